@@ -1,0 +1,236 @@
+"""Settings from the environment (and an optional ``.env``), validated at start-up.
+
+``load_settings`` turns any problem into one ``ConfigError`` line that names the
+variable and the fix; the CLI prints that line and exits, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from app.errors import ConfigError
+
+ALL_RESTAURANTS = "*"
+MIN_KEY_LENGTH = 16
+GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+KeyScopes = dict[str, frozenset[str]]
+"""Screen key → restaurant GUIDs/aliases it may read (``"*"`` = every allowed one)."""
+
+
+def is_guid(value: str) -> bool:
+    return bool(GUID_RE.match(value))
+
+
+def parse_duration(value: object) -> float:
+    """``90``, ``"90"``, ``"15m"``, ``"7d"`` → seconds."""
+    if isinstance(value, int | float):
+        return float(value)
+    m = _DURATION_RE.match(str(value))
+    if not m:
+        raise ValueError("expected seconds or a number with s/m/h/d, e.g. 60 or 7d")
+    return float(m.group(1)) * _DURATION_UNITS[m.group(2)]
+
+
+Seconds = Annotated[float, NoDecode]
+
+
+def _split(raw: str) -> list[str]:
+    return [p.strip() for p in raw.split(",") if p.strip()]
+
+
+def parse_api_keys(raw: str) -> KeyScopes:
+    """A comma list (every key reads everything) or a JSON object key → [restaurants] | "*"."""
+    raw = raw.strip()
+    if not raw:
+        raise ValueError("no keys given; set a comma list of keys of 16+ characters")
+    scopes: KeyScopes = {}
+    if raw.startswith("{"):
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"is not valid JSON ({exc.msg}); use a comma list or a JSON object")
+        if not isinstance(obj, dict):
+            raise ValueError("must be a JSON object mapping each key to a list or \"*\"")
+        for key, allowed in obj.items():
+            if allowed == ALL_RESTAURANTS:
+                scopes[key] = frozenset({ALL_RESTAURANTS})
+            elif isinstance(allowed, list) and all(isinstance(a, str) for a in allowed):
+                scopes[key] = frozenset(allowed)
+            else:
+                raise ValueError(f'the value for a key must be a list of restaurants or "*", '
+                                 f"got {type(allowed).__name__}")
+    elif raw.startswith("["):
+        raise ValueError("is neither a comma list nor a JSON object; use key1,key2 or {\"key\": [...]}")
+    else:
+        scopes = {key: frozenset({ALL_RESTAURANTS}) for key in _split(raw)}
+    for key in scopes:
+        if len(key) < MIN_KEY_LENGTH or any(c.isspace() for c in key):
+            raise ValueError(f"a key is shorter than {MIN_KEY_LENGTH} characters or has spaces; "
+                             "use long random keys, e.g. `python3 -c 'import secrets;"
+                             "print(secrets.token_urlsafe(24))'`")
+    return scopes
+
+
+def parse_restaurants(raw: str) -> dict[str, str]:
+    """A comma list of GUIDs or a JSON object alias → GUID; returns name → lower-case GUID."""
+    raw = raw.strip()
+    if not raw:
+        return {}
+    if raw.startswith("{"):
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"is not valid JSON ({exc.msg}); use a comma list or a JSON object")
+        if not isinstance(obj, dict) or not all(isinstance(v, str) for v in obj.values()):
+            raise ValueError("must map each alias to a restaurant GUID string")
+        pairs = list(obj.items())
+    else:
+        pairs = [(g, g) for g in _split(raw)]
+    out: dict[str, str] = {}
+    for alias, guid in pairs:
+        if not is_guid(guid):
+            raise ValueError(f"{guid!r} is not a restaurant GUID (8-4-4-4-12 hex digits)")
+        out[alias if alias != guid else guid.lower()] = guid.lower()
+    return out
+
+
+def normalize_base_url(raw: str) -> str:
+    raw = raw.strip().rstrip("/")
+    if raw and "://" not in raw:
+        raw = "https://" + raw
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in raw:
+        raise ValueError("is not a URL; use e.g. https://ws-api.toasttab.com")
+    return raw
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    toast_api_url: str
+    toast_client_id: str
+    toast_client_secret: SecretStr
+    toast_user_access_type: str = "TOAST_MACHINE_CLIENT"
+    toast_auth_mode: Literal["machine", "legacy"] = "machine"
+    toast_token_refresh_window: Seconds = 60.0
+    toast_logins_per_hour: int = Field(2, ge=1)
+    toast_timeout: Seconds = 10.0
+
+    relay_api_keys: Annotated[KeyScopes, NoDecode]
+    relay_admin_key: SecretStr | None = None
+    relay_restaurants: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+    relay_refresh_interval: Seconds = 60.0
+    relay_stock_interval: Seconds = 60.0
+    relay_stale_max: Seconds = 7 * 86400.0
+    relay_idle_after: Seconds = 86400.0
+    relay_not_found_ttl: Seconds = 300.0
+    relay_data_dir: Path | None = None
+    relay_webhook_secret: SecretStr | None = None
+    redis_url: str | None = None
+    relay_log_format: Literal["json", "text"] = "json"
+    relay_trusted_proxies: str = "127.0.0.1"
+    relay_root_path: str = ""
+
+    @field_validator("toast_api_url", mode="before")
+    @classmethod
+    def _url(cls, v: object) -> str:
+        return normalize_base_url(str(v))
+
+    @field_validator("toast_client_id")
+    @classmethod
+    def _client_id(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("is empty; copy the client id from Toast Web")
+        return v.strip()
+
+    @field_validator("toast_client_secret")
+    @classmethod
+    def _secret(cls, v: SecretStr) -> SecretStr:
+        if not v.get_secret_value().strip():
+            raise ValueError("is empty; copy the client secret from Toast Web")
+        return v
+
+    @field_validator("relay_api_keys", mode="before")
+    @classmethod
+    def _keys(cls, v: object) -> KeyScopes:
+        return v if isinstance(v, dict) else parse_api_keys(str(v))  # type: ignore[return-value]
+
+    @field_validator("relay_restaurants", mode="before")
+    @classmethod
+    def _restaurants(cls, v: object) -> dict[str, str]:
+        return v if isinstance(v, dict) else parse_restaurants(str(v))  # type: ignore[return-value]
+
+    @field_validator(
+        "toast_token_refresh_window", "toast_timeout", "relay_refresh_interval",
+        "relay_stock_interval", "relay_stale_max", "relay_idle_after", "relay_not_found_ttl",
+        mode="before",
+    )
+    @classmethod
+    def _duration(cls, v: object) -> float:
+        seconds = parse_duration(v)
+        if seconds <= 0:
+            raise ValueError("must be more than 0 seconds")
+        return seconds
+
+    @field_validator("relay_root_path")
+    @classmethod
+    def _root_path(cls, v: str) -> str:
+        v = v.strip().rstrip("/")
+        if v and not v.startswith("/"):
+            raise ValueError("must start with /, e.g. /toast")
+        return v
+
+    @model_validator(mode="after")
+    def _window(self) -> Settings:
+        # Toast only hands out a new token during the token's last minute.
+        if self.toast_token_refresh_window > 3600:
+            raise ValueError("TOAST_TOKEN_REFRESH_WINDOW must be at most 3600 seconds")
+        return self
+
+    @property
+    def guid_by_alias(self) -> dict[str, str]:
+        return self.relay_restaurants
+
+
+def _one_line(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = err.get("loc") or ()
+    name = str(loc[0]).upper() if loc else ""
+    msg = str(err.get("msg", "is invalid"))
+    msg = msg.removeprefix("Value error, ")
+    if err.get("type") == "missing":
+        return f"{name} is not set; set it in the environment or in .env"
+    if not name:
+        return msg
+    if err.get("type") == "literal_error":
+        return f"{name} {msg[0].lower()}{msg[1:]}"
+    return f"{name} {msg}" if not msg.startswith(name) else msg
+
+
+def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build ``Settings`` from ``env`` (or the process environment and ``.env``).
+
+    Raises ``ConfigError`` with one line naming the variable and what to do.
+    """
+    try:
+        if env is None:
+            return Settings(**overrides)
+        values: dict[str, Any] = {k.lower(): v for k, v in env.items() if k.lower() in
+                                  Settings.model_fields}
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        raise ConfigError(_one_line(exc)) from None
