@@ -1,0 +1,56 @@
+"""One access-log line per request (pure ASGI, so the hot path pays almost nothing).
+
+Routes put ``cache`` and ``restaurant`` into ``scope["relay"]``; this middleware
+adds a request id, the route template, status and duration. The query string is
+never logged (it may hold ``?key=``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class AccessLog:
+    def __init__(self, app: ASGIApp, logger: logging.Logger | None = None) -> None:
+        self.app = app
+        self.log = logger or logging.getLogger("toast_relay.access")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        request_id = uuid.uuid4().hex[:16]
+        info: dict[str, Any] = {}
+        scope["relay"] = info
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            route = scope.get("route")
+            client = scope.get("client")
+            self.log.info("request", extra={
+                "requestId": request_id,
+                "method": scope.get("method"),
+                "route": getattr(route, "path", None) or scope.get("path"),
+                "status": status,
+                "durationMs": round((time.perf_counter() - start) * 1000, 2),
+                "cache": info.get("cache"),
+                "restaurant": info.get("restaurant"),
+                "client": client[0] if client else None,
+            })

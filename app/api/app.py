@@ -1,0 +1,47 @@
+"""The relay's ASGI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from app.api import health, screens
+from app.api.access import AccessLog
+from app.api.errors import relay_error_handler, unexpected_error_handler
+from app.clock import Clock
+from app.config import Settings
+from app.errors import RelayError
+from app.relay import Relay
+
+
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, http: httpx.AsyncClient | None = None
+) -> FastAPI:
+    """Build the app; the lifespan starts and stops the relay's background work."""
+    relay = Relay.build(settings, clock=clock, http=http)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await relay.start()
+        try:
+            yield
+        finally:
+            await relay.stop()
+
+    app = FastAPI(
+        title="toast-relay",
+        summary="Cached, display-ready Toast menus for signage players",
+        lifespan=lifespan,
+        root_path=settings.relay_root_path,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.relay = relay
+    app.router.routes.extend([*health.routes(relay), *screens.routes(relay)])
+    app.add_exception_handler(RelayError, relay_error_handler)
+    app.add_exception_handler(Exception, unexpected_error_handler)
+    app.add_middleware(AccessLog)
+    return app

@@ -1,0 +1,80 @@
+"""Screen keys: who may read which restaurant, and what ``{restaurant}`` means.
+
+Keys are compared in constant time against every configured key, so the time
+taken does not reveal how much of a guessed key was right.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from collections.abc import Mapping
+
+from starlette.requests import Request
+
+from app.config import ALL_RESTAURANTS, KeyScopes, is_guid
+from app.errors import BadRequest, Forbidden, NotFound, Unauthorized
+
+_GUID_ATTEMPT = re.compile(r"^[0-9a-fA-F-]{8,}$|^[^-]+(-[^-]+){4}$")
+
+
+def presented_key(request: Request) -> str | None:
+    """The key from ``X-API-Key``, else from ``?key=`` (many players cannot set headers)."""
+    return request.headers.get("x-api-key") or request.query_params.get("key")
+
+
+class KeyRing:
+    def __init__(self, scopes: KeyScopes, restaurants: Mapping[str, str]) -> None:
+        self._aliases = dict(restaurants)
+        self._allowlist = frozenset(restaurants.values())
+        self._keys = [(k.encode(), self._normalise(v)) for k, v in scopes.items()]
+
+    def _normalise(self, allowed: frozenset[str]) -> frozenset[str]:
+        return frozenset(self._aliases.get(a, a.lower()) for a in allowed)
+
+    def identify(self, presented: str | None) -> frozenset[str]:
+        """The scope of ``presented``; 401 when it is missing or unknown."""
+        if not presented:
+            raise Unauthorized("no key given; send it in the X-API-Key header or as ?key=")
+        candidate = presented.encode()
+        found: frozenset[str] | None = None
+        for key, scope in self._keys:
+            if hmac.compare_digest(key, candidate):
+                found = scope
+        if found is None:
+            raise Unauthorized("unknown key; use one of the keys in RELAY_API_KEYS")
+        return found
+
+    def resolve(self, ref: str) -> str:
+        """A configured alias or a GUID → the lower-case GUID; 400/404 otherwise."""
+        guid = self._aliases.get(ref)
+        if guid is not None:
+            return guid
+        if is_guid(ref):
+            guid = ref.lower()
+            if self._allowlist and guid not in self._allowlist:
+                raise NotFound(f"restaurant {guid} is not served by this relay "
+                               "(it is not in RELAY_RESTAURANTS)")
+            return guid
+        if _GUID_ATTEMPT.match(ref):
+            raise BadRequest(f"{ref!r} is not a valid restaurant GUID "
+                             "(expected 8-4-4-4-12 hex digits)")
+        raise NotFound(f"unknown restaurant alias {ref!r}; use a GUID or an alias from "
+                       "RELAY_RESTAURANTS")
+
+    def authorize(self, scope: frozenset[str], guid: str) -> None:
+        """403 unless ``scope`` covers ``guid``."""
+        if ALL_RESTAURANTS not in scope and guid not in scope:
+            raise Forbidden(f"this key may not read restaurant {guid}")
+
+    def readable(self, scope: frozenset[str], known: list[str]) -> list[str]:
+        """The restaurants a key may list: configured ones, its own, and known ones for '*'."""
+        candidates = list(dict.fromkeys([*self._allowlist, *known]))
+        if ALL_RESTAURANTS not in scope:
+            candidates = [g for g in dict.fromkeys([*candidates, *scope]) if g in scope]
+        elif self._allowlist:
+            candidates = [g for g in candidates if g in self._allowlist]
+        return [g for g in candidates if is_guid(g)]
+
+    def aliases_of(self, guid: str) -> list[str]:
+        return [a for a, g in self._aliases.items() if g == guid and a != guid]

@@ -1,0 +1,166 @@
+"""Moves a restaurant's Toast data between Toast, the store and a ``MenuView``.
+
+A ``Snapshot`` is the last good upstream data for one restaurant: the raw
+``/menus`` body (decoded once), the stock answer and the restaurant's name,
+time zone and currency. The loader fetches, saves, restores and renders
+snapshots; the service decides when.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from app.cache.store import Store
+from app.cache.views import MenuView, RestaurantInfo
+from app.clock import Clock
+from app.errors import ToastBadResponse, ToastError, ToastForbidden, ToastNotFound
+from app.menu.flatten import flatten
+from app.menu.model import MenusDocument, StockEntry, decode_menus, decode_stock
+from app.toast.client import ToastClient
+
+if TYPE_CHECKING:
+    from app.cache.tracked import Tracked
+
+DEFAULT_CURRENCY = "USD"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    guid: str
+    info: RestaurantInfo
+    doc: MenusDocument
+    menus_body: bytes
+    fetched_at: float
+    stock: list[StockEntry]
+    stock_body: bytes
+
+    @property
+    def last_updated(self) -> str:
+        return self.doc.lastUpdated or ""
+
+
+_INFO = msgspec.json.Encoder()
+
+
+class SnapshotLoader:
+    def __init__(
+        self, *, toast: ToastClient, store: Store, clock: Clock,
+        logger: logging.Logger | None = None,
+    ) -> None:
+        self._toast = toast
+        self._store = store
+        self._clock = clock
+        self._log = logger or logging.getLogger("toast_relay.refresh")
+
+    # --- Toast ----------------------------------------------------------------
+
+    async def last_updated(self, guid: str) -> str:
+        return await self._toast.metadata(guid)
+
+    async def fetch(self, guid: str) -> Snapshot:
+        """Everything for a first load: menus (required), info and stock (best effort)."""
+        body = await self._toast.menus(guid)
+        doc = decode_menus(body)
+        info = await self._info(guid, doc)
+        stock, stock_body = await self._stock_or_empty(guid)
+        return Snapshot(guid, info, doc, body, self._clock.now(), stock, stock_body)
+
+    async def fetch_menus(self, snap: Snapshot) -> Snapshot:
+        body = await self._toast.menus(snap.guid)
+        doc = decode_menus(body)
+        info = await self._info(snap.guid, doc, fallback=snap.info)
+        return replace(snap, doc=doc, menus_body=body, info=info, fetched_at=self._clock.now())
+
+    async def fetch_stock(self, snap: Snapshot) -> Snapshot:
+        body = await self._toast.stock(snap.guid)
+        if body == snap.stock_body:
+            return snap
+        return replace(snap, stock=decode_stock(body), stock_body=body)
+
+    async def _stock_or_empty(self, guid: str) -> tuple[list[StockEntry], bytes]:
+        # Toast: if the stock API fails, assume items are in stock (NOTES §4).
+        try:
+            body = await self._toast.stock(guid)
+            return decode_stock(body), body
+        except ToastError as exc:
+            self._log.warning("stock unavailable on first load; showing all in stock",
+                              extra={"restaurant": guid, "error": exc.error})
+            return [], b"[]"
+
+    async def _info(
+        self, guid: str, doc: MenusDocument, fallback: RestaurantInfo | None = None
+    ) -> RestaurantInfo:
+        """Name, time zone and currency from the restaurants API, else from what we have."""
+        try:
+            raw = await self._toast.restaurant(guid)
+            general: dict[str, Any] = raw.get("general") or {}
+            info = RestaurantInfo(
+                guid=guid,
+                name=str(general.get("name") or (fallback.name if fallback else guid)),
+                time_zone=str(general.get("timeZone") or doc.restaurantTimeZone or "UTC"),
+                currency=str(general.get("currencyCode") or DEFAULT_CURRENCY),
+            )
+        except (ToastForbidden, ToastNotFound, ToastBadResponse) as exc:
+            # Credentials without restaurants:read still get a board, named by GUID.
+            self._log.warning("restaurant details unavailable", extra={
+                "restaurant": guid, "error": exc.error})
+            info = fallback or RestaurantInfo(
+                guid, guid, doc.restaurantTimeZone or "UTC", DEFAULT_CURRENCY)
+        return info
+
+    # --- store ------------------------------------------------------------------
+
+    async def save(self, snap: Snapshot) -> None:
+        meta: dict[str, str | float | None] = {
+            "fetchedAt": snap.fetched_at, "lastUpdated": snap.last_updated}
+        await self._store.set(f"menus:{snap.guid}", snap.menus_body, meta)
+        await self._store.set(f"stock:{snap.guid}", snap.stock_body, {})
+        info = {"name": snap.info.name, "timeZone": snap.info.time_zone,
+                "currency": snap.info.currency}
+        await self._store.set(f"restaurant:{snap.guid}", _INFO.encode(info), {})
+
+    async def saved(self, guid: str) -> Snapshot | None:
+        menus = await self._store.get(f"menus:{guid}")
+        if menus is None:
+            return None
+        try:
+            doc = decode_menus(menus.body)
+        except ToastBadResponse:
+            self._log.warning("saved menu unreadable, ignoring it", extra={"restaurant": guid})
+            return None
+        stock_entry = await self._store.get(f"stock:{guid}")
+        info_entry = await self._store.get(f"restaurant:{guid}")
+        info = RestaurantInfo(guid, guid, doc.restaurantTimeZone or "UTC", DEFAULT_CURRENCY)
+        if info_entry is not None:
+            try:
+                raw = msgspec.json.decode(info_entry.body, type=dict[str, str])
+                info = RestaurantInfo(guid, raw["name"], raw["timeZone"], raw["currency"])
+            except (msgspec.DecodeError, KeyError):
+                pass
+        stock_body = stock_entry.body if stock_entry else b"[]"
+        try:
+            stock = decode_stock(stock_body)
+        except ToastBadResponse:
+            stock, stock_body = [], b"[]"
+        fetched = menus.meta.get("fetchedAt")
+        fetched_at = float(fetched) if isinstance(fetched, int | float) else 0.0
+        return Snapshot(guid, info, doc, menus.body, fetched_at, stock, stock_body)
+
+    # --- rendering ----------------------------------------------------------------
+
+    def build_view(self, snap: Snapshot, *, stale: bool, now: float) -> MenuView:
+        flat = flatten(snap.doc, now=datetime.fromtimestamp(now, UTC), currency=snap.info.currency)
+        return MenuView(info=snap.info, flat=flat, stock=snap.stock, fetched_at=snap.fetched_at,
+                        stale=stale, changed_at=now)
+
+    def rebuild(self, t: Tracked, *, now: float) -> MenuView:
+        """Re-flatten at ``now`` (a time-specific price flipped); keeps the stale flag."""
+        assert t.snapshot is not None and t.view is not None
+        flat = flatten(t.snapshot.doc, now=datetime.fromtimestamp(now, UTC),
+                       currency=t.snapshot.info.currency)
+        return t.view.with_changes(flat=flat, now=now)

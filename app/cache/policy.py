@@ -1,0 +1,60 @@
+"""Cache and refresh decisions as pure functions: data in, data out, no I/O, no clock reads."""
+
+from __future__ import annotations
+
+import random
+
+from app.errors import ToastError, ToastRateLimited
+
+MAX_BACKOFF = 900.0
+"""Longest pause between checks while Toast keeps failing (15 minutes)."""
+
+
+def menus_changed(cached_last_updated: str | None, metadata_last_updated: str) -> bool:
+    """Fetch /menus only when metadata's ``lastUpdated`` differs from the copy we hold.
+
+    Toast: call /menus only if metadata says the data changed; string inequality is
+    the documented way to detect a change (NOTES §3.1, §7.4).
+    """
+    return cached_last_updated != metadata_last_updated
+
+
+def failure_delay(
+    interval: float, failures: int, error: BaseException | None = None, *, rng: random.Random
+) -> float:
+    """Seconds until the next check after ``failures`` failures in a row.
+
+    Exponential (interval, 2×, 4× … up to 15 minutes, never below the interval),
+    with ±10 % jitter so many relays do not retry in step. A 429 waits at least
+    as long as Toast asked.
+    """
+    base = min(interval * 2 ** max(0, failures - 1), max(interval, MAX_BACKOFF))
+    delay = base * rng.uniform(0.9, 1.1)
+    if isinstance(error, ToastRateLimited):
+        delay = max(delay, error.retry_after)
+    return delay
+
+
+def is_idle(last_requested: float, now: float, idle_after: float, pinned: bool) -> bool:
+    """A restaurant nobody asked for in ``idle_after`` seconds stops being polled.
+
+    Restaurants listed in ``RELAY_RESTAURANTS`` are pinned and never go idle.
+    """
+    return not pinned and now - last_requested > idle_after
+
+
+def servable(checked_at: float, now: float, stale_max: float) -> bool:
+    """The last good copy may be served until ``stale_max`` after Toast last confirmed it."""
+    return now - checked_at <= stale_max
+
+
+def is_empty_regression(previous_rows: int, new_rows: int) -> bool:
+    """A menu with zero items where the last one had items is treated as a failure."""
+    return previous_rows > 0 and new_rows == 0
+
+
+def error_text(exc: BaseException) -> str:
+    """A one-line, secret-free description for status pages and logs."""
+    if isinstance(exc, ToastError):
+        return f"{exc.error}: {exc.detail}"
+    return f"{type(exc).__name__}: {exc}"[:300]

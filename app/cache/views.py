@@ -1,0 +1,164 @@
+"""Ready-to-send answers for one restaurant, rendered once per change.
+
+A ``MenuView`` is immutable: when the menu, the stock, the stale flag or a
+time-specific price changes, the service builds a new one. Requests only pick
+bytes out of it; filtered answers are computed from the parsed rows on first
+use and kept in a small bounded cache.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from typing import Any
+
+from cachetools import LRUCache
+
+from app.menu.filters import Filters, apply_filters
+from app.menu.flatten import FlatMenu
+from app.menu.model import StockEntry
+from app.menu.render import (
+    make_etag,
+    render_csv,
+    render_groups_json,
+    render_menu_json,
+    render_stock_json,
+)
+from app.menu.rows import Row
+from app.menu.stock import apply_stock
+
+FILTERED_CACHE_SIZE = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    body: bytes
+    etag: str
+    media_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class RestaurantInfo:
+    guid: str
+    name: str
+    time_zone: str
+    currency: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"guid": self.guid, "name": self.name, "timeZone": self.time_zone}
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def http_date(ts: float) -> str:
+    return format_datetime(datetime.fromtimestamp(ts, UTC), usegmt=True)
+
+
+def _answer(body: bytes, media_type: str) -> Answer:
+    return Answer(body=body, etag=make_etag(body), media_type=media_type)
+
+
+JSON = "application/json"
+CSV = "text/csv; charset=utf-8"
+
+
+class MenuView:
+    """Everything a screen can ask about one restaurant, as bytes with ETags."""
+
+    def __init__(
+        self,
+        *,
+        info: RestaurantInfo,
+        flat: FlatMenu,
+        stock: Sequence[StockEntry],
+        fetched_at: float,
+        stale: bool,
+        changed_at: float,
+    ) -> None:
+        self.info = info
+        self.flat = flat
+        self.stock = list(stock)
+        self.fetched_at = fetched_at
+        self.stale = stale
+        self.rows: list[Row] = apply_stock(flat.rows, self.stock)
+        self.json = _answer(self._json_body(self.rows), JSON)
+        self.csv = _answer(render_csv(self.rows), CSV)
+        self.last_modified = http_date(changed_at)
+        self.changed_at = changed_at
+        self._lock = threading.Lock()
+        self._filtered: LRUCache[tuple[Any, ...], Answer] = LRUCache(maxsize=FILTERED_CACHE_SIZE)
+
+    @property
+    def last_updated(self) -> str:
+        return self.flat.last_updated
+
+    @property
+    def valid_until(self) -> datetime | None:
+        return self.flat.valid_until
+
+    def _json_body(self, rows: list[Row]) -> bytes:
+        return render_menu_json(
+            self.info.as_json(), self.flat.last_updated, iso(self.fetched_at), self.stale, rows
+        )
+
+    def _cached(self, key: tuple[Any, ...], build: Callable[[], Answer]) -> Answer:
+        with self._lock:
+            hit = self._filtered.get(key)
+        if hit is None:
+            hit = build()
+            with self._lock:
+                self._filtered[key] = hit
+        return hit
+
+    def menu(self, filters: Filters, fmt: str, now: datetime) -> Answer:
+        """The /menu answer for these filters, in ``fmt`` ("json" or "csv")."""
+        if filters.is_empty:
+            return self.csv if fmt == "csv" else self.json
+        # available=now depends on the clock: key on which menus are open right now.
+        moment = self.flat.available_menu_indexes(now) if filters.available_now else None
+        key = (fmt, filters, moment)
+
+        def build() -> Answer:
+            rows = apply_filters(self.flat, self.rows, filters, now)
+            if fmt == "csv":
+                return _answer(render_csv(rows), CSV)
+            return _answer(self._json_body(rows), JSON)
+
+        return self._cached(key, build)
+
+    def groups(self) -> Answer:
+        return self._cached(("groups",), lambda: _answer(
+            render_groups_json(self.info.as_json(), self.flat, self.rows), JSON))
+
+    def stock_answer(self) -> Answer:
+        return self._cached(("stock",), lambda: _answer(
+            render_stock_json(self.info.as_json(), self.rows, self.stock), JSON))
+
+    def with_changes(
+        self,
+        *,
+        flat: FlatMenu | None = None,
+        stock: Sequence[StockEntry] | None = None,
+        stale: bool | None = None,
+        fetched_at: float | None = None,
+        info: RestaurantInfo | None = None,
+        now: float,
+    ) -> MenuView:
+        """A new view with some parts replaced; ``changed_at`` moves only if the bytes did."""
+        view = MenuView(
+            info=info or self.info,
+            flat=flat or self.flat,
+            stock=self.stock if stock is None else stock,
+            fetched_at=self.fetched_at if fetched_at is None else fetched_at,
+            stale=self.stale if stale is None else stale,
+            changed_at=now,
+        )
+        if view.json.etag == self.json.etag:
+            view.changed_at = self.changed_at
+            view.last_modified = self.last_modified
+        return view

@@ -1,0 +1,103 @@
+"""``toast-relay``: serve, demo, sim and check.
+
+Configuration errors end the program with one line on stderr and exit code 2;
+nothing here ever prints a traceback, the client secret or a token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+
+from app.config import Settings, load_settings
+from app.errors import ConfigError, RelayError
+
+EXIT_CONFIG = 2
+EXIT_FAILURE = 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="toast-relay",
+        description="A caching relay between signage players and the Toast POS API. "
+                    "Configuration comes from the environment and an optional .env file; "
+                    "see README.md.",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the relay (configured from the environment)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default %(default)s)")
+    serve.add_argument("--port", type=int, default=8080, help="port (default %(default)s)")
+
+    demo = sub.add_parser("demo", help="run the relay and a simulated Toast together, no "
+                                       "credentials needed; prints working URLs")
+    demo.add_argument("--port", type=int, default=8080, help="relay port (default %(default)s)")
+    demo.add_argument("--sim-port", type=int, default=8081,
+                      help="simulated Toast port (default %(default)s)")
+
+    sim = sub.add_parser("sim", help="run only the Toast simulator with its sample restaurant")
+    sim.add_argument("--host", default="127.0.0.1", help="address (default %(default)s)")
+    sim.add_argument("--port", type=int, default=8081, help="port (default %(default)s)")
+    sim.add_argument("--token-lifetime", type=float,
+                     default=float(os.environ.get("SIM_TOKEN_LIFETIME", "86400")),
+                     help="seconds a simulated token lives (default %(default)s, or "
+                          "SIM_TOKEN_LIFETIME)")
+
+    sub.add_parser("check", help="validate the configuration, log in to Toast once and list "
+                                 "RELAY_RESTAURANTS with names and menu timestamps")
+    return p
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from app.api.app import create_app
+    from app.logs import configure_logging
+
+    configure_logging(settings.relay_log_format)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.relay_trusted_proxies,
+        timeout_graceful_shutdown=8,
+        server_header=False,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "sim":
+            from app.sim.server import run_sim
+
+            run_sim(host=args.host, port=args.port, token_lifetime=args.token_lifetime)
+        elif args.command == "demo":
+            from app.demo import run_demo
+
+            run_demo(port=args.port, sim_port=args.sim_port)
+        elif args.command == "check":
+            from app.check import run_check
+
+            return asyncio.run(run_check(load_settings()))
+        else:
+            serve(load_settings(), args.host, args.port)
+    except ConfigError as exc:
+        print(f"toast-relay: configuration error: {exc.detail}", file=sys.stderr)
+        return EXIT_CONFIG
+    except RelayError as exc:
+        print(f"toast-relay: {exc.detail}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""``toast-relay demo``: the relay and the Toast simulator together on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+import uvicorn
+
+from app.api.app import create_app
+from app.config import load_settings
+from app.logs import configure_logging
+from app.sim.app import create_sim_app
+from app.sim.sample import (
+    SAMPLE_CLIENT_ID,
+    SAMPLE_CLIENT_SECRET,
+    SAMPLE_RESTAURANT_GUID,
+    SECOND_RESTAURANT_GUID,
+)
+
+DEMO_KEY = "demo-screen-key-change-me"
+DEMO_ADMIN_KEY = "demo-admin-key-change-me"
+
+
+def banner(port: int, sim_port: int) -> str:
+    base = f"http://127.0.0.1:{port}"
+    k = f"key={DEMO_KEY}"
+    return "\n".join([
+        "",
+        "toast-relay demo is running (simulated Toast at "
+        f"http://127.0.0.1:{sim_port}; Ctrl-C stops both)",
+        f"  screen key:  {DEMO_KEY}",
+        f"  JSON menu:   {base}/menu/harbor?{k}",
+        f"  by GUID:     {base}/menu/{SAMPLE_RESTAURANT_GUID}?{k}",
+        f"  CSV:         {base}/menu/harbor?format=csv&{k}",
+        f"  filtered:    {base}/menu/harbor?group=Burgers&hide_out_of_stock=true&{k}",
+        f"  groups:      {base}/menu/harbor/groups?{k}",
+        f"  stock:       {base}/stock/harbor?{k}",
+        f"  restaurants: {base}/restaurants?{k}",
+        f"  second (CAD): {base}/menu/maple?{k}",
+        f"  try a price change: curl -X POST http://127.0.0.1:{sim_port}/_sim/publish/"
+        f"{SAMPLE_RESTAURANT_GUID}",
+        "",
+    ])
+
+
+async def _serve(port: int, sim_port: int) -> None:
+    settings = load_settings({
+        "TOAST_API_URL": f"http://127.0.0.1:{sim_port}",
+        "TOAST_CLIENT_ID": SAMPLE_CLIENT_ID,
+        "TOAST_CLIENT_SECRET": SAMPLE_CLIENT_SECRET,
+        "RELAY_API_KEYS": DEMO_KEY,
+        "RELAY_ADMIN_KEY": DEMO_ADMIN_KEY,
+        "RELAY_RESTAURANTS": json.dumps(
+            {"harbor": SAMPLE_RESTAURANT_GUID, "maple": SECOND_RESTAURANT_GUID}),
+        "RELAY_REFRESH_INTERVAL": "10",
+        "RELAY_STOCK_INTERVAL": "10",
+        "RELAY_LOG_FORMAT": "text",
+    })
+    configure_logging("text")
+    sim = uvicorn.Server(uvicorn.Config(create_sim_app(), host="127.0.0.1", port=sim_port,
+                                        log_config=None, access_log=False))
+    relay = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                          log_config=None, access_log=False))
+    sim_task = asyncio.create_task(sim.serve())
+    while not sim.started:
+        if sim_task.done():
+            return
+        await asyncio.sleep(0.05)
+    relay_task = asyncio.create_task(relay.serve())
+    while not relay.started:
+        if relay_task.done():
+            sim.should_exit = True
+            await sim_task
+            return
+        await asyncio.sleep(0.05)
+    print(banner(port, sim_port), flush=True)
+    await relay_task
+    sim.should_exit = True
+    await sim_task
+
+
+def run_demo(port: int = 8080, sim_port: int = 8081) -> None:
+    try:
+        asyncio.run(_serve(port, sim_port))
+    except KeyboardInterrupt:
+        print("demo stopped", file=sys.stderr)

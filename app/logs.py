@@ -1,0 +1,79 @@
+"""Logging: JSON lines (default) or text, with screen keys redacted everywhere.
+
+Every record passes through ``redact`` on its way out, so a key that reached a
+message by accident (a URL with ``?key=``, a header dump) still never lands in
+a log file. Tokens and the client secret are never handed to a logger at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+_KEY_IN_QUERY = re.compile(r"(?i)((?:^|[?&\s\"'])key=)[^&\s\"']+")
+_KEY_HEADER = re.compile(r"(?i)(x-api-key[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+")
+_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+REDACTED = "***"
+
+_STD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+
+
+def redact(text: str) -> str:
+    """Hide screen keys (``key=``, ``X-API-Key``) and bearer tokens in ``text``."""
+    if "key" not in text.lower() and "bearer" not in text.lower():
+        return text
+    text = _KEY_IN_QUERY.sub(rf"\1{REDACTED}", text)
+    text = _KEY_HEADER.sub(rf"\1{REDACTED}", text)
+    return _BEARER.sub(rf"\1{REDACTED}", text)
+
+
+def _extras(record: logging.LogRecord) -> dict[str, Any]:
+    return {k: v for k, v in vars(record).items() if k not in _STD_ATTRS and not k.startswith("_")}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        entry.update(_extras(record))
+        if record.exc_info and record.exc_info[0] is not None:
+            entry["exc"] = f"{record.exc_info[0].__name__}: {record.exc_info[1]}"
+        line = orjson.dumps(entry, default=str).decode()
+        return redact(line)
+
+
+class TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        ts = datetime.fromtimestamp(record.created, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        extras = " ".join(f"{k}={v}" for k, v in _extras(record).items())
+        line = f"{ts} {record.levelname.lower():7} {record.name}: {record.getMessage()}"
+        if extras:
+            line += f" | {extras}"
+        if record.exc_info and record.exc_info[0] is not None:
+            line += f" | exc={record.exc_info[0].__name__}: {record.exc_info[1]}"
+        return redact(line)
+
+
+def configure_logging(fmt: str = "json", level: int = logging.INFO) -> None:
+    """Send every ``toast_relay`` and uvicorn record to stderr in one format."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    # Our own access log replaces uvicorn's (it redacts keys and adds cache/restaurant).
+    logging.getLogger("uvicorn.access").disabled = True
+    # httpx logs full request URLs at INFO; they carry no secret, but they are noise.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

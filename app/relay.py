@@ -1,0 +1,84 @@
+"""The relay's parts, wired once per process from settings (the composition root)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+import httpx
+
+from app.api.keys import KeyRing
+from app.cache.loader import SnapshotLoader
+from app.cache.service import MenuService
+from app.cache.store import DirectoryStore, MemoryStore, Store
+from app.clock import Clock, SystemClock
+from app.config import Settings
+from app.toast.client import ToastClient, make_http_client
+from app.toast.limiter import UpstreamLimiter
+from app.toast.token import TokenManager
+
+log = logging.getLogger("toast_relay")
+
+
+@dataclass
+class Relay:
+    settings: Settings
+    clock: Clock
+    http: httpx.AsyncClient
+    tokens: TokenManager
+    limiter: UpstreamLimiter
+    toast: ToastClient
+    store: Store
+    menus: MenuService
+    keys: KeyRing
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    def build(
+        cls, settings: Settings, *, clock: Clock | None = None,
+        http: httpx.AsyncClient | None = None,
+    ) -> Relay:
+        clock = clock or SystemClock()
+        http = http or make_http_client(settings.toast_timeout)
+        tokens = TokenManager.from_settings(settings, http, clock)
+        limiter = UpstreamLimiter(clock)
+        toast = ToastClient(http=http, base_url=settings.toast_api_url, tokens=tokens,
+                            limiter=limiter, clock=clock)
+        store: Store = (DirectoryStore(settings.relay_data_dir / "menus")
+                        if settings.relay_data_dir else MemoryStore())
+        loader = SnapshotLoader(toast=toast, store=store, clock=clock)
+        menus = MenuService(
+            loader=loader, clock=clock,
+            refresh_interval=settings.relay_refresh_interval,
+            stock_interval=settings.relay_stock_interval,
+            stale_max=settings.relay_stale_max,
+            idle_after=settings.relay_idle_after,
+            not_found_ttl=settings.relay_not_found_ttl,
+        )
+        keys = KeyRing(settings.relay_api_keys, settings.relay_restaurants)
+        return cls(settings, clock, http, tokens, limiter, toast, store, menus, keys)
+
+    async def start(self) -> None:
+        """Start the token refresher and the menu loop; warm configured restaurants."""
+        self._tasks = [
+            asyncio.create_task(self.tokens.run_refresher(), name="token-refresher"),
+            asyncio.create_task(self.menus.run(), name="menu-refresher"),
+            asyncio.create_task(self._warm(), name="warm-up"),
+        ]
+
+    async def _warm(self) -> None:
+        guids = list(dict.fromkeys(self.settings.relay_restaurants.values()))
+        if guids:
+            await self.menus.warm(guids)
+            log.info("warm-up done", extra={"restaurants": len(guids)})
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.store.close()
+        await self.http.aclose()
