@@ -1,0 +1,100 @@
+"""Real processes on 127.0.0.1 for integration tests: start, wait until up, stop by PID."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import httpx
+import pytest
+
+BIN = Path(sys.executable).parent
+RELAY = str(BIN / "toast-relay")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def require_binary(name: str) -> str:
+    """The path of ``name``; skips when missing, but fails under CI=true (CI installs it)."""
+    path = shutil.which(name) or next(
+        (p for p in (f"/usr/sbin/{name}", f"/usr/bin/{name}") if os.path.exists(p)), None)
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{name} is not installed; .ci/run must install it")
+        pytest.skip(f"{name} is not installed")
+    return path
+
+
+class Proc:
+    """A child process whose output goes to a file the test can read."""
+
+    def __init__(self, args: list[str], env: Mapping[str, str], log: Path) -> None:
+        self.log_path = log
+        self._log = log.open("wb")
+        full_env = {k: v for k, v in os.environ.items()
+                    if not k.startswith(("TOAST_", "RELAY_", "REDIS_"))}
+        full_env.update(env)
+        self.proc = subprocess.Popen(args, env=full_env, stdout=self._log,
+                                     stderr=subprocess.STDOUT)
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def output(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def wait_http(self, url: str, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"process exited with {self.proc.returncode}:\n{self.output()}")
+            try:
+                httpx.get(url, timeout=1.0)
+                return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise RuntimeError(f"{url} did not answer within {timeout}s:\n{self.output()}")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15.0) -> int:
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+        self._log.close()
+        return self.proc.returncode
+
+
+def start_sim(tmp: Path, token_lifetime: float = 86400.0) -> tuple[Proc, str]:
+    port = free_port()
+    proc = Proc([RELAY, "sim", "--port", str(port), "--token-lifetime", str(token_lifetime)],
+                {}, tmp / f"sim-{port}.log")
+    url = f"http://127.0.0.1:{port}"
+    proc.wait_http(f"{url}/_sim/calls")
+    return proc, url
+
+
+def start_relay(tmp: Path, env: Mapping[str, str], *, port: int | None = None,
+                extra_args: list[str] | None = None) -> tuple[Proc, str]:
+    port = port or free_port()
+    proc = Proc([RELAY, "serve", "--port", str(port), *(extra_args or [])], env,
+                tmp / f"relay-{port}.log")
+    url = f"http://127.0.0.1:{port}"
+    proc.wait_http(f"{url}/healthz")
+    return proc, url
