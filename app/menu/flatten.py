@@ -1,0 +1,168 @@
+"""Toast's menu tree → one row per item occurrence, in Toast's display order.
+
+Order is array order (NOTES §3.1: ``sortOrder`` is for kitchen tickets): menus,
+then each group's own items, then its child groups, recursively. A menu, group
+or item with an empty ``visibility`` array is dropped with everything under it.
+Stock is not applied here (see ``stock.py``), so a stock change never re-flattens.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from app.menu.availability import next_change, to_local, zone
+from app.menu.model import Availability, MenuGroup, MenuItem, MenusDocument, is_visible
+from app.menu.modifiers import ModifierTexts
+from app.menu.money import format_price
+from app.menu.pricing import Pricer
+from app.menu.rows import Row
+
+PATH_SEPARATOR = " > "
+
+
+@dataclass(slots=True)
+class MenuInfo:
+    """A visible menu, for the ``menu=`` and ``available=now`` filters."""
+
+    name: str
+    guid: str
+    availability: Availability | None
+
+
+@dataclass(slots=True)
+class GroupNode:
+    """A visible group for the /groups view; ``items`` are indexes into ``FlatMenu.rows``."""
+
+    name: str
+    guid: str
+    description: str
+    image: str | None
+    items: list[int] = field(default_factory=list)
+    groups: list[GroupNode] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class MenuNode:
+    name: str
+    guid: str
+    description: str
+    image: str | None
+    groups: list[GroupNode] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class FlatMenu:
+    """A flattened document: rows plus what filters and views need beside them."""
+
+    restaurant_guid: str
+    time_zone: str
+    last_updated: str
+    rows: list[Row]
+    row_menu: list[int]
+    """Per row, the index of its menu in ``menus``."""
+    row_groups: list[tuple[str, ...]]
+    """Per row, its group names from the top, case-folded (shared tuples)."""
+    menus: list[MenuInfo]
+    tree: list[MenuNode]
+    option_names: dict[str, str]
+    """Visible modifier option guid → name (stock also covers options)."""
+    valid_until: datetime | None
+    """Next instant a time-specific price flips; re-flatten then. None: never."""
+
+
+class _Builder:
+    def __init__(self, doc: MenusDocument, local_now: datetime, currency: str) -> None:
+        self.pricer = Pricer(doc, local_now)
+        self.texts = ModifierTexts(self.pricer, currency)
+        self.currency = currency
+        self.rows: list[Row] = []
+        self.row_menu: list[int] = []
+        self.row_groups: list[tuple[str, ...]] = []
+
+    def group(self, group: MenuGroup, menu_index: int, menu_name: str,
+              path: tuple[str, ...], folded: tuple[str, ...]) -> GroupNode:
+        name = group.name or ""
+        path = (*path, name)
+        folded = (*folded, name.casefold())
+        joined = PATH_SEPARATOR.join(path)
+        node = GroupNode(name=name, guid=group.guid or "", description=group.description or "",
+                         image=group.image or None)
+        for item in group.menuItems or ():
+            if item is not None and is_visible(item.visibility):
+                node.items.append(len(self.rows))
+                self.rows.append(self.row(item, menu_name, name, joined))
+                self.row_menu.append(menu_index)
+                self.row_groups.append(folded)
+        for child in group.menuGroups or ():
+            if child is not None and is_visible(child.visibility):
+                node.groups.append(self.group(child, menu_index, menu_name, path, folded))
+        return node
+
+    def row(self, item: MenuItem, menu: str, group: str, path: str) -> Row:
+        price, sizes = self.pricer.item_price(item)
+        rules = item.pricingRules
+        size_guid = rules.sizeSpecificPricingGuid if rules is not None else None
+        image = item.image or next((i for i in item.images or () if i), None)
+        calories = item.calories
+        advisories = item.contentAdvisories
+        alcohol = advisories.alcohol if advisories is not None else None
+        return Row(
+            menu=menu,
+            group=group,
+            groupPath=path,
+            name=item.name or "",
+            guid=item.guid or "",
+            description=item.description or "",
+            image=image,
+            price=price,
+            priceText=format_price(price, self.currency) if price is not None else "",
+            sizes=sizes,
+            tags=[t.name for t in item.itemTags if t is not None and t.name]
+            if item.itemTags else [],
+            calories=int(calories) if calories is not None and math.isfinite(calories) else None,
+            alcohol=alcohol is not None and alcohol.containsAlcohol in ("YES", True),
+            modifiers=self.texts.for_item(item.modifierGroupReferences, size_guid),
+        )
+
+
+def _option_names(doc: MenusDocument) -> dict[str, str]:
+    return {o.guid: o.name or "" for o in (doc.modifierOptionReferences or {}).values()
+            if o is not None and o.guid and is_visible(o.visibility)}
+
+
+def flatten(doc: MenusDocument, *, now: datetime, currency: str = "USD") -> FlatMenu:
+    """Flatten ``doc`` with prices as of ``now`` (aware; converted to the restaurant's zone).
+
+    An unknown or missing ``restaurantTimeZone`` is read as UTC rather than
+    failing the whole menu.
+    """
+    tz = zone(doc.restaurantTimeZone)
+    builder = _Builder(doc, to_local(now, tz), currency)
+    menus: list[MenuInfo] = []
+    tree: list[MenuNode] = []
+    for menu in doc.menus or ():
+        if menu is None or not is_visible(menu.visibility):
+            continue
+        index = len(menus)
+        name = menu.name or ""
+        menus.append(MenuInfo(name=name, guid=menu.guid or "", availability=menu.availability))
+        node = MenuNode(name=name, guid=menu.guid or "", description=menu.description or "",
+                        image=menu.image or None)
+        for group in menu.menuGroups or ():
+            if group is not None and is_visible(group.visibility):
+                node.groups.append(builder.group(group, index, name, (), ()))
+        tree.append(node)
+    return FlatMenu(
+        restaurant_guid=doc.restaurantGuid or "",
+        time_zone=doc.restaurantTimeZone or "",
+        last_updated=doc.lastUpdated or "",
+        rows=builder.rows,
+        row_menu=builder.row_menu,
+        row_groups=builder.row_groups,
+        menus=menus,
+        tree=tree,
+        option_names=_option_names(doc),
+        valid_until=next_change(builder.pricer.time_windows, now, tz),
+    )

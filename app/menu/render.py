@@ -1,0 +1,179 @@
+"""Ready bytes for each view: flattened JSON, CSV, nested groups, stock; and ETags.
+
+Everything is encoded once per change by msgspec (rows are Structs already), so a
+request only writes bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterable, Mapping, Sequence
+
+import msgspec
+
+from app.menu.flatten import FlatMenu, GroupNode
+from app.menu.model import StockEntry
+from app.menu.money import format_price
+from app.menu.rows import ROW_FIELDS, Row, Size
+
+_ENCODER = msgspec.json.Encoder()
+
+
+class RestaurantOut(msgspec.Struct):
+    guid: str | None
+    name: str | None
+    timeZone: str | None
+
+
+class MenuAnswer(msgspec.Struct):
+    restaurant: RestaurantOut
+    lastUpdated: str
+    fetchedAt: str
+    stale: bool
+    items: Sequence[Row]
+
+
+class GroupOut(msgspec.Struct):
+    name: str
+    guid: str
+    description: str
+    image: str | None
+    items: list[Row]
+    groups: list[GroupOut]
+
+
+class MenuOut(msgspec.Struct):
+    name: str
+    guid: str
+    description: str
+    image: str | None
+    groups: list[GroupOut]
+
+
+class GroupsAnswer(msgspec.Struct):
+    restaurant: RestaurantOut
+    lastUpdated: str
+    fetchedAt: str
+    stale: bool
+    menus: list[MenuOut]
+
+
+class StockItem(msgspec.Struct):
+    guid: str
+    name: str | None
+    status: str
+    outOfStock: bool
+    quantity: float | None
+    multiLocationId: str | None
+
+
+class StockAnswer(msgspec.Struct):
+    restaurant: RestaurantOut
+    fetchedAt: str
+    stale: bool
+    items: list[StockItem]
+
+
+def _restaurant(r: Mapping[str, object]) -> RestaurantOut:
+    def text(key: str) -> str | None:
+        value = r.get(key)
+        return value if isinstance(value, str) else None
+    return RestaurantOut(guid=text("guid"), name=text("name"), timeZone=text("timeZone"))
+
+
+def render_menu_json(restaurant: Mapping[str, object], last_updated: str, fetched_at: str,
+                     stale: bool, rows: Sequence[Row]) -> bytes:
+    """``{restaurant, lastUpdated, fetchedAt, stale, items}`` (PRODUCT.md)."""
+    return _ENCODER.encode(MenuAnswer(_restaurant(restaurant), last_updated, fetched_at,
+                                      stale, rows))
+
+
+def sizes_text(sizes: Sequence[Size], currency: str = "USD") -> str:
+    """``Small $4.25 | Large $5.25`` (a size without a fixed price shows its name only)."""
+    return " | ".join(f"{s.name} {format_price(s.price, currency)}" if s.price is not None
+                      else s.name for s in sizes)
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return value
+
+
+def render_csv(rows: Iterable[Row], currency: str = "USD") -> bytes:
+    """UTF-8 CSV, header = the row field names; lists joined, booleans true/false, null empty."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(ROW_FIELDS)
+    writer.writerows(
+        (r.menu, r.group, r.groupPath, r.name, r.guid, r.description, _cell(r.image),
+         _cell(r.price), r.priceText, sizes_text(r.sizes, currency), ", ".join(r.tags),
+         _cell(r.calories), _cell(r.outOfStock), _cell(r.quantity), _cell(r.alcohol),
+         r.modifiers)
+        for r in rows
+    )
+    return buffer.getvalue().encode("utf-8")
+
+
+def _group_out(node: GroupNode, rows: Sequence[Row], keep: set[int] | None) -> GroupOut | None:
+    items = [rows[i] for i in node.items if keep is None or i in keep]
+    groups = [g for g in (_group_out(c, rows, keep) for c in node.groups) if g is not None]
+    if not items and not groups:
+        return None
+    return GroupOut(node.name, node.guid, node.description, node.image, items, groups)
+
+
+def render_groups_json(restaurant: Mapping[str, object], last_updated: str, fetched_at: str,
+                       stale: bool, flat: FlatMenu, rows: Sequence[Row],
+                       indexes: Iterable[int] | None = None) -> bytes:
+    """Nested menus → groups → items; ``rows`` parallel ``flat.rows`` (stock applied).
+
+    ``indexes`` (from ``filters.filter_indexes``) keeps only those rows; groups and
+    menus left without items are omitted.
+    """
+    keep = set(indexes) if indexes is not None else None
+    menus: list[MenuOut] = []
+    for node in flat.tree:
+        groups = [g for g in (_group_out(n, rows, keep) for n in node.groups) if g is not None]
+        if groups:
+            menus.append(MenuOut(node.name, node.guid, node.description, node.image, groups))
+    return _ENCODER.encode(GroupsAnswer(_restaurant(restaurant), last_updated, fetched_at,
+                                        stale, menus))
+
+
+def render_stock_json(restaurant: Mapping[str, object], fetched_at: str, stale: bool,
+                      stock: Iterable[StockEntry], flat: FlatMenu | None) -> bytes:
+    """Out-of-stock and limited-quantity items (and modifier options), named from the menu.
+
+    Entries Toast marks ``itemGuidValidity: INVALID`` (unknown or archived guids,
+    which it reports as OUT_OF_STOCK) are left out.
+    """
+    names: dict[str, str] = {}
+    if flat is not None:
+        names.update((k.lower(), v) for k, v in flat.option_names.items())
+        for row in flat.rows:
+            names.setdefault(row.guid.lower(), row.name)
+    items = [
+        StockItem(guid=e.guid, name=names.get(e.guid.lower()), status=e.status,
+                  outOfStock=e.status == "OUT_OF_STOCK",
+                  quantity=e.quantity if e.status == "QUANTITY" else None,
+                  multiLocationId=e.multiLocationId)
+        for e in stock
+        if e.guid and e.status in ("OUT_OF_STOCK", "QUANTITY") and e.itemGuidValidity != "INVALID"
+    ]
+    return _ENCODER.encode(StockAnswer(_restaurant(restaurant), fetched_at, stale, items))
+
+
+def make_etag(*parts: bytes) -> str:
+    """A strong, quoted ETag over ``parts`` (length-prefixed so boundaries count)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    return f'"{digest.hexdigest()}"'

@@ -1,0 +1,37 @@
+"""The flattened row a board reads: one per item occurrence (PRODUCT.md "Flattened menu JSON").
+
+Field order and names are the JSON/CSV contract; nothing internal is added here
+(the flattener keeps menu indexes and group paths for filtering beside the rows).
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class Size(msgspec.Struct, kw_only=True):
+    name: str
+    price: float | None
+
+
+class Row(msgspec.Struct, kw_only=True):
+    menu: str
+    group: str
+    groupPath: str
+    name: str
+    guid: str
+    description: str
+    image: str | None
+    price: float | None
+    priceText: str
+    sizes: list[Size]
+    tags: list[str]
+    calories: int | None
+    outOfStock: bool = False
+    quantity: float | None = None
+    alcohol: bool = False
+    modifiers: str = ""
+
+
+ROW_FIELDS: tuple[str, ...] = Row.__struct_fields__
+"""Column order of the CSV and key order of each JSON row."""

@@ -1,0 +1,40 @@
+"""Overlay Toast stock on flattened rows without re-flattening (NOTES §4).
+
+``GET /stock/v1/inventory`` lists only OUT_OF_STOCK and QUANTITY items; an item
+that is absent is in stock. Rows untouched by stock are reused as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from msgspec.structs import replace
+
+from app.menu.model import StockEntry
+from app.menu.rows import Row
+
+
+def stock_by_guid(stock: Iterable[StockEntry]) -> dict[str, StockEntry]:
+    """Entries that change a row, keyed by lower-case guid (IN_STOCK and unknown dropped)."""
+    return {e.guid.lower(): e for e in stock
+            if e.guid and e.status in ("OUT_OF_STOCK", "QUANTITY")}
+
+
+def apply_stock(rows: Sequence[Row], stock: Iterable[StockEntry]) -> list[Row]:
+    """Rows with ``outOfStock``/``quantity`` set from ``stock``; ``rows`` are not modified."""
+    by_guid = stock_by_guid(stock)
+    if not by_guid:
+        return [r if not (r.outOfStock or r.quantity is not None) else
+                replace(r, outOfStock=False, quantity=None) for r in rows]
+    out: list[Row] = []
+    for row in rows:
+        entry = by_guid.get(row.guid.lower())
+        if entry is None:
+            if row.outOfStock or row.quantity is not None:
+                row = replace(row, outOfStock=False, quantity=None)
+        elif entry.status == "OUT_OF_STOCK":
+            row = replace(row, outOfStock=True, quantity=None)
+        else:
+            row = replace(row, outOfStock=False, quantity=entry.quantity)
+        out.append(row)
+    return out
