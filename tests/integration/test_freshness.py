@@ -1,0 +1,165 @@
+"""Freshness without hammering, and never blank: relay + simulator as real processes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from app.sim.sample import SAMPLE_RESTAURANT_GUID
+from tests.integration.test_screens import KEY, relay_env
+from tests.support.procs import start_relay, start_sim
+
+pytestmark = pytest.mark.integration
+GUID = SAMPLE_RESTAURANT_GUID
+
+
+def calls(sim_url: str) -> dict[str, Any]:
+    data: dict[str, Any] = httpx.get(f"{sim_url}/_sim/calls").json()
+    return data
+
+
+def endpoint_count(sim_url: str, name: str) -> int:
+    """How many calls the simulator saw on an endpoint whose name contains ``name``."""
+    counts = calls(sim_url)["endpoints"]
+    return sum(int(v) for k, v in counts.items() if name in k)
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 20.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def menu(url: str, **params: str) -> httpx.Response:
+    return httpx.get(f"{url}/menu/{GUID}", params={"key": KEY, **params}, timeout=30)
+
+
+def test_concurrent_cold_requests_share_one_fetch(tmp_path: Path) -> None:
+    """50 concurrent first requests for one restaurant cause exactly one /menus call."""
+    sim, sim_url = start_sim(tmp_path)
+    relay, url = start_relay(tmp_path, relay_env(sim_url, RELAY_RESTAURANTS=""))
+    try:
+        async def burst() -> list[int]:
+            async with httpx.AsyncClient(timeout=30) as client:
+                rs = await asyncio.gather(*(
+                    client.get(f"{url}/menu/{GUID}", params={"key": KEY}) for _ in range(50)))
+                return [r.status_code for r in rs]
+
+        statuses = asyncio.run(burst())
+        assert statuses == [200] * 50
+        assert endpoint_count(sim_url, "menus/v2/menus") == 1
+        assert endpoint_count(sim_url, "login") == 1
+    finally:
+        relay.stop()
+        sim.stop()
+
+
+def test_metadata_polled_menus_not_refetched_then_change_visible(tmp_path: Path) -> None:
+    """Metadata is polled each interval, /menus only after a publish, which shows up quickly."""
+    sim, sim_url = start_sim(tmp_path)
+    relay, url = start_relay(tmp_path, relay_env(sim_url))
+    try:
+        first = menu(url).json()
+        before_meta = endpoint_count(sim_url, "metadata")
+        time.sleep(3.5)
+        assert endpoint_count(sim_url, "metadata") >= before_meta + 2
+        assert endpoint_count(sim_url, "menus/v2/menus") == 1
+        item = next(r for r in first["items"] if r["price"] and not r["sizes"])
+        new_price = round(item["price"] + 1.25, 2)
+        httpx.post(f"{sim_url}/_sim/publish/{GUID}",
+                   json={"itemGuid": item["guid"], "price": new_price}).raise_for_status()
+
+        def changed() -> bool:
+            rows = menu(url).json()["items"]
+            return any(r["guid"] == item["guid"] and r["price"] == new_price for r in rows)
+
+        wait_for(changed, timeout=10, what="the published price")
+        assert endpoint_count(sim_url, "menus/v2/menus") == 2
+    finally:
+        relay.stop()
+        sim.stop()
+
+
+@pytest.mark.parametrize("mode", ["503", "429", "slow", "broken_json"])
+def test_outage_serves_last_good_copy_stale(tmp_path: Path, mode: str) -> None:
+    """When Toast fails (5xx, 429, timeouts, broken JSON) the last good copy is served stale."""
+    sim, sim_url = start_sim(tmp_path)
+    env = relay_env(sim_url, TOAST_TIMEOUT="1")
+    relay, url = start_relay(tmp_path, env)
+    try:
+        good = menu(url)
+        assert good.status_code == 200 and good.json()["stale"] is False
+        fault = {"endpoint": "*", "mode": mode, "count": None, "delay": 5, "retryAfter": 30}
+        httpx.post(f"{sim_url}/_sim/fault", json=fault).raise_for_status()
+        if mode == "broken_json":
+            httpx.post(f"{sim_url}/_sim/publish/{GUID}").raise_for_status()
+        wait_for(lambda: menu(url).headers.get("x-cache") == "STALE", timeout=20,
+                 what=f"stale after {mode}")
+        stale = menu(url)
+        assert stale.status_code == 200 and stale.json()["stale"] is True
+        assert stale.json()["items"] == good.json()["items"]
+    finally:
+        relay.stop()
+        sim.stop()
+
+
+def test_restart_during_outage_serves_saved_copy(tmp_path: Path) -> None:
+    """A relay restarted while Toast is down serves the copy saved in RELAY_DATA_DIR."""
+    sim, sim_url = start_sim(tmp_path)
+    env = relay_env(sim_url, RELAY_DATA_DIR=str(tmp_path / "data"), TOAST_TIMEOUT="1")
+    relay, url = start_relay(tmp_path, env)
+    try:
+        good = menu(url).json()
+        assert relay.stop() == 0
+        httpx.post(f"{sim_url}/_sim/fault",
+                   json={"endpoint": "*", "mode": "503", "count": None}).raise_for_status()
+        relay, url = start_relay(tmp_path, env)
+        again = menu(url)
+        assert again.status_code == 200
+        assert again.json()["stale"] is True and again.headers["x-cache"] == "STALE"
+        assert again.json()["items"] == good["items"]
+        assert endpoint_count(sim_url, "login") == 1  # the saved token was reused
+    finally:
+        relay.stop()
+        sim.stop()
+
+
+def test_no_copy_and_toast_down_is_a_json_error(tmp_path: Path) -> None:
+    """With no copy at all and Toast failing, the answer is a 5xx with a JSON error body."""
+    sim, sim_url = start_sim(tmp_path)
+    httpx.post(f"{sim_url}/_sim/fault",
+               json={"endpoint": "menus", "mode": "503", "count": None}).raise_for_status()
+    relay, url = start_relay(tmp_path, relay_env(sim_url, RELAY_RESTAURANTS="",
+                                                 TOAST_TIMEOUT="1"))
+    try:
+        r = menu(url)
+        assert r.status_code in (502, 503, 504)
+        assert set(r.json()) == {"error", "detail"}
+    finally:
+        relay.stop()
+        sim.stop()
+
+
+def test_token_refreshes_by_itself_and_never_expires_upstream(tmp_path: Path) -> None:
+    """With 6 s tokens the relay logs in again on its own and Toast never sees an expired one."""
+    sim, sim_url = start_sim(tmp_path, token_lifetime=6)
+    env = relay_env(sim_url, TOAST_TOKEN_REFRESH_WINDOW="3")
+    relay, url = start_relay(tmp_path, env)
+    try:
+        assert menu(url).status_code == 200
+        wait_for(lambda: endpoint_count(sim_url, "login") >= 4, timeout=25,
+                 what="three background refreshes")
+        assert menu(url).status_code == 200
+        assert calls(sim_url)["expired_token_calls"] == 0
+    finally:
+        relay.stop()
+        sim.stop()

@@ -1,0 +1,113 @@
+"""Settings: every PRODUCT.md name, and one clear line for each bad value."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.config import ALL_RESTAURANTS, load_settings
+from app.errors import ConfigError
+
+GUID = "6f2b5e7a-0000-4000-8000-000000000001"
+BASE = {
+    "TOAST_API_URL": "https://ws-api.toasttab.com",
+    "TOAST_CLIENT_ID": "client",
+    "TOAST_CLIENT_SECRET": "super-secret-value",
+    "RELAY_API_KEYS": "screen-key-0123456789,other-key-0123456789",
+}
+
+
+def settings_error(**changes: str | None) -> str:
+    env = dict(BASE)
+    for k, v in changes.items():
+        if v is None:
+            env.pop(k, None)
+        else:
+            env[k] = v
+    with pytest.raises(ConfigError) as info:
+        load_settings(env)
+    return info.value.detail
+
+
+def test_defaults_follow_product_table() -> None:
+    """Unset settings take the defaults PRODUCT.md lists."""
+    s = load_settings(BASE)
+    assert s.toast_user_access_type == "TOAST_MACHINE_CLIENT"
+    assert s.toast_auth_mode == "machine"
+    assert s.toast_token_refresh_window == 60
+    assert s.toast_logins_per_hour == 2
+    assert s.relay_refresh_interval == 60 and s.relay_stock_interval == 60
+    assert s.relay_stale_max == 7 * 86400
+    assert s.relay_log_format == "json" and s.relay_data_dir is None
+
+
+def test_bare_hostname_means_https() -> None:
+    """TOAST_API_URL without a scheme is taken as https."""
+    s = load_settings({**BASE, "TOAST_API_URL": "ws-sandbox-api.eng.toasttab.com/"})
+    assert s.toast_api_url == "https://ws-sandbox-api.eng.toasttab.com"
+
+
+def test_comma_keys_read_everything() -> None:
+    """A comma list of keys gives each key every allowed restaurant."""
+    s = load_settings(BASE)
+    assert s.relay_api_keys == {
+        "screen-key-0123456789": frozenset({ALL_RESTAURANTS}),
+        "other-key-0123456789": frozenset({ALL_RESTAURANTS}),
+    }
+
+
+def test_json_keys_are_scoped() -> None:
+    """A JSON object maps each key to its restaurants or "*"."""
+    raw = '{"screen-key-0123456789": ["downtown"], "admin-like-key-012345": "*"}'
+    s = load_settings({**BASE, "RELAY_API_KEYS": raw})
+    assert s.relay_api_keys["screen-key-0123456789"] == frozenset({"downtown"})
+
+
+def test_restaurants_aliases_and_list() -> None:
+    """RELAY_RESTAURANTS takes a GUID list or an alias object, GUIDs lower-cased."""
+    listed = load_settings({**BASE, "RELAY_RESTAURANTS": GUID.upper()})
+    assert listed.relay_restaurants == {GUID: GUID}
+    aliased = load_settings({**BASE, "RELAY_RESTAURANTS": f'{{"downtown": "{GUID}"}}'})
+    assert aliased.relay_restaurants == {"downtown": GUID}
+
+
+def test_durations_accept_units() -> None:
+    """Durations accept plain seconds or s/m/h/d suffixes."""
+    s = load_settings({**BASE, "RELAY_STALE_MAX": "2d", "RELAY_REFRESH_INTERVAL": "90s",
+                       "RELAY_STOCK_INTERVAL": "2m"})
+    assert (s.relay_stale_max, s.relay_refresh_interval, s.relay_stock_interval) == (
+        172800, 90, 120)
+
+
+@pytest.mark.parametrize(
+    ("changes", "names"),
+    [
+        ({"TOAST_CLIENT_SECRET": None}, "TOAST_CLIENT_SECRET is not set"),
+        ({"TOAST_CLIENT_SECRET": "  "}, "TOAST_CLIENT_SECRET is empty"),
+        ({"RELAY_API_KEYS": None}, "RELAY_API_KEYS is not set"),
+        ({"RELAY_API_KEYS": "short"}, "RELAY_API_KEYS a key is shorter than 16"),
+        ({"RELAY_API_KEYS": '["a-key-that-is-long-enough"]'}, "neither a comma list nor"),
+        ({"RELAY_API_KEYS": "{not json"}, "RELAY_API_KEYS is not valid JSON"),
+        ({"RELAY_API_KEYS": '{"screen-key-0123456789": 5}'}, "must be a list of restaurants"),
+        ({"TOAST_API_URL": "ftp://x"}, "TOAST_API_URL is not a URL"),
+        ({"TOAST_API_URL": "not a url"}, "TOAST_API_URL is not a URL"),
+        ({"TOAST_AUTH_MODE": "oauth"}, "TOAST_AUTH_MODE"),
+        ({"RELAY_RESTAURANTS": "downtown"}, "not a restaurant GUID"),
+        ({"RELAY_STALE_MAX": "forever"}, "RELAY_STALE_MAX expected seconds"),
+        ({"RELAY_REFRESH_INTERVAL": "0"}, "RELAY_REFRESH_INTERVAL must be more than 0"),
+        ({"TOAST_LOGINS_PER_HOUR": "0"}, "TOAST_LOGINS_PER_HOUR"),
+        ({"RELAY_LOG_FORMAT": "xml"}, "RELAY_LOG_FORMAT"),
+    ],
+)
+def test_bad_settings_give_one_named_line(changes: dict[str, str | None], names: str) -> None:
+    """Each bad setting gives one line that names the variable and the problem."""
+    detail = settings_error(**changes)
+    assert names in detail
+    assert "\n" not in detail
+
+
+def test_secret_never_in_repr_or_errors() -> None:
+    """The client secret shows in no repr and no configuration error."""
+    s = load_settings(BASE)
+    assert "super-secret-value" not in repr(s)
+    detail = settings_error(RELAY_API_KEYS="short")
+    assert "super-secret-value" not in detail

@@ -1,0 +1,64 @@
+"""Screen keys and restaurant references: 401, 403, 400 and 404 in the right cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.api.keys import KeyRing
+from app.config import ALL_RESTAURANTS
+from app.errors import BadRequest, Forbidden, NotFound, Unauthorized
+
+A = "6f2b5e7a-0000-4000-8000-000000000001"
+B = "6f2b5e7a-0000-4000-8000-000000000002"
+ALL = frozenset({ALL_RESTAURANTS})
+
+
+def ring(restaurants: dict[str, str] | None = None) -> KeyRing:
+    scopes = {"all-key-0123456789": ALL, "downtown-key-01234567": frozenset({"downtown"})}
+    return KeyRing(scopes, restaurants if restaurants is not None else {"downtown": A, B: B})
+
+
+@pytest.mark.parametrize("presented", [None, "", "all-key-012345678", "all-key-0123456789x"])
+def test_missing_or_unknown_key_is_401(presented: str | None) -> None:
+    """No key, or any key not configured (even a prefix or extension of one), is 401."""
+    with pytest.raises(Unauthorized):
+        ring().identify(presented)
+
+
+def test_alias_scope_resolves_to_guid() -> None:
+    """A key scoped to an alias may read that alias's GUID and nothing else (403)."""
+    r = ring()
+    scope = r.identify("downtown-key-01234567")
+    r.authorize(scope, r.resolve("downtown"))
+    r.authorize(scope, r.resolve(A.upper()))
+    with pytest.raises(Forbidden):
+        r.authorize(scope, r.resolve(B))
+
+
+@pytest.mark.parametrize("ref", ["1234-abcd", "6f2b5e7a-0000-4000-8000-00000000000",
+                                 "6f2b5e7a-0000-4000-8000-00000000000g", "zzzzzzzz-zz-zz-zz-zz"])
+def test_malformed_guid_is_400(ref: str) -> None:
+    """Something shaped like a GUID but not one is a 400, never a Toast call."""
+    with pytest.raises(BadRequest):
+        ring().resolve(ref)
+
+
+def test_unknown_alias_is_404() -> None:
+    """A word that is not a configured alias is a 404."""
+    with pytest.raises(NotFound):
+        ring().resolve("uptown")
+
+
+def test_allowlist_limits_guids() -> None:
+    """With RELAY_RESTAURANTS set, other GUIDs are not served (404); without, any GUID is."""
+    other = "6f2b5e7a-0000-4000-8000-0000000000ff"
+    with pytest.raises(NotFound):
+        ring().resolve(other)
+    assert ring({}).resolve(other) == other
+
+
+def test_readable_lists_follow_scope() -> None:
+    """/restaurants lists configured restaurants for '*' keys and only its own for scoped."""
+    r = ring()
+    assert set(r.readable(ALL, [])) == {A, B}
+    assert r.readable(r.identify("downtown-key-01234567"), [B]) == [A]
