@@ -20,7 +20,8 @@ from app.errors import ConfigError
 
 ALL_RESTAURANTS = "*"
 MIN_KEY_LENGTH = 16
-GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+GUID_RE = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -59,7 +60,8 @@ def parse_api_keys(raw: str) -> KeyScopes:
         try:
             obj = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"is not valid JSON ({exc.msg}); use a comma list or a JSON object")
+            raise ValueError(
+                f"is not valid JSON ({exc.msg}); use a comma list or a JSON object") from None
         if not isinstance(obj, dict):
             raise ValueError("must be a JSON object mapping each key to a list or \"*\"")
         for key, allowed in obj.items():
@@ -71,7 +73,8 @@ def parse_api_keys(raw: str) -> KeyScopes:
                 raise ValueError(f'the value for a key must be a list of restaurants or "*", '
                                  f"got {type(allowed).__name__}")
     elif raw.startswith("["):
-        raise ValueError("is neither a comma list nor a JSON object; use key1,key2 or {\"key\": [...]}")
+        raise ValueError(
+            "is neither a comma list nor a JSON object; use key1,key2 or {\"key\": [...]}")
     else:
         scopes = {key: frozenset({ALL_RESTAURANTS}) for key in _split(raw)}
     for key in scopes:
@@ -91,7 +94,8 @@ def parse_restaurants(raw: str) -> dict[str, str]:
         try:
             obj = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"is not valid JSON ({exc.msg}); use a comma list or a JSON object")
+            raise ValueError(
+                f"is not valid JSON ({exc.msg}); use a comma list or a JSON object") from None
         if not isinstance(obj, dict) or not all(isinstance(v, str) for v in obj.values()):
             raise ValueError("must map each alias to a restaurant GUID string")
         pairs = list(obj.items())
@@ -166,12 +170,12 @@ class Settings(BaseSettings):
     @field_validator("relay_api_keys", mode="before")
     @classmethod
     def _keys(cls, v: object) -> KeyScopes:
-        return v if isinstance(v, dict) else parse_api_keys(str(v))  # type: ignore[return-value]
+        return v if isinstance(v, dict) else parse_api_keys(str(v))
 
     @field_validator("relay_restaurants", mode="before")
     @classmethod
     def _restaurants(cls, v: object) -> dict[str, str]:
-        return v if isinstance(v, dict) else parse_restaurants(str(v))  # type: ignore[return-value]
+        return v if isinstance(v, dict) else parse_restaurants(str(v))
 
     @field_validator(
         "toast_token_refresh_window", "toast_timeout", "relay_refresh_interval",
@@ -231,6 +235,6 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         values: dict[str, Any] = {k.lower(): v for k, v in env.items() if k.lower() in
                                   Settings.model_fields}
         values.update(overrides)
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        return Settings(_env_file=None, **values)
     except ValidationError as exc:
         raise ConfigError(_one_line(exc)) from None

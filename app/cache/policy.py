@@ -29,7 +29,7 @@ def failure_delay(
     as long as Toast asked.
     """
     base = min(interval * 2 ** max(0, failures - 1), max(interval, MAX_BACKOFF))
-    delay = base * rng.uniform(0.9, 1.1)
+    delay: float = base * rng.uniform(0.9, 1.1)
     if isinstance(error, ToastRateLimited):
         delay = max(delay, error.retry_after)
     return delay

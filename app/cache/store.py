@@ -40,7 +40,7 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def delete(self, key: str) -> None: ...
 
-    async def close(self) -> None:  # noqa: B027  (optional hook; most stores hold nothing)
+    async def close(self) -> None:
         return None
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from cachetools import LRUCache
 
+from app.menu.availability import is_available, to_local, zone
 from app.menu.filters import Filters, apply_filters
 from app.menu.flatten import FlatMenu
 from app.menu.model import StockEntry
@@ -87,7 +88,7 @@ class MenuView:
         self.stale = stale
         self.rows: list[Row] = apply_stock(flat.rows, self.stock)
         self.json = _answer(self._json_body(self.rows), JSON)
-        self.csv = _answer(render_csv(self.rows), CSV)
+        self.csv = _answer(render_csv(self.rows, info.currency), CSV)
         self.last_modified = http_date(changed_at)
         self.changed_at = changed_at
         self._lock = threading.Lock()
@@ -120,24 +121,29 @@ class MenuView:
         if filters.is_empty:
             return self.csv if fmt == "csv" else self.json
         # available=now depends on the clock: key on which menus are open right now.
-        moment = self.flat.available_menu_indexes(now) if filters.available_now else None
+        moment = self._open_menus(now) if filters.available_now else None
         key = (fmt, filters, moment)
 
         def build() -> Answer:
             rows = apply_filters(self.flat, self.rows, filters, now)
             if fmt == "csv":
-                return _answer(render_csv(rows), CSV)
+                return _answer(render_csv(rows, self.info.currency), CSV)
             return _answer(self._json_body(rows), JSON)
 
         return self._cached(key, build)
 
+    def _open_menus(self, now: datetime) -> tuple[bool, ...]:
+        local = to_local(now, zone(self.flat.time_zone))
+        return tuple(is_available(m.availability, local) for m in self.flat.menus)
+
     def groups(self) -> Answer:
-        return self._cached(("groups",), lambda: _answer(
-            render_groups_json(self.info.as_json(), self.flat, self.rows), JSON))
+        return self._cached(("groups",), lambda: _answer(render_groups_json(
+            self.info.as_json(), self.flat.last_updated, iso(self.fetched_at), self.stale,
+            self.flat, self.rows), JSON))
 
     def stock_answer(self) -> Answer:
-        return self._cached(("stock",), lambda: _answer(
-            render_stock_json(self.info.as_json(), self.rows, self.stock), JSON))
+        return self._cached(("stock",), lambda: _answer(render_stock_json(
+            self.info.as_json(), iso(self.fetched_at), self.stale, self.stock, self.flat), JSON))
 
     def with_changes(
         self,
