@@ -1,0 +1,158 @@
+"""deploy/nginx/toast-relay.conf: valid for nginx, and it proxies the way the README says.
+
+A real nginx runs in the foreground on free 127.0.0.1 ports in front of a tiny
+stand-in upstream that echoes what it received (the relay's own behaviour is
+tested elsewhere; here only the proxy's is).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import ssl
+import subprocess
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.deploy.nginx_conf import (
+    EXAMPLE,
+    free_port,
+    nginx_command,
+    require_binary,
+    run_nginx,
+    self_signed_cert,
+    write_config,
+)
+
+
+class _Echo(BaseHTTPRequestHandler):
+    """Answers every GET with the request's path and headers, padded past gzip_min_length."""
+
+    def do_GET(self) -> None:
+        body = json.dumps({
+            "path": self.path,
+            "headers": {k.lower(): v for k, v in self.headers.items()},
+            "padding": "menu " * 500,
+        }).encode()
+        csv = self.path.startswith("/csv")
+        if csv:
+            body = b"name,price\n" + b"Burger,4.25\n" * 200
+        self.send_response(200)
+        self.send_header("Content-Type", "text/csv; charset=utf-8" if csv else "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def upstream() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class Proxy:
+    def __init__(self, prefix: Path, http_port: int, https_port: int, cert: Path) -> None:
+        self.prefix, self.http_port, self.https_port = prefix, http_port, https_port
+        self.tls = ssl.create_default_context(cafile=str(cert))
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(verify=self.tls, timeout=10)
+
+
+@pytest.fixture
+def proxy(tmp_path: Path, upstream: str) -> Iterator[Proxy]:
+    nginx = require_binary("nginx")
+    cert, key = self_signed_cert(tmp_path)
+    http_port, https_port = free_port(), free_port()
+    conf = write_config(tmp_path, http_port=http_port, https_port=https_port,
+                        upstream=upstream, cert=cert, key=key)
+    with run_nginx(nginx, conf, tmp_path, ports=(http_port, https_port)):
+        yield Proxy(tmp_path, http_port, https_port, cert)
+
+
+def test_example_passes_nginx_t(tmp_path: Path) -> None:
+    """`nginx -t` accepts the example once ports, upstream and certificates are local."""
+    nginx = require_binary("nginx")
+    cert, key = self_signed_cert(tmp_path)
+    conf = write_config(tmp_path, http_port=free_port(), https_port=free_port(),
+                        upstream="127.0.0.1:9", cert=cert, key=key)
+    result = subprocess.run(nginx_command(nginx, conf, tmp_path, "-t"),
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "test is successful" in result.stderr
+
+
+def test_nginx_t_rejects_a_broken_config(tmp_path: Path) -> None:
+    """The `nginx -t` check can fail: a missing brace in the example is reported."""
+    nginx = require_binary("nginx")
+    cert, key = self_signed_cert(tmp_path)
+    broken = tmp_path / "broken.conf"
+    broken.write_text(EXAMPLE.read_text().replace("keepalive 16;\n}", "keepalive 16;\n", 1))
+    conf = write_config(tmp_path, http_port=free_port(), https_port=free_port(),
+                        upstream="127.0.0.1:9", cert=cert, key=key, example=broken)
+    result = subprocess.run(nginx_command(nginx, conf, tmp_path, "-t"),
+                            capture_output=True, text=True, check=False)
+    assert result.returncode != 0
+
+
+def test_http_redirects_to_https(proxy: Proxy) -> None:
+    """Plain HTTP answers 301 to the same path on HTTPS."""
+    with proxy.client() as client:
+        r = client.get(f"http://127.0.0.1:{proxy.http_port}/menu/downtown?format=csv")
+    assert r.status_code == 301
+    assert r.headers["location"] == (
+        f"https://127.0.0.1:{proxy.https_port}/menu/downtown?format=csv"
+    )
+
+
+def test_forwarded_headers_reach_the_relay(proxy: Proxy) -> None:
+    """The relay sees the original host, scheme and client address in X-Forwarded-*."""
+    with proxy.client() as client:
+        r = client.get(f"https://127.0.0.1:{proxy.https_port}/menu/downtown?key=k")
+    assert r.status_code == 200
+    seen = r.json()
+    assert seen["path"] == "/menu/downtown?key=k"
+    headers = seen["headers"]
+    assert headers["x-forwarded-for"] == "127.0.0.1"
+    assert headers["x-forwarded-proto"] == "https"
+    assert headers["x-forwarded-host"] == "127.0.0.1"
+    assert headers["host"] == "127.0.0.1"
+
+
+@pytest.mark.parametrize(("path", "media_type"), [("/menu/x", "application/json"),
+                                                  ("/csv/x", "text/csv")])
+def test_json_and_csv_are_gzipped(proxy: Proxy, path: str, media_type: str) -> None:
+    """Menu JSON and CSV leave nginx gzip-compressed when the client accepts gzip."""
+    url = f"https://127.0.0.1:{proxy.https_port}{path}"
+    with proxy.client() as client, client.stream(
+        "GET", url, headers={"Accept-Encoding": "gzip"}
+    ) as r:
+        raw = b"".join(r.iter_raw())
+    assert r.headers["content-type"].startswith(media_type)
+    assert r.headers.get("content-encoding") == "gzip"
+    assert len(gzip.decompress(raw)) > len(raw)
+
+
+def test_keys_in_query_strings_stay_out_of_the_access_log(proxy: Proxy) -> None:
+    """A ?key= on the URL is not written to nginx's access log."""
+    with proxy.client() as client:
+        r = client.get(f"https://127.0.0.1:{proxy.https_port}/menu/downtown",
+                       params={"key": "screen-key-that-must-not-be-logged"})
+    assert r.status_code == 200
+    log = (proxy.prefix / "access.log").read_text()
+    assert "/menu/downtown" in log
+    assert "screen-key-that-must-not-be-logged" not in log
