@@ -1,0 +1,138 @@
+"""docker-compose.yml and .env.example: the relay from the Dockerfile, nginx in front."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from app.config import Settings, load_settings
+from tests.deploy.nginx_conf import EXAMPLE, EXAMPLE_UPSTREAM
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+RELAY: dict[str, Any] = COMPOSE["services"]["relay"]
+NGINX: dict[str, Any] = COMPOSE["services"]["nginx"]
+SETTINGS = {name.upper() for name in Settings.model_fields}
+CONTRACT = {
+    "TOAST_API_URL", "TOAST_CLIENT_ID", "TOAST_CLIENT_SECRET", "TOAST_USER_ACCESS_TYPE",
+    "TOAST_AUTH_MODE", "TOAST_TOKEN_REFRESH_WINDOW", "TOAST_LOGINS_PER_HOUR", "RELAY_API_KEYS",
+    "RELAY_ADMIN_KEY", "RELAY_RESTAURANTS", "RELAY_REFRESH_INTERVAL", "RELAY_STOCK_INTERVAL",
+    "RELAY_STALE_MAX", "RELAY_DATA_DIR", "RELAY_WEBHOOK_SECRET", "REDIS_URL", "RELAY_LOG_FORMAT",
+    "RELAY_TRUSTED_PROXIES", "RELAY_ROOT_PATH",
+}
+
+
+def _env_example() -> dict[str, list[str]]:
+    """Variable → values shown in .env.example (set or commented out)."""
+    found: dict[str, list[str]] = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        m = re.match(r"^#?\s?([A-Z][A-Z0-9_]*)=(.*)$", line)
+        if m:
+            found.setdefault(m.group(1), []).append(m.group(2))
+    return found
+
+
+def test_relay_is_built_from_the_dockerfile() -> None:
+    """The relay service builds the repository's Dockerfile from the repository root."""
+    build = RELAY["build"]
+    assert build["context"] == "."
+    assert (ROOT / build["dockerfile"]).resolve() == (ROOT / "Dockerfile").resolve()
+
+
+def test_relay_reads_the_env_file_made_from_the_example() -> None:
+    """The relay takes its configuration from .env, which .env.example documents."""
+    env_file = RELAY["env_file"]
+    assert (env_file if isinstance(env_file, str) else env_file[0]) == ".env"
+    assert (ROOT / ".env.example").is_file()
+
+
+def test_data_dir_is_a_named_volume() -> None:
+    """RELAY_DATA_DIR points at a mount backed by a declared named volume."""
+    data_dir = RELAY["environment"]["RELAY_DATA_DIR"]
+    named = {v.split(":")[0]: v.split(":")[1] for v in RELAY["volumes"]}
+    volume = next(name for name, target in named.items() if target == data_dir)
+    assert volume in COMPOSE["volumes"]
+    assert not volume.startswith((".", "/")), "a bind mount, not a named volume"
+
+
+def test_compose_environment_uses_real_setting_names() -> None:
+    """Every variable compose sets is one the relay reads."""
+    assert set(RELAY["environment"]) <= SETTINGS
+
+
+def test_relay_trusts_exactly_the_compose_network() -> None:
+    """RELAY_TRUSTED_PROXIES is the subnet nginx and the relay share."""
+    networks = set(RELAY["networks"]) & set(NGINX["networks"])
+    assert len(networks) == 1
+    subnets = [c["subnet"] for c in COMPOSE["networks"][networks.pop()]["ipam"]["config"]]
+    assert RELAY["environment"]["RELAY_TRUSTED_PROXIES"] == ",".join(subnets)
+
+
+def test_only_nginx_is_published() -> None:
+    """The relay has no host ports; nginx publishes 80 and 443 and waits for a healthy relay."""
+    assert "ports" not in RELAY
+    assert {p.split(":")[-1] for p in NGINX["ports"]} == {"80", "443"}
+    assert NGINX["image"].startswith("nginx:")
+    assert NGINX["depends_on"]["relay"]["condition"] == "service_healthy"
+
+
+def test_nginx_mounts_the_deploy_config() -> None:
+    """nginx mounts deploy/nginx/toast-relay.conf read-only."""
+    sources = [v.split(":")[0] for v in NGINX["volumes"]]
+    assert "./deploy/nginx/toast-relay.conf" in sources
+    assert all(v.endswith(":ro") for v in NGINX["volumes"])
+
+
+def test_nginx_command_points_the_example_at_the_relay_service(tmp_path: Path) -> None:
+    """Compose's rewrite of the example changes only the upstream and the IPv6 listeners."""
+    script: str = NGINX["command"][2]
+    mounted = next(v.split(":")[1] for v in NGINX["volumes"] if "toast-relay.conf" in v)
+    out = tmp_path / "default.conf"
+    script = script.replace(mounted, str(EXAMPLE)).replace("/etc/nginx/conf.d/default.conf",
+                                                           str(out))
+    prepare, _, run = script.partition(" && exec ")
+    assert run.startswith("nginx -g 'daemon off;'")
+    subprocess.run(["/bin/sh", "-c", prepare], check=True)
+    rendered, original = out.read_text(), EXAMPLE.read_text()
+    assert EXAMPLE_UPSTREAM not in rendered
+    assert "server relay:8080;" in rendered
+    assert "listen [::]" not in rendered
+    kept = [line for line in original.splitlines()
+            if "listen [::]" not in line and EXAMPLE_UPSTREAM not in line]
+    assert [line for line in rendered.splitlines() if "relay:8080" not in line] == kept
+
+
+def test_env_example_documents_every_setting() -> None:
+    """.env.example names every variable of the contract and every Settings field."""
+    names = set(_env_example())
+    assert names >= CONTRACT, CONTRACT - names
+    assert names >= SETTINGS, SETTINGS - names
+
+
+def test_env_example_names_only_real_settings() -> None:
+    """Every variable in .env.example is one the relay reads (no typos)."""
+    assert set(_env_example()) <= SETTINGS
+
+
+@pytest.mark.parametrize("name", ["TOAST_CLIENT_ID", "TOAST_CLIENT_SECRET", "RELAY_API_KEYS",
+                                  "RELAY_ADMIN_KEY", "RELAY_WEBHOOK_SECRET"])
+def test_env_example_secrets_are_obvious_placeholders(name: str) -> None:
+    """Credential values in .env.example say to replace them; none looks like a real secret."""
+    for value in _env_example()[name]:
+        assert "replace-with" in value, f"{name}={value}"
+
+
+def test_env_example_required_values_load() -> None:
+    """The uncommented lines of .env.example form a configuration the relay accepts."""
+    values: dict[str, str] = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        m = re.match(r"^([A-Z][A-Z0-9_]*)=(.*)$", line)
+        if m:
+            values[m.group(1)] = m.group(2)
+    settings = load_settings(values)
+    assert settings.toast_api_url == "https://ws-api.toasttab.com"
