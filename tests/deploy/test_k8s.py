@@ -1,0 +1,123 @@
+"""deploy/k8s: manifests parse, probes hit /readyz and /healthz, pods are locked down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from app.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "deploy" / "k8s"
+
+
+def _load() -> dict[str, dict[str, Any]]:
+    docs: dict[str, dict[str, Any]] = {}
+    for path in sorted(K8S.glob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text()):
+            if doc:
+                assert doc["kind"] not in docs, f"two {doc['kind']}s"
+                docs[doc["kind"]] = doc
+    return docs
+
+
+DOCS = _load()
+POD: dict[str, Any] = DOCS["Deployment"]["spec"]["template"]
+CONTAINER: dict[str, Any] = POD["spec"]["containers"][0]
+SETTINGS = {name.upper() for name in Settings.model_fields}
+
+
+def _container_port(port: int | str) -> int:
+    """A probe's or Service's port resolved to the container's port number."""
+    for p in CONTAINER["ports"]:
+        if port in (p["containerPort"], p.get("name")):
+            result: int = p["containerPort"]
+            return result
+    raise AssertionError(f"port {port!r} is not a container port")
+
+
+def test_every_manifest_parses_with_the_expected_kinds() -> None:
+    """The folder holds a Deployment, Service, ConfigMap, Secret example and volume claim."""
+    assert {"Deployment", "Service", "ConfigMap", "Secret", "PersistentVolumeClaim",
+            "Kustomization"} <= set(DOCS)
+
+
+@pytest.mark.parametrize(("probe", "path"), [("readinessProbe", "/readyz"),
+                                             ("livenessProbe", "/healthz")])
+def test_probes_point_at_the_container_port(probe: str, path: str) -> None:
+    """Readiness asks /readyz and liveness /healthz, on the port the relay listens on."""
+    get = CONTAINER[probe]["httpGet"]
+    assert get["path"] == path
+    args = CONTAINER["args"]
+    assert _container_port(get["port"]) == int(args[args.index("--port") + 1]) == 8080
+
+
+def test_pod_runs_non_root_with_a_read_only_root() -> None:
+    """runAsNonRoot, readOnlyRootFilesystem, no privilege escalation, all capabilities dropped."""
+    pod_sc, sc = POD["spec"]["securityContext"], CONTAINER["securityContext"]
+    assert pod_sc["runAsNonRoot"] is True and sc["runAsNonRoot"] is True
+    assert sc["readOnlyRootFilesystem"] is True
+    assert sc["allowPrivilegeEscalation"] is False
+    assert sc["capabilities"]["drop"] == ["ALL"]
+
+
+def test_uid_matches_the_image_user() -> None:
+    """runAsUser is the uid the Dockerfile's USER names, which owns /data in the image."""
+    user_lines = [line for line in (ROOT / "Dockerfile").read_text().splitlines()
+                  if line.startswith("USER ")]
+    uid = int(user_lines[-1].split()[1].split(":")[0])
+    assert POD["spec"]["securityContext"]["runAsUser"] == uid
+    assert POD["spec"]["securityContext"]["fsGroup"] == uid
+
+
+def test_resources_are_requested_and_limited() -> None:
+    """The container requests CPU and memory and has a memory limit."""
+    resources = CONTAINER["resources"]
+    assert {"cpu", "memory"} <= set(resources["requests"])
+    assert "memory" in resources["limits"]
+
+
+def test_data_dir_is_a_mounted_volume() -> None:
+    """RELAY_DATA_DIR is the mount path of a volume backed by the claim; /tmp is writable too."""
+    env = {e["name"]: e["value"] for e in CONTAINER["env"]}
+    mounts = {m["mountPath"]: m["name"] for m in CONTAINER["volumeMounts"]}
+    volumes = {v["name"]: v for v in POD["spec"]["volumes"]}
+    data = volumes[mounts[env["RELAY_DATA_DIR"]]]
+    assert data["persistentVolumeClaim"]["claimName"] == (
+        DOCS["PersistentVolumeClaim"]["metadata"]["name"])
+    assert "emptyDir" in volumes[mounts["/tmp"]]  # noqa: S108 - the pod's own scratch mount
+
+
+def test_config_comes_from_the_configmap_and_secret() -> None:
+    """envFrom names the ConfigMap and Secret, whose keys are all real settings."""
+    sources = {next(iter(s)): next(iter(s.values()))["name"] for s in CONTAINER["envFrom"]}
+    assert sources["configMapRef"] == DOCS["ConfigMap"]["metadata"]["name"]
+    assert sources["secretRef"] == DOCS["Secret"]["metadata"]["name"]
+    assert set(DOCS["ConfigMap"]["data"]) <= SETTINGS
+    assert set(DOCS["Secret"]["stringData"]) <= SETTINGS
+    assert all("replace-with" in v for v in DOCS["Secret"]["stringData"].values())
+
+
+def test_service_targets_the_pods() -> None:
+    """The Service selects the Deployment's pods and forwards to the relay's port."""
+    spec = DOCS["Service"]["spec"]
+    labels = POD["metadata"]["labels"]
+    assert spec["selector"].items() <= labels.items()
+    assert DOCS["Deployment"]["spec"]["selector"]["matchLabels"].items() <= labels.items()
+    assert _container_port(spec["ports"][0]["targetPort"]) == 8080
+
+
+def test_single_replica_unless_redis() -> None:
+    """One replica by default (several need REDIS_URL), and the comment says so."""
+    assert DOCS["Deployment"]["spec"]["replicas"] == 1
+    assert "REDIS_URL" in (K8S / "deployment.yaml").read_text()
+
+
+def test_kustomization_lists_existing_files() -> None:
+    """Every resource kustomization.yaml names exists; the Secret example is left to the user."""
+    resources = DOCS["Kustomization"]["resources"]
+    assert all((K8S / r).is_file() for r in resources)
+    assert "secret.example.yaml" not in resources
