@@ -62,10 +62,11 @@ class ModifierTexts:
         if not refs:
             return ""
         texts: list[str] = []
+        by_ref = self._by_ref
         for ref in refs:
             if ref is None:
                 continue
-            guid, text = self.group_text(ref)
+            guid, text = by_ref.get(ref) or self.group_text(ref)
             if text and (size_group_guid is None or guid != size_group_guid):
                 texts.append(text)
         return "; ".join(texts)
