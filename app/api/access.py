@@ -10,14 +10,18 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class AccessLog:
-    def __init__(self, app: ASGIApp, logger: logging.Logger | None = None) -> None:
+    def __init__(self, app: ASGIApp, templates: Mapping[object, str] | None = None,
+                 logger: logging.Logger | None = None) -> None:
         self.app = app
+        # endpoint → route template, so the log says /menu/{restaurant}, not a GUID or alias.
+        self.templates = templates or {}
         self.log = logger or logging.getLogger("toast_relay.access")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -42,12 +46,11 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            route = scope.get("route")
             client = scope.get("client")
             self.log.info("request", extra={
                 "requestId": request_id,
                 "method": scope.get("method"),
-                "route": getattr(route, "path", None) or scope.get("path"),
+                "route": self.templates.get(scope.get("endpoint"), "(unmatched)"),
                 "status": status,
                 "durationMs": round((time.perf_counter() - start) * 1000, 2),
                 "cache": info.get("cache"),

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+from starlette.routing import Route
 
 from app.api import health, screens
 from app.api.access import AccessLog
@@ -43,5 +44,7 @@ def create_app(
     app.router.routes.extend([*health.routes(relay), *screens.routes(relay)])
     app.add_exception_handler(RelayError, relay_error_handler)
     app.add_exception_handler(Exception, unexpected_error_handler)
-    app.add_middleware(AccessLog)
+    templates: dict[object, str] = {
+        r.endpoint: r.path for r in app.router.routes if isinstance(r, Route)}
+    app.add_middleware(AccessLog, templates=templates)
     return app

@@ -15,7 +15,9 @@ from starlette.requests import Request
 from app.config import ALL_RESTAURANTS, KeyScopes, is_guid
 from app.errors import BadRequest, Forbidden, NotFound, Unauthorized
 
-_GUID_ATTEMPT = re.compile(r"^[0-9a-fA-F-]{8,}$|^[^-]+(-[^-]+){4}$")
+# Looks like someone meant a GUID (hex with dashes, a hex 8-block prefix, or five parts):
+# such a reference is a 400, anything else is an alias (404 when unknown).
+_GUID_ATTEMPT = re.compile(r"^[0-9a-fA-F-]{8,}$|^[0-9a-fA-F]{8}-|^[^-]+(-[^-]+){4}$")
 
 
 def presented_key(request: Request) -> str | None:

@@ -124,7 +124,7 @@ def test_errors(stack: tuple[str, str, Proc]) -> None:
     assert get(url, "/menu/harbor", key="x" * 20).status_code == 401
     assert get(url, "/menu/harbor", key=SCOPED_KEY).status_code == 403
     assert get(url, "/menu/maple", key=SCOPED_KEY).status_code == 200
-    bad = get(url, "/menu/1234-not-a-guid")
+    bad = get(url, "/menu/c0dd7491-not-a-guid")
     assert bad.status_code == 400 and bad.json()["error"] == "bad_request"
     assert get(url, "/menu/nowhere").status_code == 404
     locked = get(url, "/menu/locked")
