@@ -15,8 +15,9 @@ from app.clock import Clock
 HOUR = 3600.0
 AUTH_BACKOFF = (30.0, 3600.0)  # rejected credentials: 30 s, 60 s, ... up to an hour
 DOWN_BACKOFF = (10.0, 600.0)  # Toast unreachable or failing: 10 s, 20 s, ... up to 10 min
-# A brand-new token that is already unusable means clock trouble or a broken
-# host; without this floor every request would log in again.
+# A login that returned a token already unusable (clock trouble, or a host that
+# keeps handing back a token about to expire): without this floor every request
+# would log in again at once.
 NO_TOKEN_FLOOR = 60.0
 
 
@@ -27,7 +28,7 @@ class LoginPolicy:
         self._attempts: deque[float] = deque()
         self.failures = 0
         self.retry_at = 0.0
-        self.new_token_at: float | None = None
+        self.unusable_grant_at: float | None = None
 
     def attempted(self) -> None:
         """Count a login request (whatever its outcome) against the hourly budget."""
@@ -41,10 +42,10 @@ class LoginPolicy:
         self.retry_at = self._clock.monotonic() + delay
         return delay
 
-    def succeeded(self, *, new_token: bool) -> None:
+    def succeeded(self, *, usable: bool) -> None:
+        """Record a login that returned a token (``usable``: not already about to expire)."""
         self.failures = 0
-        if new_token:
-            self.new_token_at = self._clock.monotonic()
+        self.unusable_grant_at = None if usable else self._clock.monotonic()
 
     def backoff_left(self) -> float:
         return self.retry_at - self._clock.monotonic() if self.failures else 0.0
@@ -60,14 +61,14 @@ class LoginPolicy:
 
         With a valid token the hourly budget applies; without one a login is allowed
         beyond the budget (the board needs a token), held back only by failure backoff
-        and the floor for a token that died right after it was obtained.
+        and the floor after a login whose token was unusable on arrival.
         """
         mono = self._clock.monotonic()
         wait = self.backoff_left()
         if valid_token and self.in_last_hour() >= self.per_hour:
             wait = max(wait, self._attempts[0] + HOUR - mono)
-        elif not valid_token and floor and self.new_token_at is not None:
-            wait = max(wait, self.new_token_at + NO_TOKEN_FLOOR - mono)
+        elif not valid_token and floor and self.unusable_grant_at is not None:
+            wait = max(wait, self.unusable_grant_at + NO_TOKEN_FLOOR - mono)
         return wait
 
     def wall_times(self) -> tuple[float, ...]:

@@ -232,8 +232,11 @@ class TokenManager:
         if same and self._token is None:
             self._log.warning("Toast returned the token it had just rejected with 401")
         self._token, self._rejected, self._expires_at = grant.access_token, None, grant.expires_at
-        self._policy.succeeded(new_token=not same)
         self._error = None
+        self._policy.succeeded(usable=self._usable())
+        if not self._usable():
+            self._log.warning("Toast returned a token that expires at %s, too soon to use; "
+                              "next login in 60 s at the earliest", _iso(grant.expires_at))
         result = "same_token" if same else "ok"
         self._record(result)
         self._log.info("Toast login (%s): %s; token valid until %s", reason, result,

@@ -1,0 +1,26 @@
+"""Fixtures for the Toast client-side tests (helpers live in toast_fakes)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from tests.unit.toast.toast_fakes import FakeAuth, RecordingClock
+
+
+@pytest.fixture
+def clock() -> RecordingClock:
+    return RecordingClock()
+
+
+@pytest.fixture
+def auth(clock: RecordingClock) -> FakeAuth:
+    return FakeAuth(clock)
+
+
+@pytest.fixture
+async def http(auth: FakeAuth) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.MockTransport(auth)) as client:
+        yield client
