@@ -1,0 +1,61 @@
+"""The Toast simulator as an ASGI app: ``create_sim_app(SimState(...))``.
+
+Toast endpoints (see ``app.sim.toast_api``):
+
+- ``POST /authentication/v1/authentication/login``: JSON {clientId, clientSecret,
+  userAccessType} → AuthenticationResponse; ``expiresIn`` is the seconds remaining.
+  Before the token's last minute the same token comes back.
+- ``POST /usermgmt/v1/oauth/token``: legacy form-encoded client_credentials login.
+- ``GET /menus/v2/metadata``, ``GET /menus/v2/menus`` (1 per second per restaurant),
+  ``GET /stock/v1/inventory[?status=]``, ``GET /restaurants/v1/restaurants/{guid}``
+  (all need ``Authorization: Bearer`` and ``Toast-Restaurant-External-ID``) and
+  ``GET /partners/v1/restaurants[?lastModified=]`` (Bearer only).
+- Every Toast endpoint shares a 20 requests/second limit per restaurant (or per
+  client IP without the header); a 429 carries ``Retry-After`` and
+  ``X-Toast-RateLimit-By/-Remaining/-Reset``.
+
+Control endpoints (no auth; answers are JSON):
+
+- ``GET /_sim/calls``: counters {calls: {endpoint: n}, total, by_restaurant: {guid:
+  {endpoint: n}}, statuses: {endpoint: {"200": n}}, expired_token_calls,
+  unauthorized_calls, rate_limited_calls, tokens_issued}. Endpoint names:
+  login, oauth_token, metadata, menus, stock, restaurants, partners.
+- ``POST /_sim/reset``: clear counters, faults and rate-limit windows;
+  ``?full=true`` also restores the sample data, forgets tokens, resets the lifetime.
+- ``POST /_sim/publish/{guid}``: bump ``lastUpdated``; with {"itemGuid" or
+  "itemName", "price"} first set that price on every occurrence of the item.
+- ``POST /_sim/stock/{guid}``: body [{guid, status, quantity}] replaces the stock.
+- ``POST /_sim/fault``: {"endpoint": menus|metadata|stock|restaurants|partners|login|*,
+  "mode": 500|503|429|slow|broken_json|empty_menu|off, "count": N|null,
+  "delay": seconds (slow), "retryAfter": seconds (429)}. ``GET /_sim/faults`` lists them.
+- ``POST /_sim/token-lifetime``: {"seconds": N} for tokens issued from now on.
+- ``POST /_sim/large/{guid}``: {"items", "modifierGroups", "seed"} loads a large
+  generated menu for that restaurant (an unknown GUID becomes a new restaurant).
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from app.sim.control import control_routes
+from app.sim.state import SimState
+from app.sim.toast_api import ToastApi
+
+
+def create_sim_app(state: SimState | None = None) -> Starlette:
+    sim = state if state is not None else SimState()
+    api = ToastApi(sim)
+    routes = [
+        Route("/authentication/v1/authentication/login", api.login, methods=["POST"]),
+        Route("/usermgmt/v1/oauth/token", api.oauth_token, methods=["POST"]),
+        Route("/menus/v2/metadata", api.metadata, methods=["GET"]),
+        Route("/menus/v2/menus", api.menus, methods=["GET"]),
+        Route("/stock/v1/inventory", api.stock, methods=["GET"]),
+        Route("/restaurants/v1/restaurants/{guid}", api.restaurant, methods=["GET"]),
+        Route("/partners/v1/restaurants", api.partners, methods=["GET"]),
+        *control_routes(sim),
+    ]
+    app = Starlette(routes=routes)
+    app.state.sim = sim
+    return app

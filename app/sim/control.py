@@ -1,0 +1,149 @@
+"""``/_sim/*``: endpoints tests and demos use to steer the simulator (no auth).
+
+Errors here use the relay's own ``{"error": ..., "detail": ...}`` shape, not
+Toast's, so a test can tell a mistake in its set-up from a simulated failure.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from app.config import is_guid
+from app.sim.faults import Fault
+from app.sim.responses import json_response
+from app.sim.restaurants import RestaurantSeed
+from app.sim.state import SimState
+
+
+class ControlError(Exception):
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+async def _json(request: Request, *, default: Any = None) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        return default
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise ControlError(400, "body must be JSON") from None
+
+
+class Control:
+    def __init__(self, state: SimState) -> None:
+        self.state = state
+
+    def _record(self, request: Request) -> RestaurantSeed:
+        guid = str(request.path_params["guid"]).lower()
+        record = self.state.restaurants.get(guid)
+        if record is None:
+            raise ControlError(404, f"the simulator has no restaurant {guid}")
+        return record
+
+    async def calls(self, _: Request) -> Response:
+        return json_response(self.state.counters.to_json())
+
+    async def faults(self, _: Request) -> Response:
+        return json_response(self.state.faults.to_json())
+
+    async def reset(self, request: Request) -> Response:
+        full = request.query_params.get("full", "").lower() in ("1", "true", "yes")
+        self.state.reset(full=full)
+        return json_response({"reset": True, "full": full})
+
+    async def publish(self, request: Request) -> Response:
+        record = self._record(request)
+        if record.menus is None:
+            raise ControlError(404, "this restaurant has no menu to publish")
+        body = await _json(request, default={})
+        if not isinstance(body, dict):
+            raise ControlError(400, "body must be a JSON object")
+        changed = 0
+        if "price" in body:
+            price = body["price"]
+            item_guid, item_name = body.get("itemGuid"), body.get("itemName")
+            if not isinstance(price, int | float) or isinstance(price, bool) or price < 0:
+                raise ControlError(400, "price must be a number >= 0")
+            if not isinstance(item_guid or item_name, str):
+                raise ControlError(400, "name the item with itemGuid or itemName")
+            try:
+                changed = self.state.set_price(record, float(price), item_guid=item_guid,
+                                               item_name=item_name)
+            except LookupError as exc:
+                raise ControlError(404, str(exc)) from None
+            except ValueError as exc:
+                raise ControlError(400, str(exc)) from None
+        last_updated = self.state.bump(record)
+        return json_response({"restaurantGuid": record.guid, "lastUpdated": last_updated,
+                              "changed": changed})
+
+    async def stock(self, request: Request) -> Response:
+        record = self._record(request)
+        try:
+            self.state.set_stock(record, await _json(request))
+        except ValueError as exc:
+            raise ControlError(400, str(exc)) from None
+        return json_response({"restaurantGuid": record.guid, "rows": len(record.stock)})
+
+    async def fault(self, request: Request) -> Response:
+        try:
+            fault = Fault.from_json(await _json(request))
+        except ValueError as exc:
+            raise ControlError(400, str(exc)) from None
+        self.state.faults.set(fault)
+        return json_response(self.state.faults.to_json())
+
+    async def token_lifetime(self, request: Request) -> Response:
+        body = await _json(request)
+        seconds = body.get("seconds") if isinstance(body, dict) else None
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds <= 0:
+            raise ControlError(400, 'body must be {"seconds": N} with N > 0')
+        self.state.tokens.lifetime = float(seconds)
+        return json_response({"seconds": float(seconds)})
+
+    async def large(self, request: Request) -> Response:
+        guid = str(request.path_params["guid"])
+        if not is_guid(guid):
+            raise ControlError(400, "path must be a restaurant GUID")
+        body = await _json(request, default={})
+        if not isinstance(body, dict):
+            raise ControlError(400, "body must be a JSON object")
+        sizes = [body.get("items", 3000), body.get("modifierGroups", 500), body.get("seed", 1)]
+        if not all(isinstance(v, int) and v >= 0 for v in sizes):
+            raise ControlError(400, "items, modifierGroups and seed must be integers >= 0")
+        self.state.load_large(guid, *sizes)
+        record = self.state.restaurants[guid.lower()]
+        return json_response({"restaurantGuid": record.guid,
+                              "bytes": len(self.state.menu_bytes(record))})
+
+
+def _wrap(handler: Any) -> Any:
+    async def endpoint(request: Request) -> Response:
+        try:
+            response: Response = await handler(request)
+        except ControlError as err:
+            return json_response({"error": "sim_control", "detail": err.detail}, err.status)
+        return response
+    return endpoint
+
+
+def control_routes(state: SimState) -> list[Route]:
+    c = Control(state)
+    return [
+        Route("/_sim/calls", _wrap(c.calls), methods=["GET"]),
+        Route("/_sim/faults", _wrap(c.faults), methods=["GET"]),
+        Route("/_sim/reset", _wrap(c.reset), methods=["POST"]),
+        Route("/_sim/publish/{guid}", _wrap(c.publish), methods=["POST"]),
+        Route("/_sim/stock/{guid}", _wrap(c.stock), methods=["POST"]),
+        Route("/_sim/fault", _wrap(c.fault), methods=["POST"]),
+        Route("/_sim/token-lifetime", _wrap(c.token_lifetime), methods=["POST"]),
+        Route("/_sim/large/{guid}", _wrap(c.large), methods=["POST"]),
+    ]

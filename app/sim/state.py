@@ -1,0 +1,229 @@
+"""Everything one simulator instance holds: restaurants, credentials, tokens, counters, faults.
+
+Nothing here is global: each ``SimState`` is independent, and its clock is
+injected so tests can move time without sleeping.
+"""
+
+from __future__ import annotations
+
+import hmac
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from app.clock import Clock, SystemClock
+from app.sim import sample
+from app.sim.faults import Faults
+from app.sim.large import build_large_menu
+from app.sim.menu_walk import find_items, stockable_ids
+from app.sim.ratelimit import RateLimiter
+from app.sim.restaurants import RestaurantSeed, partner_rep, restaurant_info
+from app.sim.tokens import TokenStore
+
+Json = dict[str, Any]
+STOCK_STATUSES = frozenset({"IN_STOCK", "QUANTITY", "OUT_OF_STOCK"})
+DEFAULT_TOKEN_LIFETIME = 86400.0
+
+
+@dataclass
+class Credential:
+    secret: str
+    restaurants: set[str]
+    naming_authority: str = "Harbor Lights Group"
+    rs_guid: str = sample.GROUP_GUID
+
+    def __repr__(self) -> str:  # never show the secret
+        return f"Credential(restaurants={sorted(self.restaurants)!r})"
+
+
+def default_credentials() -> dict[str, Credential]:
+    allowed = {sample.SAMPLE_RESTAURANT_GUID, sample.SECOND_RESTAURANT_GUID,
+               sample.LARGE_RESTAURANT_GUID}
+    return {sample.SAMPLE_CLIENT_ID: Credential(sample.SAMPLE_CLIENT_SECRET, allowed)}
+
+
+@dataclass
+class Counters:
+    calls: Counter[str] = field(default_factory=Counter)
+    by_restaurant: dict[str, Counter[str]] = field(default_factory=dict)
+    statuses: dict[str, Counter[str]] = field(default_factory=dict)
+    expired_token_calls: int = 0
+    unauthorized_calls: int = 0
+    rate_limited_calls: int = 0
+    tokens_issued: int = 0
+
+    def call(self, endpoint: str, restaurant: str | None) -> None:
+        self.calls[endpoint] += 1
+        if restaurant:
+            self.by_restaurant.setdefault(restaurant, Counter())[endpoint] += 1
+
+    def status(self, endpoint: str, code: int) -> None:
+        self.statuses.setdefault(endpoint, Counter())[str(code)] += 1
+
+    def to_json(self) -> Json:
+        return {
+            "calls": dict(self.calls), "total": sum(self.calls.values()),
+            "by_restaurant": {g: dict(c) for g, c in self.by_restaurant.items()},
+            "statuses": {e: dict(c) for e, c in self.statuses.items()},
+            "expired_token_calls": self.expired_token_calls,
+            "unauthorized_calls": self.unauthorized_calls,
+            "rate_limited_calls": self.rate_limited_calls,
+            "tokens_issued": self.tokens_issued,
+        }
+
+
+def format_toast_time(epoch: float) -> str:
+    """Toast's absolute timestamp: ``yyyy-MM-dd'T'HH:mm:ss.SSS+0000`` in UTC."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
+
+
+def parse_toast_time(value: str) -> float:
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+
+
+class SimState:
+    def __init__(
+        self, *, clock: Clock | None = None, token_lifetime: float = DEFAULT_TOKEN_LIFETIME,
+        restaurants: Callable[[], Iterable[RestaurantSeed]] = sample.sample_restaurants,
+        credentials: Callable[[], dict[str, Credential]] = default_credentials,
+        global_rate_limit: int | None = 20, menus_interval: float | None = 1.0,
+    ) -> None:
+        """``restaurants`` and ``credentials`` are factories so ``reset(full=True)`` can rebuild."""
+        self.clock: Clock = clock or SystemClock()
+        self._restaurant_factory = restaurants
+        self._credential_factory = credentials
+        self._default_lifetime = token_lifetime
+        self.tokens = TokenStore(self.clock, token_lifetime)
+        self.counters = Counters()
+        self.faults = Faults()
+        self.limiter = RateLimiter(self.clock, global_rate_limit, menus_interval)
+        self.restaurants: dict[str, RestaurantSeed] = {}
+        self.credentials: dict[str, Credential] = {}
+        self._menu_bytes: dict[str, bytes] = {}
+        self._load()
+
+    def _load(self) -> None:
+        self.restaurants = {r.guid.lower(): r for r in self._restaurant_factory()}
+        self.credentials = self._credential_factory()
+        self._menu_bytes.clear()
+
+    def reset(self, *, full: bool = False) -> None:
+        """Clear counters, faults and rate-limit windows; ``full`` also restores data and tokens."""
+        self.counters = Counters()
+        self.faults.clear()
+        self.limiter.reset()
+        if full:
+            self._load()
+            self.tokens.forget()
+            self.tokens.lifetime = self._default_lifetime
+
+    # --- lookups ----------------------------------------------------------
+
+    def check_secret(self, client_id: str, secret: str) -> Credential | None:
+        cred = self.credentials.get(client_id)
+        if cred is None or not hmac.compare_digest(cred.secret.encode(), secret.encode()):
+            return None
+        return cred
+
+    def accessible(self, client_id: str, guid: str) -> RestaurantSeed | None:
+        cred = self.credentials.get(client_id)
+        record = self.restaurants.get(guid.lower())
+        if cred is None or record is None:
+            return None
+        return record if record.guid.lower() in {g.lower() for g in cred.restaurants} else None
+
+    def menu_bytes(self, record: RestaurantSeed) -> bytes:
+        """The menus answer, serialised once per publish (large menus are megabytes)."""
+        key = record.guid.lower()
+        if key not in self._menu_bytes:
+            self._menu_bytes[key] = orjson.dumps(record.menus)
+        return self._menu_bytes[key]
+
+    def stock_rows(self, record: RestaurantSeed, status: str | None) -> list[Json]:
+        """``MenuItemInventory`` rows; IN_STOCK rows are never returned by GET."""
+        ids = stockable_ids(record.menus or {})
+        rows = []
+        for row in record.stock:
+            ml = ids.get(str(row["guid"]).lower())
+            # Toast reports an unknown or archived guid as OUT_OF_STOCK + INVALID.
+            state = row["status"] if ml is not None else "OUT_OF_STOCK"
+            if state == "IN_STOCK" or (status is not None and state != status):
+                continue
+            rows.append({
+                "guid": row["guid"], "itemGuidValidity": "VALID" if ml else "INVALID",
+                "status": state, "quantity": row["quantity"] if state == "QUANTITY" else None,
+                "multiLocationId": ml or "", "versionId": sample.version_id(str(row["guid"])),
+            })
+        return rows
+
+    # --- changes ----------------------------------------------------------
+
+    def bump(self, record: RestaurantSeed) -> str:
+        """Publish: move ``lastUpdated`` forward (strictly, even if the clock stood still)."""
+        assert record.menus is not None
+        previous = parse_toast_time(record.menus["lastUpdated"])
+        stamp = max(math.floor(self.clock.now() * 1000) / 1000, previous + 0.001)
+        record.menus["lastUpdated"] = format_toast_time(stamp)
+        self._menu_bytes.pop(record.guid.lower(), None)
+        return str(record.menus["lastUpdated"])
+
+    def set_price(self, record: RestaurantSeed, price: float, *, item_guid: str | None,
+                  item_name: str | None) -> int:
+        """Change every occurrence of an item; LookupError/ValueError explain a refusal."""
+        items = find_items(record.menus or {}, guid=item_guid, name=item_name)
+        if not items:
+            raise LookupError(f"no item {item_guid or item_name!r} in {record.name}")
+        for item in items:
+            strategy = item["pricingStrategy"]
+            if strategy in ("SIZE_PRICE", "OPEN_PRICE"):
+                raise ValueError(f"{item['name']} is {strategy}; its price is not one number")
+            item["price"] = price
+            for rule in (item.get("pricingRules") or {}).get("timeSpecificPricingRules", []):
+                rule["basePrice"] = price
+        return len(items)
+
+    def set_stock(self, record: RestaurantSeed, rows: Any) -> None:
+        """Replace stock with ``[{guid, status, quantity}]``; ValueError names the bad row."""
+        if not isinstance(rows, list):
+            raise ValueError("body must be a JSON list of {guid, status, quantity}")
+        clean = []
+        for i, row in enumerate(rows):
+            if not isinstance(row, dict) or not isinstance(row.get("guid"), str):
+                raise ValueError(f"row {i}: needs a string guid")
+            status, qty = row.get("status"), row.get("quantity")
+            if status not in STOCK_STATUSES:
+                raise ValueError(f"row {i}: status must be one of {sorted(STOCK_STATUSES)}")
+            quantity: float | None = None
+            if status == "QUANTITY":
+                if not isinstance(qty, int | float) or qty <= 0:
+                    raise ValueError(f"row {i}: QUANTITY needs a quantity > 0")
+                quantity = float(qty)
+            clean.append({"guid": row["guid"], "status": status, "quantity": quantity})
+        record.stock = clean
+
+    def load_menu(self, guid: str, doc: Json, *, name: str = "Large Test Kitchen") -> None:
+        """Serve ``doc`` for ``guid``; an unknown guid becomes a restaurant anyone may read."""
+        key = guid.lower()
+        doc["restaurantGuid"] = key
+        record = self.restaurants.get(key)
+        if record is None:
+            info = restaurant_info(key, name, location_name="Benchmark",
+                                   time_zone=str(doc.get("restaurantTimeZone")),
+                                   currency="USD", address=sample.BENCH_ADDRESS,
+                                   group_guid=sample.GROUP_GUID, website="")
+            now = self.clock.now()
+            record = RestaurantSeed(key, name, info, partner_rep(
+                key, name, "Benchmark", sample.GROUP_GUID, now, now), doc)
+            self.restaurants[key] = record
+            for cred in self.credentials.values():
+                cred.restaurants.add(key)
+        record.menus = doc
+        self._menu_bytes.pop(key, None)
+
+    def load_large(self, guid: str, items: int, modifier_groups: int, seed: int) -> None:
+        self.load_menu(guid, build_large_menu(items, modifier_groups, seed, guid.lower()))

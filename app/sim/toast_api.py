@@ -1,0 +1,245 @@
+"""The Toast endpoints the relay uses, answered from a ``SimState``.
+
+Order of checks on a data call: injected outage, bearer token (401), restaurant
+header (400 missing/malformed, 403 not accessible), rate limit (429), then the
+answer, which an injected fault may still spoil (broken JSON, empty menu).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.config import is_guid
+from app.sim.faults import BEFORE_AUTH
+from app.sim.ratelimit import Decision
+from app.sim.responses import ToastHTTPError, error_response, json_response
+from app.sim.restaurants import RestaurantSeed
+from app.sim.state import SimState
+from app.sim.tokens import SCOPES, Token
+
+RESTAURANT_HEADER = "Toast-Restaurant-External-ID"
+Handler = Callable[[Request, Token, RestaurantSeed | None], Response]
+_OUTAGES = {"500": "Internal server error", "503": "Service unavailable"}
+
+
+def _client_key(request: Request) -> str:
+    return f"ip:{request.client.host if request.client else 'unknown'}"
+
+
+class ToastApi:
+    def __init__(self, state: SimState) -> None:
+        self.state = state
+
+    # --- shared steps -----------------------------------------------------
+
+    async def _outage(self, endpoint: str) -> None:
+        fault = self.state.faults.take(endpoint, BEFORE_AUTH)
+        if fault is None:
+            return
+        if fault.mode == "slow":
+            await self.state.clock.sleep(fault.delay)
+        elif fault.mode == "429":
+            self.state.counters.rate_limited_calls += 1
+            decision = Decision(False, "GLOBAL", 0, fault.retry_after, fault.retry_after)
+            raise ToastHTTPError(429, "Rate limit exceeded",
+                                 decision.headers(self.state.clock.now()))
+        else:
+            raise ToastHTTPError(int(fault.mode), _OUTAGES[fault.mode])
+
+    def _authorize(self, request: Request) -> Token:
+        st = self.state
+        scheme, _, value = request.headers.get("authorization", "").partition(" ")
+        # Toast enforces the "Bearer" prefix; a bare token is rejected.
+        token = st.tokens.lookup(value.strip()) if scheme.lower() == "bearer" else None
+        if token is None:
+            st.counters.unauthorized_calls += 1
+            raise ToastHTTPError(401, "Authentication failed: send Authorization: Bearer "
+                                      "<token> with a token from the login endpoint")
+        if st.tokens.is_expired(token):
+            st.counters.expired_token_calls += 1
+            st.counters.unauthorized_calls += 1
+            raise ToastHTTPError(401, "Authentication failed: the token has expired")
+        return token
+
+    def _restaurant(self, header: str, client_id: str) -> RestaurantSeed:
+        if not header:
+            raise ToastHTTPError(400, f"Missing required header {RESTAURANT_HEADER}")
+        if not is_guid(header):
+            raise ToastHTTPError(400, f"{RESTAURANT_HEADER} must be a restaurant GUID")
+        record = self.state.accessible(client_id, header)
+        if record is None:
+            raise ToastHTTPError(403, "Access to this restaurant is not allowed for this client")
+        return record
+
+    def _limit(self, key: str, endpoint: str) -> Decision:
+        decision = self.state.limiter.check(key, endpoint)
+        if not decision.allowed:
+            self.state.counters.rate_limited_calls += 1
+            raise ToastHTTPError(429, "Rate limit exceeded",
+                                 decision.headers(self.state.clock.now()))
+        return decision
+
+    def _spoil(self, endpoint: str, response: Response) -> Response:
+        if self.state.faults.take(endpoint, frozenset({"broken_json"})) is None:
+            return response
+        body = bytes(response.body)
+        return Response(body[: max(1, len(body) // 2)], status_code=response.status_code,
+                        media_type="application/json")
+
+    async def _guarded(self, request: Request, endpoint: str, handler: Handler, *,
+                       needs_restaurant: bool = True, int_status: bool = False) -> Response:
+        st = self.state
+        header = request.headers.get(RESTAURANT_HEADER, "").strip()
+        st.counters.call(endpoint, header.lower() if is_guid(header) else None)
+        try:
+            await self._outage(endpoint)
+            token = self._authorize(request)
+            record = self._restaurant(header, token.client_id) if needs_restaurant else None
+            key = record.guid.lower() if record is not None else _client_key(request)
+            decision = self._limit(key, endpoint)
+            response = self._spoil(endpoint, handler(request, token, record))
+            response.headers.update(decision.headers(st.clock.now()))
+        except ToastHTTPError as err:
+            response = error_response(err, int_status=int_status)
+        st.counters.status(endpoint, response.status_code)
+        return response
+
+    # --- data endpoints ---------------------------------------------------
+
+    async def metadata(self, request: Request) -> Response:
+        return await self._guarded(request, "metadata", self._metadata)
+
+    async def menus(self, request: Request) -> Response:
+        return await self._guarded(request, "menus", self._menus)
+
+    async def stock(self, request: Request) -> Response:
+        return await self._guarded(request, "stock", self._stock, int_status=True)
+
+    async def restaurant(self, request: Request) -> Response:
+        return await self._guarded(request, "restaurants", self._restaurant_info)
+
+    async def partners(self, request: Request) -> Response:
+        return await self._guarded(request, "partners", self._partners, needs_restaurant=False)
+
+    @staticmethod
+    def _published(record: RestaurantSeed | None) -> dict[str, Any]:
+        if record is None or record.menus is None:
+            raise ToastHTTPError(404, "No published menu data for this restaurant")
+        return record.menus
+
+    def _metadata(self, _: Request, __: Token, record: RestaurantSeed | None) -> Response:
+        doc = self._published(record)
+        return json_response({"restaurantGuid": doc["restaurantGuid"],
+                              "lastUpdated": doc["lastUpdated"]})
+
+    def _menus(self, _: Request, __: Token, record: RestaurantSeed | None) -> Response:
+        doc = self._published(record)
+        assert record is not None
+        if self.state.faults.take("menus", frozenset({"empty_menu"})) is not None:
+            return json_response({**doc, "menus": [], "modifierGroupReferences": {},
+                                  "modifierOptionReferences": {},
+                                  "preModifierGroupReferences": {}})
+        return json_response(self.state.menu_bytes(record))
+
+    def _stock(self, request: Request, _: Token, record: RestaurantSeed | None) -> Response:
+        assert record is not None
+        status = request.query_params.get("status")
+        if status is not None and status not in ("OUT_OF_STOCK", "QUANTITY", "IN_STOCK"):
+            raise ToastHTTPError(400, "status must be OUT_OF_STOCK or QUANTITY")
+        return json_response(self.state.stock_rows(record, status))
+
+    def _restaurant_info(self, request: Request, token: Token,
+                         record: RestaurantSeed | None) -> Response:
+        path_guid = str(request.path_params["guid"])
+        target = self.state.accessible(token.client_id, path_guid) if is_guid(path_guid) else None
+        if target is None:
+            raise ToastHTTPError(404, "Restaurant not found")
+        if target is not record:
+            raise ToastHTTPError(400, f"{RESTAURANT_HEADER} must name the restaurant in the path")
+        return json_response(target.info)
+
+    def _partners(self, request: Request, token: Token, _: RestaurantSeed | None) -> Response:
+        since: float | None = None
+        raw = request.query_params.get("lastModified")
+        if raw:
+            try:
+                since = datetime.strptime(raw, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp() * 1000
+            except ValueError:
+                raise ToastHTTPError(400, "lastModified must look like "
+                                          "2020-03-01T00:00:00.000-0000") from None
+        rows = [r.partner for r in self.state.restaurants.values()
+                if self.state.accessible(token.client_id, r.guid) is not None
+                and (since is None or r.partner["modifiedDate"] > since)]
+        return json_response(rows)
+
+    # --- authentication ---------------------------------------------------
+
+    async def _login(self, request: Request, counter: str,
+                     read: Callable[[bytes], tuple[str, str]],
+                     render: Callable[[Token], dict[str, Any]]) -> Response:
+        st = self.state
+        st.counters.call(counter, None)
+        try:
+            await self._outage("login")
+            client_id, secret = read(await request.body())
+            if st.check_secret(client_id, secret) is None:
+                raise ToastHTTPError(401, "Invalid client credentials")
+            decision = self._limit(_client_key(request), "login")
+            token, new = st.tokens.login(client_id)
+            st.counters.tokens_issued += int(new)
+            response = self._spoil("login", json_response(render(token)))
+            response.headers.update(decision.headers(st.clock.now()))
+        except ToastHTTPError as err:
+            response = error_response(err)
+        st.counters.status(counter, response.status_code)
+        return response
+
+    async def login(self, request: Request) -> Response:
+        """``POST /authentication/v1/authentication/login`` (JSON)."""
+        def read(raw: bytes) -> tuple[str, str]:
+            try:
+                body = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                raise ToastHTTPError(400, "Request body must be JSON") from None
+            fields = [body.get(k) if isinstance(body, dict) else None
+                      for k in ("clientId", "clientSecret", "userAccessType")]
+            if not all(isinstance(f, str) and f for f in fields):
+                raise ToastHTTPError(400, "clientId, clientSecret and userAccessType are required")
+            if fields[2] != "TOAST_MACHINE_CLIENT":
+                raise ToastHTTPError(400, "userAccessType must be TOAST_MACHINE_CLIENT")
+            return str(fields[0]), str(fields[1])
+
+        def render(token: Token) -> dict[str, Any]:
+            return {"@class": ".SuccessfulResponse", "status": "SUCCESS", "token": {
+                "tokenType": "Bearer", "scope": None,
+                "expiresIn": self.state.tokens.remaining(token),
+                "accessToken": token.access_token, "idToken": None, "refreshToken": None}}
+
+        return await self._login(request, "login", read, render)
+
+    async def oauth_token(self, request: Request) -> Response:
+        """Deprecated ``POST /usermgmt/v1/oauth/token`` (form-encoded client_credentials)."""
+        def read(raw: bytes) -> tuple[str, str]:
+            form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
+            if form.get("grant_type") != "client_credentials":
+                raise ToastHTTPError(400, "grant_type must be client_credentials")
+            if not form.get("client_id") or not form.get("client_secret"):
+                raise ToastHTTPError(400, "client_id and client_secret are required")
+            return form["client_id"], form["client_secret"]
+
+        def render(token: Token) -> dict[str, Any]:
+            cred = self.state.credentials[token.client_id]
+            return {"access_token": token.access_token, "token_type": "bearer",
+                    "expires_in": self.state.tokens.remaining(token),
+                    "scope": " ".join(SCOPES), "jti": token.jti,
+                    "namingAuthority": cred.naming_authority, "rsGuid": cred.rs_guid}
+
+        return await self._login(request, "oauth_token", read, render)
+
