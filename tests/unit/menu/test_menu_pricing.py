@@ -53,7 +53,8 @@ def size_group(*opts: Json, visibility: list[str] | None = None) -> Json:
 
 SMALL = option(4, "Small", 3.5, option_guid=SMALL_GUID)
 LARGE = option(5, "Large", 5.0, option_guid=LARGE_GUID)
-SIZED: dict[str, Any] = {"strategy": "SIZE_PRICE", "pricing_rules": rules(size_guid=SIZE_GUID), "mods": [1]}
+SIZED: dict[str, Any] = {"strategy": "SIZE_PRICE", "pricing_rules": rules(size_guid=SIZE_GUID),
+                         "mods": [1]}
 
 ITEM_PRICES: list[tuple[str, Json, dict[str, Any], datetime, float | None, str, list[Size]]] = [
     ("base", item("A", 4.25), {}, HAPPY, 4.25, "$4.25", []),
