@@ -35,6 +35,8 @@ def apply_stock(rows: Sequence[Row], stock: Iterable[StockEntry]) -> list[Row]:
         elif entry.status == "OUT_OF_STOCK":
             row = replace(row, outOfStock=True, quantity=None)
         else:
-            row = replace(row, outOfStock=False, quantity=entry.quantity)
+            # float() so JSON and CSV agree even for entries built in code with an int.
+            quantity = float(entry.quantity) if entry.quantity is not None else None
+            row = replace(row, outOfStock=False, quantity=quantity)
         out.append(row)
     return out
