@@ -60,7 +60,7 @@ class TokenStore:
 
     def _issue(self, client_id: str, now: float) -> Token:
         iat = int(now)
-        exp = int(now + self.lifetime)
+        exp = iat + int(self.lifetime)
         jti = str(uuid.uuid4())
         header = _b64(orjson.dumps({"alg": "HS256", "typ": "JWT"}))
         payload = _b64(orjson.dumps({
@@ -85,7 +85,8 @@ class TokenStore:
 
     def remaining(self, token: Token) -> int:
         """Seconds left: what Toast reports as ``expiresIn`` (not the full lifetime)."""
-        return max(0, int(token.expires_at - self._clock.now()))
+        # Whole seconds, like the JWT claims, so a fresh token reports its full lifetime.
+        return max(0, token.expires_at - int(self._clock.now()))
 
     def forget(self) -> None:
         self._current.clear()

@@ -13,6 +13,7 @@ added (A.3). Nothing else is loosened.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from pathlib import Path
@@ -48,6 +49,7 @@ _YesNoLoader.add_implicit_resolver(
     _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
+@functools.cache
 def load_spec(name: str) -> dict[str, Any]:
     text = (SPECS / name).read_text("utf-8")
     loaded: dict[str, Any] = yaml.load(text, Loader=_YesNoLoader)  # noqa: S506 - a SafeLoader subclass
