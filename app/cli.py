@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -59,6 +60,9 @@ def serve(settings: Settings, host: str, port: int) -> None:
     from app.logs import configure_logging
 
     configure_logging(settings.relay_log_format)
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal to the previous
+    # handler; with the default one the process would die by signal instead of exiting 0.
+    signal.signal(signal.SIGTERM, lambda signum, frame: None)
     uvicorn.run(
         create_app(settings),
         host=host,

@@ -32,7 +32,8 @@ from app.errors import (
 )
 
 CacheResult = Literal["HIT", "MISS", "STALE"]
-TICK = 1.0
+TICK = 0.25
+"""Seconds between looks at which restaurants are due (cheap: no I/O unless one is)."""
 
 
 class MenuService:
@@ -112,7 +113,7 @@ class MenuService:
     # --- the loop ------------------------------------------------------------
 
     async def run(self) -> None:
-        """Check due restaurants every second until cancelled."""
+        """Check due restaurants every ``TICK`` seconds until cancelled."""
         try:
             while True:
                 self.tick()
@@ -214,6 +215,7 @@ class MenuService:
 
     async def _check_menu(self, t: Tracked, *, force: bool) -> None:
         assert t.snapshot is not None and t.view is not None
+        started = self._clock.monotonic()
         try:
             last_updated = await self._loader.last_updated(t.guid)
             if force or policy.menus_changed(t.snapshot.last_updated, last_updated):
@@ -232,7 +234,7 @@ class MenuService:
             t.checked_at = self._clock.now()
             t.failures = 0
             t.last_error = None
-            t.next_check = self._clock.monotonic() + self.refresh_interval
+            t.next_check = started + self.refresh_interval
         except (ToastError, EmptyMenu) as exc:
             t.failures += 1
             t.last_error = policy.error_text(exc)
@@ -245,6 +247,7 @@ class MenuService:
 
     async def _check_stock(self, t: Tracked) -> None:
         assert t.snapshot is not None and t.view is not None
+        started = self._clock.monotonic()
         try:
             snap = await self._loader.fetch_stock(t.snapshot)
             if snap.stock_body != t.snapshot.stock_body:
@@ -253,7 +256,7 @@ class MenuService:
                 await self._loader.save(snap)
             t.stock_error = None
             t.stock_failures = 0
-            t.next_stock = self._clock.monotonic() + self.stock_interval
+            t.next_stock = started + self.stock_interval
         except ToastError as exc:
             # Keep the last known stock: a board flipping sold-out items back to
             # available on a Toast hiccup would be worse than a minute's lag.

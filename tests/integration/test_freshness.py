@@ -24,9 +24,14 @@ def calls(sim_url: str) -> dict[str, Any]:
     return data
 
 
-def endpoint_count(sim_url: str, name: str) -> int:
-    """How many calls the simulator saw on one endpoint ("menus", "metadata", "login", …)."""
-    return int(calls(sim_url)["calls"].get(name, 0))
+def endpoint_count(sim_url: str, name: str, restaurant: str | None = GUID) -> int:
+    """Calls the simulator saw on one endpoint ("menus", "metadata", "login", …).
+
+    Counted for the sample restaurant, or over all when ``restaurant`` is None.
+    """
+    data = calls(sim_url)
+    counts = data["calls"] if restaurant is None else data["by_restaurant"].get(restaurant, {})
+    return int(counts.get(name, 0))
 
 
 def wait_for(check: Callable[[], bool], timeout: float = 20.0, what: str = "") -> None:
@@ -56,7 +61,7 @@ def test_concurrent_cold_requests_share_one_fetch(tmp_path: Path) -> None:
         statuses = asyncio.run(burst())
         assert statuses == [200] * 50
         assert endpoint_count(sim_url, "menus") == 1
-        assert endpoint_count(sim_url, "login") == 1
+        assert endpoint_count(sim_url, "login", None) == 1
     finally:
         relay.stop()
         sim.stop()
@@ -126,7 +131,7 @@ def test_restart_during_outage_serves_saved_copy(tmp_path: Path) -> None:
         assert again.status_code == 200
         assert again.json()["stale"] is True and again.headers["x-cache"] == "STALE"
         assert again.json()["items"] == good["items"]
-        assert endpoint_count(sim_url, "login") == 1  # the saved token was reused
+        assert endpoint_count(sim_url, "login", None) == 1  # the saved token was reused
     finally:
         relay.stop()
         sim.stop()
@@ -155,7 +160,7 @@ def test_token_refreshes_by_itself_and_never_expires_upstream(tmp_path: Path) ->
     relay, url = start_relay(tmp_path, env)
     try:
         assert menu(url).status_code == 200
-        wait_for(lambda: endpoint_count(sim_url, "login") >= 4, timeout=25,
+        wait_for(lambda: endpoint_count(sim_url, "login", None) >= 4, timeout=25,
                  what="three background refreshes")
         assert menu(url).status_code == 200
         assert calls(sim_url)["expired_token_calls"] == 0
