@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import httpx
 
@@ -15,11 +16,17 @@ from app.cache.service import MenuService
 from app.cache.store import DirectoryStore, MemoryStore, Store
 from app.clock import Clock, SystemClock
 from app.config import Settings
+from app.metrics import Metrics, StateCollector
 from app.toast.client import ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
 from app.toast.token import TokenManager
 
 log = logging.getLogger("toast_relay")
+
+
+def token_expiry(tokens: TokenManager) -> float | None:
+    expires = tokens.status().get("expiresAt")
+    return datetime.fromisoformat(expires).timestamp() if isinstance(expires, str) else None
 
 
 @dataclass
@@ -33,6 +40,7 @@ class Relay:
     store: Store
     menus: MenuService
     keys: KeyRing
+    metrics: Metrics
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -42,10 +50,11 @@ class Relay:
     ) -> Relay:
         clock = clock or SystemClock()
         http = http or make_http_client(settings.toast_timeout)
-        tokens = TokenManager.from_settings(settings, http, clock)
+        metrics = Metrics()
+        tokens = TokenManager.from_settings(settings, http, clock, on_login=metrics.count_login)
         limiter = UpstreamLimiter(clock)
         toast = ToastClient(http=http, base_url=settings.toast_api_url, tokens=tokens,
-                            limiter=limiter, clock=clock)
+                            limiter=limiter, clock=clock, observer=metrics.observe_toast)
         store: Store = (DirectoryStore(settings.relay_data_dir / "menus")
                         if settings.relay_data_dir else MemoryStore())
         loader = SnapshotLoader(toast=toast, store=store, clock=clock)
@@ -58,7 +67,8 @@ class Relay:
             not_found_ttl=settings.relay_not_found_ttl,
         )
         keys = KeyRing(settings.relay_api_keys, settings.relay_restaurants)
-        return cls(settings, clock, http, tokens, limiter, toast, store, menus, keys)
+        metrics.watch(StateCollector(lambda: token_expiry(tokens), menus.status, clock.now))
+        return cls(settings, clock, http, tokens, limiter, toast, store, menus, keys, metrics)
 
     async def start(self) -> None:
         """Start the token refresher and the menu loop; warm configured restaurants."""

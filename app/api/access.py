@@ -15,11 +15,15 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.metrics import Metrics
+
 
 class AccessLog:
-    def __init__(self, app: ASGIApp, templates: Mapping[object, str] | None = None,
+    def __init__(self, app: ASGIApp, metrics: Metrics,
+                 templates: Mapping[object, str] | None = None,
                  logger: logging.Logger | None = None) -> None:
         self.app = app
+        self.metrics = metrics
         # endpoint → route template, so the log says /menu/{restaurant}, not a GUID or alias.
         self.templates = templates or {}
         self.log = logger or logging.getLogger("toast_relay.access")
@@ -47,13 +51,18 @@ class AccessLog:
             await self.app(scope, receive, send_wrapper)
         finally:
             client = scope.get("client")
+            route = self.templates.get(scope.get("endpoint"), "(unmatched)")
+            cache = info.get("cache")
+            self.metrics.count_request(route, status)
+            if cache is not None:
+                self.metrics.count_cache("revalidated" if status == 304 else cache.lower())
             self.log.info("request", extra={
                 "requestId": request_id,
                 "method": scope.get("method"),
-                "route": self.templates.get(scope.get("endpoint"), "(unmatched)"),
+                "route": route,
                 "status": status,
                 "durationMs": round((time.perf_counter() - start) * 1000, 2),
-                "cache": info.get("cache"),
+                "cache": cache,
                 "restaurant": info.get("restaurant"),
                 "client": client[0] if client else None,
             })

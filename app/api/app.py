@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI
 from starlette.routing import Route
 
-from app.api import health, screens
+from app.api import admin, health, screens
 from app.api.access import AccessLog
 from app.api.errors import relay_error_handler, unexpected_error_handler
 from app.clock import Clock
@@ -41,10 +41,11 @@ def create_app(
         redoc_url=None,
     )
     app.state.relay = relay
-    app.router.routes.extend([*health.routes(relay), *screens.routes(relay)])
+    app.router.routes.extend(
+        [*health.routes(relay), *screens.routes(relay), *admin.routes(relay)])
     app.add_exception_handler(RelayError, relay_error_handler)
     app.add_exception_handler(Exception, unexpected_error_handler)
     templates: dict[object, str] = {
         r.endpoint: r.path for r in app.router.routes if isinstance(r, Route)}
-    app.add_middleware(AccessLog, templates=templates)
+    app.add_middleware(AccessLog, metrics=relay.metrics, templates=templates)
     return app
