@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from app.errors import ToastBadResponse
 from app.menu.availability import next_change, to_local, zone
 from app.menu.model import Availability, MenuGroup, MenuItem, MenusDocument, is_visible
 from app.menu.modifiers import ModifierTexts
@@ -20,6 +21,8 @@ from app.menu.pricing import Pricer
 from app.menu.rows import Row
 
 PATH_SEPARATOR = " > "
+MAX_GROUP_DEPTH = 64
+"""Deeper group nesting is refused: Toast Web nests a few levels, and the views recurse."""
 
 
 @dataclass(slots=True)
@@ -83,6 +86,9 @@ class _Builder:
 
     def group(self, group: MenuGroup, menu_index: int, menu_name: str,
               path: tuple[str, ...], folded: tuple[str, ...]) -> GroupNode:
+        if len(path) >= MAX_GROUP_DEPTH:
+            raise ToastBadResponse(f"Toast /menus answer nests menu groups more than "
+                                   f"{MAX_GROUP_DEPTH} deep", endpoint="/menus")
         name = group.name or ""
         path = (*path, name)
         folded = (*folded, name.casefold())
@@ -136,7 +142,7 @@ def flatten(doc: MenusDocument, *, now: datetime, currency: str = "USD") -> Flat
     """Flatten ``doc`` with prices as of ``now`` (aware; converted to the restaurant's zone).
 
     An unknown or missing ``restaurantTimeZone`` is read as UTC rather than
-    failing the whole menu.
+    failing the whole menu. Raises ``ToastBadResponse`` for absurdly deep groups.
     """
     tz = zone(doc.restaurantTimeZone)
     builder = _Builder(doc, to_local(now, tz), currency)
