@@ -1,0 +1,45 @@
+"""End to end through a real nginx running deploy/nginx/toast-relay.conf."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.deploy.nginx_conf import run_nginx, self_signed_cert, write_config
+from tests.integration.test_screens import KEY, relay_env
+from tests.support.procs import free_port, require_binary, start_relay, start_sim
+
+pytestmark = pytest.mark.integration
+SCREEN_IP = "127.0.0.2"  # the "screen" connects from here; nginx itself from 127.0.0.1
+
+
+def test_menu_through_nginx_logs_forwarded_client_ip(tmp_path: Path) -> None:
+    """A menu fetched over TLS through nginx arrives intact, gzipped, with the screen's IP logged."""
+    nginx = require_binary("nginx")
+    require_binary("openssl")
+    sim, sim_url = start_sim(tmp_path)
+    relay, url = start_relay(tmp_path, relay_env(sim_url, RELAY_TRUSTED_PROXIES="127.0.0.1"))
+    try:
+        direct = httpx.get(f"{url}/menu/harbor", params={"key": KEY}).json()
+        cert, key = self_signed_cert(tmp_path)
+        http_port, https_port = free_port(), free_port()
+        conf = write_config(tmp_path, http_port=http_port, https_port=https_port,
+                            upstream=url.removeprefix("http://"), cert=cert, key=key)
+        with run_nginx(nginx, conf, tmp_path, ports=(http_port, https_port)):
+            transport = httpx.HTTPTransport(local_address=SCREEN_IP, verify=False)
+            with httpx.Client(transport=transport, timeout=30) as client:
+                r = client.get(f"https://127.0.0.1:{https_port}/menu/harbor",
+                               params={"key": KEY}, headers={"Accept-Encoding": "gzip"})
+        assert r.status_code == 200
+        assert r.headers.get("content-encoding") == "gzip"
+        assert r.json()["items"] == direct["items"]
+        access = [json.loads(line) for line in relay.output().splitlines()
+                  if '"toast_relay.access"' in line]
+        assert access[-1]["client"] == SCREEN_IP
+        assert access[-1]["route"] == "/menu/{restaurant}"
+    finally:
+        relay.stop()
+        sim.stop()
