@@ -71,6 +71,8 @@ def serve(settings: Settings, host: str, port: int) -> None:
         access_log=False,
         proxy_headers=True,
         forwarded_allow_ips=settings.relay_trusted_proxies,
+        # Requests under RELAY_ROOT_PATH and plain ones both route (a proxy may strip it or not).
+        root_path=settings.relay_root_path,
         timeout_graceful_shutdown=8,
         server_header=False,
     )

@@ -36,7 +36,6 @@ def create_app(
         title="toast-relay",
         summary="Cached, display-ready Toast menus for signage players",
         lifespan=lifespan,
-        root_path=settings.relay_root_path,
         docs_url=None,
         redoc_url=None,
     )

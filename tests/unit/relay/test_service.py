@@ -1,0 +1,166 @@
+"""The menu service against the in-process simulator on a shared fake clock (no sleeps)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from app.api.app import create_app
+from app.clock import FakeClock
+from app.config import load_settings
+from app.errors import NotFound, NotReady
+from app.relay import Relay
+from app.sim.app import create_sim_app
+from app.sim.sample import (
+    FORBIDDEN_RESTAURANT_GUID,
+    SAMPLE_CLIENT_ID,
+    SAMPLE_CLIENT_SECRET,
+    SAMPLE_RESTAURANT_GUID,
+)
+from app.sim.state import SimState
+
+GUID = SAMPLE_RESTAURANT_GUID
+KEY = "screen-key-0123456789abcdef"
+# A Tuesday, 12:00 in New York: lunch is on.
+START = datetime(2026, 11, 24, 17, 0, tzinfo=UTC).timestamp()
+
+
+@dataclass
+class Rig:
+    clock: FakeClock
+    sim: httpx.AsyncClient
+    relay: Relay
+
+    async def calls(self, endpoint: str) -> int:
+        data = (await self.sim.get("/_sim/calls")).json()
+        return int(data["by_restaurant"].get(GUID, {}).get(endpoint, 0))
+
+    async def fault(self, **body: object) -> None:
+        (await self.sim.post("/_sim/fault", json=body)).raise_for_status()
+
+    async def check_now(self) -> None:
+        """Make every check due, start them, and let them finish on the fake clock."""
+        await self.clock.advance(self.relay.settings.relay_refresh_interval)
+        self.relay.menus.tick()
+        for _ in range(40):  # let retries back off and finish on the fake clock
+            await self.clock.advance(1)
+
+
+def settings_env(**extra: str) -> dict[str, str]:
+    return {"TOAST_API_URL": "http://toast.test", "TOAST_CLIENT_ID": SAMPLE_CLIENT_ID,
+            "TOAST_CLIENT_SECRET": SAMPLE_CLIENT_SECRET, "RELAY_API_KEYS": KEY,
+            "RELAY_REFRESH_INTERVAL": "60", "RELAY_STOCK_INTERVAL": "60", **extra}
+
+
+@pytest.fixture
+async def rig() -> AsyncIterator[Rig]:
+    clock = FakeClock(start=START)
+    sim_app = create_sim_app(SimState(clock=clock))
+    transport = httpx.ASGITransport(app=sim_app)
+    http = httpx.AsyncClient(transport=transport, base_url="http://toast.test")
+    relay = Relay.build(load_settings(settings_env(RELAY_STALE_MAX="1d")), clock=clock,
+                        http=http)
+    async with httpx.AsyncClient(transport=transport, base_url="http://toast.test") as sim:
+        yield Rig(clock, sim, relay)
+    await http.aclose()
+
+
+async def test_failure_marks_stale_and_recovery_clears_it(rig: Rig) -> None:
+    """A failed check keeps the copy but marks it stale; the next good check clears the mark."""
+    view, result = await rig.relay.menus.view(GUID)
+    assert result == "MISS" and not view.stale
+    await rig.fault(endpoint="metadata", mode="503", count=None)
+    await rig.check_now()
+    stale, result = await rig.relay.menus.view(GUID)
+    assert result == "STALE" and stale.stale and stale.rows == view.rows
+    assert stale.json.etag != view.json.etag
+    await rig.fault(endpoint="*", mode="off")
+    for _ in range(6):  # backoff may push the next check a few intervals out
+        await rig.check_now()
+    fresh, result = await rig.relay.menus.view(GUID)
+    assert result == "HIT" and not fresh.stale
+
+
+async def test_empty_menu_after_full_one_keeps_last_good(rig: Rig) -> None:
+    """A published menu with zero items is refused; the last good rows stay, marked stale."""
+    view, _ = await rig.relay.menus.view(GUID)
+    await rig.fault(endpoint="menus", mode="empty_menu", count=None)
+    (await rig.sim.post(f"/_sim/publish/{GUID}")).raise_for_status()
+    await rig.check_now()
+    after, result = await rig.relay.menus.view(GUID)
+    assert result == "STALE" and len(after.rows) == len(view.rows) > 0
+    status = rig.relay.menus.status()[0]
+    assert "no items" in str(status["lastError"])
+
+
+async def test_unchanged_metadata_never_refetches_menus(rig: Rig) -> None:
+    """Ten refresh intervals without a publish cost ten metadata calls and no /menus call."""
+    await rig.relay.menus.view(GUID)
+    for _ in range(10):
+        await rig.check_now()
+    assert await rig.calls("menus") == 1
+    assert await rig.calls("metadata") >= 10
+
+
+async def test_refused_restaurant_is_remembered(rig: Rig) -> None:
+    """A restaurant Toast refuses is a 404, and asking again soon does not reach Toast."""
+    with pytest.raises(NotFound):
+        await rig.relay.menus.view(FORBIDDEN_RESTAURANT_GUID)
+    calls = (await rig.sim.get("/_sim/calls")).json()["calls"].get("menus", 0)
+    with pytest.raises(NotFound):
+        await rig.relay.menus.view(FORBIDDEN_RESTAURANT_GUID)
+    assert (await rig.sim.get("/_sim/calls")).json()["calls"].get("menus", 0) == calls
+
+
+async def test_idle_restaurant_stops_being_polled(rig: Rig) -> None:
+    """A restaurant nobody asked for in 24 hours is no longer checked."""
+    await rig.relay.menus.view(GUID)
+    await rig.clock.advance(86_401)
+    rig.relay.menus.tick()
+    assert rig.relay.menus.known() == []
+
+
+async def test_copy_older_than_stale_max_is_not_served(rig: Rig) -> None:
+    """Past RELAY_STALE_MAX without a good check, the relay answers NotReady, not old prices."""
+    await rig.relay.menus.view(GUID)
+    await rig.fault(endpoint="*", mode="503", count=None)
+    for _ in range(30):
+        await rig.clock.advance(3600)
+        rig.relay.menus.tick()
+        await rig.clock.advance(0)
+        rig.relay.menus._tracked[GUID].last_requested = rig.clock.monotonic()
+    with pytest.raises(NotReady):
+        await rig.relay.menus.view(GUID)
+
+
+async def test_time_specific_price_rerenders_when_it_flips(rig: Rig) -> None:
+    """At the next time-specific price change the view is re-rendered without a Toast call."""
+    view, _ = await rig.relay.menus.view(GUID)
+    assert view.valid_until is not None
+    menus_calls = await rig.calls("menus")
+    await rig.clock.advance(view.valid_until.timestamp() - rig.clock.now() + 1)
+    rig.relay.menus.tick()
+    await rig.clock.advance(0)
+    after, _ = await rig.relay.menus.view(GUID)
+    assert after.json.etag != view.json.etag
+    assert [r.price for r in after.rows] != [r.price for r in view.rows]
+    assert await rig.calls("menus") == menus_calls
+
+
+async def test_root_path_serves_both_prefixed_and_plain(rig: Rig) -> None:
+    """Under a root path (as uvicorn passes it) both /toast/menu and a stripped /menu route."""
+    settings = load_settings(settings_env(RELAY_ROOT_PATH="/toast"))
+    transport = httpx.ASGITransport(app=create_sim_app(SimState(clock=rig.clock)))
+    toast = httpx.AsyncClient(transport=transport, base_url="http://toast.test")
+    app = create_app(settings, clock=rig.clock, http=toast)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, root_path=settings.relay_root_path),
+            base_url="http://relay") as client:
+        prefixed = await client.get(f"/toast/menu/{GUID}", params={"key": KEY})
+        plain = await client.get(f"/menu/{GUID}", params={"key": KEY})
+    assert prefixed.status_code == 200 and plain.status_code == 200
+    assert prefixed.json()["items"] == plain.json()["items"]
