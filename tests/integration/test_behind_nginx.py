@@ -17,7 +17,7 @@ SCREEN_IP = "127.0.0.2"  # the "screen" connects from here; nginx itself from 12
 
 
 def test_menu_through_nginx_logs_forwarded_client_ip(tmp_path: Path) -> None:
-    """A menu fetched over TLS through nginx arrives intact, gzipped, with the screen's IP logged."""
+    """Through nginx over TLS: the menu arrives intact and gzipped; the screen's IP is logged."""
     nginx = require_binary("nginx")
     require_binary("openssl")
     sim, sim_url = start_sim(tmp_path)
