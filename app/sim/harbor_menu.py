@@ -162,17 +162,21 @@ def _lunch(b: MenuBuilder, m: dict[str, int]) -> Json:
     sides = b.group("Sides", [fries, *simple_items(b, [
         ("Sweet Potato Fries", 6.0, "", 420), ("Onion Rings", 6.5, "Beer batter.", 480),
         ("Coleslaw", 3.5, "", 150)])])
-    sandwiches = b.group("Sandwiches & Burgers", [
+    burgers = b.group("Burgers", [
         b.item("Harbor Burger", 16.0, modifiers=[m["temp"], m["cheese"], m["addons"]],
                description="Two smash patties, house sauce.", calories=980,
                images=[_IMG + "harbor-burger.jpg", _IMG + "harbor-burger-side.jpg"]),
+        b.item("Black Bean Burger", 14.0, modifiers=[m["cheese"]], tags=["Vegetarian"],
+               description="Chipotle black-bean patty, pickled onion.", calories=720),
+    ], children=[sides])
+    sandwiches = b.group("Sandwiches", [
         b.item("Lobster Roll", 29.0, description="Warm, brown butter, split-top bun.",
                tags=["Chef's Pick", "Local"], calories=610, images=[_IMG + "lobster-roll.jpg"]),
         b.item("Fish Tacos", 15.5, tags=["Spicy"], calories=640),
         b.item("Crab Cake Sandwich", 17.0, calories=700),
         b.item("Grilled Chicken Club", 14.5, modifiers=[m["addons"]], calories=850),
         b.item("Falafel Wrap", 12.5, tags=["Vegan"], calories=560),
-    ], children=[sides])
+    ])
     salads = b.group("Salads", [
         b.item("Caesar Salad", 11.0, modifiers=[m["protein"]], calories=420),
         b.item("Harbor Cobb", 15.0, modifiers=[m["protein"]], calories=690),
@@ -181,7 +185,7 @@ def _lunch(b: MenuBuilder, m: dict[str, int]) -> Json:
     ])
     secret = b.group("Secret Menu", [b.item("Fisherman's Platter", 32.0)],
                      visibility=HIDDEN)
-    return b.menu("Lunch", [starters, sandwiches, salads, secret],
+    return b.menu("Lunch", [starters, burgers, sandwiches, salads, secret],
                   schedules=[schedule(ALL_DAYS, "11:00", "16:00")])
 
 
