@@ -50,6 +50,14 @@ def _split(raw: str) -> list[str]:
     return [p.strip() for p in raw.split(",") if p.strip()]
 
 
+def _json_object(raw: str) -> object:
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"is not valid JSON ({exc.msg}); use a comma list or a JSON object") from None
+
+
 def parse_api_keys(raw: str) -> KeyScopes:
     """A comma list (every key reads everything) or a JSON object key → [restaurants] | "*"."""
     raw = raw.strip()
@@ -57,11 +65,7 @@ def parse_api_keys(raw: str) -> KeyScopes:
         raise ValueError("no keys given; set a comma list of keys of 16+ characters")
     scopes: KeyScopes = {}
     if raw.startswith("{"):
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ValueError(
-                f"is not valid JSON ({exc.msg}); use a comma list or a JSON object") from None
+        obj = _json_object(raw)
         if not isinstance(obj, dict):
             raise ValueError("must be a JSON object mapping each key to a list or \"*\"")
         for key, allowed in obj.items():
@@ -91,11 +95,7 @@ def parse_restaurants(raw: str) -> dict[str, str]:
     if not raw:
         return {}
     if raw.startswith("{"):
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ValueError(
-                f"is not valid JSON ({exc.msg}); use a comma list or a JSON object") from None
+        obj = _json_object(raw)
         if not isinstance(obj, dict) or not all(isinstance(v, str) for v in obj.values()):
             raise ValueError("must map each alias to a restaurant GUID string")
         pairs = list(obj.items())

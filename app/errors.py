@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import orjson
+
 
 class RelayError(Exception):
     """Base of every error the relay raises on purpose."""
@@ -149,3 +151,12 @@ def describe_toast_error_body(body: object) -> tuple[str, str | None]:
         parts.insert(0, f"status {status}")
     request_id = body.get("requestId")
     return "; ".join(p for p in parts if p), request_id if isinstance(request_id, str) else None
+
+
+def read_toast_error(content: bytes) -> tuple[str, str | None]:
+    """``describe_toast_error_body`` for a raw answer body that may not be JSON at all."""
+    try:
+        body: object = orjson.loads(content)
+    except orjson.JSONDecodeError:
+        body = None
+    return describe_toast_error_body(body)

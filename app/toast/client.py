@@ -27,7 +27,7 @@ from app.errors import (
     ToastRateLimited,
     ToastTimeout,
     ToastUnavailable,
-    describe_toast_error_body,
+    read_toast_error,
 )
 from app.toast.limiter import UpstreamLimiter
 from app.toast.login import retry_after_seconds
@@ -176,11 +176,7 @@ class ToastClient:
         self, response: httpx.Response, path: str, name: str, restaurant: str | None
     ) -> ToastError:
         status = response.status_code
-        try:
-            body: object = orjson.loads(response.content)
-        except orjson.JSONDecodeError:
-            body = None
-        message, request_id = describe_toast_error_body(body)
+        message, request_id = read_toast_error(response.content)
         where = f"Toast {name}" + (f" for restaurant {restaurant}" if restaurant else "")
         said = f": {message}" if message else ""
         rid = f" (requestId {request_id})" if request_id else ""
