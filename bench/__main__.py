@@ -1,0 +1,96 @@
+"""``python -m bench``: serving, parsing and Toast-call figures side by side in one run.
+
+Writes the Markdown table to bench/results/latest.md and prints it. ``--quick``
+is a smoke run; ``--only a,c`` runs some parts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import parsing, polls, serving
+from bench.load import LoadGenerator
+from bench.report import Section, render
+
+RESULTS = Path(__file__).resolve().parent / "results"
+PARTS = ("a", "b", "c")
+
+
+def _parts(raw: str) -> list[str]:
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    bad = [p for p in parts if p not in PARTS]
+    if bad or not parts:
+        raise argparse.ArgumentTypeError(f"expected a, b, c or a comma list, got {raw!r}")
+    return parts
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="smoke run: short durations")
+    p.add_argument("--only", type=_parts, default=list(PARTS), metavar="a|b|c",
+                   help="run only these parts (comma list)")
+    p.add_argument("--seconds", type=float, help="seconds per load run (default 4; quick 1)")
+    p.add_argument("--reps", type=int, help="load repetitions (default 3; quick 1)")
+    p.add_argument("--runs", type=int, help="parse runs for part b (default 9; quick 3)")
+    p.add_argument("--polls", type=int, help="screen polls for part c (default 10000; "
+                                             "quick 2000)")
+    p.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (default 2)")
+    p.add_argument("--diagnose", action="store_true",
+                   help="part a: also measure relay variants (access log off; routes on bare "
+                        "Starlette) at the lowest connection count")
+    p.add_argument("--profile", action="store_true",
+                   help="also write a cProfile of one part-b pipeline run to results/")
+    p.add_argument("--out", type=Path, default=RESULTS / "latest.md")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    a = parser().parse_args(argv)
+    quick = a.quick
+    seconds = a.seconds or (1.0 if quick else 4.0)
+    reps = a.reps or (1 if quick else 3)
+    runs = a.runs or (3 if quick else 9)
+    n_polls = a.polls or (2000 if quick else 10_000)
+    RESULTS.mkdir(exist_ok=True)
+    started = time.monotonic()
+    sections: list[Section] = []
+    with tempfile.TemporaryDirectory(prefix="toast-relay-bench-") as tmp_dir:
+        tmp = Path(tmp_dir)
+        if "a" in a.only:
+            print("part a: serving (wrk) ...", file=sys.stderr, flush=True)
+            (tmp / "a").mkdir()
+            load = LoadGenerator(tmp / "a", threads=a.wrk_threads)
+            sections.append(serving.run(tmp / "a", serving.Config(seconds, reps, (32, 128),
+                                                                 a.diagnose),
+                                        load))
+        if "b" in a.only:
+            print("part b: large menu ...", file=sys.stderr, flush=True)
+            (tmp / "b").mkdir()
+            profile = RESULTS / "profile-b.txt" if a.profile else None
+            sections.append(parsing.run(tmp / "b", runs, profile))
+        if "c" in a.only:
+            print("part c: Toast calls in virtual time ...", file=sys.stderr, flush=True)
+            sections.append(polls.run(n_polls, 600.0, 60.0))
+    elapsed = time.monotonic() - started
+    cmd = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
+    preamble = [
+        f"`{cmd.strip()}` on {platform.node()} ({os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}), {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+        f"{elapsed:.0f} s{' (quick: smoke figures only)' if quick else ''}."]
+    text = render("toast-relay benchmark", preamble, sections)
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    a.out.write_text(text)
+    print(text)
+    print(f"written to {a.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

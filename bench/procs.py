@@ -1,0 +1,133 @@
+"""Processes the benchmark starts: on 127.0.0.1 only, waited for, and ended by PID."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+BIN = Path(sys.executable).parent
+RELAY = str(BIN / "toast-relay")
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def find_binary(name: str) -> str | None:
+    return shutil.which(name) or next(
+        (p for p in (f"/usr/sbin/{name}", f"/usr/bin/{name}") if os.path.exists(p)), None)
+
+
+def clean_env(extra: Mapping[str, str]) -> dict[str, str]:
+    """The environment without any relay settings of the caller's, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TOAST_", "RELAY_", "REDIS_", "SIM_"))}
+    env.update(extra)
+    return env
+
+
+class Proc:
+    """One child process; output goes to a log file; ``stop`` ends it by its PID."""
+
+    def __init__(self, name: str, args: Sequence[str], log: Path, *,
+                 env: Mapping[str, str] | None = None, cwd: Path | None = None) -> None:
+        self.name = name
+        self.log_path = log
+        self._log = log.open("wb")
+        self.proc = subprocess.Popen(  # noqa: S603 - fixed argument lists built here
+            list(args), env=clean_env(env or {}), cwd=cwd, stdout=self._log,
+            stderr=subprocess.STDOUT)
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def output(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+    def wait_http(self, url: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n"
+                                   f"{self.output()}")
+            try:
+                httpx.get(url, timeout=1.0)
+                return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise RuntimeError(f"{self.name}: {url} did not answer within {timeout}s:\n"
+                           f"{self.output()}")
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+        self._log.close()
+
+
+class Procs:
+    """Every process of one benchmark part; leaving the ``with`` block stops them all."""
+
+    def __init__(self) -> None:
+        self._procs: list[Proc] = []
+
+    def start(self, proc: Proc) -> Proc:
+        self._procs.append(proc)
+        return proc
+
+    def __enter__(self) -> Procs:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        for proc in reversed(self._procs):
+            proc.stop()
+
+
+def proc_status(pid: int) -> dict[str, int]:
+    """VmRSS, VmHWM (and friends) of ``pid`` in KiB, from /proc/<pid>/status."""
+    out: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key.startswith("Vm") and value.strip().endswith("kB"):
+            out[key] = int(value.split()[0])
+    return out
+
+
+def start_sim(procs: Procs, tmp: Path) -> str:
+    port = free_port()
+    proc = procs.start(Proc("sim", [RELAY, "sim", "--host", HOST, "--port", str(port)],
+                            tmp / "sim.log", cwd=tmp))
+    url = f"http://{HOST}:{port}"
+    proc.wait_http(f"{url}/_sim/calls")
+    return url
+
+
+def start_relay(procs: Procs, tmp: Path, env: Mapping[str, str]) -> tuple[Proc, str]:
+    """``toast-relay serve`` as shipped; cwd is ``tmp`` so no stray .env is read."""
+    port = free_port()
+    proc = procs.start(Proc("relay", [RELAY, "serve", "--host", HOST, "--port", str(port)],
+                            tmp / "relay.log", env=env, cwd=tmp))
+    url = f"http://{HOST}:{port}"
+    proc.wait_http(f"{url}/healthz")
+    return proc, url

@@ -1,0 +1,185 @@
+"""Part a: cached ``GET /menu/{restaurant}`` against the bare-Starlette floor and nginx."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bench.load import LoadGenerator, LoadResult
+from bench.nginx import start_nginx
+from bench.procs import HOST, Proc, Procs, free_port, start_relay, start_sim
+from bench.report import Section, Target, fmt, fmt_ratio, md_table, median, ratio
+from bench.variants import VARIANTS
+
+KEY = "bench-screen-key-0123456789abcdef"
+COPIED_HEADERS = ("ETag", "Cache-Control", "Last-Modified", "X-Cache")
+RELAY, FLOOR, NGINX = "relay (toast-relay serve)", "bare Starlette floor", "nginx (static file)"
+VARIANT_NAMES = {"quiet": "diag: relay, access log disabled",
+                 "starlette": "diag: relay routes on bare Starlette, no access log"}
+P99_LIMIT_MS = 10.0
+RATIO_GOAL = 0.9
+
+
+@dataclass(frozen=True)
+class Config:
+    seconds: float
+    reps: int
+    connections: tuple[int, ...]
+    diagnose: bool = False
+
+
+@dataclass
+class Server:
+    name: str
+    url: str
+    etag: str
+    body: bytes
+    diagnostic: bool = False
+
+
+def relay_env(sim_url: str, **extra: str) -> dict[str, str]:
+    from app.sim.sample import SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET
+
+    env = {"TOAST_API_URL": sim_url, "TOAST_CLIENT_ID": SAMPLE_CLIENT_ID,
+           "TOAST_CLIENT_SECRET": SAMPLE_CLIENT_SECRET, "RELAY_API_KEYS": KEY,
+           "RELAY_REFRESH_INTERVAL": "60", "RELAY_STOCK_INTERVAL": "60"}
+    env.update(extra)
+    return env
+
+
+def _capture(relay_url: str, guid: str, tmp: Path) -> tuple[bytes, dict[str, str], str]:
+    url = f"{relay_url}/menu/{guid}"
+    first = httpx.get(url, headers={"X-API-Key": KEY}, timeout=30)
+    first.raise_for_status()
+    again = httpx.get(url, headers={"X-API-Key": KEY}, timeout=30)
+    again.raise_for_status()
+    if again.content != first.content or again.headers.get("x-cache") != "HIT":
+        raise RuntimeError("the relay's second answer was not a cache HIT of the same bytes")
+    headers = {h: again.headers[h] for h in COPIED_HEADERS}
+    tmp.mkdir(parents=True, exist_ok=True)
+    media = again.headers["content-type"].split(";")[0]
+    (tmp / "menu.json").write_bytes(again.content)
+    (tmp / "meta.json").write_text(json.dumps({"headers": headers, "mediaType": media}))
+    return again.content, headers, media
+
+
+def _verify(t: Server, auth: dict[str, str]) -> None:
+    url = t.url
+    ok = httpx.get(url, headers=auth, timeout=10)
+    if ok.status_code != 200 or ok.content != t.body:
+        raise RuntimeError(f"{t.name} does not serve the expected bytes ({ok.status_code})")
+    nm = httpx.get(url, headers={**auth, "If-None-Match": t.etag}, timeout=10)
+    if nm.status_code != 304:
+        raise RuntimeError(f"{t.name} answered {nm.status_code} to If-None-Match, not 304")
+
+
+def _variant(procs: Procs, tmp: Path, variant: str, sim_url: str, guid: str,
+             size: int) -> Server:
+    port = free_port()
+    proc = procs.start(Proc(f"relay-{variant}", [
+        sys.executable, "-m", "bench.variants", variant, "--port", str(port)],
+        tmp / f"relay-{variant}.log", env=relay_env(sim_url),
+        cwd=Path(__file__).resolve().parent.parent))
+    url = f"http://{HOST}:{port}"
+    proc.wait_http(f"{url}/healthz")
+    body, headers, _ = _capture(url, guid, tmp / variant)
+    if len(body) != size:  # only fetchedAt may differ from the shipped relay's copy
+        raise RuntimeError(f"variant {variant} serves {len(body)} bytes, not {size}")
+    return Server(VARIANT_NAMES[variant], f"{url}/menu/{guid}", headers["ETag"], body,
+                  diagnostic=True)
+
+
+def run(tmp: Path, cfg: Config, load: LoadGenerator) -> Section:
+    from app.sim.sample import SAMPLE_RESTAURANT_GUID as GUID
+
+    section = Section("a. Cached GET /menu/{restaurant}: relay vs bare Starlette vs nginx")
+    with Procs() as procs:
+        sim_url = start_sim(procs, tmp)
+        _, relay_url = start_relay(procs, tmp, relay_env(sim_url))
+        body, headers, _ = _capture(relay_url, GUID, tmp)
+        fport = free_port()
+        floor = procs.start(Proc("floor", [sys.executable, "-m", "bench.floor", "--port",
+                                           str(fport), "--body", str(tmp / "menu.json"),
+                                           "--meta", str(tmp / "meta.json")],
+                                 tmp / "floor.log", cwd=Path(__file__).resolve().parent.parent))
+        floor_url = f"http://{HOST}:{fport}"
+        floor.wait_http(f"{floor_url}/menu/x")
+        targets = [Server(RELAY, f"{relay_url}/menu/{GUID}", headers["ETag"], body),
+                   Server(FLOOR, f"{floor_url}/menu/{GUID}", headers["ETag"], body)]
+        nginx_url = start_nginx(procs, tmp / "nginx", body)
+        if nginx_url:
+            etag = httpx.get(f"{nginx_url}/menu/{GUID}").headers["etag"]
+            targets.append(Server(NGINX, f"{nginx_url}/menu/{GUID}", etag, body))
+        if cfg.diagnose:
+            targets += [_variant(procs, tmp, v, sim_url, GUID, len(body)) for v in VARIANTS]
+        auth = {"X-API-Key": KEY}
+        for t in targets:
+            _verify(t, auth)
+        calls_before = httpx.get(f"{sim_url}/_sim/calls").json()["total"]
+        results: dict[tuple[str, str, int], list[LoadResult]] = {}
+        for t in targets:  # warm-up, not recorded
+            load.run(t.url, auth, max(cfg.connections), 1)
+        for _ in range(cfg.reps):
+            for conns in cfg.connections:
+                for path in ("200", "304"):
+                    for t in targets:  # side by side: every target once per repetition
+                        if t.diagnostic and conns != min(cfg.connections):
+                            continue
+                        hdrs = auth if path == "200" else {**auth, "If-None-Match": t.etag}
+                        r = load.run(t.url, hdrs, conns, cfg.seconds)
+                        results.setdefault((t.name, path, conns), []).append(r)
+        calls_after = httpx.get(f"{sim_url}/_sim/calls").json()
+        relay_requests = sum(r.requests for (n, _, _), rs in results.items() if n == RELAY
+                             for r in rs)
+        with (tmp / "relay.log").open("rb") as log:
+            log_lines = sum(1 for _ in log)
+
+    names = [t.name for t in targets]
+    n_relays = 1 + sum(t.diagnostic for t in targets)
+    rows: list[list[str]] = []
+    for conns in cfg.connections:
+        for path in ("200", "304"):
+            floor_runs = results[(FLOOR, path, conns)]
+            for name in names:
+                runs = results.get((name, path, conns), [])
+                if not runs:
+                    continue
+                side = [ratio(r.rps, f.rps) for r, f in zip(runs, floor_runs, strict=True)]
+                rows.append([name, path, str(conns), fmt(median([r.rps for r in runs]), 0),
+                             fmt(median([r.p50_ms for r in runs]), 2),
+                             fmt(median([r.p99_ms for r in runs]), 2),
+                             fmt_ratio(median(side)), str(sum(r.errors for r in runs))])
+    section.add(
+        f"Body: {len(body):,} bytes of JSON (the sample restaurant), captured from the relay; "
+        f"the floor serves the same bytes and headers ({', '.join(COPIED_HEADERS)}). "
+        f"Load: {load.tool} ({load.threads} threads, on the same {os.cpu_count()} CPUs as the "
+        f"server), {cfg.seconds:g} s per run, {cfg.reps} repetitions interleaved "
+        f"target by target; medians. × floor = median of per-repetition ratios. "
+        f"Every server: one process on {HOST}, uvicorn defaults (uvloop + httptools), "
+        f"uvicorn access log off; nginx: 1 worker, access_log off, sendfile.")
+    section.add(md_table(["server", "status", "conns", "req/s", "p50 ms", "p99 ms",
+                          "× floor", "errors"], rows))
+    section.add(
+        f"The relay's own access log (app/api/access.py, one JSON line per request to stderr) "
+        f"was **on**, written to a file: {log_lines:,} lines for {relay_requests:,} measured "
+        f"requests plus warm-up. Toast calls during the load runs (background metadata/stock "
+        f"checks of {n_relays} relay process(es); none caused by requests): "
+        f"{calls_after['total'] - calls_before} ({calls_after['calls']} in total since start).")
+    for path in ("200", "304"):
+        for conns in cfg.connections:
+            side = [ratio(r.rps, f.rps) for r, f in zip(
+                results[(RELAY, path, conns)], results[(FLOOR, path, conns)], strict=True)]
+            m = median(side)
+            section.targets.append(Target(
+                f"a. relay {path} at {conns} conns vs floor", fmt_ratio(m),
+                f"≥ {RATIO_GOAL}×", m >= RATIO_GOAL))
+        p99 = median([r.p99_ms for r in results[(RELAY, path, min(cfg.connections))]])
+        section.targets.append(Target(
+            f"a. relay {path} p99 at {min(cfg.connections)} conns", f"{fmt(p99, 2)} ms",
+            f"≤ {P99_LIMIT_MS:g} ms", p99 <= P99_LIMIT_MS))
+    return section

@@ -1,0 +1,84 @@
+"""Diagnostic relay variants (``--diagnose``): what the shipped stack costs per request.
+
+``python -m bench.variants quiet|starlette --port P`` (settings from the environment):
+
+- ``quiet``: the shipped ``create_app`` with the access-log logger disabled;
+- ``starlette``: the same screen routes on a bare Starlette app (no FastAPI
+  middleware, no access log), with only the ``scope["relay"]`` dict routes expect.
+
+Both run under uvicorn exactly as ``toast-relay serve`` does. Nothing here is
+used by the relay; it only measures how far each layer is from the floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+VARIANTS = ("quiet", "starlette")
+
+
+class RelayScope:
+    """Sets the ``scope["relay"]`` dict the screen routes write into (AccessLog does it)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["relay"] = {}
+        await self.app(scope, receive, send)
+
+
+def starlette_app() -> Starlette:
+    from app.api import health, screens
+    from app.api.errors import relay_error_handler
+    from app.config import load_settings
+    from app.errors import RelayError
+    from app.relay import Relay
+
+    relay = Relay.build(load_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await relay.start()
+        try:
+            yield
+        finally:
+            await relay.stop()
+
+    app = Starlette(routes=[*health.routes(relay), *screens.routes(relay)], lifespan=lifespan,
+                    exception_handlers={RelayError: relay_error_handler})
+    app.add_middleware(RelayScope)
+    return app
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(prog="python -m bench.variants")
+    p.add_argument("variant", choices=VARIANTS)
+    p.add_argument("--port", type=int, required=True)
+    a = p.parse_args()
+    from app.api.app import create_app
+    from app.config import load_settings
+    from app.logs import configure_logging
+
+    configure_logging("json")
+    app: ASGIApp
+    if a.variant == "quiet":
+        app = create_app(load_settings())
+        logging.getLogger("toast_relay.access").disabled = True
+    else:
+        app = starlette_app()
+    signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    uvicorn.run(app, host="127.0.0.1", port=a.port, log_config=None, access_log=False,
+                proxy_headers=True, forwarded_allow_ips="127.0.0.1", server_header=False)
+
+
+if __name__ == "__main__":
+    main()
