@@ -145,6 +145,7 @@ class Settings(BaseSettings):
     relay_webhook_secret: SecretStr | None = None
     redis_url: str | None = None
     relay_log_format: Literal["json", "text"] = "json"
+    relay_access_log: bool = True
     relay_trusted_proxies: str = "127.0.0.1"
     relay_root_path: str = ""
 

@@ -7,11 +7,13 @@ a log file. Tokens and the client secret are never handed to a logger at all.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import sys
+import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 import orjson
 
@@ -78,3 +80,56 @@ def configure_logging(fmt: str = "json", level: int = logging.INFO) -> None:
     logging.getLogger("uvicorn.access").disabled = True
     # httpx logs full request URLs at INFO; they carry no secret, but they are noise.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+class AccessLogWriter:
+    """Writes access lines in the log format, batched per event-loop turn.
+
+    Going through ``logging`` cost about a third of a cached request's CPU time;
+    this builds the same line with one ``orjson.dumps`` and writes everything
+    queued in one turn of the loop with a single write, right after the
+    responses are sent, so lines are not delayed.
+    """
+
+    def __init__(self, fmt: str = "json", stream: TextIO | None = None) -> None:
+        self._json = fmt == "json"
+        self._stream = stream
+        self._lines: list[str] = []
+        self._scheduled = False
+        self._second = -1
+        self._stamp = ""
+
+    def _ts(self, now: float) -> str:
+        second = int(now)
+        if second != self._second:
+            self._second = second
+            fmt = "%Y-%m-%dT%H:%M:%S" if self._json else "%Y-%m-%dT%H:%M:%SZ"
+            self._stamp = datetime.fromtimestamp(second, UTC).strftime(fmt)
+        if self._json:
+            return f"{self._stamp}.{int((now - second) * 1000):03d}+00:00"
+        return self._stamp
+
+    def emit(self, fields: dict[str, Any]) -> None:
+        ts = self._ts(time.time())
+        if self._json:
+            line = orjson.dumps({"ts": ts, "level": "info", "logger": "toast_relay.access",
+                                 "msg": "request", **fields}).decode()
+        else:
+            extras = " ".join(f"{k}={v}" for k, v in fields.items())
+            line = f"{ts} info    toast_relay.access: request | {extras}"
+        self._lines.append(line)
+        if not self._scheduled:
+            self._scheduled = True
+            try:
+                asyncio.get_running_loop().call_soon(self.flush)
+            except RuntimeError:
+                self.flush()
+
+    def flush(self) -> None:
+        self._scheduled = False
+        if not self._lines:
+            return
+        stream = self._stream or sys.stderr
+        stream.write("\n".join(self._lines) + "\n")
+        stream.flush()
+        self._lines.clear()

@@ -54,7 +54,7 @@ async def _poll(client: httpx.AsyncClient, clock: Any, url: str,
 
 
 async def relay_polls(polls: int, seconds: float, refresh: float) -> PollRun:
-    from app.api.app import create_app
+    from app.api.app import create_app, relay_of
     from app.clock import FakeClock
     from app.config import load_settings
     from app.sim.app import create_sim_app
@@ -70,7 +70,7 @@ async def relay_polls(polls: int, seconds: float, refresh: float) -> PollRun:
         "TOAST_CLIENT_SECRET": SAMPLE_CLIENT_SECRET, "RELAY_API_KEYS": KEY,
         "RELAY_REFRESH_INTERVAL": str(refresh), "RELAY_STOCK_INTERVAL": str(refresh)})
     relay_app = create_app(settings, clock=clock, http=sim_http)
-    relay = relay_app.state.relay
+    relay = relay_of(relay_app)
     screens = httpx.AsyncClient(transport=httpx.ASGITransport(app=relay_app),
                                 base_url=RELAY_BASE)
     url = f"/menu/{SAMPLE_RESTAURANT_GUID}"

@@ -2,7 +2,7 @@
 
 ``python -m bench.variants quiet|starlette --port P`` (settings from the environment):
 
-- ``quiet``: the shipped ``create_app`` with the access-log logger disabled;
+- ``quiet``: the shipped ``create_app`` with ``RELAY_ACCESS_LOG=false``;
 - ``starlette``: the same screen routes on a bare Starlette app (no FastAPI
   middleware, no access log), with only the ``scope["relay"]`` dict routes expect.
 
@@ -13,7 +13,6 @@ used by the relay; it only measures how far each layer is from the floor.
 from __future__ import annotations
 
 import argparse
-import logging
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -71,8 +70,7 @@ def main() -> None:
     configure_logging("json")
     app: ASGIApp
     if a.variant == "quiet":
-        app = create_app(load_settings())
-        logging.getLogger("toast_relay.access").disabled = True
+        app = create_app(load_settings(relay_access_log=False))
     else:
         app = starlette_app()
     signal.signal(signal.SIGTERM, lambda signum, frame: None)

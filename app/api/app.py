@@ -1,27 +1,82 @@
-"""The relay's ASGI application."""
+"""The relay's ASGI application.
+
+Operator routes (/healthz, /readyz, /metrics, /admin) live in a FastAPI app,
+which also owns the lifespan. The routes screens poll take a fast lane around
+it: FastAPI wraps every request in several middleware layers that these
+endpoints do not use, and on a cached answer they cost more than the answer.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
-from starlette.routing import Route
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route, Router
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api import admin, health, screens
 from app.api.access import AccessLog
-from app.api.errors import relay_error_handler, unexpected_error_handler
+from app.api.errors import error_response, relay_error_handler, unexpected_error_handler
 from app.clock import Clock
 from app.config import Settings
 from app.errors import RelayError
+from app.logs import AccessLogWriter
 from app.relay import Relay
+
+_log = logging.getLogger("toast_relay.api")
+FAST_PREFIXES = ("/menu/", "/stock/", "/restaurants")
+
+
+class FastLane:
+    """Sends screen routes to a bare router and everything else to FastAPI."""
+
+    def __init__(self, fast: Router, app: FastAPI) -> None:
+        self.fast = fast
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        root: str = scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root):]
+        if not path.startswith(FAST_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        try:
+            await self.fast(scope, receive, send)
+        except RelayError as exc:
+            await error_response(exc.status_code, exc.error, exc.detail)(scope, receive, send)
+        except Exception as exc:
+            _log.error("unexpected error", extra={"errorType": type(exc).__name__,
+                                                  "route": scope.get("path")})
+            await error_response(500, "internal_error", "the relay hit an unexpected error; "
+                                 "see its log for the request id")(scope, receive, send)
+
+
+async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
+    await error_response(404, "not_found", "no such route; see README.md for the "
+                         "HTTP interface")(scope, receive, send)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return error_response(exc.status_code, "not_found" if exc.status_code == 404
+                          else "http_error", str(exc.detail))
 
 
 def create_app(
     settings: Settings, *, clock: Clock | None = None, http: httpx.AsyncClient | None = None
-) -> FastAPI:
-    """Build the app; the lifespan starts and stops the relay's background work."""
+) -> ASGIApp:
+    """Build the app; the FastAPI lifespan starts and stops the relay's background work."""
     relay = Relay.build(settings, clock=clock, http=http)
 
     @asynccontextmanager
@@ -32,19 +87,29 @@ def create_app(
         finally:
             await relay.stop()
 
-    app = FastAPI(
-        title="toast-relay",
-        summary="Cached, display-ready Toast menus for signage players",
-        lifespan=lifespan,
-        docs_url=None,
-        redoc_url=None,
-    )
-    app.state.relay = relay
-    app.router.routes.extend(
-        [*health.routes(relay), *screens.routes(relay), *admin.routes(relay)])
-    app.add_exception_handler(RelayError, relay_error_handler)
-    app.add_exception_handler(Exception, unexpected_error_handler)
+    ops = FastAPI(title="toast-relay", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url=None)
+    ops.state.relay = relay
+    ops.router.routes.extend([*health.routes(relay), *admin.routes(relay)])
+    ops.add_exception_handler(RelayError, relay_error_handler)
+    ops.add_exception_handler(HTTPException, _http_error)
+    ops.add_exception_handler(Exception, unexpected_error_handler)
+
+    fast = Router(routes=screens.routes(relay), default=_not_found)
     templates: dict[object, str] = {
-        r.endpoint: r.path for r in app.router.routes if isinstance(r, Route)}
-    app.add_middleware(AccessLog, metrics=relay.metrics, templates=templates)
-    return app
+        r.endpoint: r.path for r in [*fast.routes, *ops.router.routes] if isinstance(r, Route)}
+    writer = AccessLogWriter(settings.relay_log_format) if settings.relay_access_log else None
+    return AccessLog(FastLane(fast, ops), relay.metrics, writer, templates)
+
+
+def relay_of(app: ASGIApp) -> Relay:
+    """The ``Relay`` behind an app made by ``create_app`` (for tests and the demo)."""
+    assert isinstance(app, AccessLog) and isinstance(app.app, FastLane)
+    relay: Relay = app.app.app.state.relay
+    return relay
+
+
+def lifespan_of(app: ASGIApp) -> FastAPI:
+    """The FastAPI app that owns the lifespan (``async with lifespan_of(app).router...``)."""
+    assert isinstance(app, AccessLog) and isinstance(app.app, FastLane)
+    return app.app.app

@@ -1,101 +1,154 @@
 """What screens poll: /menu, /menu/{r}/groups, /stock/{r}, /restaurants.
 
-These are plain Starlette endpoints on purpose: a request is a key check, a
-dictionary lookup and a write of bytes rendered when the menu last changed; no
-dependency injection, validation or serialisation runs per request.
+These endpoints are raw ASGI callables on purpose: a request is a key check, a
+dictionary lookup and a write of bytes (and headers) rendered when the menu last
+changed. No Request/Response objects, dependency injection, validation or
+serialisation run per request; the query string is parsed only when there is one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from urllib.parse import parse_qsl
 
 import orjson
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
-from app.api.keys import presented_key
+from app.api.keys import KeyRing
 from app.cache.service import CacheResult
 from app.cache.views import Answer, MenuView
 from app.errors import BadRequest
 from app.menu.filters import Filters
 from app.relay import Relay
 
+NO_FILTERS = Filters()
 _NOT_FILTERS = frozenset({"key", "format"})
+_X_CACHE = {"HIT": b"HIT", "MISS": b"MISS", "STALE": b"STALE"}
+
+Handler = Callable[[Scope, Send], Awaitable[None]]
 
 
-def _etag_matches(header: str | None, etag: str) -> bool:
-    if not header:
+class Endpoint:
+    """Adapts ``handler(scope, send)`` to ASGI, so Starlette routes it without a Request."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.handler(scope, send)
+
+
+def header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value  # type: ignore[no-any-return]
+    return None
+
+
+def query(scope: Scope) -> list[tuple[str, str]]:
+    raw: bytes = scope["query_string"]
+    return parse_qsl(raw.decode("latin-1"), keep_blank_values=True) if raw else []
+
+
+def etag_matches(header_value: bytes | None, etag: bytes) -> bool:
+    if not header_value:
         return False
-    if header.strip() == "*":
+    if header_value.strip() == b"*":
         return True
     # Weak comparison (RFC 9110 §13.1.2): W/"x" matches "x"; proxies that gzip add W/.
-    bare = etag.removeprefix("W/")
-    return any(t.strip().removeprefix("W/") == bare for t in header.split(","))
+    return any(t.strip().removeprefix(b"W/") == etag for t in header_value.split(b","))
 
 
-def send(
-    request: Request, answer: Answer, view: MenuView, cache: CacheResult, max_age: int
-) -> Response:
-    headers = {
-        "ETag": answer.etag,
-        "Cache-Control": f"private, max-age={max_age}",
-        "Last-Modified": view.last_modified,
-        "X-Cache": cache,
-    }
-    request.scope["relay"]["cache"] = cache
-    if _etag_matches(request.headers.get("if-none-match"), answer.etag):
-        return Response(status_code=304, headers=headers)
-    return Response(answer.body, media_type=answer.media_type, headers=headers)
+async def send_answer(
+    scope: Scope, send: Send, answer: Answer, view: MenuView, cache: CacheResult,
+    cache_control: bytes,
+) -> None:
+    scope["relay"]["cache"] = cache
+    common = [(b"etag", answer.etag_bytes), (b"cache-control", cache_control),
+              (b"last-modified", view.last_modified_bytes), (b"x-cache", _X_CACHE[cache])]
+    if etag_matches(header(scope, b"if-none-match"), answer.etag_bytes):
+        await send({"type": "http.response.start", "status": 304, "headers": common})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [*answer.head, *common]})
+    await send({"type": "http.response.body", "body": answer.body})
 
 
-def routes(relay: Relay) -> list[Route]:
-    keys, menus, clock = relay.keys, relay.menus, relay.clock
-    max_age = int(min(30.0, relay.settings.relay_refresh_interval / 2))
+async def send_json(send: Send, data: object) -> None:
+    body = orjson.dumps(data)
+    await send({"type": "http.response.start", "status": 200, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"private, no-cache")]})
+    await send({"type": "http.response.body", "body": body})
 
-    async def authorized_view(request: Request) -> tuple[MenuView, CacheResult]:
-        scope = keys.identify(presented_key(request))
-        guid = keys.resolve(request.path_params["restaurant"])
-        request.scope["relay"]["restaurant"] = guid
-        keys.authorize(scope, guid)
-        return await menus.view(guid)
 
-    async def menu(request: Request) -> Response:
-        view, cache = await authorized_view(request)
-        params = request.query_params
-        fmt = params.get("format", "json").lower()
-        if fmt not in ("json", "csv"):
-            raise BadRequest(f"format must be json or csv, not {fmt!r}")
-        filters = Filters.from_query(
-            (k, v) for k, v in params.multi_items() if k not in _NOT_FILTERS)
-        now = datetime.fromtimestamp(clock.now(), UTC)
-        return send(request, view.menu(filters, fmt, now), view, cache, max_age)
+class Screens:
+    def __init__(self, relay: Relay) -> None:
+        self.keys: KeyRing = relay.keys
+        self.menus = relay.menus
+        self.clock = relay.clock
+        max_age = int(min(30.0, relay.settings.relay_refresh_interval / 2))
+        self.cache_control = f"private, max-age={max_age}".encode()
 
-    async def groups(request: Request) -> Response:
-        view, cache = await authorized_view(request)
-        return send(request, view.groups(), view, cache, max_age)
+    def _allowed(self, scope: Scope, params: list[tuple[str, str]]) -> frozenset[str]:
+        """The presented key's scope: ``X-API-Key`` first, else ``?key=``; 401 if unknown."""
+        presented = header(scope, b"x-api-key")
+        key = presented.decode("latin-1") if presented else next(
+            (v for k, v in params if k == "key"), None)
+        return self.keys.identify(key)
 
-    async def stock(request: Request) -> Response:
-        view, cache = await authorized_view(request)
-        return send(request, view.stock_answer(), view, cache, max_age)
+    async def _view(self, scope: Scope, params: list[tuple[str, str]]
+                    ) -> tuple[MenuView, CacheResult]:
+        allowed = self._allowed(scope, params)
+        guid = self.keys.resolve(scope["path_params"]["restaurant"])
+        scope["relay"]["restaurant"] = guid
+        self.keys.authorize(allowed, guid)
+        return await self.menus.view(guid)
 
-    async def restaurants(request: Request) -> Response:
-        scope = keys.identify(presented_key(request))
+    async def menu(self, scope: Scope, send: Send) -> None:
+        params = query(scope)
+        view, cache = await self._view(scope, params)
+        fmt = "json"
+        filters = NO_FILTERS
+        if params:
+            fmt = next((v for k, v in params if k == "format"), "json").lower()
+            if fmt not in ("json", "csv"):
+                raise BadRequest(f"format must be json or csv, not {fmt!r}")
+            filters = Filters.from_query((k, v) for k, v in params if k not in _NOT_FILTERS)
+        now = datetime.fromtimestamp(self.clock.now(), UTC) if not filters.is_empty else None
+        answer = view.menu(filters, fmt, now)
+        await send_answer(scope, send, answer, view, cache, self.cache_control)
+
+    async def groups(self, scope: Scope, send: Send) -> None:
+        view, cache = await self._view(scope, query(scope))
+        await send_answer(scope, send, view.groups(), view, cache, self.cache_control)
+
+    async def stock(self, scope: Scope, send: Send) -> None:
+        view, cache = await self._view(scope, query(scope))
+        await send_answer(scope, send, view.stock_answer(), view, cache, self.cache_control)
+
+    async def restaurants(self, scope: Scope, send: Send) -> None:
+        allowed = self._allowed(scope, query(scope))
         out = []
-        for guid in keys.readable(scope, menus.known()):
-            info = menus.info(guid)
+        for guid in self.keys.readable(allowed, self.menus.known()):
+            info = self.menus.info(guid)
             out.append({
                 "guid": guid,
-                "aliases": keys.aliases_of(guid),
+                "aliases": self.keys.aliases_of(guid),
                 "name": info.name if info else None,
                 "timeZone": info.time_zone if info else None,
             })
-        return Response(orjson.dumps({"restaurants": out}), media_type="application/json",
-                        headers={"Cache-Control": "private, no-cache"})
+        await send_json(send, {"restaurants": out})
 
+
+def routes(relay: Relay) -> list[Route]:
+    s = Screens(relay)
     return [
-        Route("/menu/{restaurant}", menu, methods=["GET"]),
-        Route("/menu/{restaurant}/groups", groups, methods=["GET"]),
-        Route("/stock/{restaurant}", stock, methods=["GET"]),
-        Route("/restaurants", restaurants, methods=["GET"]),
+        Route("/menu/{restaurant}", Endpoint(s.menu), methods=["GET"]),
+        Route("/menu/{restaurant}/groups", Endpoint(s.groups), methods=["GET"]),
+        Route("/stock/{restaurant}", Endpoint(s.stock), methods=["GET"]),
+        Route("/restaurants", Endpoint(s.restaurants), methods=["GET"]),
     ]

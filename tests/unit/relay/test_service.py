@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from app.api.app import create_app
+from app.api.app import create_app, lifespan_of
 from app.clock import FakeClock
 from app.config import load_settings
 from app.errors import NotFound, NotReady
@@ -157,7 +157,8 @@ async def test_root_path_serves_both_prefixed_and_plain(rig: Rig) -> None:
     transport = httpx.ASGITransport(app=create_sim_app(SimState(clock=rig.clock)))
     toast = httpx.AsyncClient(transport=transport, base_url="http://toast.test")
     app = create_app(settings, clock=rig.clock, http=toast)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
+    ops = lifespan_of(app)
+    async with ops.router.lifespan_context(ops), httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app, root_path=settings.relay_root_path),
             base_url="http://relay") as client:
         prefixed = await client.get(f"/toast/menu/{GUID}", params={"key": KEY})
