@@ -9,7 +9,9 @@ serialisation run per request; the query string is parsed only when there is one
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from urllib.parse import parse_qsl
 
 import orjson
@@ -47,14 +49,34 @@ def header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
-def query(scope: Scope) -> list[tuple[str, str]]:
-    raw: bytes = scope["query_string"]
-    return parse_qsl(raw.decode("latin-1"), keep_blank_values=True) if raw else []
+@dataclass(frozen=True, slots=True)
+class Query:
+    key: str | None
+    fmt: str
+    filters: Filters
+
+
+@lru_cache(maxsize=512)
+def parse_query(raw: bytes) -> Query:
+    """The parts of a /menu query string that matter, parsed once per distinct string.
+
+    Screens poll the same URL over and over, so a small cache of parsed query
+    strings turns parsing into a dictionary hit. Bad values raise (and are not cached).
+    """
+    params = parse_qsl(raw.decode("latin-1"), keep_blank_values=True) if raw else []
+    key = next((v for k, v in params if k == "key"), None)
+    fmt = next((v for k, v in params if k == "format"), "json").lower()
+    filters = NO_FILTERS
+    if any(k not in _NOT_FILTERS for k, _ in params):
+        filters = Filters.from_query((k, v) for k, v in params if k not in _NOT_FILTERS)
+    return Query(key, fmt, filters)
 
 
 def etag_matches(header_value: bytes | None, etag: bytes) -> bool:
     if not header_value:
         return False
+    if header_value == etag:
+        return True
     if header_value.strip() == b"*":
         return True
     # Weak comparison (RFC 9110 §13.1.2): W/"x" matches "x"; proxies that gzip add W/.
@@ -93,45 +115,38 @@ class Screens:
         max_age = int(min(30.0, relay.settings.relay_refresh_interval / 2))
         self.cache_control = f"private, max-age={max_age}".encode()
 
-    def _allowed(self, scope: Scope, params: list[tuple[str, str]]) -> frozenset[str]:
+    def _allowed(self, scope: Scope, q: Query) -> frozenset[str]:
         """The presented key's scope: ``X-API-Key`` first, else ``?key=``; 401 if unknown."""
         presented = header(scope, b"x-api-key")
-        key = presented.decode("latin-1") if presented else next(
-            (v for k, v in params if k == "key"), None)
-        return self.keys.identify(key)
+        return self.keys.identify(presented.decode("latin-1") if presented else q.key)
 
-    async def _view(self, scope: Scope, params: list[tuple[str, str]]
-                    ) -> tuple[MenuView, CacheResult]:
-        allowed = self._allowed(scope, params)
+    async def _view(self, scope: Scope, q: Query) -> tuple[MenuView, CacheResult]:
+        allowed = self._allowed(scope, q)
         guid = self.keys.resolve(scope["path_params"]["restaurant"])
         scope["relay"]["restaurant"] = guid
         self.keys.authorize(allowed, guid)
         return await self.menus.view(guid)
 
     async def menu(self, scope: Scope, send: Send) -> None:
-        params = query(scope)
-        view, cache = await self._view(scope, params)
-        fmt = "json"
-        filters = NO_FILTERS
-        if params:
-            fmt = next((v for k, v in params if k == "format"), "json").lower()
-            if fmt not in ("json", "csv"):
-                raise BadRequest(f"format must be json or csv, not {fmt!r}")
-            filters = Filters.from_query((k, v) for k, v in params if k not in _NOT_FILTERS)
+        q = parse_query(scope["query_string"])
+        view, cache = await self._view(scope, q)
+        if q.fmt not in ("json", "csv"):
+            raise BadRequest(f"format must be json or csv, not {q.fmt!r}")
+        filters = q.filters
         now = datetime.fromtimestamp(self.clock.now(), UTC) if not filters.is_empty else None
-        answer = view.menu(filters, fmt, now)
+        answer = view.menu(filters, q.fmt, now)
         await send_answer(scope, send, answer, view, cache, self.cache_control)
 
     async def groups(self, scope: Scope, send: Send) -> None:
-        view, cache = await self._view(scope, query(scope))
+        view, cache = await self._view(scope, parse_query(scope["query_string"]))
         await send_answer(scope, send, view.groups(), view, cache, self.cache_control)
 
     async def stock(self, scope: Scope, send: Send) -> None:
-        view, cache = await self._view(scope, query(scope))
+        view, cache = await self._view(scope, parse_query(scope["query_string"]))
         await send_answer(scope, send, view.stock_answer(), view, cache, self.cache_control)
 
     async def restaurants(self, scope: Scope, send: Send) -> None:
-        allowed = self._allowed(scope, query(scope))
+        allowed = self._allowed(scope, parse_query(scope["query_string"]))
         out = []
         for guid in self.keys.readable(allowed, self.menus.known()):
             info = self.menus.info(guid)

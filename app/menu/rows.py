@@ -9,12 +9,12 @@ from __future__ import annotations
 import msgspec
 
 
-class Size(msgspec.Struct, kw_only=True):
+class Size(msgspec.Struct, kw_only=True, gc=False):
     name: str
     price: float | None
 
 
-class Row(msgspec.Struct, kw_only=True):
+class Row(msgspec.Struct, kw_only=True, gc=False):  # rows hold no cycles either
     menu: str
     group: str
     groupPath: str
