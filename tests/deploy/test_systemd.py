@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.procs import require_binary
+
 ROOT = Path(__file__).resolve().parents[2]
 UNIT_PATH = ROOT / "deploy" / "systemd" / "toast-relay.service"
 
@@ -81,9 +83,7 @@ def test_serves_on_loopback_only() -> None:
 
 def test_systemd_analyze_verify(tmp_path: Path) -> None:
     """systemd-analyze verify accepts the unit with no unknown keys (ExecStart made runnable)."""
-    analyze = shutil.which("systemd-analyze")
-    if analyze is None:
-        pytest.skip("systemd-analyze is not installed")
+    analyze = require_binary("systemd-analyze")
     unit = tmp_path / "toast-relay.service"
     (exec_start,) = SERVICE["ExecStart"]
     true = shutil.which("true") or "/bin/true"
