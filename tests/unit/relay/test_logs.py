@@ -39,3 +39,32 @@ def test_text_formatter_redacts() -> None:
     record = logging.makeLogRecord({"name": "t", "levelname": "INFO", "levelno": 20,
                                     "msg": "url", "path": "/m?key=abcdef0123456789"})
     assert "abcdef0123456789" not in TextFormatter().format(record)
+
+
+async def test_access_writer_batches_per_loop_turn() -> None:
+    """Access lines queued in one loop turn are written together, right after that turn."""
+    import asyncio
+    import io
+
+    from app.logs import AccessLogWriter
+
+    out = io.StringIO()
+    writer = AccessLogWriter("json", out)
+    writer.emit({"requestId": "a1", "route": "/menu/{restaurant}", "status": 200})
+    writer.emit({"requestId": "a2", "route": "/menu/{restaurant}", "status": 304})
+    assert out.getvalue() == ""
+    await asyncio.sleep(0)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [x["requestId"] for x in lines] == ["a1", "a2"]
+    assert lines[0]["logger"] == "toast_relay.access" and lines[0]["ts"].endswith("+00:00")
+
+
+def test_access_writer_text_format() -> None:
+    """The text format writes at once outside an event loop, one readable line per request."""
+    import io
+
+    from app.logs import AccessLogWriter
+
+    out = io.StringIO()
+    AccessLogWriter("text", out).emit({"requestId": "b1", "status": 200})
+    assert "toast_relay.access: request | requestId=b1 status=200" in out.getvalue()
