@@ -83,19 +83,22 @@ def configure_logging(fmt: str = "json", level: int = logging.INFO) -> None:
 
 
 class AccessLogWriter:
-    """Writes access lines in the log format, batched per event-loop turn.
+    """Writes access lines in the log format, batched.
 
-    Going through ``logging`` cost about a third of a cached request's CPU time;
-    this builds the same line with one ``orjson.dumps`` and writes everything
-    queued in one turn of the loop with a single write, right after the
-    responses are sent, so lines are not delayed.
+    Going through ``logging`` cost about a third of a cached request's CPU time,
+    and one write per request another tenth. This builds the same line with one
+    ``orjson.dumps`` and writes what has queued up at most every ``FLUSH_EVERY``
+    seconds: at once after a quiet spell, batched under load.
     """
+
+    FLUSH_EVERY = 0.05
 
     def __init__(self, fmt: str = "json", stream: TextIO | None = None) -> None:
         self._json = fmt == "json"
         self._stream = stream
         self._lines: list[str] = []
         self._scheduled = False
+        self._last_flush = 0.0
         self._second = -1
         self._stamp = ""
 
@@ -118,15 +121,23 @@ class AccessLogWriter:
             extras = " ".join(f"{k}={v}" for k, v in fields.items())
             line = f"{ts} info    toast_relay.access: request | {extras}"
         self._lines.append(line)
-        if not self._scheduled:
-            self._scheduled = True
-            try:
-                asyncio.get_running_loop().call_soon(self.flush)
-            except RuntimeError:
-                self.flush()
+        if self._scheduled:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.flush()
+            return
+        self._scheduled = True
+        delay = self._last_flush + self.FLUSH_EVERY - time.monotonic()
+        if delay <= 0:
+            loop.call_soon(self.flush)
+        else:
+            loop.call_later(delay, self.flush)
 
     def flush(self) -> None:
         self._scheduled = False
+        self._last_flush = time.monotonic()
         if not self._lines:
             return
         stream = self._stream or sys.stderr

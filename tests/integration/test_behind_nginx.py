@@ -36,10 +36,11 @@ def test_menu_through_nginx_logs_forwarded_client_ip(tmp_path: Path) -> None:
         assert r.status_code == 200
         assert r.headers.get("content-encoding") == "gzip"
         assert r.json()["items"] == direct["items"]
-        access = [json.loads(line) for line in relay.output().splitlines()
-                  if '"toast_relay.access"' in line]
-        assert access[-1]["client"] == SCREEN_IP
-        assert access[-1]["route"] == "/menu/{restaurant}"
+        request_id = r.headers["x-request-id"]
+        out = relay.wait_output(request_id)
+        access = [json.loads(line) for line in out.splitlines() if request_id in line]
+        assert access[0]["client"] == SCREEN_IP
+        assert access[0]["route"] == "/menu/{restaurant}"
     finally:
         relay.stop()
         sim.stop()

@@ -106,8 +106,9 @@ def test_admin_refresh_fetches_now(ops: tuple[str, str, Proc]) -> None:
 def test_logs_are_json_lines_with_access_and_login_events(ops: tuple[str, str, Proc]) -> None:
     """Every log line is a JSON object; access lines carry id, route, status, timing, cache."""
     url, sim_url, relay = ops
-    httpx.get(f"{url}/menu/harbor", params={"key": KEY})
-    lines = [json.loads(line) for line in relay.output().splitlines() if line.strip()]
+    last = httpx.get(f"{url}/menu/harbor", params={"key": KEY})
+    out = relay.wait_output(last.headers["x-request-id"])
+    lines = [json.loads(line) for line in out.splitlines() if line.strip()]
     access = [x for x in lines if x.get("logger") == "toast_relay.access"]
     assert access
     for field in ("requestId", "route", "status", "durationMs", "cache", "restaurant"):

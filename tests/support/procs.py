@@ -57,6 +57,16 @@ class Proc:
         self._log.flush()
         return self.log_path.read_text(errors="replace")
 
+    def wait_output(self, needle: str, timeout: float = 10.0) -> str:
+        """The output once it contains ``needle`` (access lines are written in batches)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            out = self.output()
+            if needle in out:
+                return out
+            time.sleep(0.05)
+        raise AssertionError(f"{needle!r} never appeared in the output:\n{self.output()}")
+
     def wait_http(self, url: str, timeout: float = 20.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
