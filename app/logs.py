@@ -118,7 +118,7 @@ class AccessLogWriter:
             line = orjson.dumps({"ts": ts, "level": "info", "logger": "toast_relay.access",
                                  "msg": "request", **fields}).decode()
         else:
-            extras = " ".join(f"{k}={v}" for k, v in fields.items())
+            extras = " ".join(f"{k}={v}" for k, v in fields.items() if v is not None)
             line = f"{ts} info    toast_relay.access: request | {extras}"
         self._lines.append(line)
         if self._scheduled:
