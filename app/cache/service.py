@@ -132,10 +132,9 @@ class MenuService:
                 self._log.info("restaurant idle, polling stopped", extra={"restaurant": guid})
                 del self._tracked[guid]
                 continue
-            if t.view is None or t.busy:
+            if t.view is None or t.checking.locked():
                 continue
             if mono >= t.next_check or mono >= t.next_stock or self._reprice_due(t):
-                t.busy = True
                 task = asyncio.ensure_future(self._check(t))
                 self._checks.add(task)
                 task.add_done_callback(self._checks.discard)
@@ -202,7 +201,8 @@ class MenuService:
             t.loading = None
 
     async def _check(self, t: Tracked, *, force: bool = False) -> None:
-        try:
+        # One check per restaurant at a time: an admin refresh waits for a running one.
+        async with t.checking:
             mono = self._clock.monotonic()
             if force or mono >= t.next_check:
                 await self._check_menu(t, force=force)
@@ -210,8 +210,6 @@ class MenuService:
                 await self._check_stock(t)
             if self._reprice_due(t) and t.view is not None:
                 t.view = self._loader.rebuild(t, now=self._clock.now())
-        finally:
-            t.busy = False
 
     async def _check_menu(self, t: Tracked, *, force: bool) -> None:
         assert t.snapshot is not None and t.view is not None

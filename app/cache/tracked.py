@@ -19,7 +19,6 @@ class Tracked:
     next_check: float
     next_stock: float
     pinned: bool = False
-    busy: bool = False
     failures: int = 0
     stock_failures: int = 0
     last_error: str | None = None
@@ -29,6 +28,7 @@ class Tracked:
     view: MenuView | None = None
     snapshot: Snapshot | None = None
     loading: asyncio.Future[MenuView] | None = field(default=None, repr=False)
+    checking: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     not_found: NotFound | None = None
     not_found_until: float = 0.0
 
