@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from datetime import UTC, datetime
 from typing import TextIO
@@ -16,9 +17,13 @@ from app.toast.token import TokenManager
 
 async def run_check(settings: Settings, out: TextIO = sys.stdout) -> int:
     """Exit code 0 when login and every configured restaurant work, else 1."""
+    # check prints its own lines; the token manager's log records would repeat them.
+    logging.getLogger().addHandler(logging.NullHandler())
     clock = SystemClock()
     http = make_http_client(settings.toast_timeout)
-    tokens = TokenManager.from_settings(settings, http, clock)
+    # A real login every time (not the token saved in RELAY_DATA_DIR), so wrong
+    # credentials show even while a saved token is still valid.
+    tokens = TokenManager.from_settings(settings, http, clock, token_file=None)
     toast = ToastClient(http=http, base_url=settings.toast_api_url, tokens=tokens,
                         limiter=UpstreamLimiter(clock), clock=clock,
                         retry=RetryPolicy(attempts=2, base=0.5, cap=2.0, max_retry_after=5.0))

@@ -7,6 +7,7 @@ variable and the fix; the CLI prints that line and exits, never a traceback.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -58,6 +59,15 @@ def _json_object(raw: str) -> object:
             f"is not valid JSON ({exc.msg}); use a comma list or a JSON object") from None
 
 
+_PLACEHOLDERS = ("replace-with", "change-me", "changeme", "your-key", "your-secret")
+
+
+def is_placeholder(value: str) -> bool:
+    """True for the example values shipped in .env.example and the docs."""
+    lowered = value.lower()
+    return any(p in lowered for p in _PLACEHOLDERS)
+
+
 def parse_api_keys(raw: str) -> KeyScopes:
     """A comma list (every key reads everything) or a JSON object key → [restaurants] | "*"."""
     raw = raw.strip()
@@ -82,6 +92,10 @@ def parse_api_keys(raw: str) -> KeyScopes:
     else:
         scopes = {key: frozenset({ALL_RESTAURANTS}) for key in _split(raw)}
     for key in scopes:
+        if is_placeholder(key):
+            raise ValueError("still holds the placeholder from .env.example; use long random "
+                             "keys, e.g. `python3 -c 'import secrets;"
+                             "print(secrets.token_urlsafe(24))'`")
         if len(key) < MIN_KEY_LENGTH or any(c.isspace() for c in key):
             raise ValueError(f"a key is shorter than {MIN_KEY_LENGTH} characters or has spaces; "
                              "use long random keys, e.g. `python3 -c 'import secrets;"
@@ -133,7 +147,7 @@ class Settings(BaseSettings):
     toast_logins_per_hour: int = Field(2, ge=1)
     toast_timeout: Seconds = 10.0
 
-    relay_api_keys: Annotated[KeyScopes, NoDecode]
+    relay_api_keys: Annotated[KeyScopes, NoDecode] = Field(repr=False)
     relay_admin_key: SecretStr | None = None
     relay_restaurants: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     relay_refresh_interval: Seconds = 60.0
@@ -166,6 +180,19 @@ class Settings(BaseSettings):
     def _secret(cls, v: SecretStr) -> SecretStr:
         if not v.get_secret_value().strip():
             raise ValueError("is empty; copy the client secret from Toast Web")
+        if is_placeholder(v.get_secret_value()):
+            raise ValueError("still holds the placeholder from .env.example; copy the client "
+                             "secret from Toast Web")
+        return v
+
+    @field_validator("relay_admin_key")
+    @classmethod
+    def _admin_key(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and (is_placeholder(v.get_secret_value())
+                              or len(v.get_secret_value()) < MIN_KEY_LENGTH):
+            raise ValueError(f"must be a random key of {MIN_KEY_LENGTH}+ characters, not a "
+                             "placeholder; e.g. `python3 -c 'import secrets;"
+                             "print(secrets.token_urlsafe(24))'`")
         return v
 
     @field_validator("relay_api_keys", mode="before")
@@ -190,6 +217,20 @@ class Settings(BaseSettings):
             raise ValueError("must be more than 0 seconds")
         return seconds
 
+    @field_validator("relay_data_dir")
+    @classmethod
+    def _data_dir(cls, v: Path | None) -> Path | None:
+        if v is None:
+            return None
+        try:
+            v.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ValueError(f"{v} cannot be created ({exc.strerror}); point it at a "
+                             "writable directory") from None
+        if not os.access(v, os.W_OK | os.X_OK):
+            raise ValueError(f"{v} is not writable by this user; fix its owner or mode")
+        return v
+
     @field_validator("relay_root_path")
     @classmethod
     def _root_path(cls, v: str) -> str:
@@ -204,10 +245,6 @@ class Settings(BaseSettings):
         if self.toast_token_refresh_window > 3600:
             raise ValueError("TOAST_TOKEN_REFRESH_WINDOW must be at most 3600 seconds")
         return self
-
-    @property
-    def guid_by_alias(self) -> dict[str, str]:
-        return self.relay_restaurants
 
 
 def _one_line(exc: ValidationError) -> str:

@@ -19,8 +19,9 @@ from app.sim.sample import (
     SECOND_RESTAURANT_GUID,
 )
 
-DEMO_KEY = "demo-screen-key-change-me"
-DEMO_ADMIN_KEY = "demo-admin-key-change-me"
+# Well-known on purpose: the demo listens on 127.0.0.1 only and talks to the simulator.
+DEMO_KEY = "demo-screen-key-local-only"
+DEMO_ADMIN_KEY = "demo-admin-key-local-only"
 
 
 def banner(port: int, sim_port: int) -> str:

@@ -106,6 +106,12 @@ class ToastBadResponse(ToastError):
     error = "toast_bad_response"
 
 
+class EmptyMenu(ToastBadResponse):
+    """Toast answered with zero items where the last good copy had some."""
+
+    error = "toast_empty_menu"
+
+
 # --- Relay API (what screens get) --------------------------------------------
 
 

@@ -15,9 +15,10 @@ from starlette.requests import Request
 from app.config import ALL_RESTAURANTS, KeyScopes, is_guid
 from app.errors import BadRequest, Forbidden, NotFound, Unauthorized
 
-# Looks like someone meant a GUID (hex with dashes, a hex 8-block prefix, or five parts):
-# such a reference is a 400, anything else is an alias (404 when unknown).
-_GUID_ATTEMPT = re.compile(r"^[0-9a-fA-F-]{8,}$|^[0-9a-fA-F]{8}-|^[^-]+(-[^-]+){4}$")
+# Looks like someone meant a GUID (hex and dashes with a digit in it, or a first block
+# of 8 hex digits with a digit among them): such a reference is a 400; anything else
+# (say "decaf-cafe" or "my-new-cafe-bar") is an alias, 404 when unknown.
+_GUID_ATTEMPT = re.compile(r"^(?=.*\d)[0-9a-fA-F-]{8,}$|^(?=[^-]*\d)[0-9a-fA-F]{8}-")
 
 
 def presented_key(request: Request) -> str | None:

@@ -53,23 +53,29 @@ def header(scope: Scope, name: bytes) -> bytes | None:
 class Query:
     key: str | None
     fmt: str
-    filters: Filters
+    filter_pairs: tuple[tuple[str, str], ...]
+
+    def filters(self) -> Filters:
+        """The filters (validated only now, after the key was checked: 401 before 400)."""
+        return _filters(self.filter_pairs) if self.filter_pairs else NO_FILTERS
 
 
 @lru_cache(maxsize=512)
 def parse_query(raw: bytes) -> Query:
-    """The parts of a /menu query string that matter, parsed once per distinct string.
+    """The parts of a screen's query string that matter, parsed once per distinct string.
 
     Screens poll the same URL over and over, so a small cache of parsed query
-    strings turns parsing into a dictionary hit. Bad values raise (and are not cached).
+    strings turns parsing into a dictionary hit.
     """
     params = parse_qsl(raw.decode("latin-1"), keep_blank_values=True) if raw else []
     key = next((v for k, v in params if k == "key"), None)
     fmt = next((v for k, v in params if k == "format"), "json").lower()
-    filters = NO_FILTERS
-    if any(k not in _NOT_FILTERS for k, _ in params):
-        filters = Filters.from_query((k, v) for k, v in params if k not in _NOT_FILTERS)
-    return Query(key, fmt, filters)
+    return Query(key, fmt, tuple((k, v) for k, v in params if k not in _NOT_FILTERS))
+
+
+@lru_cache(maxsize=512)
+def _filters(pairs: tuple[tuple[str, str], ...]) -> Filters:
+    return Filters.from_query(pairs)
 
 
 def etag_matches(header_value: bytes | None, etag: bytes) -> bool:
@@ -132,7 +138,7 @@ class Screens:
         view, cache = await self._view(scope, q)
         if q.fmt not in ("json", "csv"):
             raise BadRequest(f"format must be json or csv, not {q.fmt!r}")
-        filters = q.filters
+        filters = q.filters()
         now = datetime.fromtimestamp(self.clock.now(), UTC) if not filters.is_empty else None
         answer = view.menu(filters, q.fmt, now)
         await send_answer(scope, send, answer, view, cache, self.cache_control)

@@ -8,6 +8,7 @@ snapshots; the service decides when.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ import msgspec
 from app.cache.store import Store
 from app.cache.views import MenuView, RestaurantInfo
 from app.clock import Clock
-from app.errors import ToastBadResponse, ToastError, ToastForbidden, ToastNotFound
+from app.errors import ToastBadResponse, ToastError
 from app.menu.flatten import flatten
 from app.menu.model import MenusDocument, StockEntry, decode_menus, decode_stock
 from app.toast.client import ToastClient
@@ -38,6 +39,8 @@ class Snapshot:
     fetched_at: float
     stock: list[StockEntry]
     stock_body: bytes
+    checked_at: float = 0.0
+    """When Toast last confirmed this copy current (restored copies: as saved)."""
 
     @property
     def last_updated(self) -> str:
@@ -68,13 +71,16 @@ class SnapshotLoader:
         doc = decode_menus(body)
         info = await self._info(guid, doc)
         stock, stock_body = await self._stock_or_empty(guid)
-        return Snapshot(guid, info, doc, body, self._clock.now(), stock, stock_body)
+        now = self._clock.now()
+        return Snapshot(guid, info, doc, body, now, stock, stock_body, checked_at=now)
 
     async def fetch_menus(self, snap: Snapshot) -> Snapshot:
         body = await self._toast.menus(snap.guid)
         doc = decode_menus(body)
         info = await self._info(snap.guid, doc, fallback=snap.info)
-        return replace(snap, doc=doc, menus_body=body, info=info, fetched_at=self._clock.now())
+        now = self._clock.now()
+        return replace(snap, doc=doc, menus_body=body, info=info, fetched_at=now,
+                       checked_at=now)
 
     async def fetch_stock(self, snap: Snapshot) -> Snapshot:
         body = await self._toast.stock(snap.guid)
@@ -105,8 +111,9 @@ class SnapshotLoader:
                 time_zone=str(general.get("timeZone") or doc.restaurantTimeZone or "UTC"),
                 currency=str(general.get("currencyCode") or DEFAULT_CURRENCY),
             )
-        except (ToastForbidden, ToastNotFound, ToastBadResponse) as exc:
-            # Credentials without restaurants:read still get a board, named by GUID.
+        except ToastError as exc:
+            # Without restaurants:read (or while that API hiccups) the menu still goes out,
+            # named by what we knew before, else by GUID.
             self._log.warning("restaurant details unavailable", extra={
                 "restaurant": guid, "error": exc.error})
             info = fallback or RestaurantInfo(
@@ -118,11 +125,28 @@ class SnapshotLoader:
     async def save(self, snap: Snapshot) -> None:
         meta: dict[str, str | float | None] = {
             "fetchedAt": snap.fetched_at, "lastUpdated": snap.last_updated}
-        await self._store.set(f"menus:{snap.guid}", snap.menus_body, meta)
-        await self._store.set(f"stock:{snap.guid}", snap.stock_body, {})
         info = {"name": snap.info.name, "timeZone": snap.info.time_zone,
                 "currency": snap.info.currency}
-        await self._store.set(f"restaurant:{snap.guid}", _INFO.encode(info), {})
+        await self._set(snap.guid, f"menus:{snap.guid}", snap.menus_body, meta)
+        await self._set(snap.guid, f"restaurant:{snap.guid}", _INFO.encode(info), {})
+        await self.save_stock(snap)
+        await self.save_checked(snap.guid, snap.checked_at)
+
+    async def save_stock(self, snap: Snapshot) -> None:
+        await self._set(snap.guid, f"stock:{snap.guid}", snap.stock_body, {})
+
+    async def save_checked(self, guid: str, checked_at: float) -> None:
+        """Remember when Toast last confirmed the copy, so a restart keeps counting from it."""
+        await self._set(guid, f"checked:{guid}", repr(checked_at).encode(), {})
+
+    async def _set(self, guid: str, key: str, body: bytes,
+                   meta: dict[str, str | float | None]) -> None:
+        # A full or read-only disk loses durability, never the board being served.
+        try:
+            await self._store.set(key, body, meta)
+        except OSError as exc:
+            self._log.error("could not save the last good copy; check RELAY_DATA_DIR", extra={
+                "restaurant": guid, "error": f"{type(exc).__name__}: {exc.strerror}"})
 
     async def saved(self, guid: str) -> Snapshot | None:
         menus = await self._store.get(f"menus:{guid}")
@@ -149,7 +173,13 @@ class SnapshotLoader:
             stock, stock_body = [], b"[]"
         fetched = menus.meta.get("fetchedAt")
         fetched_at = float(fetched) if isinstance(fetched, int | float) else 0.0
-        return Snapshot(guid, info, doc, menus.body, fetched_at, stock, stock_body)
+        checked_at = fetched_at
+        checked = await self._store.get(f"checked:{guid}")
+        if checked is not None:
+            with contextlib.suppress(ValueError):
+                checked_at = max(fetched_at, float(checked.body))
+        return Snapshot(guid, info, doc, menus.body, fetched_at, stock, stock_body,
+                        checked_at=checked_at)
 
     # --- rendering ----------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from app.cache.tracked import Tracked
 from app.cache.views import MenuView, RestaurantInfo, iso
 from app.clock import Clock
 from app.errors import (
+    EmptyMenu,
     NotFound,
     NotReady,
     RelayError,
@@ -33,6 +34,8 @@ from app.errors import (
 
 CacheResult = Literal["HIT", "MISS", "STALE"]
 TICK = 0.25
+CHECKED_SAVE_EVERY = 600.0
+"""Persist "Toast confirmed this copy" at most this often (it is only a few bytes)."""
 """Seconds between looks at which restaurants are due (cheap: no I/O unless one is)."""
 
 
@@ -71,8 +74,10 @@ class MenuService:
         if t.view is not None:
             if not policy.servable(t.checked_at, self._clock.now(), self.stale_max):
                 raise NotReady(
-                    f"the last good menu for {guid} is older than RELAY_STALE_MAX and Toast "
-                    f"still fails ({t.last_error}); check /readyz and Toast's status page"
+                    f"the last good menu for {guid} was last confirmed by Toast longer ago "
+                    f"than RELAY_STALE_MAX and checks still fail "
+                    f"({t.last_error or 'no check has succeeded since'}); "
+                    "check /readyz and Toast's status page"
                 )
             return t.view, "STALE" if t.view.stale else "HIT"
         if t.not_found is not None and self._clock.monotonic() < t.not_found_until:
@@ -80,7 +85,7 @@ class MenuService:
         if t.loading is None:
             t.loading = asyncio.ensure_future(self._first_load(t))
         view = await asyncio.shield(t.loading)
-        return view, "MISS"
+        return view, "STALE" if view.stale else "MISS"
 
     async def warm(self, guids: Iterable[str]) -> None:
         """Pin configured restaurants, load their saved copies and check them now."""
@@ -132,7 +137,11 @@ class MenuService:
                 self._log.info("restaurant idle, polling stopped", extra={"restaurant": guid})
                 del self._tracked[guid]
                 continue
-            if t.view is None or t.checking.locked():
+            if t.view is None:
+                if t.pinned and t.loading is None and mono >= t.next_check:
+                    self._retry_first_load(t)
+                continue
+            if t.checking.locked():
                 continue
             if mono >= t.next_check or mono >= t.next_stock or self._reprice_due(t):
                 task = asyncio.ensure_future(self._check(t))
@@ -140,6 +149,20 @@ class MenuService:
                 task.add_done_callback(self._checks.discard)
 
     # --- internals -----------------------------------------------------------
+
+    def _retry_first_load(self, t: Tracked) -> None:
+        """A configured restaurant whose first load failed is tried again, with backoff."""
+        t.failures += 1
+        t.next_check = self._clock.monotonic() + policy.failure_delay(
+            self.refresh_interval, t.failures, rng=self._rng)
+
+        async def load() -> None:
+            with contextlib.suppress(RelayError):
+                await self.view(t.guid)
+
+        task = asyncio.ensure_future(load())
+        self._checks.add(task)
+        task.add_done_callback(self._checks.discard)
 
     def _track(self, guid: str) -> Tracked:
         t = self._tracked.get(guid)
@@ -157,26 +180,37 @@ class MenuService:
         """Start from the copy saved on disk (marked stale until Toast confirms it)."""
         if t.view is not None:
             return
-        snap = await self._loader.saved(t.guid)
+        snap = await self._usable_saved(t.guid)
         if snap is not None:
             t.view = self._loader.build_view(snap, stale=True, now=self._clock.now())
             t.snapshot = snap
-            t.checked_at = snap.fetched_at
+            t.checked_at = snap.checked_at
             self._log.info("restored saved menu", extra={"restaurant": t.guid})
         else:
             with contextlib.suppress(RelayError):
                 await self.view(t.guid)
 
+    async def _usable_saved(self, guid: str) -> Snapshot | None:
+        """The saved copy, unless Toast last confirmed it longer ago than RELAY_STALE_MAX."""
+        snap = await self._loader.saved(guid)
+        if snap is None or not policy.servable(snap.checked_at, self._clock.now(),
+                                               self.stale_max):
+            return None
+        return snap
+
     async def _first_load(self, t: Tracked) -> MenuView:
         try:
-            snap = await self._loader.saved(t.guid)
+            # A copy saved before a restart is served at once (marked stale until Toast
+            # confirms it, which the loop checks right away).
+            snap = await self._usable_saved(t.guid)
             stale = snap is not None
             if snap is None:
                 snap = await self._loader.fetch(t.guid)
                 await self._loader.save(snap)
             view = self._loader.build_view(snap, stale=stale, now=self._clock.now())
             t.view, t.snapshot = view, snap
-            t.checked_at = self._clock.now() if not stale else snap.fetched_at
+            t.checked_at = snap.checked_at
+            t.failures = 0
             mono = self._clock.monotonic()
             t.next_check = mono if stale else mono + self.refresh_interval
             t.next_stock = mono if stale else mono + self.stock_interval
@@ -221,7 +255,8 @@ class MenuService:
                 new = self._loader.build_view(snap, stale=False, now=self._clock.now())
                 if policy.is_empty_regression(len(t.view.rows), len(new.flat.rows)):
                     raise EmptyMenu(f"Toast returned a menu with no items for {t.guid}; "
-                                    f"keeping the last good copy ({len(t.view.rows)} items)")
+                                    f"keeping the last good copy ({len(t.view.rows)} items)",
+                                    endpoint="/menus/v2/menus")
                 await self._loader.save(snap)
                 t.snapshot, t.view = snap, new
                 self._log.info("menu updated", extra={
@@ -229,11 +264,16 @@ class MenuService:
                     "rows": len(new.rows)})
             elif t.view.stale:
                 t.view = t.view.with_changes(stale=False, now=self._clock.now())
-            t.checked_at = self._clock.now()
+            now = self._clock.now()
+            if now - t.checked_at >= CHECKED_SAVE_EVERY:
+                await self._loader.save_checked(t.guid, now)
+            t.checked_at = now
             t.failures = 0
             t.last_error = None
             t.next_check = started + self.refresh_interval
-        except (ToastError, EmptyMenu) as exc:
+        except Exception as exc:
+            # Anything (Toast, a full disk, a bug) keeps the last good copy, marks it
+            # stale and backs off; a check must never be retried every tick.
             t.failures += 1
             t.last_error = policy.error_text(exc)
             delay = policy.failure_delay(self.refresh_interval, t.failures, exc, rng=self._rng)
@@ -251,21 +291,17 @@ class MenuService:
             if snap.stock_body != t.snapshot.stock_body:
                 t.snapshot = snap
                 t.view = t.view.with_changes(stock=snap.stock, now=self._clock.now())
-                await self._loader.save(snap)
+                await self._loader.save_stock(snap)
             t.stock_error = None
             t.stock_failures = 0
             t.next_stock = started + self.stock_interval
-        except ToastError as exc:
+        except Exception as exc:
             # Keep the last known stock: a board flipping sold-out items back to
             # available on a Toast hiccup would be worse than a minute's lag.
             t.stock_error = policy.error_text(exc)
             t.stock_failures += 1
             t.next_stock = self._clock.monotonic() + policy.failure_delay(
                 self.stock_interval, t.stock_failures, exc, rng=self._rng)
-
-
-class EmptyMenu(Exception):
-    """Toast answered with zero items where the last good copy had some."""
 
 
 __all__ = ["CacheResult", "MenuService", "Snapshot"]

@@ -8,7 +8,6 @@ use and kept in a small bounded cache.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -103,7 +102,6 @@ class MenuView:
         self.changed_at = changed_at
         self.last_modified = http_date(changed_at)
         self.last_modified_bytes = self.last_modified.encode()
-        self._lock = threading.Lock()
         self._filtered: LRUCache[tuple[Any, ...], Answer] = LRUCache(maxsize=FILTERED_CACHE_SIZE)
 
     @property
@@ -120,12 +118,9 @@ class MenuView:
         )
 
     def _cached(self, key: tuple[Any, ...], build: Callable[[], Answer]) -> Answer:
-        with self._lock:
-            hit = self._filtered.get(key)
+        hit = self._filtered.get(key)
         if hit is None:
-            hit = build()
-            with self._lock:
-                self._filtered[key] = hit
+            hit = self._filtered[key] = build()
         return hit
 
     def menu(self, filters: Filters, fmt: str, now: datetime | None) -> Answer:

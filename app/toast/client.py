@@ -111,8 +111,9 @@ class ToastClient:
         sends = 0
         relogged = False
         while True:
-            token = await self._tokens.get_token()
+            # Wait for the limiter first: a 429 hold can outlast the token in hand.
             await self._limiter.acquire(path, restaurant)
+            token = await self._tokens.get_token()
             sends += 1
             outcome = await self._send(path, name, token, restaurant, params)
             if isinstance(outcome, httpx.Response):

@@ -120,11 +120,12 @@ class TokenManager:
             return self._token  # another caller already replaced it
         mono, wall = self._clock.monotonic(), self._clock.now()
         age = wall - self._obtained_at
-        if (self._token == token_used and age < _MIN_TOKEN_AGE
-                and self._last_401_login is not None
-                and mono - self._last_401_login < _MIN_TOKEN_AGE):
+        # At most one 401-driven login per 30 minutes, whatever the token's age: Toast hands
+        # back the same token before its last minute, so a stubborn 401 would otherwise
+        # turn every data call into a login (and Toast cuts off clients that over-login).
+        if self._last_401_login is not None and mono - self._last_401_login < _MIN_TOKEN_AGE:
             wait = self._last_401_login + _MIN_TOKEN_AGE - mono
-            detail = (f"Toast rejected (401) a token obtained {age:.0f} s ago, right after a "
+            detail = (f"Toast rejected (401) a token obtained {age:.0f} s ago, after a "
                       f"re-login; not logging in again for {math.ceil(wait)} s; check the API "
                       "client's scopes and the restaurant's access in Toast Web")
             self._log.error("%s", detail)

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from app.config import Settings, load_settings
+from app.errors import ConfigError
 from tests.deploy.nginx_conf import EXAMPLE, EXAMPLE_UPSTREAM
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,12 +128,23 @@ def test_env_example_secrets_are_obvious_placeholders(name: str) -> None:
         assert "replace-with" in value, f"{name}={value}"
 
 
-def test_env_example_required_values_load() -> None:
-    """The uncommented lines of .env.example form a configuration the relay accepts."""
+def _uncommented() -> dict[str, str]:
     values: dict[str, str] = {}
     for line in (ROOT / ".env.example").read_text().splitlines():
         m = re.match(r"^([A-Z][A-Z0-9_]*)=(.*)$", line)
         if m:
             values[m.group(1)] = m.group(2)
+    return values
+
+
+def test_env_example_placeholders_are_refused() -> None:
+    """Copied unchanged, .env.example stops start-up with a line naming the placeholder."""
+    with pytest.raises(ConfigError, match="placeholder"):
+        load_settings(_uncommented())
+
+
+def test_env_example_loads_once_filled_in() -> None:
+    """With its placeholders replaced, the uncommented lines form a working configuration."""
+    values = {k: v.replace("replace-with", "k7Qz9-x2Lp") for k, v in _uncommented().items()}
     settings = load_settings(values)
     assert settings.toast_api_url == "https://ws-api.toasttab.com"

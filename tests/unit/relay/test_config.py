@@ -96,6 +96,10 @@ def test_durations_accept_units() -> None:
         ({"RELAY_REFRESH_INTERVAL": "0"}, "RELAY_REFRESH_INTERVAL must be more than 0"),
         ({"TOAST_LOGINS_PER_HOUR": "0"}, "TOAST_LOGINS_PER_HOUR"),
         ({"RELAY_LOG_FORMAT": "xml"}, "RELAY_LOG_FORMAT"),
+        ({"RELAY_API_KEYS": "replace-with-a-long-random-screen-key"}, "placeholder"),
+        ({"TOAST_CLIENT_SECRET": "replace-with-your-toast-client-secret"}, "placeholder"),
+        ({"RELAY_ADMIN_KEY": "admin-change-me-please"}, "RELAY_ADMIN_KEY must be a random"),
+        ({"RELAY_DATA_DIR": "/proc/no-such-dir"}, "RELAY_DATA_DIR /proc/no-such-dir cannot"),
     ],
 )
 def test_bad_settings_give_one_named_line(changes: dict[str, str | None], names: str) -> None:
@@ -106,8 +110,9 @@ def test_bad_settings_give_one_named_line(changes: dict[str, str | None], names:
 
 
 def test_secret_never_in_repr_or_errors() -> None:
-    """The client secret shows in no repr and no configuration error."""
+    """The client secret and the screen keys show in no repr and no configuration error."""
     s = load_settings(BASE)
     assert "super-secret-value" not in repr(s)
+    assert "screen-key-0123456789" not in repr(s)
     detail = settings_error(RELAY_API_KEYS="short")
     assert "super-secret-value" not in detail

@@ -36,17 +36,19 @@ def test_alias_scope_resolves_to_guid() -> None:
 
 
 @pytest.mark.parametrize("ref", ["1234-abcd", "6f2b5e7a-0000-4000-8000-00000000000",
-                                 "6f2b5e7a-0000-4000-8000-00000000000g", "zzzzzzzz-zz-zz-zz-zz"])
+                                 "6f2b5e7a-0000-4000-8000-00000000000g", "c0dd7491-1f6d-oops"])
 def test_malformed_guid_is_400(ref: str) -> None:
     """Something shaped like a GUID but not one is a 400, never a Toast call."""
     with pytest.raises(BadRequest):
         ring().resolve(ref)
 
 
-def test_unknown_alias_is_404() -> None:
-    """A word that is not a configured alias is a 404."""
+@pytest.mark.parametrize("ref", ["uptown", "decaf-cafe", "my-big-new-cafe-bar",
+                                 "zzzzzzzz-zz-zz-zz-zz"])
+def test_unknown_alias_is_404(ref: str) -> None:
+    """A name that is not a configured alias (even with dashes or hex letters) is a 404."""
     with pytest.raises(NotFound):
-        ring().resolve("uptown")
+        ring().resolve(ref)
 
 
 def test_allowlist_limits_guids() -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -165,3 +167,69 @@ async def test_root_path_serves_both_prefixed_and_plain(rig: Rig) -> None:
         plain = await client.get(f"/menu/{GUID}", params={"key": KEY})
     assert prefixed.status_code == 200 and plain.status_code == 200
     assert prefixed.json()["items"] == plain.json()["items"]
+
+
+async def test_restart_counts_stale_max_from_last_confirmation(tmp_path: Path) -> None:
+    """A copy fetched long ago but confirmed recently is served after a restart in an outage."""
+    clock = FakeClock(start=START)
+    sim = create_sim_app(SimState(clock=clock))
+    env = settings_env(RELAY_DATA_DIR=str(tmp_path), RELAY_STALE_MAX="1d")
+
+    def build() -> Relay:
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=sim),
+                                 base_url="http://toast.test")
+        return Relay.build(load_settings(env), clock=clock, http=http)
+
+    first = build()
+    await first.menus.view(GUID)
+    rig = Rig(clock, httpx.AsyncClient(transport=httpx.ASGITransport(app=sim),
+                                       base_url="http://toast.test"), first)
+    for _ in range(3):  # three days of hourly confirmations, no menu change
+        for _ in range(24):
+            await rig.clock.advance(3600)
+            first.menus.tick()
+            await rig.clock.advance(1)
+            first.menus._tracked[GUID].last_requested = clock.monotonic()
+    await rig.fault(endpoint="*", mode="503", count=None)
+    second = build()
+    for _ in range(2):
+        ask = asyncio.ensure_future(second.menus.view(GUID))
+        for _ in range(120):  # retries against the failing Toast run on the fake clock
+            if ask.done():
+                break
+            await clock.advance(1)
+        view, result = ask.result()
+        assert result == "STALE" and view.rows
+
+
+async def test_a_failing_save_backs_off_instead_of_hammering(rig: Rig) -> None:
+    """A refresh that fails for a non-Toast reason is retried with backoff, not every tick."""
+    await rig.relay.menus.view(GUID)
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("simulated bug")
+
+    rig.relay.menus._loader.last_updated = broken  # type: ignore[assignment,method-assign]
+    await rig.check_now()
+    for _ in range(40):
+        rig.relay.menus.tick()
+        await rig.clock.advance(0.25)
+    status = rig.relay.menus.status()[0]
+    assert status["stale"] is True and "simulated bug" in str(status["lastError"])
+    assert rig.relay.menus._tracked[GUID].failures <= 2
+
+
+async def test_configured_restaurant_is_retried_after_failed_warm_up(rig: Rig) -> None:
+    """A restaurant from RELAY_RESTAURANTS whose first load failed is loaded by the loop later."""
+    await rig.fault(endpoint="menus", mode="503", count=None)
+    warm = asyncio.ensure_future(rig.relay.menus.warm([GUID]))
+    while not warm.done():  # the first load retries on the fake clock, then gives up
+        await rig.clock.advance(1)
+    assert rig.relay.menus.info(GUID) is None
+    await rig.fault(endpoint="*", mode="off")
+    for _ in range(12):
+        await rig.clock.advance(60)
+        rig.relay.menus.tick()
+        for _ in range(40):
+            await rig.clock.advance(1)
+    assert rig.relay.menus.info(GUID) is not None

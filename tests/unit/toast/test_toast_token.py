@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from urllib.parse import parse_qs
 
@@ -233,6 +234,21 @@ async def test_repeated_401_on_a_young_token_does_not_loop(
     await clock.advance(1800)
     assert await tokens.handle_unauthorized(again) == first
     assert len(auth.requests) == 3
+
+
+async def test_401s_on_an_old_token_stay_within_two_logins_an_hour(
+    clock: RecordingClock, auth: FakeAuth, http: httpx.AsyncClient
+) -> None:
+    """Ten 401s spread over an hour on a token older than 30 min cause at most 2 logins."""
+    tokens = manager(clock, http)
+    token = await tokens.get_token()
+    await clock.advance(3 * 3600)  # the token is now hours old (and still valid)
+    before = len(auth.requests)
+    for _ in range(10):
+        with contextlib.suppress(ToastAuthError):
+            token = await tokens.handle_unauthorized(token)
+        await clock.advance(360)
+    assert len(auth.requests) - before <= 2
 
 
 async def test_token_file_is_private_and_reused_after_restart(
