@@ -20,7 +20,7 @@ from app.cache.store import Store
 from app.cache.views import MenuView, RestaurantInfo
 from app.clock import Clock
 from app.errors import ToastBadResponse, ToastError
-from app.menu.flatten import flatten
+from app.menu.flatten import FlatMenu, flatten
 from app.menu.model import MenusDocument, StockEntry, decode_menus, decode_stock
 from app.toast.client import ToastClient
 
@@ -184,13 +184,18 @@ class SnapshotLoader:
     # --- rendering ----------------------------------------------------------------
 
     def build_view(self, snap: Snapshot, *, stale: bool, now: float) -> MenuView:
-        flat = flatten(snap.doc, now=datetime.fromtimestamp(now, UTC), currency=snap.info.currency)
-        return MenuView(info=snap.info, flat=flat, stock=snap.stock, fetched_at=snap.fetched_at,
-                        stale=stale, changed_at=now)
+        return MenuView(info=snap.info, flat=_flatten(snap, now), stock=snap.stock,
+                        fetched_at=snap.fetched_at, stale=stale, changed_at=now)
 
     def rebuild(self, t: Tracked, *, now: float) -> MenuView:
         """Re-flatten at ``now`` (a time-specific price flipped); keeps the stale flag."""
         assert t.snapshot is not None and t.view is not None
-        flat = flatten(t.snapshot.doc, now=datetime.fromtimestamp(now, UTC),
-                       currency=t.snapshot.info.currency)
-        return t.view.with_changes(flat=flat, now=now)
+        return t.view.with_changes(flat=_flatten(t.snapshot, now), now=now)
+
+
+def _flatten(snap: Snapshot, now: float) -> FlatMenu:
+    """Flatten at ``now``; prices follow the menu's time zone, else the restaurant's."""
+    doc = snap.doc
+    if not doc.restaurantTimeZone:
+        doc = msgspec.structs.replace(doc, restaurantTimeZone=snap.info.time_zone)
+    return flatten(doc, now=datetime.fromtimestamp(now, UTC), currency=snap.info.currency)
