@@ -46,11 +46,11 @@ class Relay:
     @classmethod
     def build(
         cls, settings: Settings, *, clock: Clock | None = None,
-        http: httpx.AsyncClient | None = None,
+        http: httpx.AsyncClient | None = None, metrics: Metrics | None = None,
     ) -> Relay:
         clock = clock or SystemClock()
         http = http or make_http_client(settings.toast_timeout)
-        metrics = Metrics()
+        metrics = metrics or Metrics()
         tokens = TokenManager.from_settings(settings, http, clock, on_login=metrics.count_login)
         limiter = UpstreamLimiter(clock)
         toast = ToastClient(http=http, base_url=settings.toast_api_url, tokens=tokens,

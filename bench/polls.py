@@ -54,7 +54,7 @@ async def _poll(client: httpx.AsyncClient, clock: Any, url: str,
 
 
 async def relay_polls(polls: int, seconds: float, refresh: float) -> PollRun:
-    from app.api.app import create_app, relay_of
+    from app.api.app import create_app, lifespan_of, relay_of
     from app.clock import FakeClock
     from app.config import load_settings
     from app.sim.app import create_sim_app
@@ -70,7 +70,7 @@ async def relay_polls(polls: int, seconds: float, refresh: float) -> PollRun:
         "TOAST_CLIENT_SECRET": SAMPLE_CLIENT_SECRET, "RELAY_API_KEYS": KEY,
         "RELAY_REFRESH_INTERVAL": str(refresh), "RELAY_STOCK_INTERVAL": str(refresh)})
     relay_app = create_app(settings, clock=clock, http=sim_http)
-    relay = relay_of(relay_app)
+    ops = lifespan_of(relay_app)
     screens = httpx.AsyncClient(transport=httpx.ASGITransport(app=relay_app),
                                 base_url=RELAY_BASE)
     url = f"/menu/{SAMPLE_RESTAURANT_GUID}"
@@ -78,25 +78,27 @@ async def relay_polls(polls: int, seconds: float, refresh: float) -> PollRun:
     step = seconds / polls
     published_at, changed_at, first_etag = seconds / 2, None, None
     published = False
-    await relay.start()
+    # The lifespan builds and starts the relay (as uvicorn would), and stops it after
+    # (which also closes sim_http, the relay's Toast client).
     try:
-        for i in range(polls):
-            if not published and i * step >= published_at:
-                r = await sim_http.post(f"/_sim/publish/{SAMPLE_RESTAURANT_GUID}")
-                r.raise_for_status()
-                published, published_at = True, clock.monotonic()
-            resp = await _poll(screens, clock, url, {"X-API-Key": KEY})
-            statuses[resp.status_code] += 1
-            etag = resp.headers.get("etag")
-            first_etag = first_etag or etag
-            if published and changed_at is None and etag != first_etag:
-                changed_at = clock.monotonic()
-            # Absolute positions, so 1,000 and 10,000 polls cover exactly the same span.
-            await clock.advance(max(0.0, (i + 1) * step - clock.monotonic()))
-        await clock.advance(SETTLE)  # let a check due at the very end finish
-        calls = (await sim_http.get("/_sim/calls")).json()["calls"]
+        async with ops.router.lifespan_context(ops):
+            relay_of(relay_app)  # built and started by now
+            for i in range(polls):
+                if not published and i * step >= published_at:
+                    r = await sim_http.post(f"/_sim/publish/{SAMPLE_RESTAURANT_GUID}")
+                    r.raise_for_status()
+                    published, published_at = True, clock.monotonic()
+                resp = await _poll(screens, clock, url, {"X-API-Key": KEY})
+                statuses[resp.status_code] += 1
+                etag = resp.headers.get("etag")
+                first_etag = first_etag or etag
+                if published and changed_at is None and etag != first_etag:
+                    changed_at = clock.monotonic()
+                # Absolute positions, so 1,000 and 10,000 polls cover exactly the same span.
+                await clock.advance(max(0.0, (i + 1) * step - clock.monotonic()))
+            await clock.advance(SETTLE)  # let a check due at the very end finish
+            calls = (await sim_http.get("/_sim/calls")).json()["calls"]
     finally:
-        await relay.stop()  # also closes sim_http, the relay's Toast client
         await screens.aclose()
     lag = None if changed_at is None else changed_at - published_at
     return PollRun(polls, seconds, {e: int(calls.get(e, 0)) for e in ENDPOINTS}, statuses,

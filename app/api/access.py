@@ -27,7 +27,7 @@ class AccessLog:
         self.metrics = metrics
         self.writer = writer
         # endpoint → route template, so the log says /menu/{restaurant}, not a GUID or alias.
-        self.templates = templates or {}
+        self.templates = templates if templates is not None else {}
         # Request ids: a random per-process prefix and a counter (unique, and cheaper than
         # a uuid4 per request).
         self._prefix = os.urandom(4).hex()

@@ -28,7 +28,9 @@ from app.clock import Clock
 from app.config import Settings
 from app.errors import RelayError
 from app.logs import AccessLogWriter
+from app.metrics import Metrics
 from app.relay import Relay
+from app.toast.client import make_http_client
 
 _log = logging.getLogger("toast_relay.api")
 FAST_PREFIXES = ("/menu/", "/stock/", "/restaurants")
@@ -77,12 +79,23 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def create_app(
     settings: Settings, *, clock: Clock | None = None, http: httpx.AsyncClient | None = None
 ) -> ASGIApp:
-    """Build the app; the FastAPI lifespan starts and stops the relay's background work."""
-    relay = Relay.build(settings, clock=clock, http=http)
+    """Build the app. The FastAPI lifespan builds the relay (and with it the one httpx
+    client to Toast, unless one is passed in), starts its background work, and stops
+    and closes everything on shutdown."""
+    metrics = Metrics()
     writer = AccessLogWriter(settings.relay_log_format) if settings.relay_access_log else None
+    fast = Router(routes=[], default=_not_found)
+    templates: dict[object, str] = {}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        client = http or make_http_client(settings.toast_timeout)
+        relay = Relay.build(settings, clock=clock, http=client, metrics=metrics)
+        app.state.relay = relay
+        fast.routes[:] = screens.routes(relay)
+        app.router.routes[:] = [*health.routes(relay), *admin.routes(relay)]
+        templates.update({r.endpoint: r.path for r in [*fast.routes, *app.router.routes]
+                          if isinstance(r, Route)})
         await relay.start()
         # Everything imported and built so far lives as long as the process: move it out
         # of the cyclic GC's generations, so collections triggered by request garbage do
@@ -92,26 +105,20 @@ def create_app(
         try:
             yield
         finally:
-            await relay.stop()
+            await relay.stop()  # closes the httpx client too
             if writer is not None:
                 writer.flush()
 
     ops = FastAPI(title="toast-relay", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None)
-    ops.state.relay = relay
-    ops.router.routes.extend([*health.routes(relay), *admin.routes(relay)])
     ops.add_exception_handler(RelayError, relay_error_handler)
     ops.add_exception_handler(HTTPException, _http_error)
     ops.add_exception_handler(Exception, unexpected_error_handler)
-
-    fast = Router(routes=screens.routes(relay), default=_not_found)
-    templates: dict[object, str] = {
-        r.endpoint: r.path for r in [*fast.routes, *ops.router.routes] if isinstance(r, Route)}
-    return AccessLog(FastLane(fast, ops), relay.metrics, writer, templates)
+    return AccessLog(FastLane(fast, ops), metrics, writer, templates)
 
 
 def relay_of(app: ASGIApp) -> Relay:
-    """The ``Relay`` behind an app made by ``create_app`` (for tests and the demo)."""
+    """The ``Relay`` behind an app made by ``create_app``, while its lifespan runs."""
     assert isinstance(app, AccessLog) and isinstance(app.app, FastLane)
     relay: Relay = app.app.app.state.relay
     return relay
