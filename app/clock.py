@@ -6,7 +6,13 @@ import asyncio
 import heapq
 import itertools
 import time
+from datetime import UTC, datetime
 from typing import Protocol
+
+
+def iso_utc(ts: float) -> str:
+    """UNIX seconds → ``2026-11-22T13:40:02Z`` (what status pages and answers show)."""
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 class Clock(Protocol):

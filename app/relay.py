@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import httpx
 
@@ -22,11 +21,6 @@ from app.toast.limiter import UpstreamLimiter
 from app.toast.token import TokenManager
 
 log = logging.getLogger("toast_relay")
-
-
-def token_expiry(tokens: TokenManager) -> float | None:
-    expires = tokens.status().get("expiresAt")
-    return datetime.fromisoformat(expires).timestamp() if isinstance(expires, str) else None
 
 
 @dataclass
@@ -67,7 +61,7 @@ class Relay:
             not_found_ttl=settings.relay_not_found_ttl,
         )
         keys = KeyRing(settings.relay_api_keys, settings.relay_restaurants)
-        metrics.watch(StateCollector(lambda: token_expiry(tokens), menus.status, clock.now))
+        metrics.watch(StateCollector(tokens.expires_at, menus.status, clock.now))
         return cls(settings, clock, http, tokens, limiter, toast, store, menus, keys, metrics)
 
     async def start(self) -> None:

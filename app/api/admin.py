@@ -24,7 +24,7 @@ def routes(relay: Relay) -> list[Route]:
     admin_key = relay.settings.relay_admin_key
 
     def require_admin(request: Request) -> None:
-        given = presented_key(request)
+        given = presented_key(request.scope, request.query_params.get("key"))
         if admin_key is None:
             raise Unauthorized("admin is disabled; set RELAY_ADMIN_KEY to use /admin")
         if not given or not hmac.compare_digest(

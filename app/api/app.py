@@ -9,7 +9,6 @@ endpoints do not use, and on a cached answer they cost more than the answer.
 from __future__ import annotations
 
 import gc
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -23,7 +22,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api import admin, health, screens
 from app.api.access import AccessLog
-from app.api.errors import error_response, relay_error_handler, unexpected_error_handler
+from app.api.errors import (
+    error_response,
+    relay_error_handler,
+    unexpected_error_handler,
+    unexpected_error_response,
+)
 from app.clock import Clock
 from app.config import Settings
 from app.errors import RelayError
@@ -32,7 +36,6 @@ from app.metrics import Metrics
 from app.relay import Relay
 from app.toast.client import make_http_client
 
-_log = logging.getLogger("toast_relay.api")
 FAST_PREFIXES = ("/menu/", "/stock/", "/restaurants")
 
 
@@ -59,10 +62,7 @@ class FastLane:
         except RelayError as exc:
             await error_response(exc.status_code, exc.error, exc.detail)(scope, receive, send)
         except Exception as exc:
-            _log.error("unexpected error", extra={"errorType": type(exc).__name__,
-                                                  "route": scope.get("path")})
-            await error_response(500, "internal_error", "the relay hit an unexpected error; "
-                                 "see its log for the request id")(scope, receive, send)
+            await unexpected_error_response(exc, path)(scope, receive, send)
 
 
 async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:

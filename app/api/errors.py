@@ -27,9 +27,12 @@ async def relay_error_handler(request: Request, exc: Exception) -> Response:
     return error_response(exc.status_code, exc.error, exc.detail)
 
 
-async def unexpected_error_handler(request: Request, exc: Exception) -> Response:
+def unexpected_error_response(exc: Exception, path: str) -> Response:
     # Log the type only: an arbitrary exception text could carry anything.
-    _log.error("unexpected error", extra={"errorType": type(exc).__name__,
-                                          "route": request.url.path})
+    _log.error("unexpected error", extra={"errorType": type(exc).__name__, "route": path})
     return error_response(500, "internal_error",
                           "the relay hit an unexpected error; see its log for the request id")
+
+
+async def unexpected_error_handler(request: Request, exc: Exception) -> Response:
+    return unexpected_error_response(exc, request.url.path)

@@ -10,7 +10,7 @@ import hmac
 import re
 from collections.abc import Mapping
 
-from starlette.requests import Request
+from starlette.types import Scope
 
 from app.config import ALL_RESTAURANTS, KeyScopes, is_guid
 from app.errors import BadRequest, Forbidden, NotFound, Unauthorized
@@ -21,9 +21,18 @@ from app.errors import BadRequest, Forbidden, NotFound, Unauthorized
 _GUID_ATTEMPT = re.compile(r"^(?=.*\d)[0-9a-fA-F-]{8,}$|^(?=[^-]*\d)[0-9a-fA-F]{8}-")
 
 
-def presented_key(request: Request) -> str | None:
+def header(scope: Scope, name: bytes) -> bytes | None:
+    """A request header's raw value (``name`` lower-case), without building a Request."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return value  # type: ignore[no-any-return]
+    return None
+
+
+def presented_key(scope: Scope, query_key: str | None) -> str | None:
     """The key from ``X-API-Key``, else from ``?key=`` (many players cannot set headers)."""
-    return request.headers.get("x-api-key") or request.query_params.get("key")
+    presented = header(scope, b"x-api-key")
+    return presented.decode("latin-1") if presented else query_key
 
 
 class KeyRing:

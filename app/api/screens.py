@@ -18,7 +18,7 @@ import orjson
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from app.api.keys import KeyRing
+from app.api.keys import KeyRing, header, presented_key
 from app.cache.service import CacheResult
 from app.cache.views import Answer, MenuView
 from app.errors import BadRequest
@@ -40,13 +40,6 @@ class Endpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.handler(scope, send)
-
-
-def header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return value  # type: ignore[no-any-return]
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +116,7 @@ class Screens:
 
     def _allowed(self, scope: Scope, q: Query) -> frozenset[str]:
         """The presented key's scope: ``X-API-Key`` first, else ``?key=``; 401 if unknown."""
-        presented = header(scope, b"x-api-key")
-        return self.keys.identify(presented.decode("latin-1") if presented else q.key)
+        return self.keys.identify(presented_key(scope, q.key))
 
     async def _view(self, scope: Scope, q: Query) -> tuple[MenuView, CacheResult]:
         allowed = self._allowed(scope, q)

@@ -20,7 +20,7 @@ from typing import Literal
 from app.cache import policy
 from app.cache.loader import Snapshot, SnapshotLoader
 from app.cache.tracked import Tracked
-from app.cache.views import MenuView, RestaurantInfo, iso
+from app.cache.views import MenuView, RestaurantInfo
 from app.clock import Clock
 from app.errors import (
     EmptyMenu,
@@ -106,7 +106,7 @@ class MenuService:
         return t.view
 
     def status(self) -> list[dict[str, object]]:
-        return [t.status(self._clock, iso) for t in self._tracked.values()]
+        return [t.status(self._clock) for t in self._tracked.values()]
 
     def known(self) -> list[str]:
         return list(self._tracked)
@@ -288,7 +288,7 @@ class MenuService:
         started = self._clock.monotonic()
         try:
             snap = await self._loader.fetch_stock(t.snapshot)
-            if snap.stock_body != t.snapshot.stock_body:
+            if snap is not t.snapshot:  # the loader hands back the same one when unchanged
                 t.snapshot = snap
                 t.view = t.view.with_changes(stock=snap.stock, now=self._clock.now())
                 await self._loader.save_stock(snap)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.cache.loader import Snapshot
 from app.cache.views import MenuView
-from app.clock import Clock
+from app.clock import Clock, iso_utc
 from app.errors import NotFound
 
 
@@ -32,20 +31,20 @@ class Tracked:
     not_found: NotFound | None = None
     not_found_until: float = 0.0
 
-    def status(self, clock: Clock, iso: Callable[[float], str]) -> dict[str, object]:
+    def status(self, clock: Clock) -> dict[str, object]:
         now, mono = clock.now(), clock.monotonic()
         view = self.view
         return {
             "restaurant": self.guid,
             "name": view.info.name if view else None,
             "lastUpdated": view.last_updated if view else None,
-            "fetchedAt": iso(view.fetched_at) if view else None,
-            "checkedAt": iso(self.checked_at) if self.checked_at else None,
+            "fetchedAt": iso_utc(view.fetched_at) if view else None,
+            "checkedAt": iso_utc(self.checked_at) if self.checked_at else None,
             "stale": view.stale if view else None,
             "rows": len(view.rows) if view else 0,
             "lastError": self.last_error,
             "stockError": self.stock_error,
-            "nextCheck": iso(now + max(0.0, self.next_check - mono)) if view else None,
-            "nextStockCheck": iso(now + max(0.0, self.next_stock - mono)) if view else None,
+            "nextCheck": iso_utc(now + max(0.0, self.next_check - mono)) if view else None,
+            "nextStockCheck": iso_utc(now + max(0.0, self.next_stock - mono)) if view else None,
             "pinned": self.pinned,
         }

@@ -16,6 +16,7 @@ from typing import Any
 
 from cachetools import LRUCache
 
+from app.clock import iso_utc
 from app.menu.availability import is_available, to_local, zone
 from app.menu.filters import Filters, apply_filters
 from app.menu.flatten import FlatMenu
@@ -63,8 +64,6 @@ class RestaurantInfo:
         return {"guid": self.guid, "name": self.name, "timeZone": self.time_zone}
 
 
-def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def http_date(ts: float) -> str:
@@ -114,7 +113,7 @@ class MenuView:
 
     def _json_body(self, rows: list[Row]) -> bytes:
         return render_menu_json(
-            self.info.as_json(), self.flat.last_updated, iso(self.fetched_at), self.stale, rows
+            self.info.as_json(), self.flat.last_updated, iso_utc(self.fetched_at), self.stale, rows
         )
 
     def _cached(self, key: tuple[Any, ...], build: Callable[[], Answer]) -> Answer:
@@ -150,12 +149,13 @@ class MenuView:
 
     def groups(self) -> Answer:
         return self._cached(("groups",), lambda: Answer.of(render_groups_json(
-            self.info.as_json(), self.flat.last_updated, iso(self.fetched_at), self.stale,
+            self.info.as_json(), self.flat.last_updated, iso_utc(self.fetched_at), self.stale,
             self.flat, self.rows), JSON))
 
     def stock_answer(self) -> Answer:
         return self._cached(("stock",), lambda: Answer.of(render_stock_json(
-            self.info.as_json(), iso(self.fetched_at), self.stale, self.stock, self.flat), JSON))
+            self.info.as_json(), iso_utc(self.fetched_at), self.stale, self.stock, self.flat),
+            JSON))
 
     def with_changes(
         self,

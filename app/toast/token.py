@@ -16,14 +16,13 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import httpx
 from pydantic import SecretStr
 
-from app.clock import Clock
+from app.clock import Clock, iso_utc
 from app.config import Settings
 from app.errors import ToastAuthError, ToastError, ToastRateLimited
 from app.toast.login import Grant, describe, login_once
@@ -47,9 +46,7 @@ class Credentials:
 
 
 def _iso(t: float | None) -> str | None:
-    if t is None:
-        return None
-    return datetime.fromtimestamp(t, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return None if t is None else iso_utc(t)
 
 
 class TokenManager:
@@ -165,6 +162,10 @@ class TokenManager:
         if self._inflight is not None:
             return True, "logging in to Toast"
         return True, "no Toast token yet; one is fetched on first use"
+
+    def expires_at(self) -> float | None:
+        """When the held token expires (UNIX seconds), or None without a usable token."""
+        return self._expires_at if self._token is not None and self._usable() else None
 
     def status(self) -> dict[str, object]:
         """Token state for /admin/status and ``check``: never the token itself."""
