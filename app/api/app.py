@@ -36,7 +36,7 @@ from app.metrics import Metrics
 from app.relay import Relay
 from app.toast.client import make_http_client
 
-FAST_PREFIXES = ("/menu/", "/stock/", "/restaurants")
+FAST_PREFIXES = ("/menu/", "/stock/", "/restaurants", "/board/", "/image/")
 
 
 class FastLane:

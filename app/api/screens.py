@@ -1,4 +1,4 @@
-"""What screens poll: /menu, /menu/{r}/groups, /stock/{r}, /restaurants.
+"""What screens poll: /menu, /menu/{r}/groups, /stock/{r}, /restaurants, /board/{r}.
 
 These endpoints are raw ASGI callables on purpose: a request is a key check, a
 dictionary lookup and a write of bytes (and headers) rendered when the menu last
@@ -19,6 +19,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from app.api.keys import KeyRing, header, presented_key
+from app.board.options import BoardOptions
 from app.cache.service import CacheResult
 from app.cache.views import Answer, MenuView
 from app.errors import BadRequest
@@ -64,6 +65,15 @@ def parse_query(raw: bytes) -> Query:
     key = next((v for k, v in params if k == "key"), None)
     fmt = next((v for k, v in params if k == "format"), "json").lower()
     return Query(key, fmt, tuple((k, v) for k, v in params if k not in _NOT_FILTERS))
+
+
+@lru_cache(maxsize=512)
+def board_options(pairs: tuple[tuple[str, str], ...]) -> tuple[BoardOptions, bool]:
+    """The board's options and whether only the swappable content (``part=content``) is asked."""
+    part = next((v for k, v in pairs if k == "part"), "page")
+    if part not in ("page", "content"):
+        raise BadRequest(f"part must be page or content, not {part!r}")
+    return BoardOptions.from_query(pairs), part == "content"
 
 
 @lru_cache(maxsize=512)
@@ -135,6 +145,15 @@ class Screens:
         answer = view.menu(filters, q.fmt, now)
         await send_answer(scope, send, answer, view, cache, self.cache_control)
 
+    async def board(self, scope: Scope, send: Send) -> None:
+        q = parse_query(scope["query_string"])
+        view, cache = await self._view(scope, q)
+        filters = q.filters()
+        options, content_only = board_options(q.filter_pairs)
+        now = datetime.fromtimestamp(self.clock.now(), UTC)
+        answer = view.board(filters, options, now, content_only=content_only)
+        await send_answer(scope, send, answer, view, cache, self.cache_control)
+
     async def groups(self, scope: Scope, send: Send) -> None:
         view, cache = await self._view(scope, parse_query(scope["query_string"]))
         await send_answer(scope, send, view.groups(), view, cache, self.cache_control)
@@ -164,4 +183,5 @@ def routes(relay: Relay) -> list[Route]:
         Route("/menu/{restaurant}/groups", Endpoint(s.groups), methods=["GET"]),
         Route("/stock/{restaurant}", Endpoint(s.stock), methods=["GET"]),
         Route("/restaurants", Endpoint(s.restaurants), methods=["GET"]),
+        Route("/board/{restaurant}", Endpoint(s.board), methods=["GET"]),
     ]

@@ -16,6 +16,8 @@ from typing import Any
 
 from cachetools import LRUCache
 
+from app.board.options import BoardOptions
+from app.board.render import render_content, render_page, select
 from app.clock import iso_utc
 from app.menu.availability import is_available, to_local, zone
 from app.menu.filters import Filters, apply_filters
@@ -72,6 +74,7 @@ def http_date(ts: float) -> str:
 
 JSON = "application/json"
 CSV = "text/csv; charset=utf-8"
+HTML = "text/html; charset=utf-8"
 
 
 class MenuView:
@@ -142,6 +145,28 @@ class MenuView:
             return Answer.of(self._json_body(rows), JSON)
 
         return self._cached(key, build)
+
+    def board(self, filters: Filters, options: BoardOptions, now: datetime, *,
+              content_only: bool = False) -> Answer:
+        """The /board page (or, ``content_only``, the fragment its script swaps in).
+
+        Rendered once per view and option set; with ``available=now`` also once per set
+        of open menus, so the page served after a switch starts on the right menus.
+        """
+        moment = self._open_menus(now) if filters.available_now else None
+        key = ("board", filters, options, moment)
+
+        def build_content() -> Answer:
+            data = select(self.info.name, self.info.currency, self.flat, self.rows, filters,
+                          now, fetched_at=self.fetched_at, changed_at=self.changed_at,
+                          stale=self.stale)
+            return Answer.of(render_content(data, options), HTML)
+
+        content = self._cached((*key, "content"), build_content)
+        if content_only:
+            return content
+        return self._cached((*key, "page"), lambda: Answer.of(
+            render_page(self.info.name, options, content.body, content.etag), HTML))
 
     def _open_menus(self, now: datetime) -> tuple[bool, ...]:
         local = to_local(now, zone(self.flat.time_zone))
