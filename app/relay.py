@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from app.api.keys import KeyRing
+from app.cache.history import History
 from app.cache.loader import SnapshotLoader
 from app.cache.service import MenuService
 from app.cache.store import DirectoryStore, MemoryStore, Store
@@ -59,6 +60,9 @@ class Relay:
             stale_max=settings.relay_stale_max,
             idle_after=settings.relay_idle_after,
             not_found_ttl=settings.relay_not_found_ttl,
+            history=History(size=settings.relay_history_size,
+                            directory=settings.relay_data_dir / "history"
+                            if settings.relay_data_dir else None),
         )
         keys = KeyRing(settings.relay_api_keys, settings.relay_restaurants)
         metrics.watch(StateCollector(tokens.expires_at, menus.status, clock.now))

@@ -1,4 +1,5 @@
-"""Operator routes: /admin/status, /admin/refresh/{restaurant} and /metrics."""
+"""Operator routes: /admin/status, /admin/refresh/{restaurant}, /admin/changes/{restaurant}
+and /metrics."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from app.api.keys import presented_key
+from app.cache.history import versions_json
 from app.errors import Unauthorized
 from app.relay import Relay
 
@@ -50,6 +52,24 @@ def routes(relay: Relay) -> list[Route]:
         entry = next(r for r in relay.menus.status() if r["restaurant"] == guid)
         return _json(entry)
 
+    async def changes(request: Request) -> Response:
+        """The restaurant's recent menu versions, newest first, and what changed in each."""
+        require_admin(request)
+        guid = relay.keys.resolve(request.path_params["restaurant"])
+        request.scope["relay"]["restaurant"] = guid
+        info = relay.menus.info(guid)
+        view = relay.menus.current(guid)
+        return _json({
+            "restaurant": guid,
+            "name": info.name if info else None,
+            "timeZone": info.time_zone if info else None,
+            "current": None if view is None else {
+                "etag": view.json.etag, "lastUpdated": view.last_updated,
+                "lastModified": view.last_modified, "stale": view.stale},
+            "versions": versions_json(relay.menus.history.versions(guid),
+                                      info.time_zone if info else None),
+        })
+
     async def metrics(request: Request) -> Response:
         return Response(generate_latest(relay.metrics.registry),
                         media_type=CONTENT_TYPE_LATEST)
@@ -57,5 +77,6 @@ def routes(relay: Relay) -> list[Route]:
     return [
         Route("/admin/status", status, methods=["GET"]),
         Route("/admin/refresh/{restaurant}", refresh, methods=["POST"]),
+        Route("/admin/changes/{restaurant}", changes, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
     ]

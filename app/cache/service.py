@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from app.cache import policy
+from app.cache.history import History
 from app.cache.loader import Snapshot, SnapshotLoader
 from app.cache.tracked import Tracked
 from app.cache.views import MenuView, RestaurantInfo
@@ -52,6 +53,7 @@ class MenuService:
         not_found_ttl: float,
         logger: logging.Logger | None = None,
         rng: random.Random | None = None,
+        history: History | None = None,
     ) -> None:
         self._loader = loader
         self._clock = clock
@@ -62,6 +64,7 @@ class MenuService:
         self.not_found_ttl = not_found_ttl
         self._log = logger or logging.getLogger("toast_relay.refresh")
         self._rng = rng or random.Random()
+        self.history = history or History(size=100)
         self._tracked: dict[str, Tracked] = {}
         self._checks: set[asyncio.Task[None]] = set()
 
@@ -111,6 +114,11 @@ class MenuService:
     def known(self) -> list[str]:
         return list(self._tracked)
 
+    def current(self, guid: str) -> MenuView | None:
+        """The view screens get now, if there is one (no loading, no access noted)."""
+        t = self._tracked.get(guid)
+        return t.view if t is not None else None
+
     def info(self, guid: str) -> RestaurantInfo | None:
         t = self._tracked.get(guid)
         return t.view.info if t is not None and t.view is not None else None
@@ -150,6 +158,15 @@ class MenuService:
 
     # --- internals -----------------------------------------------------------
 
+    def _adopt(self, t: Tracked, view: MenuView) -> None:
+        """Serve ``view`` from now on: note it in the change history and render up front
+        every shape screens asked of the view it replaces."""
+        old = t.view
+        if old is not None:
+            view.prerender(old.shapes())
+        self.history.record(t.guid, old, view, self._clock.now())
+        t.view = view
+
     def _retry_first_load(self, t: Tracked) -> None:
         """A configured restaurant whose first load failed is tried again, with backoff."""
         t.failures += 1
@@ -182,7 +199,7 @@ class MenuService:
             return
         snap = await self._usable_saved(t.guid)
         if snap is not None:
-            t.view = self._loader.build_view(snap, stale=True, now=self._clock.now())
+            self._adopt(t, self._loader.build_view(snap, stale=True, now=self._clock.now()))
             t.snapshot = snap
             t.checked_at = snap.checked_at
             self._log.info("restored saved menu", extra={"restaurant": t.guid})
@@ -208,7 +225,8 @@ class MenuService:
                 snap = await self._loader.fetch(t.guid)
                 await self._loader.save(snap)
             view = self._loader.build_view(snap, stale=stale, now=self._clock.now())
-            t.view, t.snapshot = view, snap
+            self._adopt(t, view)
+            t.snapshot = snap
             t.checked_at = snap.checked_at
             t.failures = 0
             mono = self._clock.monotonic()
@@ -243,7 +261,7 @@ class MenuService:
             if force or mono >= t.next_stock:
                 await self._check_stock(t)
             if self._reprice_due(t) and t.view is not None:
-                t.view = self._loader.rebuild(t, now=self._clock.now())
+                self._adopt(t, self._loader.rebuild(t, now=self._clock.now()))
 
     async def _check_menu(self, t: Tracked, *, force: bool) -> None:
         assert t.snapshot is not None and t.view is not None
@@ -258,12 +276,13 @@ class MenuService:
                                     f"keeping the last good copy ({len(t.view.rows)} items)",
                                     endpoint="/menus/v2/menus")
                 await self._loader.save(snap)
-                t.snapshot, t.view = snap, new
+                t.snapshot = snap
+                self._adopt(t, new)
                 self._log.info("menu updated", extra={
                     "restaurant": t.guid, "lastUpdated": snap.last_updated,
                     "rows": len(new.rows)})
             elif t.view.stale:
-                t.view = t.view.with_changes(stale=False, now=self._clock.now())
+                self._adopt(t, t.view.with_changes(stale=False, now=self._clock.now()))
             now = self._clock.now()
             if now - t.checked_at >= CHECKED_SAVE_EVERY:
                 await self._loader.save_checked(t.guid, now)
@@ -279,7 +298,7 @@ class MenuService:
             delay = policy.failure_delay(self.refresh_interval, t.failures, exc, rng=self._rng)
             t.next_check = self._clock.monotonic() + delay
             if not t.view.stale:
-                t.view = t.view.with_changes(stale=True, now=self._clock.now())
+                self._adopt(t, t.view.with_changes(stale=True, now=self._clock.now()))
             self._log.warning("refresh failed, serving last good copy", extra={
                 "restaurant": t.guid, "error": t.last_error, "retryIn": round(delay, 1)})
 
@@ -290,7 +309,7 @@ class MenuService:
             snap = await self._loader.fetch_stock(t.snapshot)
             if snap is not t.snapshot:  # the loader hands back the same one when unchanged
                 t.snapshot = snap
-                t.view = t.view.with_changes(stock=snap.stock, now=self._clock.now())
+                self._adopt(t, t.view.with_changes(stock=snap.stock, now=self._clock.now()))
                 await self._loader.save_stock(snap)
             t.stock_error = None
             t.stock_failures = 0
