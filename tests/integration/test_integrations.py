@@ -49,8 +49,8 @@ class Stack:
 
     def checked_at(self) -> str:
         status = self.admin("/admin/status").json()
-        return next(r["checkedAt"] for r in status["restaurants"]
-                    if r["restaurant"] == SAMPLE_RESTAURANT_GUID)
+        return str(next(r["checkedAt"] for r in status["restaurants"]
+                        if r["restaurant"] == SAMPLE_RESTAURANT_GUID))
 
 
 @pytest.fixture(scope="module")
