@@ -17,9 +17,9 @@ from typing import Literal
 
 import msgspec
 
-from app.cache.store import atomic_write
 from app.cache.views import MenuView
 from app.clock import iso_utc
+from app.files import atomic_write
 from app.menu.availability import zone
 from app.menu.diff import Changes, diff_rows
 
