@@ -11,8 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import pytest
 
 from app.menu.rows import ROW_FIELDS
 from app.sim.sample import SAMPLE_RESTAURANT_GUID
+from tests.integration.test_freshness import wait_for
 from tests.integration.test_screens import KEY, relay_env
 from tests.support.procs import Proc, start_relay, start_sim
 
@@ -66,15 +66,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         sim.stop()
 
 
-def wait_for(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def fingerprint(r: httpx.Response) -> tuple[int, str, str, str]:
     """What a player compares between polls: status, body hash, ETag, Last-Modified."""
     return (r.status_code, hashlib.md5(r.content, usedforsecurity=False).hexdigest(),
@@ -92,7 +83,7 @@ def test_every_shape_is_stable_across_checks(stack: Stack) -> None:
     assert len({f[2] for f in first.values()}) == len(SHAPES)  # each shape its own ETag
     seen = {stack.checked_at()}
     while len(seen) < 4:  # three more metadata + stock checks (1 s interval)
-        wait_for(lambda: stack.checked_at() not in seen, "the next check of Toast")
+        wait_for(lambda: stack.checked_at() not in seen, 60, "the next check of Toast")
         seen.add(stack.checked_at())
         for shape in SHAPES:
             assert fingerprint(stack.get(*shape)) == first[shape], shape
@@ -221,7 +212,7 @@ def test_changes_show_a_published_price_and_a_sold_out_item(stack: Stack) -> Non
     httpx.post(f"{stack.sim_url}/_sim/publish/{SAMPLE_RESTAURANT_GUID}",
                json={"itemGuid": item["guid"], "price": new_price}).raise_for_status()
     wait_for(lambda: any(r["guid"] == item["guid"] and r["price"] == new_price
-                         for r in stack.get("rows").json()), "the published price")
+                         for r in stack.get("rows").json()), 60, "the published price")
     body = xibo.sync()
     assert body is not None and xibo.imports == 2 and xibo.sync() is None
 
@@ -233,7 +224,7 @@ def test_changes_show_a_published_price_and_a_sold_out_item(stack: Stack) -> Non
     httpx.post(f"{stack.sim_url}/_sim/stock/{SAMPLE_RESTAURANT_GUID}",
                json=entries).raise_for_status()
     wait_for(lambda: any(r["guid"] == other["guid"] and r["outOfStock"]
-                         for r in stack.get("rows").json()), "the sold-out item")
+                         for r in stack.get("rows").json()), 60, "the sold-out item")
 
     changes = stack.admin("/admin/changes/harbor")
     assert changes.status_code == 200, changes.text
