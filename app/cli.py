@@ -47,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
                      default=float(os.environ.get("SIM_TOKEN_LIFETIME", "86400")),
                      help="seconds a simulated token lives (default %(default)s, or "
                           "SIM_TOKEN_LIFETIME)")
+    sim.add_argument("--local-images", action="store_true",
+                     help="serve the sample's item images from the simulator (the relay "
+                          "then needs RELAY_IMAGE_ALLOW_PRIVATE=true to fetch them)")
 
     sub.add_parser("check", help="validate the configuration, log in to Toast once and list "
                                  "RELAY_RESTAURANTS with names and menu timestamps")
@@ -84,7 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "sim":
             from app.sim.server import run_sim
 
-            run_sim(host=args.host, port=args.port, token_lifetime=args.token_lifetime)
+            run_sim(host=args.host, port=args.port, token_lifetime=args.token_lifetime,
+                    local_images=args.local_images)
         elif args.command == "demo":
             from app.demo import run_demo
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 import httpx
 
 from app.api.keys import KeyRing
+from app.board.fetch import Fetcher
+from app.board.images import ImageStore
 from app.cache.changes import ChangeFeed
 from app.cache.history import History
 from app.cache.loader import SnapshotLoader
@@ -47,6 +49,17 @@ class LocalState:
         return cls(tokens, snapshots, LocalLease(), LocalNotifier())
 
 
+def image_store(settings: Settings, clock: Clock) -> ImageStore:
+    """Item images, fetched with their own client: no redirects followed by httpx, no
+    proxy settings from the environment (every hop's address is checked by hand)."""
+    http = httpx.AsyncClient(timeout=10.0, follow_redirects=False, trust_env=False,
+                             headers={"User-Agent": "toast-relay"})
+    data = settings.relay_data_dir
+    return ImageStore(Fetcher(http, allow_private=settings.relay_image_allow_private),
+                      clock=clock, directory=data / "images" if data else None,
+                      close=http.aclose)
+
+
 @dataclass
 class Relay:
     settings: Settings
@@ -59,6 +72,7 @@ class Relay:
     menus: MenuService
     keys: KeyRing
     metrics: Metrics
+    images: ImageStore
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -91,7 +105,7 @@ class Relay:
         keys = KeyRing(settings.relay_api_keys, settings.relay_restaurants)
         metrics.watch(StateCollector(tokens.expires_at, menus.states, clock.now))
         return cls(settings, clock, http, tokens, limiter, toast, state.snapshots, menus, keys,
-                   metrics)
+                   metrics, image_store(settings, clock))
 
     async def start(self) -> None:
         """Start the token refresher and the menu loop; warm configured restaurants."""
@@ -114,5 +128,6 @@ class Relay:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         await self.store.close()
+        await self.images.close()
         await self.tokens.close()
         await self.http.aclose()

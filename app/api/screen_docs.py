@@ -156,3 +156,19 @@ def board(
     Text fits the screen (16:9 or 9:16, 720p to 4K) without scrolling; pages rotate when
     it cannot fit at a readable size; updates arrive in place without a reload. See the
     README for the DOM contract and the options."""
+
+
+@screen_route("/image/{restaurant}/{item}", "An item's image, through the relay", {
+    "description": "The image Toast's menu names for the item, fetched once, resized to "
+                   "the size class and kept; `Cache-Control: private, max-age=31536000, "
+                   "immutable` (the board adds `v=`, a hash of Toast's URL).",
+    "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                "image/png": {"schema": {"type": "string", "format": "binary"}}}})
+def image(
+    guid: ScreenRestaurant, item: str, if_none_match: IfNoneMatch = None,
+    size: Annotated[Literal["s", "m", "l"], Query(
+        description="Longest side 160 (s), 320 (m) or 640 (l) pixels.")] = "m",
+    v: Annotated[str | None, Query(description="Cache buster; ignored by the relay.")] = None,
+) -> None:
+    """404 when the item has no image or its image cannot be fetched (the board then
+    leaves the image out)."""

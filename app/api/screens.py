@@ -1,4 +1,4 @@
-"""What screens poll (the fast lane): /menu/{r}, /menu/{r}/groups, /stock/{r}, /board/{r}.
+"""What screens poll (the fast lane): /menu, /menu/{r}/groups, /stock, /board, /image.
 
 These endpoints are raw ASGI callables on purpose: a request is a key check, a
 dictionary lookup and a write of bytes (and headers) rendered when the menu last
@@ -19,15 +19,17 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from app.api.keys import KeyRing, header, presented_key
+from app.board.images import SIZES
 from app.board.options import BoardOptions
 from app.cache.service import CacheResult
 from app.cache.views import FORMATS, Answer, MenuView
-from app.errors import BadRequest
+from app.errors import BadRequest, NotFound
 from app.menu.filters import Filters, parse_bool
 from app.relay import Relay
 
 NO_FILTERS = Filters()
 _NOT_FILTERS = frozenset({"key", "format", "ascii"})
+IMAGE_CACHE = b"private, max-age=31536000, immutable"
 _X_CACHE = {"HIT": b"HIT", "MISS": b"MISS", "STALE": b"STALE"}
 
 Handler = Callable[[Scope, Send], Awaitable[None]]
@@ -120,6 +122,7 @@ class Screens:
         self.keys: KeyRing = relay.keys
         self.menus = relay.menus
         self.clock = relay.clock
+        self.images = relay.images
         max_age = int(min(30.0, relay.settings.relay_refresh_interval / 2))
         self.cache_control = f"private, max-age={max_age}".encode()
 
@@ -160,6 +163,30 @@ class Screens:
         answer = view.board(filters, options, now, content_only=content_only)
         await send_answer(scope, send, answer, view, cache, self.cache_control)
 
+    async def image(self, scope: Scope, send: Send) -> None:
+        q = parse_query(scope["query_string"])
+        guid = self._guid(scope, q)
+        size = next((v for k, v in q.filter_pairs if k == "size"), "m")
+        if size not in SIZES:
+            raise BadRequest(f"size must be one of {', '.join(SIZES)}, not {size!r}")
+        view, cache = await self.menus.view(guid)
+        item = scope["path_params"]["item"]
+        source = view.image_of(item)
+        if source is None:
+            raise NotFound(f"item {item} has no image in this restaurant's menu")
+        picture = await self.images.get(source, size)
+        scope["relay"]["cache"] = cache
+        # The board asks with ?v=<hash of Toast's URL>: a new image is a new URL.
+        common = [(b"etag", picture.etag), (b"cache-control", IMAGE_CACHE)]
+        if etag_matches(header(scope, b"if-none-match"), picture.etag):
+            await send({"type": "http.response.start", "status": 304, "headers": common})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-type", picture.media_type.encode()),
+            (b"content-length", str(len(picture.body)).encode()), *common]})
+        await send({"type": "http.response.body", "body": picture.body})
+
     async def groups(self, scope: Scope, send: Send) -> None:
         view, cache = await self._view(scope, parse_query(scope["query_string"]))
         await send_answer(scope, send, view.groups(), view, cache, self.cache_control)
@@ -176,4 +203,5 @@ def routes(relay: Relay) -> list[Route]:
         Route("/menu/{restaurant}/groups", Endpoint(s.groups), methods=["GET"]),
         Route("/stock/{restaurant}", Endpoint(s.stock), methods=["GET"]),
         Route("/board/{restaurant}", Endpoint(s.board), methods=["GET"]),
+        Route("/image/{restaurant}/{item}", Endpoint(s.image), methods=["GET"]),
     ]

@@ -114,6 +114,7 @@ class MenuView:
         self.last_modified = http_date(changed_at)
         self.last_modified_bytes = self.last_modified.encode()
         self._filtered: LRUCache[tuple[Any, ...], Answer] = LRUCache(maxsize=FILTERED_CACHE_SIZE)
+        self._images: dict[str, str | None] | None = None
         self._shapes: dict[Shape, Answer] = {("json", False): self.json, ("csv", False): self.csv}
         self._ascii_rows: list[Row] | None = None
 
@@ -222,6 +223,12 @@ class MenuView:
             return render_rss(info, self.flat.last_updated, rows, currency)
         return render_menu_json(info, self.flat.last_updated, iso_utc(self.fetched_at),
                                 self.stale, rows)
+
+    def image_of(self, item_guid: str) -> str | None:
+        """Toast's image URL for an item shown in this view (None: no such item or image)."""
+        if self._images is None:
+            self._images = {r.guid.lower(): r.image for r in self.rows if r.image}
+        return self._images.get(item_guid.lower())
 
     def _open_menus(self, now: datetime) -> tuple[bool, ...]:
         local = to_local(now, zone(self.flat.time_zone))

@@ -47,6 +47,7 @@ def relay_env(sim_url: str, **extra: str) -> dict[str, str]:
         "RELAY_RESTAURANTS": json.dumps({"harbor": SAMPLE_RESTAURANT_GUID,
                                          "large": LARGE_RESTAURANT_GUID}),
         "RELAY_REFRESH_INTERVAL": "1", "RELAY_STOCK_INTERVAL": "1",
+        "RELAY_IMAGE_ALLOW_PRIVATE": "true",  # the simulator serves images on 127.0.0.1
     }
     env.update(extra)
     return env
@@ -55,7 +56,7 @@ def relay_env(sim_url: str, **extra: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     tmp = tmp_path_factory.mktemp("board")
-    sim, sim_url = start_sim(tmp)
+    sim, sim_url = start_sim(tmp, local_images=True)
     httpx.post(f"{sim_url}/_sim/large/{LARGE_RESTAURANT_GUID}", json={}, timeout=120)
     relay, url = start_relay(tmp, relay_env(sim_url))
     try:
@@ -260,8 +261,27 @@ def test_nothing_is_requested_from_another_origin(stack: tuple[str, str]) -> Non
         for entry in driver.get_log("performance"):
             message = json.loads(entry["message"])["message"]
             if message["method"] == "Network.requestWillBeSent":
-                urls.append(message["params"]["request"]["url"])
+                request_url = message["params"]["request"]["url"]
+                if not request_url.startswith(("chrome:", "about:", "data:")):
+                    urls.append(request_url)  # the browser's own new-tab page is not ours
         assert urls and all(u.startswith(url + "/") for u in urls), urls
+
+
+def test_images_come_through_the_relay(stack: tuple[str, str]) -> None:
+    """images=true shows every item image, fetched through /image and resized."""
+    url, _ = stack
+    with_image = [r for r in menu_rows(url) if r["image"]]
+    assert with_image and all(r["imageUrl"] == f"/image/{SAMPLE_RESTAURANT_GUID}/{r['guid']}"
+                              for r in with_image)
+    with chromium(1920, 1080) as driver:
+        open_board(driver, board_url(url, images="true"))
+        loaded = wait_for(lambda: driver.execute_script("""const imgs = [...document.images];
+            return imgs.length && imgs.every(i => i.complete) &&
+              imgs.map(i => [i.closest('.item').dataset.guid, i.naturalWidth,
+                             new URL(i.src).pathname])"""), 60, "the images")
+        assert sorted(g for g, _, _ in loaded) == sorted(r["guid"] for r in with_image)
+        assert all(width == 320 and path.startswith("/image/") for _, width, path in loaded)
+        assert layout(driver)["cut"] == []
 
 
 def test_dayparts_follow_the_same_rule_as_the_relay(stack: tuple[str, str]) -> None:
