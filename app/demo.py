@@ -18,6 +18,7 @@ from app.sim.sample import (
     SAMPLE_RESTAURANT_GUID,
     SECOND_RESTAURANT_GUID,
 )
+from app.sim.state import SimState
 
 # Well-known on purpose: the demo listens on 127.0.0.1 only and talks to the simulator.
 DEMO_KEY = "demo-screen-key-local-only"
@@ -32,6 +33,12 @@ def banner(port: int, sim_port: int) -> str:
         "toast-relay demo is running (simulated Toast at "
         f"http://127.0.0.1:{sim_port}; Ctrl-C stops both)",
         f"  screen key:  {DEMO_KEY}",
+        f"  start page:  {base}/",
+        f"  board:       {base}/board/harbor?{k}",
+        f"  portrait:    {base}/board/harbor?preview=portrait&{k}  (the board itself "
+        "adapts to a 9:16 screen; this frames it so on a desktop)",
+        f"  board, lunch only, light, images: {base}/board/harbor?menu=Lunch&theme=light"
+        f"&images=true&hide_out_of_stock=true&{k}",
         f"  JSON menu:   {base}/menu/harbor?{k}",
         f"  by GUID:     {base}/menu/{SAMPLE_RESTAURANT_GUID}?{k}",
         f"  CSV:         {base}/menu/harbor?format=csv&{k}",
@@ -58,11 +65,14 @@ async def _serve(port: int, sim_port: int) -> None:
         "RELAY_REFRESH_INTERVAL": "10",
         "RELAY_STOCK_INTERVAL": "10",
         "RELAY_LOG_FORMAT": "text",
+        "RELAY_IMAGE_ALLOW_PRIVATE": "true",  # the simulator serves the images on 127.0.0.1
     })
     configure_logging("text")
-    sim = uvicorn.Server(uvicorn.Config(create_sim_app(), host="127.0.0.1", port=sim_port,
+    sim_app = create_sim_app(SimState(image_base=f"http://127.0.0.1:{sim_port}"))
+    sim = uvicorn.Server(uvicorn.Config(sim_app, host="127.0.0.1", port=sim_port,
                                         log_config=None, access_log=False))
-    relay = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+    relay = uvicorn.Server(uvicorn.Config(create_app(settings, demo_key=DEMO_KEY),
+                                          host="127.0.0.1", port=port,
                                           log_config=None, access_log=False))
     sim_task = asyncio.create_task(sim.serve())
     while not sim.started:

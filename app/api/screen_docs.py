@@ -150,6 +150,9 @@ def board(
                                           "`document.title` snapshot hint (0: off).")] = 0,
     part: Annotated[Literal["page", "content"], Query(description="`content`: only the "
                                                       "swappable fragment.")] = "page",
+    preview: Annotated[Literal["portrait", "landscape"] | None, Query(
+        description="A page framing the board at 9:16 or 16:9, to try a layout on a "
+                    "desktop.")] = None,
 ) -> None:
     """The menu as a full-screen HTML board for players that can only show a URL.
 

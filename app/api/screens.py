@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 from app.api.keys import KeyRing, header, presented_key
 from app.board.images import SIZES
 from app.board.options import BoardOptions
+from app.board.render import render_preview
 from app.cache.service import CacheResult
 from app.cache.views import FORMATS, Answer, MenuView
 from app.errors import BadRequest, NotFound
@@ -158,10 +159,26 @@ class Screens:
         guid = self._guid(scope, q)
         filters = q.filters()  # bad filters and options are 400 before Toast is asked
         options, content_only = board_options(q.filter_pairs)
+        preview = next((v for k, v in q.filter_pairs if k == "preview"), None)
+        if preview is not None:
+            await self._preview(scope, send, preview)
+            return
         view, cache = await self.menus.view(guid)
         now = datetime.fromtimestamp(self.clock.now(), UTC)
         answer = view.board(filters, options, now, content_only=content_only)
         await send_answer(scope, send, answer, view, cache, self.cache_control)
+
+    async def _preview(self, scope: Scope, send: Send, preview: str) -> None:
+        """The board framed at 9:16 or 16:9, to try a layout in a desktop browser."""
+        if preview not in ("portrait", "landscape"):
+            raise BadRequest(f"preview must be portrait or landscape, not {preview!r}")
+        pairs = [(k, v) for k, v in parse_qsl(scope["query_string"].decode("latin-1"),
+                                              keep_blank_values=True) if k != "preview"]
+        body = render_preview("?" + urlencode(pairs), portrait=preview == "portrait")
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-type", b"text/html; charset=utf-8"),
+            (b"content-length", str(len(body)).encode()), (b"cache-control", b"no-store")]})
+        await send({"type": "http.response.body", "body": body})
 
     async def image(self, scope: Scope, send: Send) -> None:
         q = parse_query(scope["query_string"])

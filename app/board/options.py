@@ -22,9 +22,6 @@ MAX_COLUMNS = 8
 DETAILS = ("description", "calories", "tags")
 _HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _NAMED = re.compile(r"^[a-zA-Z]{3,24}$")
-BOARD_ONLY = frozenset({"refresh", "columns", "page_seconds", "theme", "accent", "images",
-                        "drift", "css", "show", "ready_for_cache", "part"})
-"""Query parameters that belong to the board, not to the menu filters."""
 
 
 def _int(name: str, value: str, low: int, high: int) -> int:

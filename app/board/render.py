@@ -158,3 +158,13 @@ def render_page(name: str, o: BoardOptions, content: bytes, content_etag: str) -
     return _ENV.get_template("board.html").render(
         o=o, name=name, css=_CSS, js=_JS, config=config,
         content=Markup(content.decode())).encode()  # noqa: S704  # rendered (escaped) above
+
+
+def render_landing(**values: object) -> str:
+    """The landing page (``GET /``)."""
+    return _ENV.get_template("landing.html").render(**values)
+
+
+def render_preview(src: str, *, portrait: bool) -> bytes:
+    """A page framing the board at 9:16 (or 16:9), for trying a layout on a desktop."""
+    return _ENV.get_template("preview.html").render(src=src, portrait=portrait).encode()
