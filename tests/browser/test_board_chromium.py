@@ -177,6 +177,21 @@ def test_a_published_price_appears_without_a_reload(stack: tuple[str, str]) -> N
         assert driver.execute_script("return window.__board.updates") >= 1
 
 
+def test_a_pushed_change_arrives_without_polling(stack: tuple[str, str]) -> None:
+    """With /events (server-sent events) the board updates although it polls only hourly."""
+    url, sim_url = stack
+    with httpx.stream("GET", f"{url}/events/harbor", params={"key": KEY}, timeout=10) as r:
+        if r.status_code == 404:
+            pytest.skip("this relay has no /events push channel")
+        assert r.headers["content-type"].startswith("text/event-stream")
+    row = next(r for r in menu_rows(url) if r["name"] == "Grilled Chicken Club")
+    with chromium(1920, 1080) as driver:
+        open_board(driver, board_url(url, refresh="3600"))
+        httpx.post(f"{sim_url}/_sim/publish/{SAMPLE_RESTAURANT_GUID}",
+                   json={"itemGuid": row["guid"], "price": 15.75}, timeout=30)
+        wait_for(lambda: price_of(driver, row["guid"]) == "$15.75", 60, "the pushed price")
+
+
 def test_relay_stopped_content_stays_then_updates_resume(
         stack: tuple[str, str], tmp_path: Path) -> None:
     """Relay down: the menu stays and a discreet note appears; relay back: updates resume."""
