@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import os
 import statistics
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,9 +14,9 @@ import httpx
 import orjson
 
 from bench.load import LoadGenerator
-from bench.procs import HOST, Proc, Procs, find_binary, free_port, start_relay, start_sim
+from bench.procs import Procs, find_binary, start_relay, start_sim
 from bench.report import Section, Target, fmt, fmt_ratio, md_table, median, ratio
-from bench.serving import COPIED_HEADERS, KEY, relay_env
+from bench.serving import COPIED_HEADERS, KEY, relay_env, start_floor
 
 SIZE_GOAL = 60_000
 RATIO_GOAL = 0.9
@@ -82,13 +81,16 @@ def apply_times(board_url: str, updates: int) -> list[float] | None:
                 time.sleep(0.1)
             content = httpx.get(board_url + "&part=content", timeout=30).text
             repriced = content.replace("$16.00", "$16.50")  # the usual update: one price
-            times: list[float] = driver.execute_script("""const [a, b, n] = arguments;
-                const out = [];
-                for (let i = 0; i < n; i++) {
-                  window.__board.apply(i % 2 ? b : a, 'x' + i);
-                  out.push(window.__board.lastApplyMs);
-                }
-                return out;""", content, repriced, updates)
+            driver.set_script_timeout(600)
+            times: list[float] = []
+            for start in range(0, updates, 50):  # batches keep each call short
+                times += driver.execute_script("""const [a, b, first, n] = arguments;
+                    const out = [];
+                    for (let i = first; i < first + n; i++) {
+                      window.__board.apply(i % 2 ? b : a, 'x' + i);
+                      out.push(window.__board.lastApplyMs);
+                    }
+                    return out;""", content, repriced, start, min(50, updates - start))
             return times
         finally:
             driver.quit()
@@ -113,13 +115,7 @@ def run(tmp: Path, seconds: float, reps: int, load: LoadGenerator, updates: int,
         headers = {h: again.headers[h] for h in COPIED_HEADERS}
         (tmp / "meta.json").write_text(orjson.dumps(
             {"headers": headers, "mediaType": "text/html"}).decode())
-        fport = free_port()
-        floor = procs.start(Proc("floor", [sys.executable, "-m", "bench.floor", "--port",
-                                           str(fport), "--body", str(tmp / "board.html"),
-                                           "--meta", str(tmp / "meta.json")],
-                                 tmp / "floor.log", cwd=Path(__file__).resolve().parent.parent))
-        floor_url = f"http://{HOST}:{fport}"
-        floor.wait_http(f"{floor_url}/menu/x")
+        floor_url = start_floor(procs, tmp, tmp / "board.html")
         targets = {"relay GET /board/{r}": url, "bare Starlette floor": f"{floor_url}/menu/x"}
         for target in targets.values():
             load.run(target, auth, 32, 1)

@@ -127,27 +127,31 @@ def stock(guid: ScreenRestaurant, if_none_match: IfNoneMatch = None) -> None:
     "The board page; with `part=content` only the `<div id=\"content\">` its script swaps in."))
 def board(
     guid: ScreenRestaurant, filters: MenuFilters, if_none_match: IfNoneMatch = None,
-    refresh: Annotated[int, Query(description="Seconds between checks for a new version "
-                                              "(minimum 2; pushes via /events are "
-                                              "near-instant).")] = 30,
+    refresh: Annotated[int, Query(ge=0, le=86400, description=(
+        "Seconds between checks for a new version (below 2 counts as 2; pushes via "
+        "/events are near-instant)."))] = 30,
     columns: Annotated[int, Query(ge=0, le=8, description="Force this many columns (0: "
                                   "chosen from the item count and orientation).")] = 0,
-    page_seconds: Annotated[int, Query(ge=3, description="Seconds per page when the "
-                                       "selection cannot fit at a readable size.")] = 12,
+    page_seconds: Annotated[int, Query(ge=3, le=3600, description=(
+        "Seconds per page when the selection cannot fit at a readable size."))] = 12,
     theme: Annotated[Literal["dark", "light"], Query()] = "dark",
-    accent: Annotated[str | None, Query(description="Accent colour: hex (`ff6600`) or a "
-                                        "CSS colour name.")] = None,
+    accent: Annotated[str | None, Query(
+        pattern=r"^(#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|[a-zA-Z]{3,24})?$",
+        description="Accent colour: hex (`ff6600`, `#f60`) or a CSS colour name.")] = None,
     images: Annotated[bool, Query(description="Show item images through "
-                                              "/image/{restaurant}/{itemGuid}.")] = False,
+                                              "/image/{restaurant}/{item}.")] = False,
     drift: Annotated[bool, Query(description="Shift the layout a few pixels every few "
                                              "minutes against burn-in.")] = False,
-    css: Annotated[str | None, Query(description="A stylesheet path on this same origin, "
-                                     "loaded after the board's own.")] = None,
-    show: Annotated[str, Query(description="Details besides name and price: a comma list "
-                               "of description, calories, tags, or none.")] =
-    "description,calories,tags",
-    ready_for_cache: Annotated[int, Query(description="Seconds: set Yodeck's "
-                                          "`document.title` snapshot hint (0: off).")] = 0,
+    css: Annotated[str | None, Query(
+        pattern=r"^(/([^/\\\"'<>()\s][^\\\"'<>()\s]*)?)?$",
+        description="A stylesheet path on this same origin (e.g. `/brand/board.css`), "
+                    "loaded after the board's own.")] = None,
+    show: Annotated[str, Query(
+        pattern=r"^(none|(description|calories|tags)(,(description|calories|tags))*)?$",
+        description="Details besides name and price: a comma list of description, "
+                    "calories, tags, or none.")] = "description,calories,tags",
+    ready_for_cache: Annotated[int, Query(ge=0, le=604800, description=(
+        "Seconds: set Yodeck's `document.title` snapshot hint (0: off)."))] = 0,
     part: Annotated[Literal["page", "content"], Query(description="`content`: only the "
                                                       "swappable fragment.")] = "page",
     preview: Annotated[Literal["portrait", "landscape"] | None, Query(

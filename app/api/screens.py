@@ -77,13 +77,26 @@ def parse_query(raw: bytes) -> Query:
                  ascii_raw)
 
 
+@dataclass(frozen=True, slots=True)
+class BoardQuery:
+    options: BoardOptions
+    content_only: bool
+    preview: str | None
+    key: tuple[tuple[str, str], ...]
+    """The query without ``key``, ``part`` and ``preview``: page and fragment share it."""
+
+
 @lru_cache(maxsize=512)
-def board_options(pairs: tuple[tuple[str, str], ...]) -> tuple[BoardOptions, bool]:
-    """The board's options and whether only the swappable content (``part=content``) is asked."""
+def board_query(pairs: tuple[tuple[str, str], ...]) -> BoardQuery:
+    """The board's options, parsed once per distinct query string."""
     part = next((v for k, v in pairs if k == "part"), "page")
     if part not in ("page", "content"):
         raise BadRequest(f"part must be page or content, not {part!r}")
-    return BoardOptions.from_query(pairs), part == "content"
+    preview = next((v for k, v in pairs if k == "preview"), None)
+    if preview is not None and preview not in ("portrait", "landscape"):
+        raise BadRequest(f"preview must be portrait or landscape, not {preview!r}")
+    return BoardQuery(BoardOptions.from_query(pairs), part == "content", preview,
+                      tuple(p for p in pairs if p[0] not in ("part", "preview")))
 
 
 @lru_cache(maxsize=512)
@@ -158,20 +171,17 @@ class Screens:
         q = parse_query(scope["query_string"])
         guid = self._guid(scope, q)
         filters = q.filters()  # bad filters and options are 400 before Toast is asked
-        options, content_only = board_options(q.filter_pairs)
-        preview = next((v for k, v in q.filter_pairs if k == "preview"), None)
-        if preview is not None:
-            await self._preview(scope, send, preview)
+        b = board_query(q.filter_pairs)
+        if b.preview is not None:
+            await self._preview(scope, send, b.preview)
             return
         view, cache = await self.menus.view(guid)
-        now = datetime.fromtimestamp(self.clock.now(), UTC)
-        answer = view.board(filters, options, now, content_only=content_only)
+        answer = view.board(b.key, filters, b.options, self.clock.now(),
+                            content_only=b.content_only)
         await send_answer(scope, send, answer, view, cache, self.cache_control)
 
     async def _preview(self, scope: Scope, send: Send, preview: str) -> None:
         """The board framed at 9:16 or 16:9, to try a layout in a desktop browser."""
-        if preview not in ("portrait", "landscape"):
-            raise BadRequest(f"preview must be portrait or landscape, not {preview!r}")
         pairs = [(k, v) for k, v in parse_qsl(scope["query_string"].decode("latin-1"),
                                               keep_blank_values=True) if k != "preview"]
         body = render_preview("?" + urlencode(pairs), portrait=preview == "portrait")

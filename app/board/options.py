@@ -25,10 +25,9 @@ _NAMED = re.compile(r"^[a-zA-Z]{3,24}$")
 
 
 def _int(name: str, value: str, low: int, high: int) -> int:
-    try:
-        number = int(float(value.strip()))
-    except ValueError:
-        raise BadRequest(f"{name} must be a whole number, got {value!r}") from None
+    if not value.isdigit() or not value.isascii():
+        raise BadRequest(f"{name} must be a whole number of seconds or columns, got {value!r}")
+    number = int(value)
     if number < low or number > high:
         raise BadRequest(f"{name} must be between {low} and {high}, got {value!r}")
     return number
@@ -36,7 +35,7 @@ def _int(name: str, value: str, low: int, high: int) -> int:
 
 def parse_accent(value: str) -> str:
     """``ff6600``, ``#f60`` or a CSS colour name → a value safe to put in a stylesheet."""
-    v = value.strip()
+    v = value
     if _HEX.match(v):
         return "#" + v.lstrip("#").lower()
     if _NAMED.match(v):
@@ -47,10 +46,11 @@ def parse_accent(value: str) -> str:
 
 def parse_stylesheet(value: str) -> str:
     """A same-origin path such as ``/brand/board.css`` (never another host)."""
-    v = value.strip()
+    v = value
     parts = urlsplit(v)
     if (not v.startswith("/") or v.startswith("//") or "\\" in v or parts.scheme
-            or parts.netloc or any(c in v for c in "\"'<>() \t\r\n")):
+            or parts.netloc or any(c in v for c in "\"'<>()")
+            or any(c.isspace() for c in v)):
         raise BadRequest(f"css must be a path on this server such as /brand/board.css, "
                          f"got {value!r}")
     return v
@@ -83,16 +83,16 @@ class BoardOptions:
             elif name == "page_seconds":
                 o[name] = _int(name, value, MIN_PAGE_SECONDS, 3600)
             elif name == "theme":
-                theme = value.strip().lower()
+                theme = value
                 if theme not in ("dark", "light"):
                     raise BadRequest(f"theme must be dark or light, got {value!r}")
                 o[name] = theme
             elif name == "accent":
-                o[name] = parse_accent(value) if value.strip() else ""
+                o[name] = parse_accent(value) if value else ""
             elif name in ("images", "drift"):
                 o[name] = parse_bool(name, value)
             elif name == "css":
-                o[name] = parse_stylesheet(value) if value.strip() else ""
+                o[name] = parse_stylesheet(value) if value else ""
             elif name == "show":
                 o[name] = _show(value)
             elif name == "ready_for_cache":
@@ -101,9 +101,9 @@ class BoardOptions:
 
 
 def _show(value: str) -> tuple[str, ...]:
-    wanted = [p.strip().lower() for p in value.split(",") if p.strip()]
-    if wanted in (["none"], []):
+    if value in ("none", ""):
         return ()
+    wanted = value.split(",")
     unknown = [w for w in wanted if w not in DETAILS]
     if unknown:
         raise BadRequest(f"show takes a comma list of {', '.join(DETAILS)} (or none), "

@@ -154,20 +154,23 @@ class MenuView:
 
         return self._cached(key, build)
 
-    def board(self, filters: Filters, options: BoardOptions, now: datetime, *,
-              content_only: bool = False) -> Answer:
+    def board(self, query: tuple[tuple[str, str], ...], filters: Filters,
+              options: BoardOptions, now: float, *, content_only: bool = False) -> Answer:
         """The /board page (or, ``content_only``, the fragment its script swaps in).
 
-        Rendered once per view and option set; with ``available=now`` also once per set
-        of open menus, so the page served after a switch starts on the right menus.
+        Rendered once per view and ``query`` (the parameters that shape the board, the
+        cache key: a tuple of strings hashes faster than the parsed options); with
+        ``available=now`` also once per set of open menus, so the page served after a
+        switch starts on the right menus.
         """
-        moment = self._open_menus(now) if filters.available_now else None
-        key = ("board", filters, options, moment)
+        moment = (self._open_menus(datetime.fromtimestamp(now, UTC))
+                  if filters.available_now else None)
+        key = ("board", query, moment)
 
         def build_content() -> Answer:
             data = select(self.info.name, self.info.currency, self.flat, self.rows, filters,
-                          now, fetched_at=self.fetched_at, changed_at=self.changed_at,
-                          stale=self.stale)
+                          datetime.fromtimestamp(now, UTC), fetched_at=self.fetched_at,
+                          changed_at=self.changed_at, stale=self.stale)
             return Answer.of(render_content(data, options), HTML)
 
         content = self._cached((*key, "content"), build_content)

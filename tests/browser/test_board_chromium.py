@@ -213,7 +213,7 @@ def test_relay_stopped_content_stays_then_updates_resume(
                 "return document.getElementById('note').textContent")
             stored = driver.execute_script("return Object.keys(localStorage).length")
             assert stored == 1
-            relay = start_relay(tmp_path, relay_env(sim_url), port=port)[0]
+            relay = start_relay(tmp_path, relay_env(sim_url), port=port, timeout=90)[0]
             httpx.post(f"{sim_url}/_sim/publish/{SAMPLE_RESTAURANT_GUID}",
                        json={"itemGuid": row["guid"], "price": 18.5}, timeout=30)
             wait_for(lambda: price_of(driver, row["guid"]) == "$18.50", 120, "the new price")
@@ -300,7 +300,8 @@ def test_images_come_through_the_relay(stack: tuple[str, str]) -> None:
 
 
 def test_dayparts_follow_the_same_rule_as_the_relay(stack: tuple[str, str]) -> None:
-    """The board's schedule check agrees with app.menu.availability on edge cases."""
+    """The board's schedule check agrees with app.menu.availability on edge cases; Yodeck's
+    ready_for_cache title hint is set once the board is drawn."""
     from app.menu.availability import windows_cover
 
     url, _ = stack
@@ -310,7 +311,8 @@ def test_dayparts_follow_the_same_rule_as_the_relay(stack: tuple[str, str]) -> N
         ([(6, 22 * 3600, 2 * 3600)], 0, 3600), ([(2, 0, 0)], 2, 5), ([(2, 0, 0)], 3, 5),
     ]
     with chromium(1280, 720) as driver:
-        open_board(driver, board_url(url, available="now"))
+        open_board(driver, board_url(url, available="now", ready_for_cache="600"))
+        assert json.loads(driver.title) == {"ready_for_cache": True, "valid_for": 600}
         for windows, day, second in cases:
             js = driver.execute_script("return window.__board.covers(arguments[0], "
                                        "arguments[1], arguments[2])", windows, day, second)

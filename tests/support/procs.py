@@ -102,10 +102,10 @@ def start_sim(tmp: Path, token_lifetime: float = 86400.0,
 
 
 def start_relay(tmp: Path, env: Mapping[str, str], *, port: int | None = None,
-                extra_args: list[str] | None = None) -> tuple[Proc, str]:
+                extra_args: list[str] | None = None, timeout: float = 20.0) -> tuple[Proc, str]:
     port = port or free_port()
     proc = Proc([RELAY, "serve", "--port", str(port), *(extra_args or [])], env,
                 tmp / f"relay-{port}.log")
     url = f"http://127.0.0.1:{port}"
-    proc.wait_http(f"{url}/healthz")
+    proc.wait_http(f"{url}/healthz", timeout)
     return proc, url

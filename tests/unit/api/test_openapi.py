@@ -59,7 +59,7 @@ def _relay_stub() -> Relay:
         relay_refresh_interval = 60.0
 
     class Stub:
-        keys = menus = clock = None
+        keys = menus = clock = images = None
         settings = Settings()
 
     return Stub()  # type: ignore[return-value]  # routes() only reads these attributes
