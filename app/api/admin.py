@@ -39,6 +39,7 @@ def routes(relay: Relay) -> list[Route]:
             "token": relay.tokens.status(),
             "restaurants": relay.menus.status(),
             "upstream": relay.limiter.state(),
+            "state": relay.state.status(),
         })
 
     async def refresh(request: Request) -> Response:

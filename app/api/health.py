@@ -17,10 +17,16 @@ def routes(relay: Relay) -> list[Route]:
         return Response(b'{"status":"ok"}', media_type="application/json")
 
     async def readyz(request: Request) -> Response:
-        """200 while a valid token is held or can be obtained; 503 with the reason otherwise."""
+        """200 while a token is held or obtainable (body says "degraded" without Redis); else 503."""
         ok, reason = relay.tokens.ready()
         if not ok:
             return error_response(503, "not_ready", reason)
+        if relay.state.status()["degraded"]:
+            # Still serving what this replica holds: stay in the load balancer.
+            return Response(orjson.dumps({
+                "status": "degraded", "detail": f"{reason}; Redis is unreachable, serving "
+                "this replica's copies with its own stricter Toast budget"}),
+                media_type="application/json")
         return Response(orjson.dumps({"status": "ready", "detail": reason}),
                         media_type="application/json")
 

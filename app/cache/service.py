@@ -42,6 +42,8 @@ TICK = 0.25
 """Seconds between looks at which restaurants are due (cheap: no I/O unless one is)."""
 CHECKED_SAVE_EVERY = 600.0
 """Store "Toast confirmed this copy" at most this often (it rewrites the record)."""
+LOAD_LEASE = 30.0
+"""Seconds one replica may take for a first load before another tries (shared stores)."""
 
 
 class MenuService:
@@ -159,6 +161,8 @@ class MenuService:
         try:
             while True:
                 self.tick()
+                if self._loader.store.shared:
+                    await self.follow()
                 await self._clock.sleep(TICK)
         finally:
             for task in list(self._tasks):
@@ -182,6 +186,13 @@ class MenuService:
 
     async def _on_remote(self, guid: str) -> None:
         await self.handle(guid, Event.REMOTE)
+
+    async def follow(self) -> None:
+        """The cheap per-tick version check: catch changes whose announcement was lost."""
+        held = {g: max(t.snapshot.version) for g, t in self._tracked.items() if t.snapshot}
+        for guid, version in (await self._notifier.versions(list(held))).items():
+            if version > held[guid]:
+                await self.handle(guid, Event.REMOTE)
 
     # --- carrying out ----------------------------------------------------------
 
@@ -227,7 +238,7 @@ class MenuService:
                     await self._reload(t)
                 if (plan.check or plan.fetch) and await self._lease_for(t, plan):
                     await self._check_menu(t, fetch=plan.fetch, check=plan.check)
-                if plan.stock:
+                if plan.stock and await self._stock_lease(t, plan):
                     await self._check_stock(t)
                 now = self._now()
                 if decide.reprice_due(t, now) and t.view is not None and t.snapshot is not None:
@@ -239,9 +250,16 @@ class MenuService:
         """Timer checks go to one replica; webhooks and admins act wherever they arrive."""
         if plan.fetch:
             return True
-        if await self._lease.acquire(f"check:{t.guid}", self.intervals(t.guid).refresh):
+        if await self._lease.acquire(f"check:{t.guid}", self.intervals(t.guid).refresh * 1.5 + 1):
             return True
         decide.taken_over(t, self._now(), self.intervals(t.guid), t.checked_at)
+        return False
+
+    async def _stock_lease(self, t: Tracked, plan: Plan) -> bool:
+        iv = self.intervals(t.guid)
+        if plan.fetch or await self._lease.acquire(f"stock:{t.guid}", iv.stock * 1.5 + 1):
+            return True
+        decide.stock_polled(t, self._now(), iv)  # another replica polls it
         return False
 
     async def _reload(self, t: Tracked) -> None:
@@ -259,8 +277,11 @@ class MenuService:
             return
         snap = await self._usable_saved(t.guid)
         if snap is not None:
-            self._show(t, self._loader.build_view(snap, stale=True, now=self._clock.now()), snap)
-            t.checked_at = snap.checked_at
+            fresh = self._fresh(snap)
+            self._show(t, self._loader.build_view(snap, stale=not fresh, now=self._clock.now()),
+                       snap)
+            decide.loaded(t, self._now(), self.intervals(t.guid), stale=not fresh,
+                          checked_at=snap.checked_at)
             self._log.info("restored saved menu", extra={"restaurant": t.guid})
         else:
             with contextlib.suppress(RelayError):
@@ -275,11 +296,14 @@ class MenuService:
         return snap
 
     async def _first_load(self, t: Tracked) -> MenuView:
+        leased = False
         try:
             # A copy saved before a restart is served at once (marked stale until Toast
             # confirms it, which the loop checks right away).
             snap = await self._usable_saved(t.guid)
-            stale = snap is not None
+            if snap is None and self._loader.store.shared:
+                snap, leased = await self._shared_first_load(t.guid)
+            stale = snap is not None and not self._fresh(snap)
             if snap is None:
                 snap = await self._loader.fetch(t.guid)
                 await self._stored(snap)
@@ -307,6 +331,29 @@ class MenuService:
         finally:
             t.loading_task = None
             t.loading = False
+            if leased:
+                await self._lease.release(f"load:{t.guid}")
+
+    def _fresh(self, snap: Snapshot) -> bool:
+        """A shared copy another replica confirmed within the interval needs no check now."""
+        return (self._loader.store.shared
+                and self._clock.now() - snap.checked_at < self.intervals(snap.guid).refresh)
+
+    async def _shared_first_load(self, guid: str) -> tuple[Snapshot | None, bool]:
+        """Single flight across replicas: one fetches, the others wait for its stored copy.
+
+        Returns (copy, False) when another replica stored one, (None, True) when this
+        replica holds the load lease and must fetch (a dead holder's lease expires).
+        """
+        name = f"load:{guid}"
+        while True:
+            if await self._lease.acquire(name, LOAD_LEASE):
+                snap = await self._usable_saved(guid)  # stored just before we got the lease?
+                return snap, snap is None
+            await self._clock.sleep(TICK)
+            snap = await self._usable_saved(guid)
+            if snap is not None:
+                return snap, False
 
     async def _stored(self, snap: Snapshot) -> None:
         """Save ``snap`` and, when it was newer than the stored copy, tell other replicas."""
