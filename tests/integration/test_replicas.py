@@ -31,9 +31,9 @@ class Cluster:
     def start(self, n: int = 1, **env: str) -> list[str]:
         """Start ``n`` replicas at once, then wait until each answers."""
         started = [spawn_relay(self.tmp, {**self.env, **env}) for _ in range(n)]
+        self.procs += [proc for proc, _ in started]  # stopped by ``stop`` even if one fails
         for proc, url in started:
-            proc.wait_http(f"{url}/healthz")
-            self.procs.append(proc)
+            proc.wait_http(f"{url}/healthz", timeout=60)
             self.urls.append(url)
         return [url for _, url in started]
 
