@@ -112,7 +112,7 @@ def test_xml_has_one_item_per_row_with_every_field() -> None:
 def test_xml_escapes_markup_and_drops_forbidden_characters() -> None:
     """Markup in Toast text is escaped and XML-illegal control characters are dropped."""
     body = render_xml({**INFO, "name": 'A & "B"'}, "", "", True,
-                      [row(name="<b>Fish</b> & Chips\x00\x1b", description="x\ud800y")])
+                      [row(name="<b>Fish</b> & Chips\x00\x1b\x01", description="x\ud800y")])
     root = ET.fromstring(body)
     assert root.get("name") == 'A & "B"'
     assert root.findtext("item/name") == "<b>Fish</b> & Chips"
