@@ -29,6 +29,18 @@ def render_rows(rows: Sequence[Row]) -> bytes:
     return _ENCODER.encode(rows)
 
 
+class Pair(msgspec.Struct):
+    title: str
+    value: str
+
+
+def render_pairs(rows: Sequence[Row]) -> bytes:
+    """``format=pairs``: ``[{"title": name, "value": price}]`` for key/value widgets
+    (DAKboard-style); the value is ``Sold out`` for sold-out items."""
+    return _ENCODER.encode([Pair(r.name, "Sold out" if r.outOfStock else r.priceText)
+                            for r in rows])
+
+
 def xml_text(text: str) -> str:
     """``text`` escaped for XML element content and double-quoted attributes."""
     if _NOT_XML.search(text):

@@ -16,6 +16,7 @@ from app.menu.rows import ROW_FIELDS, Row, Size
 from app.menu.shapes import (
     field_text,
     item_title,
+    render_pairs,
     render_rows,
     render_rss,
     render_xml,
@@ -92,6 +93,14 @@ def test_rows_is_the_items_array() -> None:
     rows = example_rows()
     items = orjson.loads(render_menu_json(RESTAURANT, "", "", False, rows))["items"]
     assert orjson.loads(render_rows(rows)) == items
+
+
+def test_pairs_are_title_and_price() -> None:
+    """format=pairs: one {title, value} per row, the value "Sold out" for sold-out items."""
+    rows = [row(), row(outOfStock=True), row(priceText="", price=None)]
+    assert orjson.loads(render_pairs(rows)) == [
+        {"title": "Crème Brûlée", "value": "$9.50"}, {"title": "Crème Brûlée", "value": "Sold out"},
+        {"title": "Crème Brûlée", "value": ""}]
 
 
 def test_xml_has_one_item_per_row_with_every_field() -> None:
