@@ -21,6 +21,7 @@ from app.config import Settings
 from app.metrics import Metrics, StateCollector
 from app.toast.client import ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
+from app.toast.passthrough import PassThrough
 from app.toast.token import TokenManager
 from app.toast.token_store import FileTokenStore, MemoryTokenStore, TokenStore
 
@@ -59,6 +60,7 @@ class Relay:
     menus: MenuService
     keys: KeyRing
     metrics: Metrics
+    passthrough: PassThrough
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -90,8 +92,10 @@ class Relay:
         )
         keys = KeyRing(settings.relay_api_keys, settings.relay_restaurants)
         metrics.watch(StateCollector(tokens.expires_at, menus.states, clock.now))
+        passthrough = PassThrough(toast, clock, settings.relay_passthrough_ttl,
+                                  own_menus=menus.menus_body)
         return cls(settings, clock, http, tokens, limiter, toast, state.snapshots, menus, keys,
-                   metrics)
+                   metrics, passthrough)
 
     async def start(self) -> None:
         """Start the token refresher and the menu loop; warm configured restaurants."""
