@@ -21,6 +21,7 @@ from app.metrics import Metrics, StateCollector
 from app.state import State, local_state, redis_state
 from app.toast.client import ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
+from app.toast.passthrough import PassThrough
 from app.toast.token import TokenManager
 
 log = logging.getLogger("toast_relay")
@@ -39,6 +40,7 @@ class Relay:
     keys: KeyRing
     metrics: Metrics
     state: State
+    passthrough: PassThrough
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -72,8 +74,10 @@ class Relay:
         )
         keys = KeyRing(settings.relay_api_keys, settings.relay_restaurants)
         metrics.watch(StateCollector(tokens.expires_at, menus.states, clock.now))
+        passthrough = PassThrough(toast, clock, settings.relay_passthrough_ttl,
+                                  own_menus=menus.menus_body)
         return cls(settings, clock, http, tokens, limiter, toast, state.snapshots, menus, keys,
-                   metrics, state)
+                   metrics, state, passthrough)
 
     async def start(self) -> None:
         """Start the token refresher and the menu loop; warm configured restaurants."""
