@@ -15,7 +15,7 @@ from app.cache.service import MenuService
 from app.cache.store import DirectoryStore, MemoryStore, Store
 from app.clock import Clock, SystemClock
 from app.config import Settings
-from app.metrics import Metrics, StateCollector
+from app.metrics import BudgetCollector, Metrics, StateCollector
 from app.toast.client import ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
 from app.toast.token import TokenManager
@@ -45,8 +45,9 @@ class Relay:
         clock = clock or SystemClock()
         http = http or make_http_client(settings.toast_timeout)
         metrics = metrics or Metrics()
-        tokens = TokenManager.from_settings(settings, http, clock, on_login=metrics.count_login)
         limiter = UpstreamLimiter(clock)
+        tokens = TokenManager.from_settings(settings, http, clock, limiter,
+                                            on_login=metrics.count_login)
         toast = ToastClient(http=http, base_url=settings.toast_api_url, tokens=tokens,
                             limiter=limiter, clock=clock, observer=metrics.observe_toast)
         store: Store = (DirectoryStore(settings.relay_data_dir / "menus")
@@ -62,6 +63,7 @@ class Relay:
         )
         keys = KeyRing(settings.relay_api_keys, settings.relay_restaurants)
         metrics.watch(StateCollector(tokens.expires_at, menus.status, clock.now))
+        metrics.watch(BudgetCollector(limiter.usage, limiter.limits, limiter.waiting))
         return cls(settings, clock, http, tokens, limiter, toast, store, menus, keys, metrics)
 
     async def start(self) -> None:

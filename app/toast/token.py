@@ -25,7 +25,8 @@ from pydantic import SecretStr
 from app.clock import Clock, iso_utc
 from app.config import Settings
 from app.errors import ToastAuthError, ToastError, ToastRateLimited
-from app.toast.login import Grant, describe, login_once
+from app.toast.limiter import Priority, UpstreamLimiter
+from app.toast.login import LEGACY_LOGIN_PATH, MACHINE_LOGIN_PATH, Grant, describe, login_once
 from app.toast.login_policy import LoginPolicy
 from app.toast.token_file import StoredToken, TokenFile
 
@@ -56,6 +57,7 @@ class TokenManager:
         self, *, http: httpx.AsyncClient, base_url: str, credentials: Credentials, clock: Clock,
         refresh_window: float = 60, logins_per_hour: int = 2, token_file: Path | None = None,
         logger: logging.Logger | None = None, on_login: Callable[[str], None] | None = None,
+        limiter: UpstreamLimiter,
     ) -> None:
         self._http = http
         self._base_url = base_url.rstrip("/")
@@ -65,6 +67,9 @@ class TokenManager:
         self._per_hour = logins_per_hour
         self._log = logger or logging.getLogger("app.toast.token")
         self._on_login = on_login
+        # Logins go through the upstream limiter like every other call to Toast:
+        # they count in the client's budget, first in line.
+        self._limiter = limiter
         self._token: str | None = None
         self._rejected: str | None = None
         self._expires_at = 0.0
@@ -83,7 +88,8 @@ class TokenManager:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, http: httpx.AsyncClient, clock: Clock, **kw: Any
+        cls, settings: Settings, http: httpx.AsyncClient, clock: Clock,
+        limiter: UpstreamLimiter, **kw: Any,
     ) -> TokenManager:
         creds = Credentials(
             client_id=settings.toast_client_id, client_secret=settings.toast_client_secret,
@@ -91,6 +97,7 @@ class TokenManager:
         data_dir = settings.relay_data_dir
         kw.setdefault("token_file", data_dir / "token.json" if data_dir else None)
         return cls(http=http, base_url=settings.toast_api_url, credentials=creds, clock=clock,
+                   limiter=limiter,
                    refresh_window=settings.toast_token_refresh_window,
                    logins_per_hour=settings.toast_logins_per_hour, **kw)
 
@@ -197,6 +204,8 @@ class TokenManager:
 
     async def _login(self, reason: str) -> str:
         try:
+            path = MACHINE_LOGIN_PATH if self._creds.mode == "machine" else LEGACY_LOGIN_PATH
+            await self._limiter.acquire(path, None, Priority.LOGIN)
             self._policy.attempted()
             try:
                 grant = await login_once(self._http, self._base_url, self._creds,
