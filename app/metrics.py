@@ -8,7 +8,6 @@ read from the menu service at scrape time instead of being kept up to date.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -92,17 +91,13 @@ class StateCollector(Collector):
         for r in self._restaurants():
             guid = str(r["restaurant"])
             fetched = r.get("fetchedAt")
-            if isinstance(fetched, str):
-                age.add_metric([guid], max(0.0, now - _parse_iso(fetched)))
+            if isinstance(fetched, float):
+                age.add_metric([guid], max(0.0, now - fetched))
             rows.add_metric([guid], float(r.get("rows") or 0))  # type: ignore[arg-type]
             stale.add_metric([guid], 1.0 if r.get("stale") else 0.0)
         yield age
         yield rows
         yield stale
-
-
-def _parse_iso(value: str) -> float:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
 
 
 class BudgetCollector(Collector):
@@ -120,11 +115,13 @@ class BudgetCollector(Collector):
         limits: ClientLimits,
         waiting: Callable[[], dict[str, int]],
         intervals: Callable[[], dict[str, float]] = dict,
+        stretch: Callable[[], float] = lambda: 1.0,
     ) -> None:
         self._usage = usage
         self._limits = limits
         self._waiting = waiting
         self._intervals = intervals
+        self._stretch = stretch
 
     def collect(self) -> Iterable[Metric]:
         usage = self._usage()
@@ -150,7 +147,12 @@ class BudgetCollector(Collector):
                                       "after stretching to fit Toast's budget", labels=["kind"])
         for kind, seconds in self._intervals().items():
             intervals.add_metric([kind], seconds)
+        stretch = GaugeMetricFamily("relay_budget_stretch", "Factor the configured intervals "
+                                    "are stretched by to fit Toast's 15-minute budget (1 = as "
+                                    "configured)")
+        stretch.add_metric([], self._stretch())
         yield used
         yield limit
         yield waiting
         yield intervals
+        yield stretch

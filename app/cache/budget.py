@@ -19,8 +19,10 @@ restaurants changes. The per-second limit never binds for planned polling (the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from app.cache.decide import Intervals
 from app.toast.windows import ClientLimits
 
 WEBHOOK_METADATA_INTERVAL = 1800.0
@@ -97,3 +99,55 @@ def plan(demand: Demand, limits: ClientLimits) -> Plan:
         budget_per_window=budget,
         window=limits.window,
     )
+
+
+class Budget:
+    """The plan for the restaurants tracked now: the menu service's ``intervals``.
+
+    A thin holder around ``plan``: it asks ``count`` how many restaurants are
+    tracked and plans again when that number changes. With webhooks on, every
+    restaurant counts as webhook-fed and its metadata interval is the configured
+    one (30 minutes unless set).
+    """
+
+    def __init__(self, limits: ClientLimits, metadata_interval: float, stock_interval: float,
+                 *, webhooks: bool = False, count: Callable[[], int] = lambda: 0) -> None:
+        self.limits = limits
+        self.metadata_interval = metadata_interval
+        self.stock_interval = stock_interval
+        self.webhooks = webhooks
+        self.count = count
+        self._plan: Plan | None = None
+        self._planned_for = -1
+
+    def current(self) -> Plan:
+        """The plan for the current number of restaurants (cached until it changes)."""
+        n = self.count()
+        if self._plan is None or n != self._planned_for:
+            self._plan = plan(self._demand(n), self.limits)
+            self._planned_for = n
+        return self._plan
+
+    def intervals(self, guid: str) -> Intervals:
+        """Effective intervals for one restaurant (every restaurant alike for now)."""
+        p = self.current()
+        return Intervals(p.metadata_for(self.webhooks), p.stock_interval)
+
+    def status(self) -> dict[str, object]:
+        """The plan and what it was made from, as numbers, for /admin/status."""
+        demand = self._demand(self.count())
+        return {"restaurants": demand.restaurants, "webhookFed": demand.webhook_fed,
+                "configured": {"metadataInterval": self.metadata_interval,
+                               "stockInterval": self.stock_interval},
+                "effective": self.current().as_json()}
+
+    def gauges(self) -> dict[str, float]:
+        """Effective intervals in seconds by kind, for /metrics."""
+        p = self.current()
+        return {"metadata": p.metadata_for(self.webhooks), "stock": p.stock_interval}
+
+    def _demand(self, n: int) -> Demand:
+        if self.webhooks:
+            return Demand(n, n, self.metadata_interval, self.stock_interval,
+                          webhook_metadata_interval=self.metadata_interval)
+        return Demand(n, 0, self.metadata_interval, self.stock_interval)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.cache.budget import Demand, calls_per_window, plan
+from app.cache.budget import Budget, Demand, calls_per_window, plan
+from app.cache.decide import Intervals
 from app.toast.windows import ClientLimits
 
 LIMITS = ClientLimits()
@@ -82,3 +83,24 @@ def test_demand_refuses_nonsense(kwargs: dict[str, float], match: str) -> None:
     """More webhook-fed than restaurants, or a zero interval, is refused with a clear message."""
     with pytest.raises(ValueError, match=match):
         Demand(**kwargs)  # type: ignore[arg-type]  # deliberately loose input
+
+
+def test_budget_replans_when_restaurants_are_added() -> None:
+    """Budget.intervals follows the tracked count: 60 s for 100 restaurants, 240 s for 1,000."""
+    tracked = [100]
+    budget = Budget(LIMITS, 60, 60, count=lambda: tracked[0])
+    assert budget.intervals("g") == Intervals(60, 60)
+    tracked[0] = 1000
+    assert budget.intervals("g") == Intervals(240, 240)
+    assert budget.gauges() == {"metadata": 240, "stock": 240}
+    status = budget.status()
+    assert status["restaurants"] == 1000 and status["webhookFed"] == 0
+
+
+def test_budget_with_webhooks_counts_every_restaurant_as_fed() -> None:
+    """With webhooks on, metadata follows the configured (30-minute) interval for all."""
+    budget = Budget(LIMITS, 1800, 60, webhooks=True, count=lambda: 1000)
+    iv = budget.intervals("g")
+    assert iv.refresh == pytest.approx(1800 * 15_500 / 7_500)
+    assert iv.stock == pytest.approx(60 * 15_500 / 7_500)
+    assert budget.status()["webhookFed"] == 1000
