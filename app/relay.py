@@ -22,6 +22,7 @@ from app.config import Settings
 from app.metrics import BudgetCollector, Metrics, StateCollector
 from app.toast.client import ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
+from app.toast.passthrough import PassThrough
 from app.toast.token import TokenManager
 from app.toast.token_store import FileTokenStore, MemoryTokenStore, TokenStore
 
@@ -60,6 +61,7 @@ class Relay:
     menus: MenuService
     keys: KeyRing
     metrics: Metrics
+    passthrough: PassThrough
     budget: Budget
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -98,8 +100,10 @@ class Relay:
         metrics.watch(StateCollector(tokens.expires_at, menus.states, clock.now))
         metrics.watch(BudgetCollector(limiter.usage, limiter.limits, limiter.waiting,
                                       budget.gauges, lambda: budget.current().stretch))
+        passthrough = PassThrough(toast, clock, settings.relay_passthrough_ttl,
+                                  own_menus=menus.menus_body)
         return cls(settings, clock, http, tokens, limiter, toast, state.snapshots, menus, keys,
-                   metrics, budget)
+                   metrics, passthrough, budget)
 
     async def start(self) -> None:
         """Start the token refresher and the menu loop; warm configured restaurants."""
