@@ -135,32 +135,3 @@ async def test_redis_down_falls_back_and_logs_once(
     assert caplog.text.count("Redis unreachable") == 1
     assert PASSWORD not in caplog.text
 
-
-async def test_budget_is_shared_and_counted_on_redis_clock(link: RedisLink) -> None:
-    """Two replicas draw on one budget; the second is told to wait once it is spent."""
-    from app.clock import FakeClock
-    from app.toast.redis_windows import RedisWindows
-    from app.toast.windows import LocalWindows
-
-    a = RedisWindows(link, "a", LocalWindows(FakeClock()))
-    b = RedisWindows(link, "b", LocalWindows(FakeClock()))
-    limits = [(3, 60.0), (100, 900.0)]
-    assert [await a.take("client", limits), await b.take("client", limits),
-            await a.take("client", limits)] == [0.0, 0.0, 0.0]
-    wait = await b.take("client", limits)
-    assert 0 < wait <= 60.0
-    assert await b.take("menus:g", [(1, 1.05)]) == 0.0
-
-
-async def test_budget_falls_back_to_a_stricter_local_one(rds: RedisServer,
-                                                         link: RedisLink) -> None:
-    """Without Redis a replica counts locally, allowing itself a quarter of each limit."""
-    from app.clock import FakeClock
-    from app.toast.redis_windows import RedisWindows
-    from app.toast.windows import LocalWindows
-
-    w = RedisWindows(link, "a", LocalWindows(FakeClock()))
-    rds.kill()
-    limits = [(20, 1.0)]
-    waits = [await w.take("client", limits) for _ in range(6)]
-    assert waits[:5] == [0.0] * 5 and waits[5] > 0
