@@ -12,42 +12,22 @@ import httpx
 from app.api.keys import KeyRing
 from app.board.fetch import Fetcher
 from app.board.images import ImageStore
+from app.cache.budget import Budget
 from app.cache.changes import ChangeFeed
 from app.cache.history import History
 from app.cache.loader import SnapshotLoader
 from app.cache.service import MenuService
-from app.cache.shared import Lease, LocalLease, LocalNotifier, Notifier
-from app.cache.snapshots import DirectorySnapshots, MemorySnapshots, SnapshotStore
+from app.cache.snapshots import SnapshotStore
 from app.clock import Clock, SystemClock
 from app.config import Settings
-from app.metrics import Metrics, StateCollector
+from app.metrics import BudgetCollector, Metrics, StateCollector
+from app.state import State, local_state, redis_state
 from app.toast.client import ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
 from app.toast.passthrough import PassThrough
 from app.toast.token import TokenManager
-from app.toast.token_store import FileTokenStore, MemoryTokenStore, TokenStore
 
 log = logging.getLogger("toast_relay")
-
-
-@dataclass(frozen=True)
-class LocalState:
-    """Where one process keeps its state: memory, plus files under RELAY_DATA_DIR if set."""
-
-    tokens: TokenStore
-    snapshots: SnapshotStore
-    lease: Lease
-    notifier: Notifier
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> LocalState:
-        data = settings.relay_data_dir
-        owner = TokenManager.owner_of(settings)
-        tokens: TokenStore = (FileTokenStore(data / "token.json", owner, log) if data
-                              else MemoryTokenStore())
-        snapshots: SnapshotStore = (DirectorySnapshots(data / "menus") if data
-                                    else MemorySnapshots())
-        return cls(tokens, snapshots, LocalLease(), LocalNotifier())
 
 
 def image_store(settings: Settings, clock: Clock) -> ImageStore:
@@ -73,7 +53,9 @@ class Relay:
     menus: MenuService
     keys: KeyRing
     metrics: Metrics
+    state: State
     passthrough: PassThrough
+    budget: Budget
     images: ImageStore
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -85,31 +67,40 @@ class Relay:
         clock = clock or SystemClock()
         http = http or make_http_client(settings.toast_timeout)
         metrics = metrics or Metrics()
-        state = LocalState.from_settings(settings)
-        tokens = TokenManager.from_settings(settings, http, clock, store=state.tokens,
-                                            on_login=metrics.count_login)
+        # Chosen once: without REDIS_URL nothing changes (one process, RELAY_DATA_DIR).
+        state = (redis_state(settings, settings.redis_url.get_secret_value(), clock)
+                 if settings.redis_url else local_state(settings))
         limiter = UpstreamLimiter(clock)
+        tokens = TokenManager.from_settings(settings, http, clock, limiter, store=state.tokens,
+                                            on_login=metrics.count_login)
         toast = ToastClient(http=http, base_url=settings.toast_api_url, tokens=tokens,
                             limiter=limiter, clock=clock, observer=metrics.observe_toast)
         loader = SnapshotLoader(toast=toast, store=state.snapshots, clock=clock)
+        budget = Budget(limiter.limits, settings.relay_refresh_interval,
+                        settings.relay_stock_interval,
+                        webhooks=settings.relay_webhook_secret is not None)
         menus = MenuService(
             loader=loader, clock=clock,
             refresh_interval=settings.relay_refresh_interval,
             stock_interval=settings.relay_stock_interval,
             stale_max=settings.relay_stale_max,
             idle_after=settings.relay_idle_after,
-            not_found_ttl=settings.relay_not_found_ttl,
+            not_found_ttl=settings.relay_not_found_ttl, intervals=budget.intervals,
             changes=ChangeFeed(), lease=state.lease, notifier=state.notifier,
             history=History(size=settings.relay_history_size,
                             directory=settings.relay_data_dir / "history"
                             if settings.relay_data_dir else None),
         )
+        budget.count = menus.count
         keys = KeyRing(settings.relay_api_keys, settings.relay_restaurants)
         metrics.watch(StateCollector(tokens.expires_at, menus.states, clock.now))
+        metrics.watch(BudgetCollector(limiter.usage, limiter.limits, limiter.waiting,
+                                      budget.gauges, lambda: budget.current().stretch))
         passthrough = PassThrough(toast, clock, settings.relay_passthrough_ttl,
                                   own_menus=menus.menus_body)
         return cls(settings, clock, http, tokens, limiter, toast, state.snapshots, menus, keys,
-                   metrics, passthrough, image_store(settings, clock))
+                   metrics, state, passthrough, budget,
+                   image_store(settings, clock))
 
     async def start(self) -> None:
         """Start the token refresher and the menu loop; warm configured restaurants."""
@@ -134,4 +125,6 @@ class Relay:
         await self.store.close()
         await self.images.close()
         await self.tokens.close()
+        if self.state.redis is not None:
+            await self.state.redis.close()
         await self.http.aclose()
