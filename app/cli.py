@@ -56,14 +56,14 @@ def _parser() -> argparse.ArgumentParser:
 def serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
-    from app.api.app import create_app
+    from app.api.app import RelayServer, create_app
     from app.logs import configure_logging
 
     configure_logging(settings.relay_log_format)
     # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal to the previous
     # handler; with the default one the process would die by signal instead of exiting 0.
     signal.signal(signal.SIGTERM, lambda signum, frame: None)
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
         host=host,
         port=port,
@@ -76,6 +76,10 @@ def serve(settings: Settings, host: str, port: int) -> None:
         timeout_graceful_shutdown=8,
         server_header=False,
     )
+    server = RelayServer(config)
+    server.run()
+    if not server.started:
+        sys.exit(3)  # what uvicorn.run does when start-up fails (e.g. the port is taken)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

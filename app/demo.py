@@ -8,7 +8,7 @@ import sys
 
 import uvicorn
 
-from app.api.app import create_app
+from app.api.app import RelayServer, create_app
 from app.config import load_settings
 from app.logs import configure_logging
 from app.sim.app import create_sim_app
@@ -62,7 +62,7 @@ async def _serve(port: int, sim_port: int) -> None:
     configure_logging("text")
     sim = uvicorn.Server(uvicorn.Config(create_sim_app(), host="127.0.0.1", port=sim_port,
                                         log_config=None, access_log=False))
-    relay = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+    relay = RelayServer(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
                                           log_config=None, access_log=False))
     sim_task = asyncio.create_task(sim.serve())
     while not sim.started:

@@ -10,15 +10,17 @@ from dataclasses import dataclass, field
 import httpx
 
 from app.api.keys import KeyRing
+from app.cache.changes import ChangeFeed
 from app.cache.loader import SnapshotLoader
 from app.cache.service import MenuService
 from app.cache.store import DirectoryStore, MemoryStore, Store
 from app.clock import Clock, SystemClock
 from app.config import Settings
-from app.metrics import Metrics, StateCollector
+from app.metrics import Metrics, StateCollector, WebhookCollector
 from app.toast.client import ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
 from app.toast.token import TokenManager
+from app.webhooks.receiver import WebhookReceiver
 
 log = logging.getLogger("toast_relay")
 
@@ -35,6 +37,8 @@ class Relay:
     menus: MenuService
     keys: KeyRing
     metrics: Metrics
+    changes: ChangeFeed = field(default_factory=ChangeFeed)
+    webhooks: WebhookReceiver | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -52,7 +56,9 @@ class Relay:
         store: Store = (DirectoryStore(settings.relay_data_dir / "menus")
                         if settings.relay_data_dir else MemoryStore())
         loader = SnapshotLoader(toast=toast, store=store, clock=clock)
+        changes = ChangeFeed(settings.relay_events_max_connections)
         menus = MenuService(
+            changes=changes,
             loader=loader, clock=clock,
             refresh_interval=settings.relay_refresh_interval,
             stock_interval=settings.relay_stock_interval,
@@ -62,7 +68,12 @@ class Relay:
         )
         keys = KeyRing(settings.relay_api_keys, settings.relay_restaurants)
         metrics.watch(StateCollector(tokens.expires_at, menus.status, clock.now))
-        return cls(settings, clock, http, tokens, limiter, toast, store, menus, keys, metrics)
+        secrets = settings.webhook_secrets()
+        webhooks = WebhookReceiver(secrets=secrets, sink=menus, clock=clock) if secrets else None
+        if webhooks is not None:
+            metrics.watch(WebhookCollector(webhooks.stats))
+        return cls(settings, clock, http, tokens, limiter, toast, store, menus, keys, metrics,
+                   changes, webhooks)
 
     async def start(self) -> None:
         """Start the token refresher and the menu loop; warm configured restaurants."""

@@ -39,6 +39,9 @@ def routes(relay: Relay) -> list[Route]:
             "token": relay.tokens.status(),
             "restaurants": relay.menus.status(),
             "upstream": relay.limiter.state(),
+            "webhooks": ({"enabled": True, **relay.webhooks.stats.status()}
+                         if relay.webhooks is not None else {"enabled": False}),
+            "events": relay.changes.status(),
         })
 
     async def refresh(request: Request) -> Response:

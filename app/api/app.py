@@ -9,10 +9,12 @@ endpoints do not use, and on a cached answer they cost more than the answer.
 from __future__ import annotations
 
 import gc
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
+import uvicorn
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -20,7 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Route, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.api import admin, health, screens
+from app.api import admin, events, health, screens, webhooks
 from app.api.access import AccessLog
 from app.api.errors import (
     error_response,
@@ -36,7 +38,7 @@ from app.metrics import Metrics
 from app.relay import Relay
 from app.toast.client import make_http_client
 
-FAST_PREFIXES = ("/menu/", "/stock/", "/restaurants")
+FAST_PREFIXES = ("/menu/", "/stock/", "/restaurants", "/events/")
 
 
 class FastLane:
@@ -92,8 +94,9 @@ def create_app(
         client = http or make_http_client(settings.toast_timeout)
         relay = Relay.build(settings, clock=clock, http=client, metrics=metrics)
         app.state.relay = relay
-        fast.routes[:] = screens.routes(relay)
-        app.router.routes[:] = [*health.routes(relay), *admin.routes(relay)]
+        fast.routes[:] = [*screens.routes(relay), *events.routes(relay)]
+        app.router.routes[:] = [*health.routes(relay), *admin.routes(relay),
+                                *webhooks.routes(relay)]
         templates.update({r.endpoint: r.path for r in [*fast.routes, *app.router.routes]
                           if isinstance(r, Route)})
         await relay.start()
@@ -128,3 +131,18 @@ def lifespan_of(app: ASGIApp) -> FastAPI:
     """The FastAPI app that owns the lifespan (``async with lifespan_of(app).router...``)."""
     assert isinstance(app, AccessLog) and isinstance(app.app, FastLane)
     return app.app.app
+
+
+class RelayServer(uvicorn.Server):
+    """uvicorn's server, except that open ``/events`` streams end as soon as shutdown starts.
+
+    Without this, a graceful shutdown waits for every connected board to hang up.
+    """
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        app = self.config.app
+        if isinstance(app, AccessLog) and isinstance(app.app, FastLane):
+            relay = getattr(app.app.app.state, "relay", None)
+            if isinstance(relay, Relay):
+                relay.changes.close_all()
+        await super().shutdown(sockets)

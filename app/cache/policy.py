@@ -58,3 +58,21 @@ def error_text(exc: BaseException) -> str:
     if isinstance(exc, ToastError):
         return f"{exc.error}: {exc.detail}"
     return f"{type(exc).__name__}: {exc}"[:300]
+
+
+RECHECK_DELAYS = (2.0, 5.0, 15.0, 30.0, 60.0)
+"""After a ``menus_updated``, how long to wait before each new try when ``/menus`` still
+serves an older document (Toast builds it after a delay that grows with menu size)."""
+
+
+def is_current(last_updated: float | None, published_at: float | None) -> bool:
+    """The fetched document is at least as new as the webhook's ``publishedDate``.
+
+    An unreadable date on either side counts as current: one fetch, no retries.
+    """
+    return last_updated is None or published_at is None or last_updated >= published_at
+
+
+def recheck_delay(step: int) -> float | None:
+    """Seconds before try ``step`` (0-based) for a newer document; None: stop trying."""
+    return RECHECK_DELAYS[step] if step < len(RECHECK_DELAYS) else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import random
 from collections.abc import Iterable
@@ -18,10 +19,11 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from app.cache import policy
+from app.cache.changes import ChangeFeed
 from app.cache.loader import Snapshot, SnapshotLoader
 from app.cache.tracked import Tracked
 from app.cache.views import MenuView, RestaurantInfo
-from app.clock import Clock
+from app.clock import Clock, parse_iso
 from app.errors import (
     EmptyMenu,
     NotFound,
@@ -31,6 +33,8 @@ from app.errors import (
     ToastForbidden,
     ToastNotFound,
 )
+from app.menu.stock import with_stock_event
+from app.webhooks.events import MenusUpdated, StockChanged
 
 CacheResult = Literal["HIT", "MISS", "STALE"]
 TICK = 0.25
@@ -52,8 +56,10 @@ class MenuService:
         not_found_ttl: float,
         logger: logging.Logger | None = None,
         rng: random.Random | None = None,
+        changes: ChangeFeed | None = None,
     ) -> None:
         self._loader = loader
+        self.changes = changes or ChangeFeed()
         self._clock = clock
         self.refresh_interval = refresh_interval
         self.stock_interval = stock_interval
@@ -105,6 +111,42 @@ class MenuService:
             raise NotReady(f"no copy of {guid} yet")
         return t.view
 
+    # --- what webhooks call (return at once; the loop does the fetching) --------
+
+    def serves(self, guid: str) -> bool:
+        """Restaurants this relay holds or polls (configured ones are always tracked)."""
+        return guid in self._tracked
+
+    def menus_updated(self, event: MenusUpdated) -> None:
+        """Fetch ``/menus`` at once (coalesced with any fetch already due or running)."""
+        t = self._tracked.get(event.restaurant)
+        if t is None:
+            return
+        if t.snapshot is not None and event.published_at is not None and policy.is_current(
+                parse_iso(t.snapshot.last_updated), event.published_at):
+            return  # the copy we hold is already that publish (a late or repeated event)
+        if event.published_at is not None:
+            t.published_at = max(t.published_at or 0.0, event.published_at)
+        if t.view is None:  # no copy yet: the first load fetches the newest there is
+            if t.loading is None:
+                self._retry_first_load(t)
+            return
+        t.recheck_step = 0
+        t.urgent_at = self._clock.monotonic()
+        if not t.checking.locked():
+            self._start_check(t)
+
+    def stock_changed(self, event: StockChanged) -> None:
+        """Apply one item's stock change to the served answers now; the next poll confirms."""
+        t = self._tracked.get(event.restaurant)
+        if t is None or t.snapshot is None or t.view is None:
+            return
+        stock = with_stock_event(t.snapshot.stock, event.item_guid, event.status,
+                                 event.quantity)
+        # An empty stock_body makes the next inventory poll's answer apply whatever it is.
+        t.snapshot = dataclasses.replace(t.snapshot, stock=stock, stock_body=b"")
+        self._show(t, t.view.with_changes(stock=stock, now=self._clock.now()))
+
     def status(self) -> list[dict[str, object]]:
         return [t.status(self._clock) for t in self._tracked.values()]
 
@@ -136,6 +178,7 @@ class MenuService:
             if policy.is_idle(t.last_requested, mono, self.idle_after, t.pinned):
                 self._log.info("restaurant idle, polling stopped", extra={"restaurant": guid})
                 del self._tracked[guid]
+                self.changes.forget(guid)
                 continue
             if t.view is None:
                 if t.pinned and t.loading is None and mono >= t.next_check:
@@ -143,10 +186,14 @@ class MenuService:
                 continue
             if t.checking.locked():
                 continue
-            if mono >= t.next_check or mono >= t.next_stock or self._reprice_due(t):
-                task = asyncio.ensure_future(self._check(t))
-                self._checks.add(task)
-                task.add_done_callback(self._checks.discard)
+            if mono >= t.next_check or mono >= t.next_stock or self._reprice_due(t) or (
+                    t.urgent_at is not None and mono >= t.urgent_at):
+                self._start_check(t)
+
+    def _start_check(self, t: Tracked) -> None:
+        task = asyncio.ensure_future(self._check(t))
+        self._checks.add(task)
+        task.add_done_callback(self._checks.discard)
 
     # --- internals -----------------------------------------------------------
 
@@ -163,6 +210,11 @@ class MenuService:
         task = asyncio.ensure_future(load())
         self._checks.add(task)
         task.add_done_callback(self._checks.discard)
+
+    def _show(self, t: Tracked, view: MenuView) -> None:
+        """Serve ``view`` from now on and announce it to /events listeners."""
+        t.view = view
+        self.changes.publish(t.guid, view.json.etag)
 
     def _track(self, guid: str) -> Tracked:
         t = self._tracked.get(guid)
@@ -182,8 +234,8 @@ class MenuService:
             return
         snap = await self._usable_saved(t.guid)
         if snap is not None:
-            t.view = self._loader.build_view(snap, stale=True, now=self._clock.now())
             t.snapshot = snap
+            self._show(t, self._loader.build_view(snap, stale=True, now=self._clock.now()))
             t.checked_at = snap.checked_at
             self._log.info("restored saved menu", extra={"restaurant": t.guid})
         else:
@@ -208,7 +260,8 @@ class MenuService:
                 snap = await self._loader.fetch(t.guid)
                 await self._loader.save(snap)
             view = self._loader.build_view(snap, stale=stale, now=self._clock.now())
-            t.view, t.snapshot = view, snap
+            t.snapshot = snap
+            self._show(t, view)
             t.checked_at = snap.checked_at
             t.failures = 0
             mono = self._clock.monotonic()
@@ -238,19 +291,24 @@ class MenuService:
         # One check per restaurant at a time: an admin refresh waits for a running one.
         async with t.checking:
             mono = self._clock.monotonic()
-            if force or mono >= t.next_check:
-                await self._check_menu(t, force=force)
+            urgent = t.urgent_at is not None and mono >= t.urgent_at
+            if urgent:
+                t.urgent_at = None
+            if force or urgent or mono >= t.next_check:
+                # A webhook or an admin refresh fetches at once, whatever the backoff: the
+                # event says the menu changed, so metadata need not be asked first.
+                await self._check_menu(t, force=force or urgent)
             if force or mono >= t.next_stock:
                 await self._check_stock(t)
             if self._reprice_due(t) and t.view is not None:
-                t.view = self._loader.rebuild(t, now=self._clock.now())
+                self._show(t, self._loader.rebuild(t, now=self._clock.now()))
 
     async def _check_menu(self, t: Tracked, *, force: bool) -> None:
         assert t.snapshot is not None and t.view is not None
         started = self._clock.monotonic()
         try:
-            last_updated = await self._loader.last_updated(t.guid)
-            if force or policy.menus_changed(t.snapshot.last_updated, last_updated):
+            if force or policy.menus_changed(t.snapshot.last_updated,
+                                             await self._loader.last_updated(t.guid)):
                 snap = await self._loader.fetch_menus(t.snapshot)
                 new = self._loader.build_view(snap, stale=False, now=self._clock.now())
                 if policy.is_empty_regression(len(t.view.rows), len(new.flat.rows)):
@@ -258,12 +316,13 @@ class MenuService:
                                     f"keeping the last good copy ({len(t.view.rows)} items)",
                                     endpoint="/menus/v2/menus")
                 await self._loader.save(snap)
-                t.snapshot, t.view = snap, new
+                t.snapshot = snap
+                self._show(t, new)
                 self._log.info("menu updated", extra={
                     "restaurant": t.guid, "lastUpdated": snap.last_updated,
                     "rows": len(new.rows)})
             elif t.view.stale:
-                t.view = t.view.with_changes(stale=False, now=self._clock.now())
+                self._show(t, t.view.with_changes(stale=False, now=self._clock.now()))
             now = self._clock.now()
             if now - t.checked_at >= CHECKED_SAVE_EVERY:
                 await self._loader.save_checked(t.guid, now)
@@ -271,6 +330,7 @@ class MenuService:
             t.failures = 0
             t.last_error = None
             t.next_check = started + self.refresh_interval
+            self._after_publish(t)
         except Exception as exc:
             # Anything (Toast, a full disk, a bug) keeps the last good copy, marks it
             # stale and backs off; a check must never be retried every tick.
@@ -279,9 +339,33 @@ class MenuService:
             delay = policy.failure_delay(self.refresh_interval, t.failures, exc, rng=self._rng)
             t.next_check = self._clock.monotonic() + delay
             if not t.view.stale:
-                t.view = t.view.with_changes(stale=True, now=self._clock.now())
+                self._show(t, t.view.with_changes(stale=True, now=self._clock.now()))
             self._log.warning("refresh failed, serving last good copy", extra={
                 "restaurant": t.guid, "error": t.last_error, "retryIn": round(delay, 1)})
+            self._after_publish(t)
+
+    def _after_publish(self, t: Tracked) -> None:
+        """After a webhook's fetch: done when current, else try again on a short schedule."""
+        if t.published_at is None:
+            return
+        held = parse_iso(t.snapshot.last_updated) if t.snapshot is not None else None
+        if policy.is_current(held, t.published_at) and t.last_error is None:
+            t.published_at = None
+            return
+        delay = policy.recheck_delay(t.recheck_step)
+        if delay is None:
+            self._log.warning("gave up waiting for the published menu; the next check will "
+                              "pick it up", extra={"restaurant": t.guid,
+                                                   "lastUpdated": t.snapshot and
+                                                   t.snapshot.last_updated})
+            t.published_at = None
+            return
+        t.recheck_step += 1
+        t.urgent_at = self._clock.monotonic() + delay
+        self._log.info("Toast still serves a menu older than the webhook's publishedDate; "
+                       "fetching again", extra={"restaurant": t.guid, "retryIn": delay,
+                                                "lastUpdated": t.snapshot and
+                                                t.snapshot.last_updated})
 
     async def _check_stock(self, t: Tracked) -> None:
         assert t.snapshot is not None and t.view is not None
@@ -290,7 +374,7 @@ class MenuService:
             snap = await self._loader.fetch_stock(t.snapshot)
             if snap is not t.snapshot:  # the loader hands back the same one when unchanged
                 t.snapshot = snap
-                t.view = t.view.with_changes(stock=snap.stock, now=self._clock.now())
+                self._show(t, t.view.with_changes(stock=snap.stock, now=self._clock.now()))
                 await self._loader.save_stock(snap)
             t.stock_error = None
             t.stock_failures = 0

@@ -30,6 +30,11 @@ class Tracked:
     checking: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     not_found: NotFound | None = None
     not_found_until: float = 0.0
+    urgent_at: float | None = None
+    """Monotonic time a webhook-driven ``/menus`` fetch is due (None: none pending)."""
+    published_at: float | None = None
+    """The newest ``publishedDate`` announced by a webhook and not yet fetched."""
+    recheck_step: int = 0
 
     def status(self, clock: Clock) -> dict[str, object]:
         now, mono = clock.now(), clock.monotonic()
