@@ -47,6 +47,17 @@ def _parser() -> argparse.ArgumentParser:
                      default=float(os.environ.get("SIM_TOKEN_LIFETIME", "86400")),
                      help="seconds a simulated token lives (default %(default)s, or "
                           "SIM_TOKEN_LIFETIME)")
+    sim.add_argument("--webhook-url", default=None,
+                     help="send Toast webhooks (menus_updated on publish, stock events on stock "
+                          "changes) to this URL, e.g. http://127.0.0.1:8080/webhooks/toast")
+    sim.add_argument("--webhook-secret", default=None,
+                     help="the menus subscription's secret the webhooks are signed with "
+                          "(the relay's RELAY_WEBHOOK_SECRET must list it)")
+    sim.add_argument("--stock-webhook-secret", default=None,
+                     help="the stock subscription's secret (default: --webhook-secret)")
+    sim.add_argument("--webhook-time-scale", type=float, default=None,
+                     help="multiply Toast's 5 and 10 minute resend waits by this (default 1, "
+                          "or SIM_WEBHOOK_TIME_SCALE)")
 
     sub.add_parser("check", help="validate the configuration, log in to Toast once and list "
                                  "RELAY_RESTAURANTS with names and menu timestamps")
@@ -86,9 +97,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "sim":
-            from app.sim.server import run_sim
+            from app.sim.server import run_sim, webhook_time_scale_from_env
+            from app.sim.webhooks import webhook_config
 
-            run_sim(host=args.host, port=args.port, token_lifetime=args.token_lifetime)
+            try:
+                hooks = webhook_config(
+                    args.webhook_url, args.webhook_secret, args.stock_webhook_secret,
+                    args.webhook_time_scale if args.webhook_time_scale is not None
+                    else webhook_time_scale_from_env())
+            except ValueError as exc:
+                raise ConfigError(f"sim: {exc}") from None
+            run_sim(host=args.host, port=args.port, token_lifetime=args.token_lifetime,
+                    webhooks=hooks)
         elif args.command == "demo":
             from app.demo import run_demo
 

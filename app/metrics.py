@@ -8,7 +8,6 @@ read from the menu service at scrape time instead of being kept up to date.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -92,8 +91,8 @@ class StateCollector(Collector):
         for r in self._restaurants():
             guid = str(r["restaurant"])
             fetched = r.get("fetchedAt")
-            if isinstance(fetched, str):
-                age.add_metric([guid], max(0.0, now - _parse_iso(fetched)))
+            if isinstance(fetched, float):
+                age.add_metric([guid], max(0.0, now - fetched))
             rows.add_metric([guid], float(r.get("rows") or 0))  # type: ignore[arg-type]
             stale.add_metric([guid], 1.0 if r.get("stale") else 0.0)
         yield age
@@ -131,6 +130,3 @@ class WebhookCollector(Collector):
         yield failures
         yield last
 
-
-def _parse_iso(value: str) -> float:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()

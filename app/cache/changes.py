@@ -42,6 +42,19 @@ class Subscription:
         etag, self._pending = self._pending, None
         return None if self.closed else etag
 
+    def __aiter__(self) -> Subscription:
+        return self
+
+    async def __anext__(self) -> str:
+        """``async for etag in feed.subscribe(guid)``: each new ETag until closed."""
+        while True:
+            etag = await self.next(3600.0)
+            if self.closed:
+                self._feed.unsubscribe(self)
+                raise StopAsyncIteration
+            if etag is not None:
+                return etag
+
     def __enter__(self) -> Subscription:
         return self
 
@@ -53,23 +66,21 @@ class ChangeFeed:
     def __init__(self, max_subscribers: int = 1000) -> None:
         self.max_subscribers = max_subscribers
         self._subs: dict[str, set[Subscription]] = {}
-        self._latest: dict[str, str] = {}
+        self.latest: dict[str, str] = {}
+        """The newest ETag published per restaurant."""
         self._count = 0
 
     def publish(self, guid: str, etag: str) -> None:
         """Announce a new version of ``guid``'s answers (the same ETag twice is one version)."""
-        if self._latest.get(guid) == etag:
+        if self.latest.get(guid) == etag:
             return
-        self._latest[guid] = etag
+        self.latest[guid] = etag
         for sub in self._subs.get(guid, ()):
             sub.push(etag)
 
-    def latest(self, guid: str) -> str | None:
-        return self._latest.get(guid)
-
     def forget(self, guid: str) -> None:
         """A restaurant that went idle: drop its last ETag (listeners stay subscribed)."""
-        self._latest.pop(guid, None)
+        self.latest.pop(guid, None)
 
     def subscribe(self, guid: str) -> Subscription:
         """A new subscription (use it as a context manager); 503 when the process is full."""

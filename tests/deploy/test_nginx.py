@@ -30,7 +30,6 @@ from tests.deploy.nginx_conf import (
     write_config,
 )
 
-
 RELEASE_SECOND_EVENT = threading.Event()
 HELD_UNTIL_TIMEOUT: list[bool] = []
 

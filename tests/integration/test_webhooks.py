@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,7 +13,7 @@ import pytest
 from app.sim.sample import SAMPLE_RESTAURANT_GUID
 from tests.integration.test_freshness import endpoint_count, wait_for
 from tests.integration.test_screens import KEY, relay_env
-from tests.support.procs import Proc, start_relay, start_sim
+from tests.support.procs import Proc, free_port, start_relay, start_sim
 from tests.support.sse import SseReader
 from tests.support.webhooks import toast_webhook
 
@@ -183,3 +184,33 @@ def test_events_key_rules(stack: tuple[str, str, Proc]) -> None:
         assert events.status == 200 and events.next().json()["restaurant"] == GUID
     finally:
         events.close()
+
+
+def test_simulator_webhooks_reach_the_relay(tmp_path: Path) -> None:
+    """`toast-relay sim --webhook-url ...`: a publish and a stock change show up by webhook."""
+    relay_port = free_port()
+    sim, sim_url = start_sim(tmp_path, extra_args=[
+        "--webhook-url", f"http://127.0.0.1:{relay_port}/webhooks/toast",
+        "--webhook-secret", MENUS_SECRET, "--stock-webhook-secret", STOCK_SECRET,
+        "--webhook-time-scale", "0.01"])
+    relay, url = start_relay(tmp_path, relay_env(
+        sim_url, RELAY_WEBHOOK_SECRET=f"{MENUS_SECRET},{STOCK_SECRET}",
+        RELAY_REFRESH_INTERVAL="1h", RELAY_STOCK_INTERVAL="1h"), port=relay_port)
+    try:
+        item = a_priced_item(url)
+        menus = endpoint_count(sim_url, "menus")
+        publish_price(sim_url, item, item["price"] + 3)
+        wait_for(lambda: price_of(url, item["guid"]) == item["price"] + 3, timeout=30,
+                 what="the published price via the simulator's webhook")
+        assert endpoint_count(sim_url, "menus") == menus + 1
+        httpx.post(f"{sim_url}/_sim/stock/{GUID}", json=[
+            {"guid": item["guid"], "status": "OUT_OF_STOCK"}]).raise_for_status()
+        wait_for(lambda: any(r["guid"] == item["guid"] and r["outOfStock"]
+                             for r in menu(url).json()["items"]),
+                 timeout=30, what="the stock webhook")
+        deliveries = httpx.get(f"{sim_url}/_sim/webhooks").json()["deliveries"]
+        assert {d["eventType"] for d in deliveries} >= {"menus_updated", "out_of_stock"}
+        assert all(d["statuses"][:1] == ["200"] for d in deliveries)
+    finally:
+        relay.stop()
+        sim.stop()

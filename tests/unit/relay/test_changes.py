@@ -18,7 +18,7 @@ async def test_subscriber_gets_the_newest_etag_only() -> None:
         feed.publish("r1", '"b"')
         feed.publish("r2", '"x"')
         assert await sub.next(5) == '"b"'
-        assert feed.latest("r1") == '"b"'
+        assert feed.latest["r1"] == '"b"'
 
 
 async def test_same_etag_twice_is_one_version() -> None:
@@ -60,3 +60,25 @@ async def test_close_all_ends_waiting_subscribers() -> None:
         feed.close_all()
         assert await asyncio.wait_for(waiter, 5) is None
         assert sub.closed
+
+
+async def test_subscription_is_an_async_iterator() -> None:
+    """``async for`` over a subscription yields each new ETag; repeats and others are silent."""
+    feed = ChangeFeed()
+    heard: list[str] = []
+
+    async def listen() -> None:
+        async for etag in feed.subscribe("g"):
+            heard.append(etag)
+            if len(heard) == 2:
+                return
+
+    task = asyncio.ensure_future(listen())
+    await asyncio.sleep(0)
+    feed.publish("g", '"a"')
+    await asyncio.sleep(0)
+    feed.publish("g", '"a"')
+    feed.publish("other", '"x"')
+    feed.publish("g", '"b"')
+    await asyncio.wait_for(task, 5)
+    assert heard == ['"a"', '"b"'] and feed.latest["g"] == '"b"'
