@@ -6,8 +6,8 @@ import random
 
 from app.errors import ToastError, ToastRateLimited
 
-MAX_BACKOFF = 900.0
-"""Longest pause between checks while Toast keeps failing (15 minutes)."""
+FIRST_RETRY = 5.0
+"""Seconds before the first check after a failure; each further failure doubles it."""
 
 
 def menus_changed(cached_last_updated: str | None, metadata_last_updated: str) -> bool:
@@ -24,12 +24,13 @@ def failure_delay(
 ) -> float:
     """Seconds until the next check after ``failures`` failures in a row.
 
-    Exponential (interval, 2×, 4× … up to 15 minutes, never below the interval),
-    with ±10 % jitter so many relays do not retry in step. A 429 waits at least
-    as long as Toast asked.
+    Exponential (5 s, 10 s, 20 s …) as Toast asks for 5xx, with ±10 % jitter so
+    many relays do not retry in step, but never longer than the check interval
+    itself: after an outage of any length the next change shows within one
+    interval of Toast's recovery. A 429 waits at least as long as Toast asked.
     """
-    base = min(interval * 2 ** max(0, failures - 1), max(interval, MAX_BACKOFF))
-    delay: float = base * rng.uniform(0.9, 1.1)
+    base = min(FIRST_RETRY * 2 ** max(0, failures - 1), interval)
+    delay: float = min(base * rng.uniform(0.9, 1.1), interval)
     if isinstance(error, ToastRateLimited):
         delay = max(delay, error.retry_after)
     return delay

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from app.clock import parse_iso
 from app.webhooks.events import MenusUpdated, StockChanged
-from tests.unit.relay.test_service import GUID, Rig, rig  # noqa: F401 - rig is a fixture
+from tests.unit.relay import test_service
+from tests.unit.relay.test_service import GUID, Rig
+
+rig = test_service.rig
+"""The service tests' fixture: relay + in-process simulator on one fake clock."""
 
 
 async def run(r: Rig, seconds: int) -> None:
@@ -73,3 +77,33 @@ async def test_events_for_restaurants_not_tracked_are_ignored(rig: Rig) -> None:
     rig.relay.menus.menus_updated(MenusUpdated("e1", other, None))
     await run(rig, 2)
     assert (await rig.sim.get("/_sim/calls")).json()["total"] == 0
+
+
+async def test_after_a_long_outage_a_change_shows_within_one_interval(rig: Rig) -> None:
+    """20 minutes of Toast failures, then recovery and a publish: visible one interval later."""
+    await rig.relay.menus.view(GUID)
+    await rig.fault(endpoint="*", mode="503", count=None)
+    await run(rig, 20 * 60)
+    stale, _ = await rig.relay.menus.view(GUID)
+    assert stale.stale
+    await rig.fault(endpoint="*", mode="off")
+    published = await publish(rig)
+    await run(rig, int(rig.relay.settings.relay_refresh_interval) + 5)
+    view, _ = await rig.relay.menus.view(GUID)
+    assert parse_iso(view.last_updated) == published and not view.stale
+
+
+async def test_webhook_fetches_at_once_whatever_the_backoff(rig: Rig) -> None:
+    """A restaurant backing off after failures still fetches at once on a webhook."""
+    await rig.relay.menus.view(GUID)
+    await rig.fault(endpoint="metadata", mode="503", count=None)
+    await run(rig, 5 * 60)
+    [state] = rig.relay.menus.states()
+    next_check = state["nextCheck"]
+    assert state["lastError"] and isinstance(next_check, float)
+    assert next_check > rig.clock.now() + 20  # backing off: the next check is a while away
+    published = await publish(rig)
+    rig.relay.menus.menus_updated(MenusUpdated("e1", GUID, published))
+    await run(rig, 2)
+    view, _ = await rig.relay.menus.view(GUID)
+    assert parse_iso(view.last_updated) == published
