@@ -2,17 +2,46 @@
 
 from __future__ import annotations
 
-import hmac
+from typing import Any
 
 import orjson
+from fastapi import APIRouter
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.requests import Request
+from pydantic import BaseModel
 from starlette.responses import Response
-from starlette.routing import Route
 
-from app.api.keys import presented_key
-from app.errors import Unauthorized
-from app.relay import Relay
+from app.api.deps import AdminKey, AdminRestaurant, RelayDep
+from app.api.openapi import KEY_ERRORS, TOAST_ERRORS, errors, json_answer
+
+router = APIRouter(default_response_class=Response)
+
+
+class AdminStatus(BaseModel):
+    """Token state (never the token), each active restaurant, the upstream budget."""
+
+    token: dict[str, Any]
+    restaurants: list[dict[str, Any]]
+    upstream: dict[str, Any]
+    webhooks: dict[str, Any]
+    events: dict[str, Any]
+
+
+class RestaurantStatus(BaseModel):
+    """One restaurant's freshness as the refresh loop sees it."""
+
+    restaurant: str
+    lastUpdated: str | None
+    fetchedAt: str | None
+    stale: bool | None
+    lastError: str | None
+
+
+_STATUS_EXAMPLE = {
+    "restaurant": "c0dd7491-1f6d-5316-a0d3-afe13f97e29c", "name": "Harbor Lights Kitchen",
+    "lastUpdated": "2025-02-15T12:30:00.000+0000", "fetchedAt": "2026-11-22T13:35:32Z",
+    "checkedAt": "2026-11-22T13:36:32Z", "stale": False, "rows": 64, "lastError": None,
+    "stockError": None, "nextCheck": "2026-11-22T13:37:32Z",
+    "nextStockCheck": "2026-11-22T13:37:32Z", "pinned": True}
 
 
 def _json(data: object, status: int = 200) -> Response:
@@ -20,45 +49,43 @@ def _json(data: object, status: int = 200) -> Response:
                     media_type="application/json", headers={"Cache-Control": "no-store"})
 
 
-def routes(relay: Relay) -> list[Route]:
-    admin_key = relay.settings.relay_admin_key
+@router.get("/admin/status", tags=["admin"], summary="Token, freshness and budget",
+            responses={200: json_answer(AdminStatus, {
+                "token": {"mode": "machine", "expiresAt": "2026-11-23T13:35:30Z"},
+                "restaurants": [_STATUS_EXAMPLE],
+                "upstream": {"globalPerSecond": 20, "sentLastSecond": 0},
+                "webhooks": {"enabled": True, "outcomes": {"accepted": 12},
+                             "restaurants": {"c0dd7491-1f6d-5316-a0d3-afe13f97e29c": {
+                                 "events": 12, "lastEventAt": "2026-11-22T13:30:02Z",
+                                 "signatureFailures": 0, "byType": {"menus_updated": 12}}}},
+                "events": {"streams": 3, "maxStreams": 1000,
+                           "byRestaurant": {"c0dd7491-1f6d-5316-a0d3-afe13f97e29c": 3}}}),
+                **KEY_ERRORS})
+async def status(relay: RelayDep, _: AdminKey) -> Response:
+    """Token state (never the token), each active restaurant, the upstream limiter."""
+    return _json({
+        "token": relay.tokens.status(),
+        "restaurants": relay.menus.status(),
+        "upstream": relay.limiter.state(),
+        "webhooks": ({"enabled": True, **relay.webhooks.stats.status()}
+                     if relay.webhooks is not None else {"enabled": False}),
+        "events": relay.changes.status(),
+    })
 
-    def require_admin(request: Request) -> None:
-        given = presented_key(request.scope, request.query_params.get("key"))
-        if admin_key is None:
-            raise Unauthorized("admin is disabled; set RELAY_ADMIN_KEY to use /admin")
-        if not given or not hmac.compare_digest(
-                given.encode(), admin_key.get_secret_value().encode()):
-            raise Unauthorized("admin key missing or wrong; send RELAY_ADMIN_KEY as X-API-Key "
-                               "or ?key=")
 
-    async def status(request: Request) -> Response:
-        """Token state (never the token), each active restaurant, the upstream limiter."""
-        require_admin(request)
-        return _json({
-            "token": relay.tokens.status(),
-            "restaurants": relay.menus.status(),
-            "upstream": relay.limiter.state(),
-            "webhooks": ({"enabled": True, **relay.webhooks.stats.status()}
-                         if relay.webhooks is not None else {"enabled": False}),
-            "events": relay.changes.status(),
-        })
+@router.post("/admin/refresh/{restaurant}", tags=["admin"], summary="Refresh one restaurant now",
+             responses={200: json_answer(RestaurantStatus, _STATUS_EXAMPLE),
+                        **errors(400, 401, 404), **TOAST_ERRORS})
+async def refresh(relay: RelayDep, guid: AdminRestaurant) -> Response:
+    """Check one restaurant now and re-fetch its menu (Toast's limits still apply)."""
+    await relay.menus.refresh(guid)
+    entry = next(r for r in relay.menus.status() if r["restaurant"] == guid)
+    return _json(entry)
 
-    async def refresh(request: Request) -> Response:
-        """Check one restaurant now and re-fetch its menu (Toast's limits still apply)."""
-        require_admin(request)
-        guid = relay.keys.resolve(request.path_params["restaurant"])
-        request.scope["relay"]["restaurant"] = guid
-        await relay.menus.refresh(guid)
-        entry = next(r for r in relay.menus.status() if r["restaurant"] == guid)
-        return _json(entry)
 
-    async def metrics(request: Request) -> Response:
-        return Response(generate_latest(relay.metrics.registry),
-                        media_type=CONTENT_TYPE_LATEST)
-
-    return [
-        Route("/admin/status", status, methods=["GET"]),
-        Route("/admin/refresh/{restaurant}", refresh, methods=["POST"]),
-        Route("/metrics", metrics, methods=["GET"]),
-    ]
+@router.get("/metrics", tags=["operations"], summary="Prometheus metrics", responses={
+    200: {"description": "Prometheus text format; no keys, tokens or secrets.",
+          "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}})
+async def metrics(relay: RelayDep) -> Response:
+    """Request, cache, Toast-call, token and per-restaurant freshness metrics."""
+    return Response(generate_latest(relay.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -64,6 +64,10 @@ class EventStream:
         self.keys.authorize(allowed, guid)
         # Like /menu: loads the restaurant if nobody asked for it yet (and 404s a wrong one).
         view, _ = await self.menus.view(guid)
+        if scope["method"] == "HEAD":  # the headers a GET would get, and no endless body
+            await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+            await send({"type": "http.response.body", "body": b""})
+            return
         with self.feed.subscribe(guid) as sub:
             watcher = asyncio.ensure_future(_until_disconnect(receive, sub))
             try:

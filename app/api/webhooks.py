@@ -7,15 +7,40 @@ event and returns; fetching happens in the refresh loop (NOTES §6.1: 2xx within
 
 from __future__ import annotations
 
-import orjson
-from fastapi import APIRouter
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import BaseRoute
+from typing import Any, Literal
 
-from app.errors import PayloadTooLarge
-from app.relay import Relay
+import orjson
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from app.api.deps import RelayDep
+from app.api.openapi import ErrorBody, json_answer
+from app.errors import NotFound, PayloadTooLarge
 from app.webhooks.receiver import MAX_BODY, WebhookReceiver
+
+router = APIRouter(tags=["webhooks"], default_response_class=Response)
+
+
+class WebhookReceipt(BaseModel):
+    result: Literal["accepted", "duplicate", "ignored"]
+    event: str
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": description}
+
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: json_answer(WebhookReceipt, {"result": "accepted",
+                                      "event": "7f0b0f0e-4c11-4c27-9e0e-5b1f1b2f9c1d"},
+                     "Taken (or a duplicate, or an event this relay has no use for)."),
+    400: _error("The body is not a Toast webhook (the detail says which part)."),
+    401: _error("Toast-Signature missing or not made with any secret in RELAY_WEBHOOK_SECRET."),
+    404: _error("Webhooks are off (RELAY_WEBHOOK_SECRET is not set)."),
+    413: _error("The body is over 64 KiB."),
+    503: _error("A valid event could not be taken; Toast resends it."),
+}
 
 
 async def read_capped(request: Request, receiver: WebhookReceiver) -> bytes:
@@ -35,23 +60,21 @@ async def read_capped(request: Request, receiver: WebhookReceiver) -> bytes:
     return bytes(body)
 
 
-def routes(relay: Relay) -> list[BaseRoute]:
+@router.post("/webhooks/toast", summary="Toast webhooks (menus_updated, stock events)",
+             responses=RESPONSES)
+async def toast_webhook(relay: RelayDep, request: Request) -> Response:
+    """Checks `Toast-Signature` (base64 HMAC-SHA256 of the raw body followed by the payload's
+    `timestamp`, with any secret in RELAY_WEBHOOK_SECRET), takes the event and answers at
+    once: the fetch it causes happens afterwards, never before the answer."""
     receiver = relay.webhooks
     if receiver is None:
-        return []
-    router = APIRouter()
-
-    @router.post("/webhooks/toast", summary="Toast webhooks (menus_updated, stock events)")
-    async def toast_webhook(request: Request) -> Response:
-        """Check the ``Toast-Signature``, take the event, answer at once."""
-        assert receiver is not None
-        body = await read_capped(request, receiver)
-        headers = request.headers
-        receipt = receiver.take(
-            body, signature=headers.get("toast-signature"),
-            restaurant_header=headers.get("toast-restaurant-external-id"),
-            attempt=headers.get("toast-attempt-number"))
-        return Response(orjson.dumps(receipt.as_json()), media_type="application/json",
-                        headers={"Cache-Control": "no-store"})
-
-    return list(router.routes)
+        raise NotFound("webhooks are off; set RELAY_WEBHOOK_SECRET to the secrets of your "
+                       "Toast webhook subscriptions")
+    body = await read_capped(request, receiver)
+    headers = request.headers
+    receipt = receiver.take(
+        body, signature=headers.get("toast-signature"),
+        restaurant_header=headers.get("toast-restaurant-external-id"),
+        attempt=headers.get("toast-attempt-number"))
+    return Response(orjson.dumps(receipt.as_json()), media_type="application/json",
+                    headers={"Cache-Control": "no-store"})
