@@ -214,3 +214,20 @@ def test_simulator_webhooks_reach_the_relay(tmp_path: Path) -> None:
     finally:
         relay.stop()
         sim.stop()
+
+
+def test_sigterm_ends_open_event_streams_at_once(tmp_path: Path) -> None:
+    """On SIGTERM open /events streams are closed first, so shutdown does not wait on them."""
+    sim, sim_url = start_sim(tmp_path)
+    relay, url = start_relay(tmp_path, relay_env(sim_url))
+    try:
+        streams = [SseReader(f"{url}/events/harbor?key={KEY}") for _ in range(3)]
+        for s in streams:
+            s.next()
+        assert relay.stop() == 0
+        out = relay.output()
+        assert "timeout graceful shutdown exceeded" not in out
+        assert "Waiting for connections to close" not in out
+    finally:
+        relay.stop()
+        sim.stop()
