@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api import (
     admin,
+    changes,
     events,
     health,
     openapi,
@@ -52,7 +53,8 @@ from app.relay import Relay
 from app.toast.client import make_http_client
 
 ROUTERS: tuple[APIRouter, ...] = (
-    screen_docs.fast_lane, restaurants.router, health.router, admin.router, webhooks.router,
+    screen_docs.fast_lane, restaurants.router, health.router, admin.router, changes.router,
+    webhooks.router,
     openapi.router)
 """The ordinary routes, in the order /docs lists them."""
 

@@ -21,6 +21,7 @@ from typing import Any, Literal
 from app.cache import decide, policy
 from app.cache.changes import ChangeFeed
 from app.cache.decide import Event, Intervals, Now, Plan
+from app.cache.history import History
 from app.cache.loader import SnapshotLoader
 from app.cache.shared import Lease, LocalLease, LocalNotifier, Notifier
 from app.cache.snapshot import Snapshot
@@ -63,6 +64,7 @@ class MenuService:
         notifier: Notifier | None = None,
         logger: logging.Logger | None = None,
         rng: random.Random | None = None,
+        history: History | None = None,
     ) -> None:
         self._loader = loader
         self._clock = clock
@@ -79,6 +81,7 @@ class MenuService:
         self._notifier = notifier or LocalNotifier()
         self._log = logger or logging.getLogger("toast_relay.refresh")
         self._rng = rng or random.Random()
+        self.history = history or History(size=100)
         self._tracked: dict[str, Tracked] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -184,6 +187,11 @@ class MenuService:
     def known(self) -> list[str]:
         return list(self._tracked)
 
+    def current(self, guid: str) -> MenuView | None:
+        """The view screens get now, if there is one (no loading, no access noted)."""
+        t = self._tracked.get(guid)
+        return t.view if t is not None else None
+
     def info(self, guid: str) -> RestaurantInfo | None:
         t = self._tracked.get(guid)
         return t.view.info if t is not None and t.view is not None else None
@@ -231,8 +239,12 @@ class MenuService:
         task.add_done_callback(self._tasks.discard)
 
     def _show(self, t: Tracked, view: MenuView, snap: Snapshot | None = None) -> None:
-        """Serve a new view and tell push clients when its bytes changed."""
+        """Serve a new view and tell push clients when its bytes changed; note it in the
+        change history and render up front every shape screens asked of the one before."""
         before = t.view
+        if before is not None:
+            view.prerender(before.shapes())
+        self.history.record(t.guid, before, view, self._clock.now())
         t.show(view, snap)
         if before is None or before.json.etag != view.json.etag:
             self.changes.publish(t.guid, view.json.etag)
