@@ -21,6 +21,7 @@ from app.config import Settings
 from app.metrics import Metrics, StateCollector, WebhookCollector
 from app.toast.client import ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
+from app.toast.passthrough import PassThrough
 from app.toast.token import TokenManager
 from app.toast.token_store import FileTokenStore, MemoryTokenStore, TokenStore
 from app.webhooks.receiver import WebhookReceiver
@@ -60,6 +61,7 @@ class Relay:
     menus: MenuService
     keys: KeyRing
     metrics: Metrics
+    passthrough: PassThrough
     changes: ChangeFeed = field(default_factory=ChangeFeed)
     webhooks: WebhookReceiver | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -94,12 +96,14 @@ class Relay:
         )
         keys = KeyRing(settings.relay_api_keys, settings.relay_restaurants)
         metrics.watch(StateCollector(tokens.expires_at, menus.states, clock.now))
+        passthrough = PassThrough(toast, clock, settings.relay_passthrough_ttl,
+                                  own_menus=menus.menus_body)
         secrets = settings.webhook_secrets()
         webhooks = WebhookReceiver(secrets=secrets, sink=menus, clock=clock) if secrets else None
         if webhooks is not None:
             metrics.watch(WebhookCollector(webhooks.stats))
         return cls(settings, clock, http, tokens, limiter, toast, state.snapshots, menus, keys,
-                   metrics, changes, webhooks)
+                   metrics, passthrough, changes, webhooks)
 
     async def start(self) -> None:
         """Start the token refresher and the menu loop; warm configured restaurants."""

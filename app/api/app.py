@@ -29,6 +29,7 @@ from app.api import (
     events,
     health,
     openapi,
+    passthrough,
     restaurants,
     screen_docs,
     screens,
@@ -53,9 +54,8 @@ from app.relay import Relay
 from app.toast.client import make_http_client
 
 ROUTERS: tuple[APIRouter, ...] = (
-    screen_docs.fast_lane, restaurants.router, health.router, admin.router, changes.router,
-    webhooks.router,
-    openapi.router)
+    screen_docs.fast_lane, restaurants.router, passthrough.router, health.router, admin.router,
+    changes.router, webhooks.router, openapi.router)
 """The ordinary routes, in the order /docs lists them."""
 
 
