@@ -1,4 +1,4 @@
-"""Part e: from a publish in Toast to new ``/menu`` JSON, with webhooks and by polling.
+"""Part f: from a publish in Toast to new ``/menu`` JSON, with webhooks and by polling.
 
 Webhooks: the relay and the simulator as real processes on 127.0.0.1; the
 simulator sends its signed ``menus_updated`` to the relay on each publish, and
@@ -149,7 +149,7 @@ async def polling_lags(publishes: int, interval: float, seed: int = 7) -> Lags:
 
 
 def run(tmp: Path, publishes: int) -> Section:
-    section = Section("e. Freshness: a publish in Toast to new /menu JSON")
+    section = Section("f. Freshness: a publish in Toast to new /menu JSON")
     pushed = webhook_lags(tmp, publishes)
     polled = asyncio.run(polling_lags(publishes, 60.0))
 
@@ -175,11 +175,11 @@ def run(tmp: Path, publishes: int) -> Section:
     ratio = polled.pct(0.5) / pushed.pct(0.5) if pushed.pct(0.5) else float("nan")
     section.add(f"Median ratio polling / webhook: {fmt(ratio, 0)}×.")
     section.targets.append(Target(
-        "e. publish → new /menu JSON with webhooks, p95", f"{fmt(pushed.pct(0.95) * 1000, 0)} ms",
+        "f. publish → new /menu JSON with webhooks, p95", f"{fmt(pushed.pct(0.95) * 1000, 0)} ms",
         "≤ 1 s", pushed.pct(0.95) <= 1.0,
         f"p50 {fmt(pushed.pct(0.5) * 1000, 0)} ms; polling at 60 s: p50 "
         f"{fmt(polled.pct(0.5), 1)} s, p95 {fmt(polled.pct(0.95), 1)} s"))
     section.targets.append(Target(
-        "e. /menus calls per publish (webhooks)", fmt(pushed.per_publish, 2), "1",
+        "f. /menus calls per publish (webhooks)", fmt(pushed.per_publish, 2), "1",
         pushed.menus_calls == publishes, f"{pushed.menus_calls} for {publishes} publishes"))
     return section
