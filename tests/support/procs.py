@@ -92,10 +92,12 @@ class Proc:
 
 
 def start_sim(tmp: Path, token_lifetime: float = 86400.0,
-              *, local_images: bool = False) -> tuple[Proc, str]:
+              extra_args: list[str] | None = None, local_images: bool = False
+              ) -> tuple[Proc, str]:
     port = free_port()
     proc = Proc([RELAY, "sim", "--port", str(port), "--token-lifetime", str(token_lifetime),
-                 *(["--local-images"] if local_images else [])], {}, tmp / f"sim-{port}.log")
+                 *(["--local-images"] if local_images else []), *(extra_args or [])], {},
+                tmp / f"sim-{port}.log")
     url = f"http://127.0.0.1:{port}"
     proc.wait_http(f"{url}/_sim/calls")
     return proc, url
