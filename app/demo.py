@@ -83,7 +83,7 @@ async def _serve(port: int, sim_port: int) -> None:
                                         log_config=None, access_log=False))
     relay = RelayServer(uvicorn.Config(create_app(settings, demo_key=DEMO_KEY),
                                        host="127.0.0.1", port=port,
-                                          log_config=None, access_log=False))
+                                       log_config=None, access_log=False))
     sim_task = asyncio.create_task(sim.serve())
     while not sim.started:
         if sim_task.done():
