@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -325,3 +326,71 @@ def test_dayparts_follow_the_same_rule_as_the_relay(stack: tuple[str, str]) -> N
         shown = driver.execute_script(
             "return [...document.querySelectorAll('section:not([hidden])')].length")
         assert shown > 0 and hidden + shown > 0
+
+
+def advance(driver: Any, ms: int) -> None:
+    """Run the page's clock (timers, Date, animations) ``ms`` ahead as fast as it can go."""
+    until = driver.execute_script("return performance.now()") + ms - 1000
+    driver.execute_cdp_cmd("Emulation.setVirtualTimePolicy",
+                           {"policy": "advance", "budget": ms})
+    wait_for(lambda: driver.execute_script("return window.__ticked >= arguments[0]", until),
+             120, f"{ms} ms of virtual time")
+
+
+def test_drift_shifts_the_board_a_few_pixels_every_few_minutes(stack: tuple[str, str]) -> None:
+    """drift=true moves the board a few pixels every 4 minutes (page clock driven by
+    DevTools), to a new spot each time, never scrolling or cutting an item."""
+    url, _ = stack
+    with chromium(1920, 1080) as driver:
+        open_board(driver, board_url(url, drift="true", refresh="3600"))
+        where = ("const r = document.getElementById('frame').getBoundingClientRect();"
+                 "return [r.left, r.top]")
+        origin = driver.execute_script(where)
+        driver.execute_script("""window.__ticked = 0; window.__moves = [];
+            setInterval(() => window.__ticked = performance.now(), 1000);
+            const frame = document.getElementById('frame');
+            new MutationObserver(() => window.__moves.push(frame.style.transform))
+              .observe(frame, {attributes: true, attributeFilter: ['style']});""")
+        spots = []
+        for _ in range(3):
+            advance(driver, 245_000)
+            spots.append(driver.execute_script(where))
+            lay = layout(driver)
+            assert_no_scroll(lay)
+            assert lay["cut"] == [] and len(lay["whole"]) == lay["count"]
+        moves = driver.execute_script("return window.__moves")
+        assert len(moves) >= 2 and all(a != b for a, b in pairwise(moves))
+        assert spots[-1] != origin, spots
+        assert all(abs(x - origin[0]) <= 6 and abs(y - origin[1]) <= 6 for x, y in spots)
+
+
+def test_a_re_price_swaps_only_the_changed_items(stack: tuple[str, str]) -> None:
+    """An update with the same items in the same order replaces only the changed items'
+    elements; a new item set redraws the whole board, and both stay fitted."""
+    url, _ = stack
+    with chromium(1920, 1080) as driver:
+        open_board(driver, board_url(url, refresh="3600"))
+        a = httpx.get(board_url(url, part="content"), timeout=30).text
+        b = a.replace("$16.00", "$16.50")
+        changed = sum('class="item' in line and "$16.00" in line for line in a.splitlines())
+        kept = driver.execute_script("""const [a, b] = arguments;
+            window.__board.apply(a, 'a');
+            const before = [...document.querySelectorAll('.item')];
+            window.__board.apply(b, 'b');
+            const after = [...document.querySelectorAll('.item')];
+            return [after.length === before.length,
+                    after.filter((e, i) => e === before[i]).length,
+                    after.filter(e => e.querySelector('.price').textContent === '$16.50').length,
+                    document.getElementById('content').dataset.version];""", a, b)
+        assert kept[0] and kept[1] == len(menu_rows(url)) - changed and kept[2] >= 1
+        first = a.index('<div class="item')
+        fewer = a[:first] + a[a.index("\n", first) + 1:]  # one item gone: a new item set
+        redrawn = driver.execute_script("""const [html, n] = arguments;
+            const last = [...document.querySelectorAll('.item')].pop();
+            window.__board.apply(html, 'c');
+            const now = [...document.querySelectorAll('.item')];
+            return now.length === n && now.pop() !== last""", fewer, len(menu_rows(url)) - 1)
+        assert redrawn
+        lay = layout(driver)
+        assert_no_scroll(lay)
+        assert lay["cut"] == []

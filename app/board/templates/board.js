@@ -20,7 +20,7 @@
   var storeKey = 'toast-relay:' + location.pathname + location.search;
   var etag = cfg.etag, scale = 0, lean = 0, starts = [], pages = 1, page = 0, pageTimer = 0, openKey = '';
   var timer = 0, fails = 0, inFlight = false, again = false, lastContact = Date.now();
-  var notSmaller = false, lastLength = board.innerHTML.length, eventFails = 0, opened = false, ticks = 0, fmt = null;
+  var notSmaller = false, lastLength = board.innerHTML.length, eventFails = 0, opened = false, ticks = 0, drifts = 0, fmt = null;
   var stats = { updates: 0, lastApplyMs: 0, pages: 1, scale: 0, columns: 0, lean: 0, fails: 0 };
   window.__board = stats;
 
@@ -106,7 +106,7 @@
     c.style.columnCount = stats.columns = columnsFor(n);
     c.style.transform = '';
     var s = 0, l = lean;
-    if (l > 0) { // room again for the details left out before?
+    if (l > 0 && !notSmaller) { // room again for the details left out before?
       setLean(c, l - 1);
       if (fitsAt(c, MIN)) l = 0;
       scale = 0;
@@ -173,13 +173,57 @@
   }
 
   // --- updates ---------------------------------------------------------------------
+  // The content as the relay sent it (parsed, never shown): the next update is compared
+  // with it, since the shown copy carries the script's own changes (hidden, img src).
+  var sent = null;
+  function parse(html) {
+    var t = document.createElement('template');
+    t.innerHTML = html;
+    var c = t.content.firstElementChild;
+    return c && c.id === 'content' ? c : null;
+  }
+  function sameAttrs(a, b, skip) {
+    if (a.attributes.length !== b.attributes.length) return false;
+    for (var i = 0; i < a.attributes.length; i++) {
+      var n = a.attributes[i].name;
+      if (n !== skip && a.getAttribute(n) !== b.getAttribute(n)) return false;
+    }
+    return true;
+  }
+  function patch(fresh) { // same sections and items in the same order: swap changed items only
+    var c = content();
+    if (!sent || !fresh || !c || fresh.getAttribute('data-windows') !== sent.getAttribute('data-windows')) return false;
+    var ns = fresh.children, os = sent.children, live = c.children, swaps = [];
+    if (ns.length !== os.length || live.length !== os.length) return false;
+    for (var i = 0; i < ns.length; i++) {
+      var n = ns[i], o = os[i], l = live[i];
+      if (!sameAttrs(n, o) || n.children.length !== o.children.length ||
+          l.children.length !== o.children.length) return false;
+      for (var j = 0; j < n.children.length; j++) {
+        var nj = n.children[j];
+        if (nj.isEqualNode(o.children[j])) continue;
+        if (j === 0 || nj.getAttribute('data-guid') !== o.children[j].getAttribute('data-guid')) return false;
+        swaps.push([l.children[j], nj]);
+      }
+    }
+    for (var k = 0; k < swaps.length; k++) swaps[k][0].replaceWith(swaps[k][1].cloneNode(true));
+    for (var a = 0; a < fresh.attributes.length; a++) { // data-version, data-fetched, ...
+      var name = fresh.attributes[a].name;
+      if (name !== 'style' && name !== 'class') c.setAttribute(name, fresh.getAttribute(name));
+    }
+    return true;
+  }
   function apply(html, tag) {
     var t0 = performance.now();
+    var fresh = parse(html);
     notSmaller = html.length >= lastLength;
     lastLength = html.length;
-    board.innerHTML = html;
-    openKey = '';
-    daypart();
+    if (!patch(fresh)) { // new items, new order, new groups: draw it all again
+      board.innerHTML = html;
+      openKey = '';
+      daypart();
+    }
+    sent = fresh;
     fit();
     images();
     notSmaller = false;
@@ -263,10 +307,12 @@
     ticks++;
     if (daypart()) fit();
     staleNote();
-    if (cfg.drift && ticks % 16 === 0) {
-      var dx = (Math.random() * 0.8 - 0.4).toFixed(2), dy = (Math.random() * 0.8 - 0.4).toFixed(2);
-      frame.style.transform = 'translate(' + dx + 'vmin,' + dy + 'vmin)';
-    }
+    if (cfg.drift && ticks % 16 === 0) drift(); // every 4 minutes
+  }
+  function drift() { // the next point on a circle of 0.4vmin: always a move, never far
+    var a = ++drifts * 2.39996; // the golden angle: points spread evenly round the circle
+    frame.style.transform = 'translate(' + (0.4 * Math.cos(a)).toFixed(3) + 'vmin,' +
+      (0.4 * Math.sin(a)).toFixed(3) + 'vmin)';
   }
 
   var resizing = 0;
@@ -280,6 +326,7 @@
   stats.show = function (p) { page = p % pages; showPage(); };
   stats.covers = covers;
   stats.check = check;
+  sent = parse(board.innerHTML);
   if (!restore()) save(board.innerHTML);
   daypart();
   fit();
