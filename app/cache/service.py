@@ -37,10 +37,16 @@ from app.errors import (
     ToastForbidden,
     ToastNotFound,
 )
+from app.toast.limiter import Priority, UpstreamLimiter
 
 CacheResult = Literal["HIT", "MISS", "STALE"]
 TICK = 0.25
 """Seconds between looks at which restaurants are due (cheap: no I/O unless one is)."""
+FIRST_LOAD_WAIT = 10.0
+"""Longest a screen waits for a first load before a 503 with Retry-After (never a hang)."""
+WARM_CONCURRENCY = 16
+"""Configured restaurants loaded at once at start-up, so they finish one after another
+(Toast's rate, not this number, sets how long the whole warm-up takes)."""
 CHECKED_SAVE_EVERY = 600.0
 """Store "Toast confirmed this copy" at most this often (it rewrites the record)."""
 
@@ -63,6 +69,8 @@ class MenuService:
         logger: logging.Logger | None = None,
         rng: random.Random | None = None,
         history: History | None = None,
+        limiter: UpstreamLimiter | None = None,
+        first_load_wait: float = FIRST_LOAD_WAIT,
     ) -> None:
         self._loader = loader
         self._clock = clock
@@ -80,6 +88,9 @@ class MenuService:
         self._log = logger or logging.getLogger("toast_relay.refresh")
         self._rng = rng or random.Random()
         self.history = history or History(size=100)
+        self._limiter = limiter
+        self.first_load_wait = first_load_wait
+        self._load_priority: dict[str, Priority] = {}
         self._tracked: dict[str, Tracked] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -100,17 +111,29 @@ class MenuService:
             return t.view, "STALE" if t.view.stale else "HIT"
         if t.not_found is not None and self._clock.monotonic() < t.not_found_until:
             raise t.not_found
-        if t.loading_task is None:
-            t.loading = True
-            t.loading_task = asyncio.ensure_future(self._first_load(t))
-        view = await asyncio.shield(t.loading_task)
+        view = await self._within_wait(self._loading(t, Priority.FIRST_LOAD))
+        if view is None:
+            wait = self._load_eta()
+            raise NotReady(f"the menu for {guid} is still loading (Toast allows the relay only "
+                           f"so many calls a second); ask again in {wait} s", retry_after=wait)
         return view, "STALE" if view.stale else "MISS"
 
     async def warm(self, guids: Iterable[str]) -> None:
-        """Pin configured restaurants, load their saved copies and check them now."""
+        """Pin configured restaurants, load their saved copies and check them now.
+
+        A few load at a time (``WARM_CONCURRENCY``) in the background priority, so
+        they finish one after another; a screen asking for one not loaded yet moves
+        it ahead (FIRST_LOAD).
+        """
         for guid in guids:
             self._track(guid).pinned = True
-        await asyncio.gather(*(self._restore(t) for t in list(self._tracked.values())))
+        gate = asyncio.Semaphore(WARM_CONCURRENCY)
+
+        async def one(t: Tracked) -> None:
+            async with gate:
+                await self._restore(t)
+
+        await asyncio.gather(*(one(t) for t in list(self._tracked.values())))
 
     async def refresh(self, guid: str) -> MenuView:
         """Refresh one restaurant now (admin); menus are re-fetched, within Toast's limits."""
@@ -236,11 +259,44 @@ class MenuService:
         """A configured restaurant whose first load failed is tried again, with backoff."""
         decide.first_load_retried(t, self._now(), self.intervals(t.guid), self._rng)
 
-        async def load() -> None:
-            with contextlib.suppress(RelayError):
-                await self.view(t.guid)
+        self._spawn(self._load(t, Priority.BACKGROUND))
 
-        self._spawn(load())
+    def _loading(self, t: Tracked, priority: Priority) -> asyncio.Future[MenuView]:
+        """The first load of ``t`` under way (started now if none); a more urgent caller
+        (a screen) moves a background load ahead in the upstream limiter."""
+        if t.loading_task is None:
+            t.loading = True
+            self._load_priority[t.guid] = priority
+            t.loading_task = asyncio.ensure_future(self._first_load(t, priority))
+        elif priority < self._load_priority.get(t.guid, priority):
+            self._load_priority[t.guid] = priority
+            if self._limiter is not None:
+                self._limiter.boost(t.guid, priority)
+        return t.loading_task
+
+    async def _within_wait(self, load: asyncio.Future[MenuView]) -> MenuView | None:
+        """The loaded view, or None once ``first_load_wait`` passed on the clock (the load
+        goes on: the next request may find it done)."""
+        shielded = asyncio.shield(load)
+        timer = asyncio.ensure_future(self._clock.sleep(self.first_load_wait))
+        waiters: set[asyncio.Future[Any]] = {shielded, timer}
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            return shielded.result() if shielded.done() else None
+        finally:
+            timer.cancel()
+            shielded.cancel()  # only the wrapper: the load itself goes on
+
+    async def _load(self, t: Tracked, priority: Priority) -> None:
+        """Load ``t`` for nobody in particular (warm-up, a retry); failures are recorded."""
+        with contextlib.suppress(RelayError):
+            await asyncio.shield(self._loading(t, priority))
+
+    def _load_eta(self) -> int:
+        """Seconds until a first load asked for now is likely done (a Retry-After)."""
+        if self._limiter is None:
+            return max(1, round(self.first_load_wait))
+        return self._limiter.eta(Priority.FIRST_LOAD, calls=3)
 
     async def _carry_out(self, t: Tracked, plan: Plan) -> None:
         # One check per restaurant at a time: an admin refresh waits for a running one.
@@ -249,10 +305,13 @@ class MenuService:
             async with t.lock:
                 if plan.reload:
                     await self._reload(t)
+                # Webhook and admin fetches go before the timer's background checks.
+                priority = Priority.URGENT if plan.fetch else Priority.BACKGROUND
                 if (plan.check or plan.fetch) and await self._lease_for(t, plan):
-                    await self._check_menu(t, fetch=plan.fetch, check=plan.check)
+                    await self._check_menu(t, fetch=plan.fetch, check=plan.check,
+                                           priority=priority)
                 if plan.stock:
-                    await self._check_stock(t)
+                    await self._check_stock(t, priority)
                 now = self._now()
                 if decide.reprice_due(t, now) and t.view is not None and t.snapshot is not None:
                     self._show(t, self._loader.rebuild(t.view, t.snapshot, now=now.wall))
@@ -287,8 +346,7 @@ class MenuService:
             t.checked_at = snap.checked_at
             self._log.info("restored saved menu", extra={"restaurant": t.guid})
         else:
-            with contextlib.suppress(RelayError):
-                await self.view(t.guid)
+            await self._load(t, Priority.BACKGROUND)
 
     async def _usable_saved(self, guid: str) -> Snapshot | None:
         """The saved copy, unless Toast last confirmed it longer ago than RELAY_STALE_MAX."""
@@ -298,14 +356,14 @@ class MenuService:
             return None
         return snap
 
-    async def _first_load(self, t: Tracked) -> MenuView:
+    async def _first_load(self, t: Tracked, priority: Priority) -> MenuView:
         try:
             # A copy saved before a restart is served at once (marked stale until Toast
             # confirms it, which the loop checks right away).
             snap = await self._usable_saved(t.guid)
             stale = snap is not None
             if snap is None:
-                snap = await self._loader.fetch(t.guid)
+                snap = await self._loader.fetch(t.guid, priority)
                 await self._stored(snap)
             view = self._loader.build_view(snap, stale=stale, now=self._clock.now())
             self._show(t, view, snap)
@@ -331,22 +389,25 @@ class MenuService:
         finally:
             t.loading_task = None
             t.loading = False
+            if self._load_priority.pop(t.guid, None) is not None and self._limiter is not None:
+                self._limiter.unboost(t.guid)
 
     async def _stored(self, snap: Snapshot) -> None:
         """Save ``snap`` and, when it was newer than the stored copy, tell other replicas."""
         if await self._loader.save(snap):
             await self._notifier.announce(snap.guid, max(snap.version))
 
-    async def _check_menu(self, t: Tracked, *, fetch: bool, check: bool = True) -> None:
+    async def _check_menu(self, t: Tracked, *, fetch: bool, check: bool = True,
+                          priority: Priority = Priority.BACKGROUND) -> None:
         assert t.snapshot is not None and t.view is not None
         started = self._now()
         try:
             changed = fetch
             if check:
-                last_updated = await self._loader.last_updated(t.guid)
+                last_updated = await self._loader.last_updated(t.guid, priority)
                 changed = changed or policy.menus_changed(t.snapshot.last_updated, last_updated)
             if changed:
-                snap = await self._loader.fetch_menus(t.snapshot)
+                snap = await self._loader.fetch_menus(t.snapshot, priority)
                 new = self._loader.build_view(snap, stale=False, now=self._clock.now())
                 if policy.is_empty_regression(len(t.view.rows), len(new.flat.rows)):
                     raise EmptyMenu(f"Toast returned a menu with no items for {t.guid}; "
@@ -373,11 +434,12 @@ class MenuService:
             self._log.warning("refresh failed, serving last good copy", extra={
                 "restaurant": t.guid, "error": t.last_error, "retryIn": round(delay, 1)})
 
-    async def _check_stock(self, t: Tracked) -> None:
+    async def _check_stock(self, t: Tracked,
+                           priority: Priority = Priority.BACKGROUND) -> None:
         assert t.snapshot is not None and t.view is not None
         started = self._now()
         try:
-            snap = await self._loader.fetch_stock(t.snapshot)
+            snap = await self._loader.fetch_stock(t.snapshot, priority)
             if snap is not t.snapshot:  # the loader hands back the same one when unchanged
                 self._show(t, t.view.with_changes(stock=snap.stock, now=self._clock.now()),
                            snap)
