@@ -15,38 +15,19 @@ from app.cache.changes import ChangeFeed
 from app.cache.history import History
 from app.cache.loader import SnapshotLoader
 from app.cache.service import MenuService
-from app.cache.shared import Lease, LocalLease, LocalNotifier, Notifier
-from app.cache.snapshots import DirectorySnapshots, MemorySnapshots, SnapshotStore
+from app.cache.snapshots import SnapshotStore
 from app.clock import Clock, SystemClock
 from app.config import Settings
-from app.metrics import BudgetCollector, Metrics, StateCollector
+from app.metrics import BudgetCollector, Metrics, StateCollector, WebhookCollector
+from app.state import State, local_state, redis_state
 from app.toast.client import ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
 from app.toast.passthrough import PassThrough
 from app.toast.token import TokenManager
-from app.toast.token_store import FileTokenStore, MemoryTokenStore, TokenStore
+from app.toast.windows import ClientLimits
+from app.webhooks.receiver import WebhookReceiver
 
 log = logging.getLogger("toast_relay")
-
-
-@dataclass(frozen=True)
-class LocalState:
-    """Where one process keeps its state: memory, plus files under RELAY_DATA_DIR if set."""
-
-    tokens: TokenStore
-    snapshots: SnapshotStore
-    lease: Lease
-    notifier: Notifier
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> LocalState:
-        data = settings.relay_data_dir
-        owner = TokenManager.owner_of(settings)
-        tokens: TokenStore = (FileTokenStore(data / "token.json", owner, log) if data
-                              else MemoryTokenStore())
-        snapshots: SnapshotStore = (DirectorySnapshots(data / "menus") if data
-                                    else MemorySnapshots())
-        return cls(tokens, snapshots, LocalLease(), LocalNotifier())
 
 
 @dataclass
@@ -61,8 +42,11 @@ class Relay:
     menus: MenuService
     keys: KeyRing
     metrics: Metrics
+    state: State
     passthrough: PassThrough
     budget: Budget
+    changes: ChangeFeed = field(default_factory=ChangeFeed)
+    webhooks: WebhookReceiver | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -73,16 +57,21 @@ class Relay:
         clock = clock or SystemClock()
         http = http or make_http_client(settings.toast_timeout)
         metrics = metrics or Metrics()
-        state = LocalState.from_settings(settings)
-        limiter = UpstreamLimiter(clock)
+        # Chosen once: without REDIS_URL nothing changes (one process, RELAY_DATA_DIR).
+        state = (redis_state(settings, settings.redis_url.get_secret_value(), clock)
+                 if settings.redis_url else local_state(settings))
+        limits = ClientLimits()
+        limiter = UpstreamLimiter(clock, limits, counter=state.counter(limits)
+                                  if state.counter else None)
         tokens = TokenManager.from_settings(settings, http, clock, limiter, store=state.tokens,
                                             on_login=metrics.count_login)
         toast = ToastClient(http=http, base_url=settings.toast_api_url, tokens=tokens,
                             limiter=limiter, clock=clock, observer=metrics.observe_toast)
         loader = SnapshotLoader(toast=toast, store=state.snapshots, clock=clock)
+        changes = ChangeFeed(settings.relay_events_max_connections)
         budget = Budget(limiter.limits, settings.relay_refresh_interval,
                         settings.relay_stock_interval,
-                        webhooks=settings.relay_webhook_secret is not None)
+                        webhooks=bool(settings.webhook_secrets()))
         menus = MenuService(
             loader=loader, clock=clock,
             refresh_interval=settings.relay_refresh_interval,
@@ -91,7 +80,7 @@ class Relay:
             idle_after=settings.relay_idle_after,
             not_found_ttl=settings.relay_not_found_ttl, intervals=budget.intervals,
             limiter=limiter, first_load_wait=settings.relay_first_load_wait,
-            changes=ChangeFeed(), lease=state.lease, notifier=state.notifier,
+            changes=changes, lease=state.lease, notifier=state.notifier,
             history=History(size=settings.relay_history_size,
                             directory=settings.relay_data_dir / "history"
                             if settings.relay_data_dir else None),
@@ -103,8 +92,12 @@ class Relay:
                                       budget.gauges, lambda: budget.current().stretch))
         passthrough = PassThrough(toast, clock, settings.relay_passthrough_ttl,
                                   own_menus=menus.menus_body)
+        secrets = settings.webhook_secrets()
+        webhooks = WebhookReceiver(secrets=secrets, sink=menus, clock=clock) if secrets else None
+        if webhooks is not None:
+            metrics.watch(WebhookCollector(webhooks.stats))
         return cls(settings, clock, http, tokens, limiter, toast, state.snapshots, menus, keys,
-                   metrics, passthrough, budget)
+                   metrics, state, passthrough, budget, changes, webhooks)
 
     async def start(self) -> None:
         """Start the token refresher and the menu loop; warm configured restaurants."""
@@ -132,4 +125,6 @@ class Relay:
                 await task
         await self.store.close()
         await self.tokens.close()
+        if self.state.redis is not None:
+            await self.state.redis.close()
         await self.http.aclose()

@@ -91,20 +91,27 @@ class Proc:
         return self.proc.returncode
 
 
-def start_sim(tmp: Path, token_lifetime: float = 86400.0) -> tuple[Proc, str]:
+def start_sim(tmp: Path, token_lifetime: float = 86400.0,
+              extra_args: list[str] | None = None) -> tuple[Proc, str]:
     port = free_port()
-    proc = Proc([RELAY, "sim", "--port", str(port), "--token-lifetime", str(token_lifetime)],
-                {}, tmp / f"sim-{port}.log")
+    proc = Proc([RELAY, "sim", "--port", str(port), "--token-lifetime", str(token_lifetime),
+                 *(extra_args or [])], {}, tmp / f"sim-{port}.log")
     url = f"http://127.0.0.1:{port}"
     proc.wait_http(f"{url}/_sim/calls")
     return proc, url
 
 
-def start_relay(tmp: Path, env: Mapping[str, str], *, port: int | None = None,
+def spawn_relay(tmp: Path, env: Mapping[str, str], *, port: int | None = None,
                 extra_args: list[str] | None = None) -> tuple[Proc, str]:
+    """Start ``toast-relay serve`` without waiting for it (to start several at once)."""
     port = port or free_port()
     proc = Proc([RELAY, "serve", "--port", str(port), *(extra_args or [])], env,
                 tmp / f"relay-{port}.log")
-    url = f"http://127.0.0.1:{port}"
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def start_relay(tmp: Path, env: Mapping[str, str], *, port: int | None = None,
+                extra_args: list[str] | None = None) -> tuple[Proc, str]:
+    proc, url = spawn_relay(tmp, env, port=port, extra_args=extra_args)
     proc.wait_http(f"{url}/healthz")
     return proc, url
