@@ -36,8 +36,8 @@ class ClientLimits:
     Defaults: Toast allows 20/s and 10,000 per 15 minutes; the relay sends at most
     18/s and 9,500 per 15 minutes, background checks may fill 8,500 of those (the
     rest stays free for screens, webhooks and logins), and the budget planner
-    aims background polling at 7,500. Once half a second's worth went out in the
-    last second, sends are paced (``gap``: 1/18 s apart) rather than sent in
+    aims background polling at 7,500. Once ``burst`` (9) went out in the last
+    second, sends are paced (``gap``: 1/18 s apart) rather than sent in
     bursts, and per-endpoint spacing gets a 5 % margin (``/menus`` 1.05 s apart
     per location), because Toast counts arrivals, not sends.
     """
@@ -50,16 +50,14 @@ class ClientLimits:
     background_per_window: int = 8_500
     planned_per_window: int = 7_500
     spacing_margin: float = 1.05
+    burst: int = 9
+    """Sends a quiet second may take at once; past that, one per ``gap``."""
 
     @property
     def gap(self) -> float:
         """Least time between two sends once busy: the per-second cap spread evenly."""
         return 1.0 / self.per_second
 
-    @property
-    def burst(self) -> int:
-        """Sends a quiet second may take at once before pacing starts."""
-        return max(1, self.per_second // 2)
 
     def __post_init__(self) -> None:
         if not 1 <= self.per_second <= self.toast_per_second:
