@@ -20,6 +20,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from app.errors import ConfigError
 
 ALL_RESTAURANTS = "*"
+MIN_REFRESH_WINDOW = 2.0
+"""Seconds: below this a refresh window leaves no time to log in before the token expires."""
 MIN_KEY_LENGTH = 16
 GUID_RE = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -264,6 +266,11 @@ class Settings(BaseSettings):
         # Toast only hands out a new token during the token's last minute.
         if self.toast_token_refresh_window > 3600:
             raise ValueError("TOAST_TOKEN_REFRESH_WINDOW must be at most 3600 seconds")
+        if self.toast_token_refresh_window < MIN_REFRESH_WINDOW:
+            # The token stops being sent a quarter-window before it expires (at most 5 s);
+            # a shorter window leaves no time to log in between the refresh and that point.
+            raise ValueError(f"TOAST_TOKEN_REFRESH_WINDOW must be at least "
+                             f"{MIN_REFRESH_WINDOW:g} seconds (60 matches Toast's last minute)")
         return self
 
 

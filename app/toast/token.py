@@ -37,6 +37,13 @@ def _iso(t: float | None) -> str | None:
     return None if t is None else iso_utc(t)
 
 
+def expiry_margin(refresh_window: float) -> float:
+    """Seconds before ``exp`` a token is no longer sent: 5 s, or a quarter of a shorter
+    refresh window, so the proactive refresh (aimed a sixth into the window) always comes
+    before the token goes unused."""
+    return min(_EXPIRY_SKEW, refresh_window / 4)
+
+
 def credentials_of(settings: Settings) -> Credentials:
     return Credentials(
         client_id=settings.toast_client_id, client_secret=settings.toast_client_secret,
@@ -57,6 +64,7 @@ class TokenManager:
         self._creds = credentials
         self._clock = clock
         self._window = refresh_window
+        self._margin = expiry_margin(refresh_window)
         self._per_hour = logins_per_hour
         self._log = logger or logging.getLogger("app.toast.token")
         self._on_login = on_login
@@ -238,7 +246,7 @@ class TokenManager:
             # Toast hands back the same token until its last minute: try again later
             # in the window (halfway to expiry), not in a loop.
             retry = wall + max(_SAME_TOKEN_GAP, (grant.expires_at - wall) / 2)
-            self._next_refresh = retry if retry < grant.expires_at - _EXPIRY_SKEW \
+            self._next_refresh = retry if retry < grant.expires_at - self._margin \
                 else grant.expires_at
         else:
             self._next_refresh = self._first_refresh(grant.expires_at)
@@ -268,7 +276,7 @@ class TokenManager:
     # --- gates and timing ------------------------------------------------------
 
     def _usable(self) -> bool:
-        return self._token is not None and self._clock.now() < self._expires_at - _EXPIRY_SKEW
+        return self._token is not None and self._clock.now() < self._expires_at - self._margin
 
     def _first_refresh(self, expires_at: float) -> float:
         # At exactly the window edge Toast may still answer with the same token
@@ -284,7 +292,7 @@ class TokenManager:
             return 0.0
         if not self._usable():
             return self._policy.wait(valid_token=False)
-        until_unusable = self._expires_at - _EXPIRY_SKEW - self._clock.now()
+        until_unusable = self._expires_at - self._margin - self._clock.now()
         due = (self._next_refresh or self._expires_at) - self._clock.now()
         return min(max(due, self._policy.wait(valid_token=True)), until_unusable)
 
@@ -331,7 +339,7 @@ class TokenManager:
         if stored is None:
             return
         self._policy.restore(stored.login_times)
-        if stored.access_token and stored.expires_at - _EXPIRY_SKEW > self._clock.now():
+        if stored.access_token and stored.expires_at - self._margin > self._clock.now():
             self._token, self._expires_at = stored.access_token, stored.expires_at
             self._obtained_at = stored.obtained_at
             self._next_refresh = self._first_refresh(stored.expires_at)

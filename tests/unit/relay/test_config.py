@@ -122,3 +122,11 @@ def test_secret_never_in_repr_or_errors() -> None:
     assert "screen-key-0123456789" not in repr(s)
     detail = settings_error(RELAY_API_KEYS="short")
     assert "super-secret-value" not in detail
+
+
+@pytest.mark.parametrize("window", ["1", "1.5s", "7200"])
+def test_refresh_window_that_cannot_work_is_refused(window: str) -> None:
+    """A refresh window under 2 s (no time to log in) or over an hour stops start-up."""
+    with pytest.raises(ConfigError, match="^TOAST_TOKEN_REFRESH_WINDOW must be at"):
+        load_settings({**BASE, "TOAST_TOKEN_REFRESH_WINDOW": window})
+    assert load_settings({**BASE, "TOAST_TOKEN_REFRESH_WINDOW": "3"}).toast_token_refresh_window == 3

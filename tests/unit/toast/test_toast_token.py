@@ -12,7 +12,7 @@ import pytest
 
 from app.errors import ToastAuthError, ToastRateLimited, ToastUnavailable
 from app.toast.jwt import token_expiry
-from app.toast.token import TokenManager
+from app.toast.token import TokenManager, expiry_margin
 from tests.unit.toast.toast_fakes import (
     BASE,
     CLIENT_ID,
@@ -357,3 +357,19 @@ async def test_token_file_without_token_keeps_login_times(tmp_path: object) -> N
     await store.save(StoredToken("", 0.0, 0.0, (1.0, 2.0)))
     loaded = await store.load()
     assert loaded is not None and loaded.access_token == "" and loaded.login_times == (1.0, 2.0)
+
+
+@pytest.mark.parametrize("window", [2.0, 3.0, 10.0, 60.0])
+async def test_short_window_never_leaves_the_relay_without_a_token(
+    clock: RecordingClock, auth: FakeAuth, http: httpx.AsyncClient, window: float
+) -> None:
+    """With 12 s tokens, the expiry margin follows the window: a usable token at every step."""
+    auth.lifetime = 12.0
+    auth.new_token_before = window
+    tokens = manager(clock, http, refresh_window=window, logins_per_hour=10_000)
+    task = await _start_refresher(tokens)
+    for _ in range(240):  # one simulated minute in quarter seconds
+        await clock.advance(0.25)
+        assert tokens.ready()[0], (clock.monotonic(), tokens.status())
+    await _stop(task)
+    assert expiry_margin(window) == min(5.0, window / 4)
