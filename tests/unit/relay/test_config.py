@@ -127,6 +127,7 @@ def test_secret_never_in_repr_or_errors() -> None:
 @pytest.mark.parametrize("window", ["1", "1.5s", "7200"])
 def test_refresh_window_that_cannot_work_is_refused(window: str) -> None:
     """A refresh window under 2 s (no time to log in) or over an hour stops start-up."""
-    with pytest.raises(ConfigError, match="^TOAST_TOKEN_REFRESH_WINDOW must be at"):
+    with pytest.raises(ConfigError, match=r"^TOAST_TOKEN_REFRESH_WINDOW must be at"):
         load_settings({**BASE, "TOAST_TOKEN_REFRESH_WINDOW": window})
-    assert load_settings({**BASE, "TOAST_TOKEN_REFRESH_WINDOW": "3"}).toast_token_refresh_window == 3
+    short = load_settings({**BASE, "TOAST_TOKEN_REFRESH_WINDOW": "3"})
+    assert short.toast_token_refresh_window == 3
