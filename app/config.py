@@ -175,6 +175,7 @@ class Settings(BaseSettings):
     relay_idle_after: Seconds = 86400.0
     relay_not_found_ttl: Seconds = 300.0
     relay_passthrough_ttl: Seconds = 30.0
+    relay_csv_escape_formulas: bool = True
     relay_data_dir: Path | None = None
     relay_webhook_secret: SecretStr | None = None
     redis_url: str | None = None

@@ -77,7 +77,8 @@ class Relay:
         limiter = UpstreamLimiter(clock)
         toast = ToastClient(http=http, base_url=settings.toast_api_url, tokens=tokens,
                             limiter=limiter, clock=clock, observer=metrics.observe_toast)
-        loader = SnapshotLoader(toast=toast, store=state.snapshots, clock=clock)
+        loader = SnapshotLoader(toast=toast, store=state.snapshots, clock=clock,
+                                escape_formulas=settings.relay_csv_escape_formulas)
         menus = MenuService(
             loader=loader, clock=clock,
             refresh_interval=settings.relay_refresh_interval,
