@@ -18,6 +18,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.errors import ConfigError
+from app.files import private_dir
 
 ALL_RESTAURANTS = "*"
 MIN_REFRESH_WINDOW = 2.0
@@ -246,7 +247,7 @@ class Settings(BaseSettings):
         if v is None:
             return None
         try:
-            v.mkdir(parents=True, exist_ok=True)
+            private_dir(v)
         except OSError as exc:
             raise ValueError(f"{v} cannot be created ({exc.strerror}); point it at a "
                              "writable directory") from None

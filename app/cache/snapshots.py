@@ -17,7 +17,10 @@ from cachetools import LRUCache
 
 from app.cache.snapshot import Snapshot, decode_snapshot, encode_snapshot
 from app.errors import ToastBadResponse
-from app.files import atomic_write
+from app.files import DamageReport, atomic_write, private_dir
+
+_INSTEAD = ("ignoring it: the menu is loaded from Toast instead, and the file is replaced "
+            "by the next good copy")
 
 
 class SnapshotStore(abc.ABC):
@@ -57,10 +60,10 @@ class DirectorySnapshots(SnapshotStore):
 
     def __init__(self, directory: Path, memory: MemorySnapshots | None = None,
                  logger: logging.Logger | None = None) -> None:
-        self._dir = directory
-        self._dir.mkdir(parents=True, exist_ok=True)
+        self._dir = private_dir(directory)
         self._memory = memory or MemorySnapshots()
-        self._log = logger or logging.getLogger("toast_relay.refresh")
+        self._damage = DamageReport(logger or logging.getLogger("toast_relay.refresh"),
+                                    "saved menu")
 
     def _path(self, guid: str) -> Path:
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in guid)
@@ -70,14 +73,18 @@ class DirectorySnapshots(SnapshotStore):
         snap = await self._memory.get(guid)
         if snap is not None:
             return snap
+        path = self._path(guid)
         try:
-            raw = self._path(guid).read_bytes()
-        except OSError:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            self._damage.damaged(path, f"cannot be read ({exc.strerror})", _INSTEAD)
             return None
         try:
             snap = decode_snapshot(raw)
         except ToastBadResponse:
-            self._log.warning("saved menu unreadable, ignoring it", extra={"restaurant": guid})
+            self._damage.damaged(path, "is damaged (not a complete saved menu)", _INSTEAD)
             return None
         await self._memory.put(snap)
         return snap
@@ -85,5 +92,7 @@ class DirectorySnapshots(SnapshotStore):
     async def put(self, snap: Snapshot) -> bool:
         if not await self._memory.put(snap):
             return False
-        atomic_write(self._path(snap.guid), encode_snapshot(snap))
+        path = self._path(snap.guid)
+        atomic_write(path, encode_snapshot(snap))
+        self._damage.rewritten(path)
         return True

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import httpx
@@ -373,3 +375,24 @@ async def test_short_window_never_leaves_the_relay_without_a_token(
         assert tokens.ready()[0], (clock.monotonic(), tokens.status())
     await _stop(task)
     assert expiry_margin(window) == min(5.0, window / 4)
+
+
+async def test_damaged_token_file_is_logged_once_and_replaced(
+    clock: RecordingClock, auth: FakeAuth, http: httpx.AsyncClient, tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A damaged token file is named once in the log with what the relay does (log in again),
+    then replaced by the new token; the directory it is created in is 0700."""
+    path = tmp_path / "data" / "token.json"
+    path.parent.mkdir()
+    path.write_bytes(b'{"owner": "machine:')
+    with caplog.at_level(logging.WARNING):
+        tokens = manager(clock, http, token_file=path)
+        token = await tokens.get_token()
+        await manager(clock, http, token_file=path).get_token()
+    lines = [r.getMessage() for r in caplog.records if str(path) in r.getMessage()]
+    assert len(lines) == 1 and "logs in to Toast again" in lines[0], caplog.text
+    assert json.loads(path.read_bytes())["accessToken"] == token
+    fresh = tmp_path / "new" / "token.json"
+    await manager(clock, http, token_file=fresh).get_token()
+    assert fresh.parent.stat().st_mode & 0o777 == 0o700
