@@ -183,6 +183,8 @@ class Settings(BaseSettings):
     relay_log_format: Literal["json", "text"] = "json"
     relay_access_log: bool = True
     relay_trusted_proxies: str = "127.0.0.1"
+    relay_limit_concurrency: int = Field(1000, ge=1)
+    relay_keepalive_timeout: Seconds = 5.0
     relay_root_path: str = ""
     relay_history_size: int = Field(100, ge=1, le=10000)
 
@@ -231,7 +233,7 @@ class Settings(BaseSettings):
     @field_validator(
         "toast_token_refresh_window", "toast_timeout", "relay_refresh_interval",
         "relay_stock_interval", "relay_stale_max", "relay_idle_after", "relay_not_found_ttl",
-        "relay_passthrough_ttl",
+        "relay_passthrough_ttl", "relay_keepalive_timeout",
         mode="before",
     )
     @classmethod
