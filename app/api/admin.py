@@ -17,11 +17,13 @@ router = APIRouter(default_response_class=Response)
 
 
 class AdminStatus(BaseModel):
-    """Token state (never the token), each active restaurant, the upstream budget."""
+    """Token state (never the token), each active restaurant, Toast's budget as spent
+    (``upstream``) and as planned (``budget``: the effective polling intervals)."""
 
     token: dict[str, Any]
     restaurants: list[dict[str, Any]]
     upstream: dict[str, Any]
+    budget: dict[str, Any]
 
 
 class RestaurantStatus(BaseModel):
@@ -51,13 +53,28 @@ def _json(data: object, status: int = 200) -> Response:
             responses={200: json_answer(AdminStatus, {
                 "token": {"mode": "machine", "expiresAt": "2026-11-23T13:35:30Z"},
                 "restaurants": [_STATUS_EXAMPLE],
-                "upstream": {"globalPerSecond": 20, "sentLastSecond": 0}}), **KEY_ERRORS})
+                "upstream": {
+                    "perSecond": {"used": 3, "limit": 18, "toastLimit": 20},
+                    "perWindow": {"used": 2410, "limit": 9500, "backgroundLimit": 8500,
+                                  "toastLimit": 10000, "seconds": 900.0},
+                    "menusSpacing": 1.05, "throttledTotal": 12, "blocked": {},
+                    "waiting": {"login": 0, "first_load": 0, "urgent": 0, "background": 4}},
+                "budget": {
+                    "restaurants": 500, "webhookFed": 0,
+                    "configured": {"metadataInterval": 60.0, "stockInterval": 60.0},
+                    "effective": {"metadataInterval": 120.0, "webhookMetadataInterval": 3600.0,
+                                  "stockInterval": 120.0, "stretch": 2.0,
+                                  "plannedCallsPerWindow": 7500.0,
+                                  "plannedBudgetPerWindow": 7500, "windowSeconds": 900.0}},
+            }), **KEY_ERRORS})
 async def status(relay: RelayDep, _: AdminKey) -> Response:
-    """Token state (never the token), each active restaurant, the upstream limiter."""
+    """Token state (never the token), each active restaurant, Toast's budget as spent and
+    as planned (the effective intervals)."""
     return _json({
         "token": relay.tokens.status(),
         "restaurants": relay.menus.status(),
         "upstream": relay.limiter.state(),
+        "budget": relay.budget.status(),
     })
 
 

@@ -29,7 +29,7 @@ from app.menu.render import (
     render_stock_json,
 )
 from app.menu.rows import Row
-from app.menu.shapes import render_rows, render_rss, render_xml
+from app.menu.shapes import render_pairs, render_rows, render_rss, render_xml
 from app.menu.stock import apply_stock
 from app.menu.text import ascii_row, to_ascii
 
@@ -75,7 +75,7 @@ def http_date(ts: float) -> str:
 JSON = "application/json"
 CSV = "text/csv; charset=utf-8"
 MEDIA_TYPES = {"json": JSON, "csv": CSV, "rows": JSON, "xml": "application/xml; charset=utf-8",
-               "rss": "application/rss+xml; charset=utf-8"}
+               "rss": "application/rss+xml; charset=utf-8", "pairs": JSON}
 FORMATS = tuple(MEDIA_TYPES)
 """What ``?format=`` may name; every one of them also comes folded with ``ascii=true``."""
 
@@ -114,7 +114,8 @@ class MenuView:
         self.last_modified = http_date(changed_at)
         self.last_modified_bytes = self.last_modified.encode()
         self._filtered: LRUCache[tuple[Any, ...], Answer] = LRUCache(maxsize=FILTERED_CACHE_SIZE)
-        self._shapes: dict[Shape, Answer] = {("json", False): self.json, ("csv", False): self.csv}
+        self._plain: dict[str, Answer] = {"json": self.json, "csv": self.csv}
+        self._ascii: dict[str, Answer] = {}
         self._ascii_rows: list[Row] | None = None
 
     @property
@@ -140,7 +141,9 @@ class MenuView:
         filter set and moment, in a small bounded cache.
         """
         if filters.is_empty:
-            return self.shape((fmt, ascii_only))
+            # The hot path: one dictionary lookup on a string (no tuple to build and hash).
+            hit = (self._ascii if ascii_only else self._plain).get(fmt)
+            return hit if hit is not None else self.shape((fmt, ascii_only))
         if now is None:
             raise ValueError("a filtered answer needs the current time")
         # available=now depends on the clock: key on which menus are open right now.
@@ -159,18 +162,19 @@ class MenuView:
         Its ETag is derived from the JSON's, which covers every input of every shape,
         so no other body is hashed.
         """
-        hit = self._shapes.get(shape)
+        fmt, ascii_only = shape
+        kept = self._ascii if ascii_only else self._plain
+        hit = kept.get(fmt)
         if hit is None:
-            fmt, ascii_only = shape
             body = self._render(fmt, ascii_only, self._rows(ascii_only))
             tag = f"-{fmt}-ascii" if ascii_only else f"-{fmt}"
-            hit = self._shapes[shape] = Answer.of(body, MEDIA_TYPES[fmt],
-                                                  etag=self.json.etag[:-1] + tag + '"')
+            hit = kept[fmt] = Answer.of(body, MEDIA_TYPES[fmt],
+                                        etag=self.json.etag[:-1] + tag + '"')
         return hit
 
     def shapes(self) -> list[Shape]:
         """The shapes rendered so far (the next view pre-renders the same ones)."""
-        return list(self._shapes)
+        return [*((f, False) for f in self._plain), *((f, True) for f in self._ascii)]
 
     def prerender(self, shapes: Sequence[Shape]) -> None:
         """Render ``shapes`` now, so the first screen asking after a change gets ready bytes."""
@@ -193,6 +197,8 @@ class MenuView:
             return render_csv(rows, currency, escape_formulas=self.escape_formulas)
         if fmt == "rows":
             return render_rows(rows)
+        if fmt == "pairs":
+            return render_pairs(rows)
         if fmt == "xml":
             return render_xml(info, self.flat.last_updated, iso_utc(self.fetched_at),
                               self.stale, rows, currency)

@@ -78,8 +78,8 @@ class ToastApi:
             raise ToastHTTPError(403, "Access to this restaurant is not allowed for this client")
         return record
 
-    def _limit(self, key: str, endpoint: str) -> Decision:
-        decision = self.state.limiter.check(key, endpoint)
+    def _limit(self, key: str, endpoint: str, client: str | None = None) -> Decision:
+        decision = self.state.limiter.check(key, endpoint, client)
         if not decision.allowed:
             self.state.counters.rate_limited_calls += 1
             self.state.counters.over_limit_calls += 1
@@ -105,7 +105,7 @@ class ToastApi:
             record = self._restaurant(header, token.client_id) if needs_restaurant else None
             key = record.guid.lower() if record is not None else _client_key(request)
             # Toast counts a request when it arrives; a slow answer is slow after that.
-            decision = self._limit(key, endpoint)
+            decision = self._limit(key, endpoint, token.client_id)
             if slow:
                 await self.state.clock.sleep(slow)
             response = self._spoil(endpoint, handler(request, token, record))
