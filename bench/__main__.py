@@ -15,26 +15,26 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import parsing, polls, serving
+from bench import parsing, polls, replicas, serving
 from bench.load import LoadGenerator
 from bench.report import Section, render
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PARTS = ("a", "b", "c")
+PARTS = ("a", "b", "c", "d")
 
 
 def _parts(raw: str) -> list[str]:
     parts = [p.strip() for p in raw.split(",") if p.strip()]
     bad = [p for p in parts if p not in PARTS]
     if bad or not parts:
-        raise argparse.ArgumentTypeError(f"expected a, b, c or a comma list, got {raw!r}")
+        raise argparse.ArgumentTypeError(f"expected a, b, c, d or a comma list, got {raw!r}")
     return parts
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="smoke run: short durations")
-    p.add_argument("--only", type=_parts, default=list(PARTS), metavar="a|b|c",
+    p.add_argument("--only", type=_parts, default=list(PARTS), metavar="a|b|c|d",
                    help="run only these parts (comma list)")
     p.add_argument("--seconds", type=float, help="seconds per load run (default 4; quick 1)")
     p.add_argument("--reps", type=int, help="load repetitions (default 3; quick 1)")
@@ -78,6 +78,12 @@ def main(argv: list[str] | None = None) -> int:
         if "c" in a.only:
             print("part c: Toast calls in virtual time ...", file=sys.stderr, flush=True)
             sections.append(polls.run(n_polls, 600.0, 60.0))
+        if "d" in a.only:
+            print("part d: replicas (1 vs 3, with and without Redis) ...", file=sys.stderr,
+                  flush=True)
+            (tmp / "d").mkdir()
+            sections.append(replicas.run(tmp / "d", 12.0 if quick else 30.0,
+                                         1 if quick else 3))
     elapsed = time.monotonic() - started
     cmd = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
     preamble = [

@@ -24,6 +24,8 @@ class AdminStatus(BaseModel):
     restaurants: list[dict[str, Any]]
     upstream: dict[str, Any]
     budget: dict[str, Any]
+    state: dict[str, Any]
+    """Where state lives: ``local``, or ``redis`` with ``up`` and ``degraded``."""
 
 
 class RestaurantStatus(BaseModel):
@@ -66,6 +68,7 @@ def _json(data: object, status: int = 200) -> Response:
                                   "stockInterval": 120.0, "stretch": 2.0,
                                   "plannedCallsPerWindow": 7500.0,
                                   "plannedBudgetPerWindow": 7500, "windowSeconds": 900.0}},
+                "state": {"backend": "local", "degraded": False},
             }), **KEY_ERRORS})
 async def status(relay: RelayDep, _: AdminKey) -> Response:
     """Token state (never the token), each active restaurant, Toast's budget as spent and
@@ -75,6 +78,7 @@ async def status(relay: RelayDep, _: AdminKey) -> Response:
         "restaurants": relay.menus.status(),
         "upstream": relay.limiter.state(),
         "budget": relay.budget.status(),
+        "state": relay.state.status(),
     })
 
 

@@ -47,6 +47,10 @@ class MemorySnapshots(SnapshotStore):
     async def get(self, guid: str) -> Snapshot | None:
         return self._snaps.get(guid)
 
+    def all(self) -> list[Snapshot]:
+        """Every copy held (to write back to a shared store that lost them)."""
+        return list(self._snaps.values())
+
     async def put(self, snap: Snapshot) -> bool:
         old = self._snaps.get(snap.guid)
         if old is not None and old.version >= snap.version:
@@ -64,6 +68,9 @@ class DirectorySnapshots(SnapshotStore):
         self._memory = memory or MemorySnapshots()
         self._damage = DamageReport(logger or logging.getLogger("toast_relay.refresh"),
                                     "saved menu")
+
+    def all(self) -> list[Snapshot]:
+        return self._memory.all()
 
     def _path(self, guid: str) -> Path:
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in guid)
