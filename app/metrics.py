@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from app.toast.windows import ClientLimits, Usage
+from app.webhooks.stats import OUTCOMES, WebhookStats
 
 CACHE_RESULTS = ("hit", "miss", "stale", "revalidated")
 
@@ -98,6 +99,38 @@ class StateCollector(Collector):
         yield age
         yield rows
         yield stale
+
+
+class WebhookCollector(Collector):
+    """Webhook deliveries by outcome and, per served restaurant, events and signature failures."""
+
+    def __init__(self, stats: WebhookStats) -> None:
+        self._stats = stats
+
+    def collect(self) -> Iterable[Metric]:
+        outcomes = CounterMetricFamily(
+            "relay_webhooks", "Toast webhook deliveries by outcome", labels=["result"])
+        for result in OUTCOMES:
+            outcomes.add_metric([result], float(self._stats.outcomes[result]))
+        yield outcomes
+        events = CounterMetricFamily(
+            "relay_webhook_events", "Accepted Toast webhook events per restaurant",
+            labels=["restaurant"])
+        failures = CounterMetricFamily(
+            "relay_webhook_signature_failures", "Webhook deliveries whose signature did not "
+            "match, per served restaurant", labels=["restaurant"])
+        last = GaugeMetricFamily(
+            "relay_webhook_last_event_timestamp_seconds", "When the last accepted webhook "
+            "event for the restaurant arrived (UNIX seconds)", labels=["restaurant"])
+        for guid, entry in self._stats.restaurants.items():
+            events.add_metric([guid], float(entry.events))
+            failures.add_metric([guid], float(entry.signature_failures))
+            if entry.last_event_at is not None:
+                last.add_metric([guid], entry.last_event_at)
+        yield events
+        yield failures
+        yield last
+
 
 
 class BudgetCollector(Collector):

@@ -15,32 +15,34 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import parsing, polls, replicas, serving
+from bench import freshness, parsing, polls, replicas, serving
 from bench.load import LoadGenerator
 from bench.report import Section, render
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PARTS = ("a", "b", "c", "d")
+PARTS = ("a", "b", "c", "d", "e", "f")
 
 
 def _parts(raw: str) -> list[str]:
     parts = [p.strip() for p in raw.split(",") if p.strip()]
     bad = [p for p in parts if p not in PARTS]
     if bad or not parts:
-        raise argparse.ArgumentTypeError(f"expected a, b, c, d or a comma list, got {raw!r}")
+        raise argparse.ArgumentTypeError(f"expected a, b, c, d, e, f or a comma list, got {raw!r}")
     return parts
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="smoke run: short durations")
-    p.add_argument("--only", type=_parts, default=list(PARTS), metavar="a|b|c|d",
+    p.add_argument("--only", type=_parts, default=list(PARTS), metavar="a|b|c|d|e|f",
                    help="run only these parts (comma list)")
     p.add_argument("--seconds", type=float, help="seconds per load run (default 4; quick 1)")
     p.add_argument("--reps", type=int, help="load repetitions (default 3; quick 1)")
     p.add_argument("--runs", type=int, help="parse runs for part b (default 9; quick 3)")
     p.add_argument("--polls", type=int, help="screen polls for part c (default 10000; "
                                              "quick 2000)")
+    p.add_argument("--publishes", type=int, help="publishes each way for part f (default 20; "
+                                                 "quick 5)")
     p.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (default 2)")
     p.add_argument("--diagnose", action="store_true",
                    help="part a: also measure relay variants (access log off; routes on bare "
@@ -84,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
             (tmp / "d").mkdir()
             sections.append(replicas.run(tmp / "d", 12.0 if quick else 30.0,
                                          1 if quick else 3))
+        if "f" in a.only:
+            print("part f: publish to screen, webhooks vs polling ...", file=sys.stderr,
+                  flush=True)
+            (tmp / "f").mkdir()
+            sections.append(freshness.run(tmp / "f", a.publishes or (5 if quick else 20)))
     elapsed = time.monotonic() - started
     cmd = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
     preamble = [

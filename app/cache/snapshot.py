@@ -49,6 +49,12 @@ class Snapshot:
         """This copy, confirmed current by Toast at ``at``."""
         return replace(self, checked_at=at)
 
+    def with_stock(self, stock: list[StockEntry], at: float) -> Snapshot:
+        """This copy with stock changed by a webhook at ``at`` (encoded as Toast would list it,
+        so it is stored and shared like polled stock; the next poll replaces it)."""
+        listed = [e for e in stock if e.status in ("OUT_OF_STOCK", "QUANTITY")]
+        return replace(self, stock=listed, stock_body=msgspec.json.encode(listed), stock_at=at)
+
 
 class SnapshotRecord(msgspec.Struct, frozen=True, omit_defaults=True):
     """The stored form: everything as bytes and numbers, one record per restaurant."""
