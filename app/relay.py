@@ -24,6 +24,7 @@ from app.toast.client import ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
 from app.toast.passthrough import PassThrough
 from app.toast.token import TokenManager
+from app.toast.windows import ClientLimits
 from app.webhooks.receiver import WebhookReceiver
 
 log = logging.getLogger("toast_relay")
@@ -59,7 +60,9 @@ class Relay:
         # Chosen once: without REDIS_URL nothing changes (one process, RELAY_DATA_DIR).
         state = (redis_state(settings, settings.redis_url.get_secret_value(), clock)
                  if settings.redis_url else local_state(settings))
-        limiter = UpstreamLimiter(clock)
+        limits = ClientLimits()
+        limiter = UpstreamLimiter(clock, limits, counter=state.counter(limits)
+                                  if state.counter else None)
         tokens = TokenManager.from_settings(settings, http, clock, limiter, store=state.tokens,
                                             on_login=metrics.count_login)
         toast = ToastClient(http=http, base_url=settings.toast_api_url, tokens=tokens,

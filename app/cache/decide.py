@@ -95,6 +95,8 @@ class RefreshState:
     """Wall time of the newest ``publishedDate`` a webhook announced and we lack."""
     recheck_step: int = 0
     """How many rechecks for ``published_at`` were scheduled so far."""
+    undated: bool = False
+    """A webhook without a readable ``publishedDate`` is waiting for a fetch."""
 
 
 def decide(s: RefreshState, event: Event, now: Now, idle_after: float) -> Plan:
@@ -187,14 +189,17 @@ def webhook_heard(s: RefreshState, now: Now, held: float | None,
     """A ``menus_updated`` arrived; True when a fetch should start now.
 
     An event for a publish the held copy already has does nothing. Otherwise a
-    fetch is due at once; if one is running, the loop starts the next one when it
-    ends, so a burst of events costs one fetch (two at most), not fifty.
+    fetch is due at once; if one is running, the next starts when it ends unless
+    the running one brought what the events announced: a burst of events for one
+    publish costs one fetch, not fifty.
     """
     if published_at is not None and policy.is_current(held, published_at) \
             and held is not None:
         return False
     if published_at is not None:
         s.published_at = max(s.published_at or 0.0, published_at)
+    else:
+        s.undated = True
     s.recheck_step = 0
     s.urgent_at = now.mono
     return s.has_view and not s.checking
@@ -203,6 +208,7 @@ def webhook_heard(s: RefreshState, now: Now, held: float | None,
 def fetch_started(s: RefreshState) -> None:
     """A fetch begins: it covers every webhook heard so far."""
     s.urgent_at = None
+    s.undated = False
 
 
 def webhook_fetched(s: RefreshState, now: Now, held: float | None, ok: bool) -> float | None:
@@ -217,6 +223,8 @@ def webhook_fetched(s: RefreshState, now: Now, held: float | None, ok: bool) -> 
     if ok and policy.is_current(held, s.published_at):
         s.published_at = None
         s.recheck_step = 0
+        if not s.undated:  # events heard during the fetch announced nothing newer
+            s.urgent_at = None
         return None
     delay = policy.recheck_delay(s.recheck_step)
     if delay is None:

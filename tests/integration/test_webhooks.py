@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,6 +97,28 @@ def test_menus_updated_fetches_once_and_pushes_to_events(stack: tuple[str, str, 
         assert events.next("ping").data == "ping"
     finally:
         events.close()
+
+
+def test_burst_of_50_events_is_one_fetch(stack: tuple[str, str, Proc]) -> None:
+    """50 deliveries of menus_updated for one publish, sent at once: one /menus call."""
+    url, sim_url, _ = stack
+    item = a_priced_item(url)
+    before = endpoint_count(sim_url, "menus")
+    published = publish_price(sim_url, item, item["price"] + 0.75)
+    hooks = [menus_updated(published) for _ in range(50)]
+
+    async def burst() -> list[int]:
+        async with httpx.AsyncClient(timeout=30) as client:
+            answers = await asyncio.gather(*(
+                client.post(f"{url}/webhooks/toast", content=body, headers=headers)
+                for body, headers in hooks))
+            return [r.status_code for r in answers]
+
+    assert asyncio.run(burst()) == [200] * 50
+    wait_for(lambda: price_of(url, item["guid"]) == item["price"] + 0.75, timeout=30,
+             what="the published price")
+    time.sleep(1.5)  # room for a wrong second fetch (the relay spaces /menus 1.05 s apart)
+    assert endpoint_count(sim_url, "menus") == before + 1
 
 
 def test_stock_event_changes_the_answer_without_a_toast_call(

@@ -52,7 +52,20 @@ def test_burst_of_events_is_one_fetch() -> None:
     assert starts == 1
     assert decide.webhook_fetched(s, AT, held=PUBLISHED, ok=True) is None
     assert s.published_at is None
-    assert s.urgent_at is not None  # events after the fetch began: one more fetch at most
+    assert s.urgent_at is None  # the events heard during the fetch are covered by it
+
+
+def test_newer_or_undated_event_during_a_fetch_gets_another_fetch() -> None:
+    """An event heard while a fetch runs still gets its own fetch if that one is not enough."""
+    for published in (PUBLISHED + 10, None):
+        s = state()
+        decide.webhook_heard(s, AT, held=1_500.0, published_at=PUBLISHED)
+        s.checking = True
+        decide.fetch_started(s)
+        decide.webhook_heard(s, AT, held=1_500.0, published_at=published)
+        s.checking = False
+        decide.webhook_fetched(s, AT, held=PUBLISHED, ok=True)
+        assert s.urgent_at is not None, published
 
 
 def test_older_document_is_fetched_again_on_a_short_schedule() -> None:

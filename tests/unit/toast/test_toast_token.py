@@ -15,7 +15,8 @@ import pytest
 from app.errors import ToastAuthError, ToastRateLimited, ToastUnavailable
 from app.toast.jwt import token_expiry
 from app.toast.limiter import UpstreamLimiter
-from app.toast.token import TokenManager, expiry_margin
+from app.toast.token import TokenManager
+from app.toast.token_state import expiry_margin
 from tests.unit.toast.toast_fakes import (
     BASE,
     CLIENT_ID,
