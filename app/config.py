@@ -192,6 +192,8 @@ class Settings(BaseSettings):
     relay_limit_concurrency: int = Field(1000, ge=1)
     relay_keepalive_timeout: Seconds = 5.0
     relay_root_path: str = ""
+    relay_image_allow_private: bool = False
+    """Let /image fetch from loopback and private addresses (the simulator's images)."""
     relay_history_size: int = Field(100, ge=1, le=10000)
 
     @field_validator("toast_api_url", mode="before")

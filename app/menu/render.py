@@ -135,7 +135,7 @@ def csv_line(r: Row, currency: str = "USD", *, escape_formulas: bool = True) -> 
         q(r.image) if r.image is not None else "", _num(r.price), q(r.priceText),
         q(sizes_text(r.sizes, currency)) if r.sizes else "", q(", ".join(r.tags)),
         _num(r.calories), _bool(r.outOfStock), _num(r.quantity), _bool(r.alcohol),
-        q(r.modifiers),
+        q(r.modifiers), q(r.imageUrl) if r.imageUrl else "",
     ))
 
 
