@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 import httpx
 
 from app.api.keys import KeyRing
+from app.board.fetch import Fetcher
+from app.board.images import ImageStore
 from app.cache.budget import Budget
 from app.cache.changes import ChangeFeed
 from app.cache.history import History
@@ -30,6 +32,17 @@ from app.webhooks.receiver import WebhookReceiver
 log = logging.getLogger("toast_relay")
 
 
+def image_store(settings: Settings, clock: Clock) -> ImageStore:
+    """Item images, fetched with their own client: no redirects followed by httpx, no
+    proxy settings from the environment (every hop's address is checked by hand)."""
+    http = httpx.AsyncClient(timeout=10.0, follow_redirects=False, trust_env=False,
+                             headers={"User-Agent": "toast-relay"})
+    data = settings.relay_data_dir
+    return ImageStore(Fetcher(http, allow_private=settings.relay_image_allow_private),
+                      clock=clock, directory=data / "images" if data else None,
+                      close=http.aclose)
+
+
 @dataclass
 class Relay:
     settings: Settings
@@ -45,6 +58,7 @@ class Relay:
     state: State
     passthrough: PassThrough
     budget: Budget
+    images: ImageStore
     changes: ChangeFeed = field(default_factory=ChangeFeed)
     webhooks: WebhookReceiver | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -96,7 +110,8 @@ class Relay:
         if webhooks is not None:
             metrics.watch(WebhookCollector(webhooks.stats))
         return cls(settings, clock, http, tokens, limiter, toast, state.snapshots, menus, keys,
-                   metrics, state, passthrough, budget, changes, webhooks)
+                   metrics, state, passthrough, budget, image_store(settings, clock),
+                   changes, webhooks)
 
     async def start(self) -> None:
         """Start the token refresher and the menu loop; warm configured restaurants."""
@@ -119,6 +134,7 @@ class Relay:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         await self.store.close()
+        await self.images.close()
         await self.tokens.close()
         if self.state.redis is not None:
             await self.state.redis.close()
