@@ -98,3 +98,22 @@ async def test_stock_change_is_newer_than_same_menus() -> None:
     first = snap()
     await store.put(first)
     assert await store.put(replace(first, stock_at=11.0))
+
+
+async def test_an_older_relays_files_are_read_and_kept_as_one_record(tmp_path: Path) -> None:
+    """The four files an older relay saved per restaurant are served after an upgrade."""
+    def old_entry(key: str, body: bytes, **meta: object) -> None:
+        (tmp_path / f"{key}.body").write_bytes(body)
+        (tmp_path / f"{key}.meta.json").write_bytes(
+            orjson.dumps({**meta, "size": len(body)}))
+
+    old_entry("menus_g", MENUS, fetchedAt=10.0, lastUpdated="t1")
+    old_entry("restaurant_g", orjson.dumps(
+        {"name": "Harbor", "timeZone": "America/New_York", "currency": "USD"}))
+    old_entry("stock_g", STOCK)
+    old_entry("checked_g", b"30.0")
+    got = await DirectorySnapshots(tmp_path).get("g")
+    assert got == snap(fetched_at=10.0, checked_at=30.0)
+    assert (tmp_path / "g.snapshot").exists()
+    again = await DirectorySnapshots(tmp_path).get("g")
+    assert again == got
