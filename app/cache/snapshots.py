@@ -10,14 +10,19 @@ something to serve.
 from __future__ import annotations
 
 import abc
+import contextlib
 import logging
 from pathlib import Path
 
 from cachetools import LRUCache
 
+from app.cache.legacy_files import read_legacy
 from app.cache.snapshot import Snapshot, decode_snapshot, encode_snapshot
 from app.errors import ToastBadResponse
-from app.files import atomic_write
+from app.files import DamageReport, atomic_write, private_dir
+
+_INSTEAD = ("ignoring it: the menu is loaded from Toast instead, and the file is replaced "
+            "by the next good copy")
 
 
 class SnapshotStore(abc.ABC):
@@ -61,30 +66,41 @@ class DirectorySnapshots(SnapshotStore):
 
     def __init__(self, directory: Path, memory: MemorySnapshots | None = None,
                  logger: logging.Logger | None = None) -> None:
-        self._dir = directory
-        self._dir.mkdir(parents=True, exist_ok=True)
+        self._dir = private_dir(directory)
         self._memory = memory or MemorySnapshots()
-        self._log = logger or logging.getLogger("toast_relay.refresh")
+        self._damage = DamageReport(logger or logging.getLogger("toast_relay.refresh"),
+                                    "saved menu")
 
     def all(self) -> list[Snapshot]:
         return self._memory.all()
 
+    @staticmethod
+    def _safe(guid: str) -> str:
+        return "".join(c if c.isalnum() or c in "-_." else "_" for c in guid)
+
     def _path(self, guid: str) -> Path:
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in guid)
-        return self._dir / f"{safe}.snapshot"
+        return self._dir / f"{self._safe(guid)}.snapshot"
 
     async def get(self, guid: str) -> Snapshot | None:
         snap = await self._memory.get(guid)
         if snap is not None:
             return snap
+        path = self._path(guid)
         try:
-            raw = self._path(guid).read_bytes()
-        except OSError:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            old = read_legacy(self._dir, self._safe(guid), guid)
+            if old is not None:  # an older relay's files: kept as one record from now on
+                with contextlib.suppress(OSError):
+                    await self.put(old)
+            return old
+        except OSError as exc:
+            self._damage.damaged(path, f"cannot be read ({exc.strerror})", _INSTEAD)
             return None
         try:
             snap = decode_snapshot(raw)
         except ToastBadResponse:
-            self._log.warning("saved menu unreadable, ignoring it", extra={"restaurant": guid})
+            self._damage.damaged(path, "is damaged (not a complete saved menu)", _INSTEAD)
             return None
         await self._memory.put(snap)
         return snap
@@ -92,5 +108,7 @@ class DirectorySnapshots(SnapshotStore):
     async def put(self, snap: Snapshot) -> bool:
         if not await self._memory.put(snap):
             return False
-        atomic_write(self._path(snap.guid), encode_snapshot(snap))
+        path = self._path(snap.guid)
+        atomic_write(path, encode_snapshot(snap))
+        self._damage.rewritten(path)
         return True

@@ -98,8 +98,10 @@ class MenuView:
         fetched_at: float,
         stale: bool,
         changed_at: float,
+        escape_formulas: bool = True,
     ) -> None:
         self.info = info
+        self.escape_formulas = escape_formulas
         self.flat = flat
         self.stock = list(stock)
         self.fetched_at = fetched_at
@@ -108,7 +110,8 @@ class MenuView:
         self.json = Answer.of(self._render("json", False, self.rows), JSON)
         # The CSV is made from the same rows as the JSON, so whenever the CSV changes the
         # JSON's hash does too: deriving its ETag saves hashing another ~2 MB on big menus.
-        self.csv = Answer.of(render_csv(self.rows, info.currency), CSV,
+        self.csv = Answer.of(render_csv(self.rows, info.currency,
+                                        escape_formulas=escape_formulas), CSV,
                              etag=self.json.etag[:-1] + '-csv"')
         self.changed_at = changed_at
         self.last_modified = http_date(changed_at)
@@ -220,7 +223,7 @@ class MenuView:
             info = {k: to_ascii(v) for k, v in info.items()}
         currency = self.info.currency
         if fmt == "csv":
-            return render_csv(rows, currency)
+            return render_csv(rows, currency, escape_formulas=self.escape_formulas)
         if fmt == "rows":
             return render_rows(rows)
         if fmt == "pairs":
@@ -271,6 +274,7 @@ class MenuView:
             fetched_at=self.fetched_at if fetched_at is None else fetched_at,
             stale=self.stale if stale is None else stale,
             changed_at=now,
+            escape_formulas=self.escape_formulas,
         )
         if view.json.etag == self.json.etag:
             view.changed_at = self.changed_at

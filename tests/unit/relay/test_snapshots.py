@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import replace
 from pathlib import Path
 
 import orjson
+import pytest
 
 from app.cache.snapshot import Snapshot, decode_snapshot, encode_snapshot
 from app.cache.snapshots import DirectorySnapshots, MemorySnapshots
@@ -61,10 +63,33 @@ async def test_directory_store_survives_restart(tmp_path: Path) -> None:
     assert not [f for f in os.listdir(tmp_path) if f.startswith(".")]
 
 
-async def test_directory_store_ignores_unreadable_record(tmp_path: Path) -> None:
-    """A damaged record is treated as absent (and logged), never served."""
-    (tmp_path / "g.snapshot").write_bytes(b"\x93garbage")
-    assert await DirectorySnapshots(tmp_path).get("g") is None
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "directory"])
+async def test_damaged_record_is_logged_once_with_its_path(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, damage: str) -> None:
+    """A damaged or unreadable saved menu is treated as absent, never served, and logged
+    once with its path and what the relay does; a good write clears it."""
+    path = tmp_path / "g.snapshot"
+    if damage == "garbage":
+        path.write_bytes(b"\x93garbage")
+    elif damage == "truncated":
+        await DirectorySnapshots(tmp_path).put(snap())
+        path.write_bytes(path.read_bytes()[:40])
+    else:
+        path.mkdir()
+    store = DirectorySnapshots(tmp_path)
+    with caplog.at_level(logging.WARNING):
+        assert await store.get("g") is None
+        assert await store.get("g") is None
+    lines = [r.getMessage() for r in caplog.records if str(path) in r.getMessage()]
+    assert len(lines) == 1, caplog.text
+    assert "loaded from Toast instead" in lines[0]
+
+
+def test_data_directories_are_created_private(tmp_path: Path) -> None:
+    """Directories the relay creates for its data (and their missing parents) are 0700."""
+    DirectorySnapshots(tmp_path / "data" / "menus")
+    for d in (tmp_path / "data", tmp_path / "data" / "menus"):
+        assert d.stat().st_mode & 0o777 == 0o700, d
 
 
 async def test_stock_change_is_newer_than_same_menus() -> None:
@@ -73,3 +98,22 @@ async def test_stock_change_is_newer_than_same_menus() -> None:
     first = snap()
     await store.put(first)
     assert await store.put(replace(first, stock_at=11.0))
+
+
+async def test_an_older_relays_files_are_read_and_kept_as_one_record(tmp_path: Path) -> None:
+    """The four files an older relay saved per restaurant are served after an upgrade."""
+    def old_entry(key: str, body: bytes, **meta: object) -> None:
+        (tmp_path / f"{key}.body").write_bytes(body)
+        (tmp_path / f"{key}.meta.json").write_bytes(
+            orjson.dumps({**meta, "size": len(body)}))
+
+    old_entry("menus_g", MENUS, fetchedAt=10.0, lastUpdated="t1")
+    old_entry("restaurant_g", orjson.dumps(
+        {"name": "Harbor", "timeZone": "America/New_York", "currency": "USD"}))
+    old_entry("stock_g", STOCK)
+    old_entry("checked_g", b"30.0")
+    got = await DirectorySnapshots(tmp_path).get("g")
+    assert got == snap(fetched_at=10.0, checked_at=30.0)
+    assert (tmp_path / "g.snapshot").exists()
+    again = await DirectorySnapshots(tmp_path).get("g")
+    assert again == got
