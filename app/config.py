@@ -160,6 +160,8 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     relay_log_format: Literal["json", "text"] = "json"
     relay_access_log: bool = True
+    relay_metrics_restaurants: int = Field(100, ge=0)
+    """/metrics has per-restaurant series while at most this many are tracked."""
     relay_trusted_proxies: str = "127.0.0.1"
     relay_root_path: str = ""
 

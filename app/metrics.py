@@ -1,18 +1,19 @@
 """Prometheus metrics, one registry per app (so tests and the demo can run several).
 
 Counters on the request path are pre-bound label children looked up in a dict,
-so counting costs a dictionary hit and an increment. Per-restaurant gauges are
+so counting costs a dictionary hit and an increment. Restaurant gauges are
 read from the menu service at scrape time instead of being kept up to date.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+
+from app.cache.status import STATES, RestaurantFacts
 
 CACHE_RESULTS = ("hit", "miss", "stale", "revalidated")
 
@@ -60,17 +61,24 @@ class Metrics:
 
 
 class StateCollector(Collector):
-    """Token expiry and per-restaurant menu age and rows, read when Prometheus scrapes."""
+    """Token expiry and the restaurants' freshness, read when Prometheus scrapes.
+
+    Aggregates are always there; per-restaurant series only while at most
+    ``per_restaurant_max`` restaurants are tracked, so a relay for 1,000
+    locations does not answer every scrape with thousands of series.
+    """
 
     def __init__(
         self,
         token_expiry: Callable[[], float | None],
-        restaurants: Callable[[], Iterable[dict[str, object]]],
+        restaurants: Callable[[], Iterable[RestaurantFacts]],
         now: Callable[[], float],
+        per_restaurant_max: int = 100,
     ) -> None:
         self._token_expiry = token_expiry
         self._restaurants = restaurants
         self._now = now
+        self._per_restaurant_max = per_restaurant_max
 
     def collect(self) -> Iterable[Metric]:
         expiry = GaugeMetricFamily(
@@ -80,24 +88,43 @@ class StateCollector(Collector):
         if expires:
             expiry.add_metric([], expires)
         yield expiry
-        age = GaugeMetricFamily("relay_menu_age_seconds", "Seconds since the menu was "
-                                "fetched from Toast", labels=["restaurant"])
-        rows = GaugeMetricFamily("relay_menu_rows", "Rows in the flattened menu",
-                                 labels=["restaurant"])
-        stale = GaugeMetricFamily("relay_menu_stale", "1 while the last good copy is served "
-                                  "because Toast fails", labels=["restaurant"])
+        facts = list(self._restaurants())
         now = self._now()
-        for r in self._restaurants():
-            guid = str(r["restaurant"])
-            fetched = r.get("fetchedAt")
-            if isinstance(fetched, str):
-                age.add_metric([guid], max(0.0, now - _parse_iso(fetched)))
-            rows.add_metric([guid], float(r.get("rows") or 0))  # type: ignore[arg-type]
-            stale.add_metric([guid], 1.0 if r.get("stale") else 0.0)
-        yield age
-        yield rows
-        yield stale
+        yield from _aggregates(facts, now)
+        if len(facts) <= self._per_restaurant_max:
+            yield from _per_restaurant(facts, now)
 
 
-def _parse_iso(value: str) -> float:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+def _aggregates(facts: list[RestaurantFacts], now: float) -> Iterable[Metric]:
+    by_state = GaugeMetricFamily("relay_restaurants", "Tracked restaurants by state (ok, "
+                                 "stale, loading, unavailable)", labels=["state"])
+    for state in STATES:
+        by_state.add_metric([state], sum(1 for f in facts if f.state == state))
+    yield by_state
+    ages = [now - f.fetched_at for f in facts if f.fetched_at]
+    yield GaugeMetricFamily("relay_menu_age_seconds_max", "Seconds since the oldest menu "
+                            "held was fetched from Toast", value=max(0.0, *ages) if ages
+                            else 0.0)
+    checks = [now - f.checked_at for f in facts if f.checked_at]
+    yield GaugeMetricFamily("relay_menu_check_age_seconds_max", "Seconds since Toast last "
+                            "confirmed the least recently confirmed menu",
+                            value=max(0.0, *checks) if checks else 0.0)
+    yield GaugeMetricFamily("relay_menu_rows_total", "Rows in all flattened menus held",
+                            value=sum(f.rows for f in facts))
+
+
+def _per_restaurant(facts: list[RestaurantFacts], now: float) -> Iterable[Metric]:
+    age = GaugeMetricFamily("relay_menu_age_seconds", "Seconds since the menu was "
+                            "fetched from Toast", labels=["restaurant"])
+    rows = GaugeMetricFamily("relay_menu_rows", "Rows in the flattened menu",
+                             labels=["restaurant"])
+    stale = GaugeMetricFamily("relay_menu_stale", "1 while the last good copy is served "
+                              "because Toast fails", labels=["restaurant"])
+    for f in facts:
+        if f.fetched_at:
+            age.add_metric([f.guid], max(0.0, now - f.fetched_at))
+        rows.add_metric([f.guid], float(f.rows))
+        stale.add_metric([f.guid], 1.0 if f.stale else 0.0)
+    yield age
+    yield rows
+    yield stale

@@ -61,7 +61,8 @@ class Relay:
             not_found_ttl=settings.relay_not_found_ttl,
         )
         keys = KeyRing(settings.relay_api_keys, settings.relay_restaurants)
-        metrics.watch(StateCollector(tokens.expires_at, menus.status, clock.now))
+        metrics.watch(StateCollector(tokens.expires_at, menus.facts, clock.now,
+                                    settings.relay_metrics_restaurants))
         return cls(settings, clock, http, tokens, limiter, toast, store, menus, keys, metrics)
 
     async def start(self) -> None:

@@ -19,6 +19,7 @@ from typing import Literal
 
 from app.cache import policy
 from app.cache.loader import Snapshot, SnapshotLoader
+from app.cache.status import RestaurantFacts
 from app.cache.tracked import Tracked
 from app.cache.views import MenuView, RestaurantInfo
 from app.clock import Clock
@@ -105,8 +106,13 @@ class MenuService:
             raise NotReady(f"no copy of {guid} yet")
         return t.view
 
-    def status(self) -> list[dict[str, object]]:
-        return [t.status(self._clock) for t in self._tracked.values()]
+    def facts(self) -> list[RestaurantFacts]:
+        """Every tracked restaurant as operators see it (numbers; see ``app.cache.status``)."""
+        return [t.facts(self._clock) for t in self._tracked.values()]
+
+    def facts_of(self, guid: str) -> RestaurantFacts | None:
+        t = self._tracked.get(guid)
+        return t.facts(self._clock) if t is not None else None
 
     def known(self) -> list[str]:
         return list(self._tracked)

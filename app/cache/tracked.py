@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from app.cache.loader import Snapshot
 from app.cache.views import MenuView
-from app.clock import Clock, iso_utc
+from app.cache.status import RestaurantFacts
+from app.clock import Clock
 from app.errors import NotFound
 
 
@@ -31,20 +32,24 @@ class Tracked:
     not_found: NotFound | None = None
     not_found_until: float = 0.0
 
-    def status(self, clock: Clock) -> dict[str, object]:
-        now, mono = clock.now(), clock.monotonic()
+    def facts(self, clock: Clock) -> RestaurantFacts:
+        """What operators see: numbers, turned into text only at the edge."""
         view = self.view
-        return {
-            "restaurant": self.guid,
-            "name": view.info.name if view else None,
-            "lastUpdated": view.last_updated if view else None,
-            "fetchedAt": iso_utc(view.fetched_at) if view else None,
-            "checkedAt": iso_utc(self.checked_at) if self.checked_at else None,
-            "stale": view.stale if view else None,
-            "rows": len(view.rows) if view else 0,
-            "lastError": self.last_error,
-            "stockError": self.stock_error,
-            "nextCheck": iso_utc(now + max(0.0, self.next_check - mono)) if view else None,
-            "nextStockCheck": iso_utc(now + max(0.0, self.next_stock - mono)) if view else None,
-            "pinned": self.pinned,
-        }
+        if view is None:
+            return RestaurantFacts(self.guid, last_error=self.last_error,
+                                   stock_error=self.stock_error, pinned=self.pinned)
+        now, mono = clock.now(), clock.monotonic()
+        return RestaurantFacts(
+            self.guid,
+            name=view.info.name,
+            last_updated=view.last_updated,
+            fetched_at=view.fetched_at,
+            checked_at=self.checked_at or None,
+            stale=view.stale,
+            rows=len(view.rows),
+            last_error=self.last_error,
+            stock_error=self.stock_error,
+            next_check=now + max(0.0, self.next_check - mono),
+            next_stock=now + max(0.0, self.next_stock - mono),
+            pinned=self.pinned,
+        )
