@@ -10,17 +10,40 @@ from dataclasses import dataclass, field
 import httpx
 
 from app.api.keys import KeyRing
+from app.cache.changes import ChangeFeed
 from app.cache.loader import SnapshotLoader
 from app.cache.service import MenuService
-from app.cache.store import DirectoryStore, MemoryStore, Store
+from app.cache.shared import Lease, LocalLease, LocalNotifier, Notifier
+from app.cache.snapshots import DirectorySnapshots, MemorySnapshots, SnapshotStore
 from app.clock import Clock, SystemClock
 from app.config import Settings
 from app.metrics import Metrics, StateCollector
 from app.toast.client import ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
 from app.toast.token import TokenManager
+from app.toast.token_store import FileTokenStore, MemoryTokenStore, TokenStore
 
 log = logging.getLogger("toast_relay")
+
+
+@dataclass(frozen=True)
+class LocalState:
+    """Where one process keeps its state: memory, plus files under RELAY_DATA_DIR if set."""
+
+    tokens: TokenStore
+    snapshots: SnapshotStore
+    lease: Lease
+    notifier: Notifier
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LocalState:
+        data = settings.relay_data_dir
+        owner = TokenManager.owner_of(settings)
+        tokens: TokenStore = (FileTokenStore(data / "token.json", owner, log) if data
+                              else MemoryTokenStore())
+        snapshots: SnapshotStore = (DirectorySnapshots(data / "menus") if data
+                                    else MemorySnapshots())
+        return cls(tokens, snapshots, LocalLease(), LocalNotifier())
 
 
 @dataclass
@@ -31,7 +54,7 @@ class Relay:
     tokens: TokenManager
     limiter: UpstreamLimiter
     toast: ToastClient
-    store: Store
+    store: SnapshotStore
     menus: MenuService
     keys: KeyRing
     metrics: Metrics
@@ -45,13 +68,13 @@ class Relay:
         clock = clock or SystemClock()
         http = http or make_http_client(settings.toast_timeout)
         metrics = metrics or Metrics()
-        tokens = TokenManager.from_settings(settings, http, clock, on_login=metrics.count_login)
+        state = LocalState.from_settings(settings)
+        tokens = TokenManager.from_settings(settings, http, clock, store=state.tokens,
+                                            on_login=metrics.count_login)
         limiter = UpstreamLimiter(clock)
         toast = ToastClient(http=http, base_url=settings.toast_api_url, tokens=tokens,
                             limiter=limiter, clock=clock, observer=metrics.observe_toast)
-        store: Store = (DirectoryStore(settings.relay_data_dir / "menus")
-                        if settings.relay_data_dir else MemoryStore())
-        loader = SnapshotLoader(toast=toast, store=store, clock=clock)
+        loader = SnapshotLoader(toast=toast, store=state.snapshots, clock=clock)
         menus = MenuService(
             loader=loader, clock=clock,
             refresh_interval=settings.relay_refresh_interval,
@@ -59,11 +82,13 @@ class Relay:
             stale_max=settings.relay_stale_max,
             idle_after=settings.relay_idle_after,
             not_found_ttl=settings.relay_not_found_ttl,
+            changes=ChangeFeed(), lease=state.lease, notifier=state.notifier,
         )
         keys = KeyRing(settings.relay_api_keys, settings.relay_restaurants)
         metrics.watch(StateCollector(tokens.expires_at, menus.facts, clock.now,
                                     settings.relay_metrics_restaurants))
-        return cls(settings, clock, http, tokens, limiter, toast, store, menus, keys, metrics)
+        return cls(settings, clock, http, tokens, limiter, toast, state.snapshots, menus, keys,
+                   metrics)
 
     async def start(self) -> None:
         """Start the token refresher and the menu loop; warm configured restaurants."""
@@ -86,4 +111,5 @@ class Relay:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         await self.store.close()
+        await self.tokens.close()
         await self.http.aclose()

@@ -72,7 +72,7 @@ class Pipeline:
         asyncio.run(self._relay.http.aclose())
 
     def run(self, body: bytes) -> dict[str, float]:
-        from app.cache.loader import Snapshot
+        from app.cache.snapshot import Snapshot
         from app.cache.views import RestaurantInfo
         from app.menu.model import decode_menus
 

@@ -16,7 +16,6 @@ from app.cache.status import SELECTIONS, page, summarise
 from app.errors import BadRequest, NotFound, Unauthorized
 from app.relay import Relay
 
-
 DEFAULT_PAGE = 50
 MAX_PAGE = 1000
 

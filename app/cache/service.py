@@ -1,9 +1,11 @@
-"""The menu service: first loads, stale-while-revalidate, and the refresh loop.
+"""The menu service: first loads, stale-while-revalidate, and carrying out refresh plans.
 
-Screens never wait for Toast once a copy exists. A background loop checks each
-active restaurant's ``/menus/v2/metadata`` every ``RELAY_REFRESH_INTERVAL`` and
-fetches ``/menus/v2/menus`` only when ``lastUpdated`` changed; stock is polled on
-its own interval and overlaid without re-flattening. Failures keep the last good
+Screens never wait for Toast once a copy exists. What to do for each restaurant
+(check ``/menus/v2/metadata``, fetch ``/menus/v2/menus`` only when ``lastUpdated``
+changed, poll stock, re-price, back off, go idle) is decided by the pure rules in
+``app/cache/decide.py`` from its state and an event: the loop's tick every
+``TICK`` seconds, a webhook, an admin refresh, or a change stored by another
+replica. This module only carries the plans out. Failures keep the last good
 copy, marked stale.
 """
 
@@ -13,12 +15,15 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Iterable
-from datetime import UTC, datetime
-from typing import Literal
+from collections.abc import Callable, Coroutine, Iterable
+from typing import Any, Literal
 
-from app.cache import policy
-from app.cache.loader import Snapshot, SnapshotLoader
+from app.cache import decide, policy
+from app.cache.changes import ChangeFeed
+from app.cache.decide import Event, Intervals, Now, Plan
+from app.cache.loader import SnapshotLoader
+from app.cache.shared import Lease, LocalLease, LocalNotifier, Notifier
+from app.cache.snapshot import Snapshot
 from app.cache.status import RestaurantFacts
 from app.cache.tracked import Tracked
 from app.cache.views import MenuView, RestaurantInfo
@@ -35,9 +40,9 @@ from app.errors import (
 
 CacheResult = Literal["HIT", "MISS", "STALE"]
 TICK = 0.25
-CHECKED_SAVE_EVERY = 600.0
-"""Persist "Toast confirmed this copy" at most this often (it is only a few bytes)."""
 """Seconds between looks at which restaurants are due (cheap: no I/O unless one is)."""
+CHECKED_SAVE_EVERY = 600.0
+"""Store "Toast confirmed this copy" at most this often (it rewrites the record)."""
 
 
 class MenuService:
@@ -51,6 +56,10 @@ class MenuService:
         stale_max: float,
         idle_after: float,
         not_found_ttl: float,
+        intervals: Callable[[str], Intervals] | None = None,
+        changes: ChangeFeed | None = None,
+        lease: Lease | None = None,
+        notifier: Notifier | None = None,
         logger: logging.Logger | None = None,
         rng: random.Random | None = None,
     ) -> None:
@@ -61,10 +70,16 @@ class MenuService:
         self.stale_max = stale_max
         self.idle_after = idle_after
         self.not_found_ttl = not_found_ttl
+        fixed = Intervals(refresh_interval, stock_interval)
+        self.intervals: Callable[[str], Intervals] = intervals or (lambda guid: fixed)
+        """Each restaurant's effective intervals (a budget planner may replace this)."""
+        self.changes = changes or ChangeFeed()
+        self._lease = lease or LocalLease()
+        self._notifier = notifier or LocalNotifier()
         self._log = logger or logging.getLogger("toast_relay.refresh")
         self._rng = rng or random.Random()
         self._tracked: dict[str, Tracked] = {}
-        self._checks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     # --- what requests call --------------------------------------------------
 
@@ -83,16 +98,16 @@ class MenuService:
             return t.view, "STALE" if t.view.stale else "HIT"
         if t.not_found is not None and self._clock.monotonic() < t.not_found_until:
             raise t.not_found
-        if t.loading is None:
-            t.loading = asyncio.ensure_future(self._first_load(t))
-        view = await asyncio.shield(t.loading)
+        if t.loading_task is None:
+            t.loading = True
+            t.loading_task = asyncio.ensure_future(self._first_load(t))
+        view = await asyncio.shield(t.loading_task)
         return view, "STALE" if view.stale else "MISS"
 
     async def warm(self, guids: Iterable[str]) -> None:
         """Pin configured restaurants, load their saved copies and check them now."""
         for guid in guids:
-            t = self._track(guid)
-            t.pinned = True
+            self._track(guid).pinned = True
         await asyncio.gather(*(self._restore(t) for t in list(self._tracked.values())))
 
     async def refresh(self, guid: str) -> MenuView:
@@ -101,10 +116,25 @@ class MenuService:
         t.last_requested = self._clock.monotonic()
         if t.view is None:
             return (await self.view(guid))[0]
-        await self._check(t, force=True)
+        await self.handle(guid, Event.ADMIN)
         if t.view is None:  # pragma: no cover - a check never removes a view
             raise NotReady(f"no copy of {guid} yet")
         return t.view
+
+    async def handle(self, guid: str, event: Event) -> None:
+        """Carry out what ``event`` (webhook, admin, remote change) calls for, now.
+
+        Restaurants nobody asked for are not tracked, so their events are ignored:
+        the first request loads the current menu anyway.
+        """
+        t = self._tracked.get(guid)
+        if t is None:
+            return
+        plan = decide.decide(t, event, self._now(), self.idle_after)
+        if plan.first_load:
+            self._retry_first_load(t)
+        elif not plan.idle and not plan.drop:
+            await self._carry_out(t, plan)
 
     def facts(self) -> list[RestaurantFacts]:
         """Every tracked restaurant as operators see it (numbers; see ``app.cache.status``)."""
@@ -124,51 +154,51 @@ class MenuService:
     # --- the loop ------------------------------------------------------------
 
     async def run(self) -> None:
-        """Check due restaurants every ``TICK`` seconds until cancelled."""
+        """Tick every ``TICK`` seconds and hear other replicas' changes until cancelled."""
+        self._spawn(self._notifier.run(self._on_remote))
         try:
             while True:
                 self.tick()
                 await self._clock.sleep(TICK)
         finally:
-            for task in list(self._checks):
+            for task in list(self._tasks):
                 task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.gather(*self._checks, return_exceptions=True)
+                await asyncio.gather(*self._tasks, return_exceptions=True)
 
     def tick(self) -> None:
-        """Start the checks that are due (at most one per restaurant at a time)."""
-        mono = self._clock.monotonic()
+        """Start what is due (at most one check per restaurant at a time)."""
+        now = self._now()
         for guid, t in list(self._tracked.items()):
-            if policy.is_idle(t.last_requested, mono, self.idle_after, t.pinned):
+            plan = decide.decide(t, Event.TICK, now, self.idle_after)
+            if plan.drop:
                 self._log.info("restaurant idle, polling stopped", extra={"restaurant": guid})
                 del self._tracked[guid]
-                continue
-            if t.view is None:
-                if t.pinned and t.loading is None and mono >= t.next_check:
-                    self._retry_first_load(t)
-                continue
-            if t.checking.locked():
-                continue
-            if mono >= t.next_check or mono >= t.next_stock or self._reprice_due(t):
-                task = asyncio.ensure_future(self._check(t))
-                self._checks.add(task)
-                task.add_done_callback(self._checks.discard)
+            elif plan.first_load:
+                self._retry_first_load(t)
+            elif not plan.idle:
+                t.checking = True  # at once, so the next tick does not start another
+                self._spawn(self._carry_out(t, plan))
 
-    # --- internals -----------------------------------------------------------
+    async def _on_remote(self, guid: str) -> None:
+        await self.handle(guid, Event.REMOTE)
 
-    def _retry_first_load(self, t: Tracked) -> None:
-        """A configured restaurant whose first load failed is tried again, with backoff."""
-        t.failures += 1
-        t.next_check = self._clock.monotonic() + policy.failure_delay(
-            self.refresh_interval, t.failures, rng=self._rng)
+    # --- carrying out ----------------------------------------------------------
 
-        async def load() -> None:
-            with contextlib.suppress(RelayError):
-                await self.view(t.guid)
+    def _now(self) -> Now:
+        return Now(self._clock.monotonic(), self._clock.now())
 
-        task = asyncio.ensure_future(load())
-        self._checks.add(task)
-        task.add_done_callback(self._checks.discard)
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _show(self, t: Tracked, view: MenuView, snap: Snapshot | None = None) -> None:
+        """Serve a new view and tell push clients when its bytes changed."""
+        before = t.view
+        t.show(view, snap)
+        if before is None or before.json.etag != view.json.etag:
+            self.changes.publish(t.guid, view.json.etag)
 
     def _track(self, guid: str) -> Tracked:
         t = self._tracked.get(guid)
@@ -178,18 +208,58 @@ class MenuService:
             self._tracked[guid] = t
         return t
 
-    def _reprice_due(self, t: Tracked) -> bool:
-        until = t.view.valid_until if t.view else None
-        return until is not None and datetime.fromtimestamp(self._clock.now(), UTC) >= until
+    def _retry_first_load(self, t: Tracked) -> None:
+        """A configured restaurant whose first load failed is tried again, with backoff."""
+        decide.first_load_retried(t, self._now(), self.intervals(t.guid), self._rng)
+
+        async def load() -> None:
+            with contextlib.suppress(RelayError):
+                await self.view(t.guid)
+
+        self._spawn(load())
+
+    async def _carry_out(self, t: Tracked, plan: Plan) -> None:
+        # One check per restaurant at a time: an admin refresh waits for a running one.
+        t.checking = True
+        try:
+            async with t.lock:
+                if plan.reload:
+                    await self._reload(t)
+                if (plan.check or plan.fetch) and await self._lease_for(t, plan):
+                    await self._check_menu(t, fetch=plan.fetch, check=plan.check)
+                if plan.stock:
+                    await self._check_stock(t)
+                now = self._now()
+                if decide.reprice_due(t, now) and t.view is not None and t.snapshot is not None:
+                    self._show(t, self._loader.rebuild(t.view, t.snapshot, now=now.wall))
+        finally:
+            t.checking = t.lock.locked()
+
+    async def _lease_for(self, t: Tracked, plan: Plan) -> bool:
+        """Timer checks go to one replica; webhooks and admins act wherever they arrive."""
+        if plan.fetch:
+            return True
+        if await self._lease.acquire(f"check:{t.guid}", self.intervals(t.guid).refresh):
+            return True
+        decide.taken_over(t, self._now(), self.intervals(t.guid), t.checked_at)
+        return False
+
+    async def _reload(self, t: Tracked) -> None:
+        """Take a newer copy from the shared store (another replica fetched it)."""
+        snap = await self._loader.saved(t.guid)
+        if snap is None or (t.snapshot is not None and snap.version <= t.snapshot.version):
+            return
+        now = self._now()
+        self._show(t, self._loader.build_view(snap, stale=False, now=now.wall), snap)
+        decide.taken_over(t, now, self.intervals(t.guid), snap.checked_at)
 
     async def _restore(self, t: Tracked) -> None:
-        """Start from the copy saved on disk (marked stale until Toast confirms it)."""
+        """Start from the saved copy (marked stale until Toast confirms it)."""
         if t.view is not None:
             return
         snap = await self._usable_saved(t.guid)
         if snap is not None:
-            t.view = self._loader.build_view(snap, stale=True, now=self._clock.now())
-            t.snapshot = snap
+            self._show(t, self._loader.build_view(snap, stale=True, now=self._clock.now()), snap)
             t.checked_at = snap.checked_at
             self._log.info("restored saved menu", extra={"restaurant": t.guid})
         else:
@@ -212,14 +282,11 @@ class MenuService:
             stale = snap is not None
             if snap is None:
                 snap = await self._loader.fetch(t.guid)
-                await self._loader.save(snap)
+                await self._stored(snap)
             view = self._loader.build_view(snap, stale=stale, now=self._clock.now())
-            t.view, t.snapshot = view, snap
-            t.checked_at = snap.checked_at
-            t.failures = 0
-            mono = self._clock.monotonic()
-            t.next_check = mono if stale else mono + self.refresh_interval
-            t.next_stock = mono if stale else mono + self.stock_interval
+            self._show(t, view, snap)
+            decide.loaded(t, self._now(), self.intervals(t.guid), stale=stale,
+                          checked_at=snap.checked_at)
             t.not_found = None
             return view
         except (ToastForbidden, ToastNotFound) as exc:
@@ -238,76 +305,62 @@ class MenuService:
                 "restaurant": t.guid, "error": t.last_error})
             raise
         finally:
-            t.loading = None
+            t.loading_task = None
+            t.loading = False
 
-    async def _check(self, t: Tracked, *, force: bool = False) -> None:
-        # One check per restaurant at a time: an admin refresh waits for a running one.
-        async with t.checking:
-            mono = self._clock.monotonic()
-            if force or mono >= t.next_check:
-                await self._check_menu(t, force=force)
-            if force or mono >= t.next_stock:
-                await self._check_stock(t)
-            if self._reprice_due(t) and t.view is not None:
-                t.view = self._loader.rebuild(t, now=self._clock.now())
+    async def _stored(self, snap: Snapshot) -> None:
+        """Save ``snap`` and, when it was newer than the stored copy, tell other replicas."""
+        if await self._loader.save(snap):
+            await self._notifier.announce(snap.guid, max(snap.version))
 
-    async def _check_menu(self, t: Tracked, *, force: bool) -> None:
+    async def _check_menu(self, t: Tracked, *, fetch: bool, check: bool = True) -> None:
         assert t.snapshot is not None and t.view is not None
-        started = self._clock.monotonic()
+        started = self._now()
         try:
-            last_updated = await self._loader.last_updated(t.guid)
-            if force or policy.menus_changed(t.snapshot.last_updated, last_updated):
+            changed = fetch
+            if check:
+                last_updated = await self._loader.last_updated(t.guid)
+                changed = changed or policy.menus_changed(t.snapshot.last_updated, last_updated)
+            if changed:
                 snap = await self._loader.fetch_menus(t.snapshot)
                 new = self._loader.build_view(snap, stale=False, now=self._clock.now())
                 if policy.is_empty_regression(len(t.view.rows), len(new.flat.rows)):
                     raise EmptyMenu(f"Toast returned a menu with no items for {t.guid}; "
                                     f"keeping the last good copy ({len(t.view.rows)} items)",
                                     endpoint="/menus/v2/menus")
-                await self._loader.save(snap)
-                t.snapshot, t.view = snap, new
+                await self._stored(snap)
+                self._show(t, new, snap)
                 self._log.info("menu updated", extra={
                     "restaurant": t.guid, "lastUpdated": snap.last_updated,
                     "rows": len(new.rows)})
             elif t.view.stale:
-                t.view = t.view.with_changes(stale=False, now=self._clock.now())
+                self._show(t, t.view.with_changes(stale=False, now=self._clock.now()))
             now = self._clock.now()
-            if now - t.checked_at >= CHECKED_SAVE_EVERY:
-                await self._loader.save_checked(t.guid, now)
-            t.checked_at = now
-            t.failures = 0
-            t.last_error = None
-            t.next_check = started + self.refresh_interval
+            if now - t.checked_at >= CHECKED_SAVE_EVERY and not changed:
+                t.snapshot = t.snapshot.confirmed(now)
+                await self._stored(t.snapshot)
+            decide.checked(t, started, now, self.intervals(t.guid))
         except Exception as exc:
             # Anything (Toast, a full disk, a bug) keeps the last good copy, marks it
             # stale and backs off; a check must never be retried every tick.
-            t.failures += 1
-            t.last_error = policy.error_text(exc)
-            delay = policy.failure_delay(self.refresh_interval, t.failures, exc, rng=self._rng)
-            t.next_check = self._clock.monotonic() + delay
+            delay = decide.check_failed(t, self._now(), self.intervals(t.guid), exc, self._rng)
             if not t.view.stale:
-                t.view = t.view.with_changes(stale=True, now=self._clock.now())
+                self._show(t, t.view.with_changes(stale=True, now=self._clock.now()))
             self._log.warning("refresh failed, serving last good copy", extra={
                 "restaurant": t.guid, "error": t.last_error, "retryIn": round(delay, 1)})
 
     async def _check_stock(self, t: Tracked) -> None:
         assert t.snapshot is not None and t.view is not None
-        started = self._clock.monotonic()
+        started = self._now()
         try:
             snap = await self._loader.fetch_stock(t.snapshot)
             if snap is not t.snapshot:  # the loader hands back the same one when unchanged
-                t.snapshot = snap
-                t.view = t.view.with_changes(stock=snap.stock, now=self._clock.now())
-                await self._loader.save_stock(snap)
-            t.stock_error = None
-            t.stock_failures = 0
-            t.next_stock = started + self.stock_interval
+                self._show(t, t.view.with_changes(stock=snap.stock, now=self._clock.now()),
+                           snap)
+                await self._stored(snap)
+            decide.stock_polled(t, started, self.intervals(t.guid))
         except Exception as exc:
-            # Keep the last known stock: a board flipping sold-out items back to
-            # available on a Toast hiccup would be worse than a minute's lag.
-            t.stock_error = policy.error_text(exc)
-            t.stock_failures += 1
-            t.next_stock = self._clock.monotonic() + policy.failure_delay(
-                self.stock_interval, t.stock_failures, exc, rng=self._rng)
+            decide.stock_failed(t, self._now(), self.intervals(t.guid), exc, self._rng)
 
 
 __all__ = ["CacheResult", "MenuService", "Snapshot"]

@@ -1,36 +1,34 @@
-"""Per-restaurant refresh state kept by the menu service."""
+"""Per-restaurant state kept by the menu service: the pure refresh state plus what it holds."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
 
-from app.cache.loader import Snapshot
-from app.cache.views import MenuView
+from app.cache.decide import RefreshState
+from app.cache.snapshot import Snapshot
 from app.cache.status import RestaurantFacts
+from app.cache.views import MenuView
 from app.clock import Clock
 from app.errors import NotFound
 
 
 @dataclass(eq=False)
-class Tracked:
-    guid: str
-    last_requested: float
-    next_check: float
-    next_stock: float
-    pinned: bool = False
-    failures: int = 0
-    stock_failures: int = 0
-    last_error: str | None = None
-    stock_error: str | None = None
-    checked_at: float = 0.0
-    """Wall time Toast last confirmed the copy we hold."""
+class Tracked(RefreshState):
     view: MenuView | None = None
     snapshot: Snapshot | None = None
-    loading: asyncio.Future[MenuView] | None = field(default=None, repr=False)
-    checking: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    loading_task: asyncio.Future[MenuView] | None = field(default=None, repr=False)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     not_found: NotFound | None = None
-    not_found_until: float = 0.0
+
+    def show(self, view: MenuView, snapshot: Snapshot | None = None) -> None:
+        """Serve ``view`` from now on (and remember the snapshot it was built from)."""
+        self.view = view
+        if snapshot is not None:
+            self.snapshot = snapshot
+        self.has_view = True
+        until = view.valid_until
+        self.reprice_at = until.timestamp() if until is not None else None
 
     def facts(self, clock: Clock) -> RestaurantFacts:
         """What operators see: numbers, turned into text only at the edge."""

@@ -8,10 +8,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal
 
 import httpx
 import orjson
+from pydantic import SecretStr
 
 from app.errors import (
     ToastAuthError,
@@ -24,12 +25,19 @@ from app.errors import (
 )
 from app.toast.jwt import token_expiry
 
-if TYPE_CHECKING:
-    from app.toast.token import Credentials
-
 MACHINE_LOGIN_PATH = "/authentication/v1/authentication/login"
 LEGACY_LOGIN_PATH = "/usermgmt/v1/oauth/token"
 _DEFAULT_RATE_LIMIT_WAIT = 60.0
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Toast API client credentials; the secret is a ``SecretStr`` and its repr is masked."""
+
+    client_id: str
+    client_secret: SecretStr
+    user_access_type: str = "TOAST_MACHINE_CLIENT"
+    mode: Literal["machine", "legacy"] = "machine"
 
 
 @dataclass(frozen=True)

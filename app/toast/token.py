@@ -15,19 +15,17 @@ import asyncio
 import logging
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import httpx
-from pydantic import SecretStr
 
 from app.clock import Clock, iso_utc
 from app.config import Settings
 from app.errors import ToastAuthError, ToastError, ToastRateLimited
-from app.toast.login import Grant, describe, login_once
+from app.toast.login import Credentials, Grant, describe, login_once
 from app.toast.login_policy import LoginPolicy
-from app.toast.token_file import StoredToken, TokenFile
+from app.toast.token_store import FileTokenStore, MemoryTokenStore, StoredToken, TokenStore
 
 _EXPIRY_SKEW = 5.0  # a token this close to exp is not sent: it could expire in flight
 _MIN_TOKEN_AGE = 1800.0  # Toast: reuse each token for at least 30 minutes
@@ -35,18 +33,14 @@ _SAME_TOKEN_GAP = 5.0  # least spacing of in-window retries after a same-token a
 _MAX_NAP = 3600.0  # the refresher re-reads the wall clock at least hourly
 
 
-@dataclass(frozen=True)
-class Credentials:
-    """Toast API client credentials; the secret is a ``SecretStr`` and its repr is masked."""
-
-    client_id: str
-    client_secret: SecretStr
-    user_access_type: str = "TOAST_MACHINE_CLIENT"
-    mode: Literal["machine", "legacy"] = "machine"
-
-
 def _iso(t: float | None) -> str | None:
     return None if t is None else iso_utc(t)
+
+
+def credentials_of(settings: Settings) -> Credentials:
+    return Credentials(
+        client_id=settings.toast_client_id, client_secret=settings.toast_client_secret,
+        user_access_type=settings.toast_user_access_type, mode=settings.toast_auth_mode)
 
 
 class TokenManager:
@@ -55,7 +49,8 @@ class TokenManager:
     def __init__(
         self, *, http: httpx.AsyncClient, base_url: str, credentials: Credentials, clock: Clock,
         refresh_window: float = 60, logins_per_hour: int = 2, token_file: Path | None = None,
-        logger: logging.Logger | None = None, on_login: Callable[[str], None] | None = None,
+        store: TokenStore | None = None, logger: logging.Logger | None = None,
+        on_login: Callable[[str], None] | None = None,
     ) -> None:
         self._http = http
         self._base_url = base_url.rstrip("/")
@@ -76,23 +71,35 @@ class TokenManager:
         self._last_login: tuple[float, str] | None = None
         self._last_401_login: float | None = None
         self._wake = asyncio.Event()
-        self._file = None if token_file is None else TokenFile(
-            token_file, f"{credentials.mode}:{credentials.client_id}@{self._base_url}", self._log)
-        if self._file is not None:
-            self._restore(self._file.load())
+        if store is None:
+            store = MemoryTokenStore() if token_file is None else FileTokenStore(
+                token_file, self.owner(credentials, self._base_url), self._log)
+        self._store = store
+        self._restored = False
 
     @classmethod
     def from_settings(
         cls, settings: Settings, http: httpx.AsyncClient, clock: Clock, **kw: Any
     ) -> TokenManager:
-        creds = Credentials(
-            client_id=settings.toast_client_id, client_secret=settings.toast_client_secret,
-            user_access_type=settings.toast_user_access_type, mode=settings.toast_auth_mode)
+        creds = credentials_of(settings)
         data_dir = settings.relay_data_dir
-        kw.setdefault("token_file", data_dir / "token.json" if data_dir else None)
+        if "store" not in kw:
+            kw.setdefault("token_file", data_dir / "token.json" if data_dir else None)
         return cls(http=http, base_url=settings.toast_api_url, credentials=creds, clock=clock,
                    refresh_window=settings.toast_token_refresh_window,
                    logins_per_hour=settings.toast_logins_per_hour, **kw)
+
+    @staticmethod
+    def owner(credentials: Credentials, base_url: str) -> str:
+        """Whose token a store holds: auth mode, client id and Toast host."""
+        return f"{credentials.mode}:{credentials.client_id}@{base_url.rstrip('/')}"
+
+    @classmethod
+    def owner_of(cls, settings: Settings) -> str:
+        return cls.owner(credentials_of(settings), settings.toast_api_url)
+
+    async def close(self) -> None:
+        await self._store.close()
 
     def __repr__(self) -> str:
         return (f"TokenManager(mode={self._creds.mode!r}, client_id={self._creds.client_id!r}, "
@@ -104,6 +111,9 @@ class TokenManager:
         """A valid token, logging in (once, for every concurrent caller) when none is held."""
         if self._token is not None and self._usable():
             return self._token
+        await self._restore()
+        if self._token is not None and self._usable():
+            return self._token
         if self._inflight is not None:
             return await asyncio.shield(self._inflight)
         self._check_gate(self._policy.wait(valid_token=False))
@@ -111,6 +121,7 @@ class TokenManager:
 
     async def handle_unauthorized(self, token_used: str) -> str:
         """A data API answered 401 to ``token_used``: drop it, log in once, return the new one."""
+        await self._restore()
         if self._inflight is not None:
             return await asyncio.shield(self._inflight)
         if self._token is not None and self._token != token_used and self._usable():
@@ -132,11 +143,12 @@ class TokenManager:
         if self._token == token_used:
             self._log.warning("Toast answered 401 to the current token; logging in again")
             self._rejected, self._token = self._token, None
-            self._save()
+            await self._save()
         return await asyncio.shield(self._start("401"))
 
     async def run_refresher(self) -> None:
         """Keep a token without waiting for requests; runs until cancelled."""
+        await self._restore()
         while True:
             wait = self._refresher_wait()
             if wait > 0:
@@ -204,6 +216,7 @@ class TokenManager:
             except ToastError as exc:
                 raise self._failed(exc, reason) from None
             self._accept(grant, reason)
+            await self._save()
             return grant.access_token
         finally:
             self._inflight = None
@@ -243,7 +256,6 @@ class TokenManager:
         self._record(result)
         self._log.info("Toast login (%s): %s; token valid until %s", reason, result,
                        _iso(grant.expires_at))
-        self._save()
 
     def _record(self, result: str) -> None:
         self._last_login = (self._clock.now(), result)
@@ -306,15 +318,16 @@ class TokenManager:
             return ToastRateLimited(detail, retry_after=max(wait, 0.0), **kw)
         return type(err)(detail, **kw)
 
-    def _save(self) -> None:
-        if self._file is None:
-            return
-        times = self._policy.wall_times()
-        stored = None if self._token is None else StoredToken(
-            self._token, self._expires_at, self._obtained_at, times)
-        self._file.save(stored, times)
+    async def _save(self) -> None:
+        await self._store.save(StoredToken(
+            self._token or "", self._expires_at, self._obtained_at, self._policy.wall_times()))
 
-    def _restore(self, stored: StoredToken | None) -> None:
+    async def _restore(self) -> None:
+        """Once per process: take up the token and login times a previous run stored."""
+        if self._restored:
+            return
+        self._restored = True
+        stored = await self._store.load()
         if stored is None:
             return
         self._policy.restore(stored.login_times)

@@ -74,7 +74,7 @@ def test_admin_needs_the_admin_key(ops: tuple[str, str, Proc]) -> None:
 
 
 def test_admin_status_shows_state_not_secrets(ops: tuple[str, str, Proc]) -> None:
-    """/admin/status has token timing, a summary and a page of restaurants, the limiter; no token."""
+    """/admin/status: token timing, a summary and a page of restaurants, the limiter; no token."""
     url, sim_url, _ = ops
     r = httpx.get(f"{url}/admin/status", headers={"X-API-Key": ADMIN})
     assert r.status_code == 200

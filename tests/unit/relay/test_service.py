@@ -233,3 +233,40 @@ async def test_configured_restaurant_is_retried_after_failed_warm_up(rig: Rig) -
         for _ in range(40):
             await rig.clock.advance(1)
     assert rig.relay.menus.info(GUID) is not None
+
+
+async def test_webhook_event_fetches_menus_and_publishes_the_change(rig: Rig) -> None:
+    """A webhook event fetches /menus at once (no metadata call) and the change feed hears it."""
+    from app.cache.decide import Event
+
+    view, _ = await rig.relay.menus.view(GUID)
+    heard: list[str] = []
+
+    async def listen() -> None:
+        async for etag in rig.relay.menus.changes.subscribe(GUID):
+            heard.append(etag)
+            return
+
+    listener = asyncio.ensure_future(listen())
+    await asyncio.sleep(0)
+    (await rig.sim.post(f"/_sim/publish/{GUID}")).raise_for_status()
+    meta, menus = await rig.calls("metadata"), await rig.calls("menus")
+    task = asyncio.ensure_future(rig.relay.menus.handle(GUID, Event.WEBHOOK))
+    while not task.done():
+        await rig.clock.advance(1)
+    await asyncio.wait_for(listener, 5)
+    after, _ = await rig.relay.menus.view(GUID)
+    assert after.last_updated != view.last_updated and heard == [after.json.etag]
+    assert (await rig.calls("metadata"), await rig.calls("menus")) == (meta, menus + 1)
+
+
+async def test_intervals_come_from_the_supplied_plan(rig: Rig) -> None:
+    """A restaurant's check interval is whatever the interval provider says (a budget plan)."""
+    from app.cache.decide import Intervals
+
+    rig.relay.menus.intervals = lambda guid: Intervals(refresh=600.0, stock=600.0)
+    await rig.relay.menus.view(GUID)
+    before = await rig.calls("metadata")
+    for _ in range(5):
+        await rig.check_now()  # advances 60 s of the configured interval each time
+    assert await rig.calls("metadata") - before <= 1

@@ -275,7 +275,7 @@ async def test_token_file_of_other_credentials_or_expired_is_ignored(
 
     from pydantic import SecretStr
 
-    from app.toast.token import Credentials
+    from app.toast.login import Credentials
 
     path = Path(str(tmp_path)) / "token.json"
     await manager(clock, http, token_file=path).get_token()
@@ -344,3 +344,16 @@ async def test_from_settings_puts_the_token_file_in_the_data_dir(
     assert auth.requests[0].url.path == "/usermgmt/v1/oauth/token"
     assert (Path(str(tmp_path)) / "token.json").exists()
     assert tokens.status()["mode"] == "legacy"
+
+
+async def test_token_file_without_token_keeps_login_times(tmp_path: object) -> None:
+    """After a 401 drops the token, the file still carries the login budget to the next run."""
+    import logging
+    from pathlib import Path
+
+    from app.toast.token_store import FileTokenStore, StoredToken
+
+    store = FileTokenStore(Path(str(tmp_path)) / "token.json", "owner", logging.getLogger())
+    await store.save(StoredToken("", 0.0, 0.0, (1.0, 2.0)))
+    loaded = await store.load()
+    assert loaded is not None and loaded.access_token == "" and loaded.login_times == (1.0, 2.0)

@@ -12,7 +12,8 @@ import httpx
 from pydantic import SecretStr
 
 from app.clock import FakeClock
-from app.toast.token import Credentials, TokenManager
+from app.toast.login import Credentials
+from app.toast.token import TokenManager
 
 BASE = "https://toast.test"
 SECRET = "s3cr3t-client-secret-value"

@@ -1,0 +1,89 @@
+"""Where each restaurant's last good copy lives: one record per restaurant.
+
+A deliberately tiny interface (get / put-if-newer / close) so a shared backend
+(Redis) sits beside the in-process ones without the service changing.
+``MemorySnapshots`` is bounded; ``DirectorySnapshots`` adds durability under
+``RELAY_DATA_DIR`` so a relay restarted during a Toast outage still has
+something to serve.
+"""
+
+from __future__ import annotations
+
+import abc
+import logging
+from pathlib import Path
+
+from cachetools import LRUCache
+
+from app.cache.snapshot import Snapshot, decode_snapshot, encode_snapshot
+from app.errors import ToastBadResponse
+from app.files import atomic_write
+
+
+class SnapshotStore(abc.ABC):
+    shared = False
+    """True when other replicas write the same records (then a change is announced)."""
+
+    @abc.abstractmethod
+    async def get(self, guid: str) -> Snapshot | None: ...
+
+    @abc.abstractmethod
+    async def put(self, snap: Snapshot) -> bool:
+        """Keep ``snap`` if it is newer than the stored copy; True when it was written."""
+
+    async def close(self) -> None:
+        return None
+
+
+class MemorySnapshots(SnapshotStore):
+    """Bounded in-process store; the least recently used restaurant goes first."""
+
+    def __init__(self, max_entries: int = 1024) -> None:
+        self._snaps: LRUCache[str, Snapshot] = LRUCache(maxsize=max_entries)
+
+    async def get(self, guid: str) -> Snapshot | None:
+        return self._snaps.get(guid)
+
+    async def put(self, snap: Snapshot) -> bool:
+        old = self._snaps.get(snap.guid)
+        if old is not None and old.version >= snap.version:
+            return False
+        self._snaps[snap.guid] = snap
+        return True
+
+
+class DirectorySnapshots(SnapshotStore):
+    """Memory first; every write also saved atomically as ``<guid>.snapshot`` (mode 0600)."""
+
+    def __init__(self, directory: Path, memory: MemorySnapshots | None = None,
+                 logger: logging.Logger | None = None) -> None:
+        self._dir = directory
+        self._dir.mkdir(parents=True, exist_ok=True)
+        self._memory = memory or MemorySnapshots()
+        self._log = logger or logging.getLogger("toast_relay.refresh")
+
+    def _path(self, guid: str) -> Path:
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in guid)
+        return self._dir / f"{safe}.snapshot"
+
+    async def get(self, guid: str) -> Snapshot | None:
+        snap = await self._memory.get(guid)
+        if snap is not None:
+            return snap
+        try:
+            raw = self._path(guid).read_bytes()
+        except OSError:
+            return None
+        try:
+            snap = decode_snapshot(raw)
+        except ToastBadResponse:
+            self._log.warning("saved menu unreadable, ignoring it", extra={"restaurant": guid})
+            return None
+        await self._memory.put(snap)
+        return snap
+
+    async def put(self, snap: Snapshot) -> bool:
+        if not await self._memory.put(snap):
+            return False
+        atomic_write(self._path(snap.guid), encode_snapshot(snap))
+        return True

@@ -1,0 +1,120 @@
+"""Where the Toast token lives between logins: a small interface and its in-process backends.
+
+``MemoryTokenStore`` keeps it for this process only; ``FileTokenStore`` keeps it in
+``RELAY_DATA_DIR/token.json`` so a restart does not log in again. The file holds a
+live bearer token, so it is private (0600) and replaced atomically. Both also keep
+the recent login times, so the hourly login budget survives a restart. A shared
+backend (Redis) adds a lock so only one replica logs in at a time.
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from app.files import atomic_write
+
+
+@dataclass(frozen=True)
+class StoredToken:
+    """A token with its timing; ``access_token`` is empty when only login times are kept."""
+
+    access_token: str = field(repr=False)
+    expires_at: float
+    obtained_at: float
+    login_times: tuple[float, ...] = ()
+
+
+class TokenStore(abc.ABC):
+    """Load and save one ``StoredToken`` for one credential set (client id, mode, host)."""
+
+    shared = False
+    """True when other processes read and write the same token (they must take ``lock``)."""
+
+    @abc.abstractmethod
+    async def load(self) -> StoredToken | None: ...
+
+    @abc.abstractmethod
+    async def save(self, token: StoredToken) -> None:
+        """Keep ``token`` (an empty ``access_token`` drops the token, keeps the times)."""
+
+    @contextlib.asynccontextmanager
+    async def lock(self) -> AsyncIterator[None]:
+        """Held around a login; in-process stores need no lock beyond the single flight."""
+        yield
+
+    async def close(self) -> None:
+        return None
+
+
+class MemoryTokenStore(TokenStore):
+    def __init__(self) -> None:
+        self._token: StoredToken | None = None
+
+    async def load(self) -> StoredToken | None:
+        return self._token
+
+    async def save(self, token: StoredToken) -> None:
+        self._token = token
+
+
+def encode_token(owner: str, token: StoredToken) -> bytes:
+    data: dict[str, object] = {"owner": owner, "loginTimes": list(token.login_times)}
+    if token.access_token:
+        data.update(accessToken=token.access_token, expiresAt=token.expires_at,
+                    obtainedAt=token.obtained_at)
+    return orjson.dumps(data)
+
+
+def decode_token(owner: str, raw: bytes) -> StoredToken | None:
+    """The token in ``raw`` if it belongs to ``owner``; raises ValueError if unreadable."""
+    try:
+        data = orjson.loads(raw)
+        if data.get("owner") != owner:
+            return None
+        return StoredToken(
+            access_token=str(data.get("accessToken") or ""),
+            expires_at=float(data.get("expiresAt") or 0.0),
+            obtained_at=float(data.get("obtainedAt") or 0.0),
+            login_times=tuple(float(t) for t in data.get("loginTimes", [])),
+        )
+    except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError) as exc:
+        raise ValueError("unreadable token record") from exc
+
+
+class FileTokenStore(TokenStore):
+    """The token kept on disk (``RELAY_DATA_DIR/token.json``), mode 0600, written atomically."""
+
+    def __init__(self, path: Path, owner: str, logger: logging.Logger) -> None:
+        self.path = path
+        self._owner = owner
+        self._log = logger
+
+    async def load(self) -> StoredToken | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            self._log.warning("cannot read token file %s: %s", self.path, exc.strerror)
+            return None
+        try:
+            token = decode_token(self._owner, raw)
+        except ValueError:
+            self._log.warning("token file %s is unreadable; ignoring it", self.path)
+            return None
+        if token is None:
+            self._log.info("token file %s is for other credentials; ignoring it", self.path)
+        return token
+
+    async def save(self, token: StoredToken) -> None:
+        try:
+            atomic_write(self.path, encode_token(self._owner, token))
+        except OSError as exc:
+            self._log.warning("cannot write token file %s: %s", self.path, exc.strerror)
