@@ -23,6 +23,9 @@ ALL_RESTAURANTS = "*"
 MIN_KEY_LENGTH = 16
 GUID_RE = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+ALIAS_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,63}$")
+ALIAS_RULE = ("an alias is 1-64 letters, digits, '.', '_', '~' or '-', starting with a "
+              "letter or digit")
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -32,6 +35,11 @@ KeyScopes = dict[str, frozenset[str]]
 
 def is_guid(value: str) -> bool:
     return bool(GUID_RE.match(value))
+
+
+def is_alias(value: str) -> bool:
+    """A name that may stand for a restaurant in a URL path (URL-safe, no GUID needed)."""
+    return bool(ALIAS_RE.match(value))
 
 
 def parse_duration(value: object) -> float:
@@ -119,6 +127,8 @@ def parse_restaurants(raw: str) -> dict[str, str]:
     for alias, guid in pairs:
         if not is_guid(guid):
             raise ValueError(f"{guid!r} is not a restaurant GUID (8-4-4-4-12 hex digits)")
+        if alias != guid and not is_alias(alias):
+            raise ValueError(f"alias {alias[:80]!r} is not usable in a URL; {ALIAS_RULE}")
         out[alias if alias != guid else guid.lower()] = guid.lower()
     return out
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from app.cache.status import STATES, RestaurantFacts
 
 CACHE_RESULTS = ("hit", "miss", "stale", "revalidated")
+LAG_BUCKETS = (0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
 class Metrics:
@@ -36,6 +37,14 @@ class Metrics:
         self.logins = Counter(
             "relay_token_refreshes", "Toast logins by result", ["result"],
             registry=self.registry)
+        self.loop_lag = Histogram(
+            "relay_event_loop_lag_seconds", "How late a 50 ms timer on the event loop woke: "
+            "how long requests waited behind other work", buckets=LAG_BUCKETS,
+            registry=self.registry)
+        self.loop_lag_max = Gauge(
+            "relay_event_loop_lag_max_seconds", "The longest event-loop stall since start",
+            registry=self.registry)
+        self._lag_max = 0.0
         self._request_children: dict[tuple[str, int], Counter] = {}
         self._cache_children = {r: self.cache.labels(r) for r in CACHE_RESULTS}
 
@@ -52,6 +61,12 @@ class Metrics:
     def observe_toast(self, endpoint: str, status: str, seconds: float) -> None:
         self.toast_calls.labels(endpoint, status).inc()
         self.toast_latency.labels(endpoint).observe(seconds)
+
+    def observe_loop_lag(self, seconds: float) -> None:
+        self.loop_lag.observe(seconds)
+        if seconds > self._lag_max:
+            self._lag_max = seconds
+            self.loop_lag_max.set(seconds)
 
     def count_login(self, result: str) -> None:
         self.logins.labels(result).inc()

@@ -17,6 +17,7 @@ from app.cache.shared import Lease, LocalLease, LocalNotifier, Notifier
 from app.cache.snapshots import DirectorySnapshots, MemorySnapshots, SnapshotStore
 from app.clock import Clock, SystemClock
 from app.config import Settings
+from app.loopwatch import LoopWatch
 from app.metrics import Metrics, StateCollector
 from app.toast.client import ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
@@ -96,6 +97,9 @@ class Relay:
             asyncio.create_task(self.tokens.run_refresher(), name="token-refresher"),
             asyncio.create_task(self.menus.run(), name="menu-refresher"),
             asyncio.create_task(self._warm(), name="warm-up"),
+            # Real time on purpose: it measures how long the loop was held, not the clock.
+            asyncio.create_task(LoopWatch(self.metrics.observe_loop_lag,
+                                          sleep=asyncio.sleep).run(), name="loop-watch"),
         ]
 
     async def _warm(self) -> None:

@@ -36,7 +36,11 @@ class RelayScope:
 
 
 def starlette_app() -> Starlette:
-    from app.api import health, screens
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    from app.api import screens
     from app.api.errors import relay_error_handler
     from app.config import load_settings
     from app.errors import RelayError
@@ -52,7 +56,11 @@ def starlette_app() -> Starlette:
         finally:
             await relay.stop()
 
-    app = Starlette(routes=[*health.routes(relay), *screens.routes(relay)], lifespan=lifespan,
+    async def healthz(request: Request) -> Response:
+        return Response(b'{"status":"ok"}', media_type="application/json")
+
+    app = Starlette(routes=[Route("/healthz", healthz), *screens.routes(relay)],
+                    lifespan=lifespan,
                     exception_handlers={RelayError: relay_error_handler})
     app.add_middleware(RelayScope)
     return app

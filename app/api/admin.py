@@ -2,22 +2,53 @@
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import Mapping
+from typing import Annotated, Any
 
 import orjson
+from fastapi import APIRouter, Query
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.requests import Request
+from pydantic import BaseModel
 from starlette.responses import Response
-from starlette.routing import Route
 
-from app.api.keys import presented_key
-from app.cache.status import SELECTIONS, page, summarise
-from app.errors import BadRequest, NotFound, Unauthorized
-from app.relay import Relay
+from app.api.deps import AdminKey, AdminRestaurant, RelayDep
+from app.api.openapi import TOAST_ERRORS, errors, json_answer
+from app.cache.status import Selection, page, summarise
+from app.errors import NotFound
 
+router = APIRouter(default_response_class=Response)
 DEFAULT_PAGE = 50
 MAX_PAGE = 1000
+
+
+class AdminStatus(BaseModel):
+    """Token state (never the token), a summary of the restaurants and one page of them,
+    the upstream budget."""
+
+    token: dict[str, Any]
+    summary: dict[str, Any]
+    restaurants: list[dict[str, Any]]
+    page: dict[str, Any]
+    upstream: dict[str, Any]
+
+
+class RestaurantStatus(BaseModel):
+    """One restaurant's freshness as the refresh loop sees it."""
+
+    restaurant: str
+    state: str
+    lastUpdated: str | None
+    fetchedAt: str | None
+    stale: bool | None
+    lastError: str | None
+
+
+_STATUS_EXAMPLE = {
+    "restaurant": "c0dd7491-1f6d-5316-a0d3-afe13f97e29c", "state": "ok",
+    "name": "Harbor Lights Kitchen",
+    "lastUpdated": "2025-02-15T12:30:00.000+0000", "fetchedAt": "2026-11-22T13:35:32Z",
+    "checkedAt": "2026-11-22T13:36:32Z", "stale": False, "rows": 64, "lastError": None,
+    "stockError": None, "nextCheck": "2026-11-22T13:37:32Z",
+    "nextStockCheck": "2026-11-22T13:37:32Z", "pinned": True}
 
 
 def _json(data: object, status: int = 200) -> Response:
@@ -25,75 +56,65 @@ def _json(data: object, status: int = 200) -> Response:
                     media_type="application/json", headers={"Cache-Control": "no-store"})
 
 
-def status_query(params: Mapping[str, str]) -> tuple[str, int, int]:
-    """``?state=&offset=&limit=`` of /admin/status, checked; BadRequest names the fix."""
-    selection = params.get("state", "all")
-    if selection not in SELECTIONS:
-        raise BadRequest(f"state must be one of {', '.join(SELECTIONS)}, not {selection!r}")
-    numbers = []
-    for name, default, top in (("offset", 0, None), ("limit", DEFAULT_PAGE, MAX_PAGE)):
-        raw = params.get(name, str(default))
-        if not raw.isdigit() or (top is not None and not 1 <= int(raw) <= top):
-            bounds = f"from 1 to {top}" if top else "0 or more"
-            raise BadRequest(f"{name} must be a whole number {bounds}, not {raw!r}")
-        numbers.append(int(raw))
-    return selection, numbers[0], numbers[1]
+@router.get("/admin/status", tags=["admin"], summary="Token, freshness and budget",
+            responses={200: json_answer(AdminStatus, {
+                "token": {"mode": "machine", "expiresAt": "2026-11-23T13:35:30Z"},
+                "summary": {"total": 1, "ok": 1, "stale": 0, "loading": 0, "unavailable": 0,
+                            "problems": 0, "stockFailing": 0, "pinned": 1, "rows": 64,
+                            "oldestCheckedAt": "2026-11-22T13:36:32Z",
+                            "maxCheckAgeSeconds": 12.0},
+                "restaurants": [_STATUS_EXAMPLE],
+                "page": {"offset": 0, "limit": 50, "matching": 1, "state": "all",
+                         "next": None},
+                "upstream": {"globalPerSecond": 20, "sentLastSecond": 0}}),
+                       **errors(400, 401)})
+async def status(
+    relay: RelayDep, _: AdminKey,
+    state: Annotated[Selection, Query(description=(
+        "which restaurants to list: all, problems (anything not ok, or failing stock "
+        "checks), or one state"))] = "all",
+    offset: Annotated[int, Query(ge=0, description="entries to skip (by GUID)")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="entries per page")]
+    = DEFAULT_PAGE,
+) -> Response:
+    """Token state (never the token), a summary of every restaurant, one page of them
+    (``page.next`` links the next), the upstream limiter."""
+    facts = relay.menus.facts()
+    shown = page(facts, selection=state, offset=offset, limit=limit)
+    return _json({
+        "token": relay.tokens.status(),
+        "summary": summarise(facts, relay.clock.now()),
+        "restaurants": shown.entries,
+        "page": shown.as_json("/admin/status", state),
+        "upstream": relay.limiter.state(),
+    })
 
 
-def routes(relay: Relay) -> list[Route]:
-    admin_key = relay.settings.relay_admin_key
+@router.get("/admin/status/{restaurant}", tags=["admin"], summary="One restaurant's status",
+            responses={200: json_answer(RestaurantStatus, _STATUS_EXAMPLE),
+                       **errors(400, 401, 404)})
+async def restaurant_status(relay: RelayDep, guid: AdminRestaurant) -> Response:
+    """One restaurant's entry, with the same fields as in /admin/status."""
+    facts = relay.menus.facts_of(guid)
+    if facts is None:
+        raise NotFound(f"the relay does not track {guid} (not configured and not asked "
+                       "for recently); GET /menu/{restaurant} loads it")
+    return _json(facts.as_json())
 
-    def require_admin(request: Request) -> None:
-        given = presented_key(request.scope, request.query_params.get("key"))
-        if admin_key is None:
-            raise Unauthorized("admin is disabled; set RELAY_ADMIN_KEY to use /admin")
-        if not given or not hmac.compare_digest(
-                given.encode(), admin_key.get_secret_value().encode()):
-            raise Unauthorized("admin key missing or wrong; send RELAY_ADMIN_KEY as X-API-Key "
-                               "or ?key=")
 
-    async def status(request: Request) -> Response:
-        """Token state (never the token), a summary of the restaurants with one page of
-        them, and the upstream limiter."""
-        require_admin(request)
-        selection, offset, limit = status_query(request.query_params)
-        facts = relay.menus.facts()
-        shown = page(facts, selection=selection, offset=offset, limit=limit)
-        return _json({
-            "token": relay.tokens.status(),
-            "summary": summarise(facts, relay.clock.now()),
-            "restaurants": shown.entries,
-            "page": shown.as_json(request.url.path, selection),
-            "upstream": relay.limiter.state(),
-        })
+@router.post("/admin/refresh/{restaurant}", tags=["admin"], summary="Refresh one restaurant now",
+             responses={200: json_answer(RestaurantStatus, _STATUS_EXAMPLE),
+                        **errors(400, 401, 404), **TOAST_ERRORS})
+async def refresh(relay: RelayDep, guid: AdminRestaurant) -> Response:
+    """Check one restaurant now and re-fetch its menu (Toast's limits still apply)."""
+    await relay.menus.refresh(guid)
+    facts = relay.menus.facts_of(guid)
+    return _json(facts.as_json() if facts else {"restaurant": guid})
 
-    async def restaurant_status(request: Request) -> Response:
-        """One restaurant's entry (the same fields as in /admin/status)."""
-        require_admin(request)
-        guid = relay.keys.resolve(request.path_params["restaurant"])
-        request.scope["relay"]["restaurant"] = guid
-        facts = relay.menus.facts_of(guid)
-        if facts is None:
-            raise NotFound(f"the relay does not track {guid} (not configured and not asked "
-                           "for recently); GET /menu/{restaurant} loads it")
-        return _json(facts.as_json())
 
-    async def refresh(request: Request) -> Response:
-        """Check one restaurant now and re-fetch its menu (Toast's limits still apply)."""
-        require_admin(request)
-        guid = relay.keys.resolve(request.path_params["restaurant"])
-        request.scope["relay"]["restaurant"] = guid
-        await relay.menus.refresh(guid)
-        facts = relay.menus.facts_of(guid)
-        return _json(facts.as_json() if facts else {"restaurant": guid})
-
-    async def metrics(request: Request) -> Response:
-        return Response(generate_latest(relay.metrics.registry),
-                        media_type=CONTENT_TYPE_LATEST)
-
-    return [
-        Route("/admin/status", status, methods=["GET"]),
-        Route("/admin/status/{restaurant}", restaurant_status, methods=["GET"]),
-        Route("/admin/refresh/{restaurant}", refresh, methods=["POST"]),
-        Route("/metrics", metrics, methods=["GET"]),
-    ]
+@router.get("/metrics", tags=["operations"], summary="Prometheus metrics", responses={
+    200: {"description": "Prometheus text format; no keys, tokens or secrets.",
+          "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}})
+async def metrics(relay: RelayDep) -> Response:
+    """Request, cache, Toast-call, token and per-restaurant freshness metrics."""
+    return Response(generate_latest(relay.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,32 +1,36 @@
 """The relay's ASGI application.
 
-Operator routes (/healthz, /readyz, /metrics, /admin) live in a FastAPI app,
-which also owns the lifespan. The routes screens poll take a fast lane around
-it: FastAPI wraps every request in several middleware layers that these
-endpoints do not use, and on a cached answer they cost more than the answer.
+Ordinary routes (health, readiness, metrics, admin, /restaurants, the API docs)
+are FastAPI routes using the dependencies in ``app.api.deps``; FastAPI also owns the
+lifespan. The routes screens poll take a fast lane around it: FastAPI wraps every
+request in several layers that these endpoints do not use, and on a cached answer
+they cost more than the answer. The fast lane is documented by the stubs in
+``app.api.screen_docs``.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 import httpx
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route, Router
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.routing import BaseRoute, Route, Router
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api import admin, health, screens
+from app.api import admin, health, openapi, restaurants, screen_docs, screens
 from app.api.access import AccessLog
 from app.api.errors import (
     error_response,
+    http_error_handler,
+    http_error_response,
     relay_error_handler,
     unexpected_error_handler,
     unexpected_error_response,
+    validation_error_handler,
 )
 from app.clock import Clock
 from app.config import Settings
@@ -36,7 +40,14 @@ from app.metrics import Metrics
 from app.relay import Relay
 from app.toast.client import make_http_client
 
-FAST_PREFIXES = ("/menu/", "/stock/", "/restaurants")
+ROUTERS: tuple[APIRouter, ...] = (
+    screen_docs.fast_lane, restaurants.router, health.router, admin.router, openapi.router)
+"""The ordinary routes, in the order /docs lists them."""
+
+
+def fast_prefixes(routes: Iterable[BaseRoute]) -> tuple[str, ...]:
+    """The path prefixes the fast lane owns: each route's path up to its first parameter."""
+    return tuple(sorted({r.path.split("{", 1)[0] for r in routes if isinstance(r, Route)}))
 
 
 class FastLane:
@@ -45,6 +56,7 @@ class FastLane:
     def __init__(self, fast: Router, app: FastAPI) -> None:
         self.fast = fast
         self.app = app
+        self.prefixes: tuple[str, ...] = ()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,26 +66,49 @@ class FastLane:
         root: str = scope.get("root_path", "")
         if root and path.startswith(root):
             path = path[len(root):]
-        if not path.startswith(FAST_PREFIXES):
-            await self.app(scope, receive, send)
+        if not path.startswith(self.prefixes):
+            if scope["method"] == "HEAD":
+                await head_as_get(self.app, scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
             return
+        # With "app" in the scope, Starlette raises its 404/405 instead of answering
+        # plain text, so they get the JSON error body (and Allow) below.
+        scope["app"] = self.app
         try:
             await self.fast(scope, receive, send)
         except RelayError as exc:
             await error_response(exc.status_code, exc.error, exc.detail)(scope, receive, send)
+        except HTTPException as exc:
+            await http_error_response(exc)(scope, receive, send)
         except Exception as exc:
             await unexpected_error_response(exc, path)(scope, receive, send)
 
 
+async def head_as_get(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    """Answer HEAD as the GET would, without its body (Xibo sends HEAD before GET).
+
+    The app sees a copy of the scope saying GET; the server keeps its own, which still
+    says HEAD, so it frames the empty body correctly.
+    """
+    inner = {**scope, "method": "GET"}
+
+    async def headers_only(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            message = {"type": "http.response.body", "body": b"",
+                       "more_body": message.get("more_body", False)}
+        await send(message)
+
+    try:
+        await app(inner, receive, headers_only)
+    finally:
+        if "endpoint" in inner:  # for the access log's route template
+            scope["endpoint"] = inner["endpoint"]
+
+
 async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
-    await error_response(404, "not_found", "no such route; see README.md for the "
+    await error_response(404, "not_found", "no such route; see /docs for the "
                          "HTTP interface")(scope, receive, send)
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    return error_response(exc.status_code, "not_found" if exc.status_code == 404
-                          else "http_error", str(exc.detail))
 
 
 def create_app(
@@ -93,8 +128,8 @@ def create_app(
         relay = Relay.build(settings, clock=clock, http=client, metrics=metrics)
         app.state.relay = relay
         fast.routes[:] = screens.routes(relay)
-        app.router.routes[:] = [*health.routes(relay), *admin.routes(relay)]
-        templates.update({r.endpoint: r.path for r in [*fast.routes, *app.router.routes]
+        lane.prefixes = fast_prefixes(fast.routes)
+        templates.update({r.endpoint: r.path for r in [*fast.routes, *ops.all_routes()]
                           if isinstance(r, Route)})
         await relay.start()
         # Everything imported and built so far lives as long as the process: move it out
@@ -109,12 +144,16 @@ def create_app(
             if writer is not None:
                 writer.flush()
 
-    ops = FastAPI(title="toast-relay", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url=None)
+    ops = openapi.RelayAPI(lifespan=lifespan, docs_url=None, redoc_url=None,
+                           openapi_url="/openapi.json")
+    for router in ROUTERS:
+        ops.include_router(router)
     ops.add_exception_handler(RelayError, relay_error_handler)
-    ops.add_exception_handler(HTTPException, _http_error)
+    ops.add_exception_handler(HTTPException, http_error_handler)
+    ops.add_exception_handler(RequestValidationError, validation_error_handler)
     ops.add_exception_handler(Exception, unexpected_error_handler)
-    return AccessLog(FastLane(fast, ops), metrics, writer, templates)
+    lane = FastLane(fast, ops)
+    return AccessLog(lane, metrics, writer, templates)
 
 
 def relay_of(app: ASGIApp) -> Relay:

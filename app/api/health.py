@@ -2,26 +2,45 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import orjson
-from starlette.requests import Request
+from fastapi import APIRouter
+from pydantic import BaseModel
 from starlette.responses import Response
-from starlette.routing import Route
 
+from app.api.deps import RelayDep
 from app.api.errors import error_response
-from app.relay import Relay
+from app.api.openapi import errors, json_answer
+
+router = APIRouter(tags=["operations"], default_response_class=Response)
 
 
-def routes(relay: Relay) -> list[Route]:
-    async def healthz(request: Request) -> Response:
-        """The process is alive and serving HTTP."""
-        return Response(b'{"status":"ok"}', media_type="application/json")
+class Alive(BaseModel):
+    status: Literal["ok"]
 
-    async def readyz(request: Request) -> Response:
-        """200 while a valid token is held or can be obtained; 503 with the reason otherwise."""
-        ok, reason = relay.tokens.ready()
-        if not ok:
-            return error_response(503, "not_ready", reason)
-        return Response(orjson.dumps({"status": "ready", "detail": reason}),
-                        media_type="application/json")
 
-    return [Route("/healthz", healthz, methods=["GET"]), Route("/readyz", readyz, methods=["GET"])]
+class Ready(BaseModel):
+    status: Literal["ready"]
+    detail: str
+
+
+@router.get("/healthz", summary="Liveness", responses={200: json_answer(Alive, {"status": "ok"})})
+async def healthz() -> Response:
+    """The process is alive and serving HTTP."""
+    return Response(b'{"status":"ok"}', media_type="application/json")
+
+
+@router.get("/readyz", summary="Readiness", responses={
+    200: json_answer(Ready, {"status": "ready",
+                             "detail": "Toast token valid until 2026-12-01T17:13:46Z"}),
+    503: {**errors(503)[503], "description": "No valid token and none can be obtained now "
+                                             "(the detail says why and when the next try is)."},
+})
+async def readyz(relay: RelayDep) -> Response:
+    """200 while a valid token is held or can be obtained; 503 with the reason otherwise."""
+    ok, reason = relay.tokens.ready()
+    if not ok:
+        return error_response(503, "not_ready", reason)
+    return Response(orjson.dumps({"status": "ready", "detail": reason}),
+                    media_type="application/json")

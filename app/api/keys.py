@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from starlette.types import Scope
 
-from app.config import ALL_RESTAURANTS, KeyScopes, is_guid
+from app.config import ALIAS_RULE, ALL_RESTAURANTS, KeyScopes, is_alias, is_guid
 from app.errors import BadRequest, Forbidden, NotFound, Unauthorized
 
 # Looks like someone meant a GUID (hex and dashes with a digit in it, or a first block
@@ -71,6 +71,9 @@ class KeyRing:
         if _GUID_ATTEMPT.match(ref):
             raise BadRequest(f"{ref!r} is not a valid restaurant GUID "
                              "(expected 8-4-4-4-12 hex digits)")
+        if not is_alias(ref):
+            raise BadRequest(f"{ref[:80]!r} is neither a restaurant GUID nor a valid alias "
+                             f"({ALIAS_RULE})")
         raise NotFound(f"unknown restaurant alias {ref!r}; use a GUID or an alias from "
                        "RELAY_RESTAURANTS")
 

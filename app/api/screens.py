@@ -1,9 +1,10 @@
-"""What screens poll: /menu, /menu/{r}/groups, /stock/{r}, /restaurants.
+"""What screens poll (the fast lane): /menu/{r}, /menu/{r}/groups, /stock/{r}.
 
 These endpoints are raw ASGI callables on purpose: a request is a key check, a
 dictionary lookup and a write of bytes (and headers) rendered when the menu last
 changed. No Request/Response objects, dependency injection, validation or
 serialisation run per request; the query string is parsed only when there is one.
+Each route here is documented by a stub in ``app.api.screen_docs``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from urllib.parse import parse_qsl
 
-import orjson
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
@@ -98,14 +98,6 @@ async def send_answer(
     await send({"type": "http.response.body", "body": answer.body})
 
 
-async def send_json(send: Send, data: object) -> None:
-    body = orjson.dumps(data)
-    await send({"type": "http.response.start", "status": 200, "headers": [
-        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-        (b"cache-control", b"private, no-cache")]})
-    await send({"type": "http.response.body", "body": body})
-
-
 class Screens:
     def __init__(self, relay: Relay) -> None:
         self.keys: KeyRing = relay.keys
@@ -118,19 +110,24 @@ class Screens:
         """The presented key's scope: ``X-API-Key`` first, else ``?key=``; 401 if unknown."""
         return self.keys.identify(presented_key(scope, q.key))
 
-    async def _view(self, scope: Scope, q: Query) -> tuple[MenuView, CacheResult]:
+    def _guid(self, scope: Scope, q: Query) -> str:
+        """The restaurant asked for, once the key may read it (401, 400, 404, 403)."""
         allowed = self._allowed(scope, q)
         guid = self.keys.resolve(scope["path_params"]["restaurant"])
         scope["relay"]["restaurant"] = guid
         self.keys.authorize(allowed, guid)
-        return await self.menus.view(guid)
+        return guid
+
+    async def _view(self, scope: Scope, q: Query) -> tuple[MenuView, CacheResult]:
+        return await self.menus.view(self._guid(scope, q))
 
     async def menu(self, scope: Scope, send: Send) -> None:
         q = parse_query(scope["query_string"])
-        view, cache = await self._view(scope, q)
+        guid = self._guid(scope, q)
         if q.fmt not in ("json", "csv"):
             raise BadRequest(f"format must be json or csv, not {q.fmt!r}")
-        filters = q.filters()
+        filters = q.filters()  # a bad filter is 400 before anything is asked of Toast
+        view, cache = await self.menus.view(guid)
         now = datetime.fromtimestamp(self.clock.now(), UTC) if not filters.is_empty else None
         answer = view.menu(filters, q.fmt, now)
         await send_answer(scope, send, answer, view, cache, self.cache_control)
@@ -143,19 +140,6 @@ class Screens:
         view, cache = await self._view(scope, parse_query(scope["query_string"]))
         await send_answer(scope, send, view.stock_answer(), view, cache, self.cache_control)
 
-    async def restaurants(self, scope: Scope, send: Send) -> None:
-        allowed = self._allowed(scope, parse_query(scope["query_string"]))
-        out = []
-        for guid in self.keys.readable(allowed, self.menus.known()):
-            info = self.menus.info(guid)
-            out.append({
-                "guid": guid,
-                "aliases": self.keys.aliases_of(guid),
-                "name": info.name if info else None,
-                "timeZone": info.time_zone if info else None,
-            })
-        await send_json(send, {"restaurants": out})
-
 
 def routes(relay: Relay) -> list[Route]:
     s = Screens(relay)
@@ -163,5 +147,4 @@ def routes(relay: Relay) -> list[Route]:
         Route("/menu/{restaurant}", Endpoint(s.menu), methods=["GET"]),
         Route("/menu/{restaurant}/groups", Endpoint(s.groups), methods=["GET"]),
         Route("/stock/{restaurant}", Endpoint(s.stock), methods=["GET"]),
-        Route("/restaurants", Endpoint(s.restaurants), methods=["GET"]),
     ]

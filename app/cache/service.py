@@ -22,6 +22,7 @@ from app.cache import decide, policy
 from app.cache.changes import ChangeFeed
 from app.cache.decide import Event, Intervals, Now, Plan
 from app.cache.loader import SnapshotLoader
+from app.cache.pacing import HEAVY_ROWS, Pacer
 from app.cache.shared import Lease, LocalLease, LocalNotifier, Notifier
 from app.cache.snapshot import Snapshot
 from app.cache.status import RestaurantFacts
@@ -37,6 +38,7 @@ from app.errors import (
     ToastForbidden,
     ToastNotFound,
 )
+from app.menu.model import StockEntry
 
 CacheResult = Literal["HIT", "MISS", "STALE"]
 TICK = 0.25
@@ -62,6 +64,7 @@ class MenuService:
         notifier: Notifier | None = None,
         logger: logging.Logger | None = None,
         rng: random.Random | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self._loader = loader
         self._clock = clock
@@ -79,6 +82,8 @@ class MenuService:
         self._log = logger or logging.getLogger("toast_relay.refresh")
         self._rng = rng or random.Random()
         self._tracked: dict[str, Tracked] = {}
+        self.pacer = pacer or Pacer()
+        """Every render goes through it, so a thousand due at once never hold the loop."""
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # --- what requests call --------------------------------------------------
@@ -200,6 +205,20 @@ class MenuService:
         if before is None or before.json.etag != view.json.etag:
             self.changes.publish(t.guid, view.json.etag)
 
+    async def _render(self, job: Callable[[], MenuView], rows: int) -> MenuView:
+        return await self.pacer.run(job, heavy=rows > HEAVY_ROWS)
+
+    async def _build(self, snap: Snapshot, *, stale: bool) -> MenuView:
+        """A view of ``snap`` as of now, rendered in turn with the others."""
+        return await self._render(lambda: self._loader.build_view(
+            snap, stale=stale, now=self._clock.now()), snap.rows_hint)
+
+    async def _changed(self, view: MenuView, *, stale: bool | None = None,
+                       stock: list[StockEntry] | None = None) -> MenuView:
+        """``view`` with a new stale flag or stock, rendered in turn with the others."""
+        return await self._render(lambda: view.with_changes(
+            stale=stale, stock=stock, now=self._clock.now()), len(view.rows))
+
     def _track(self, guid: str) -> Tracked:
         t = self._tracked.get(guid)
         if t is None:
@@ -230,8 +249,11 @@ class MenuService:
                 if plan.stock:
                     await self._check_stock(t)
                 now = self._now()
-                if decide.reprice_due(t, now) and t.view is not None and t.snapshot is not None:
-                    self._show(t, self._loader.rebuild(t.view, t.snapshot, now=now.wall))
+                view, snap = t.view, t.snapshot
+                if decide.reprice_due(t, now) and view is not None and snap is not None:
+                    self._show(t, await self._render(
+                        lambda: self._loader.rebuild(view, snap, now=now.wall),
+                        len(view.rows)))
         finally:
             t.checking = t.lock.locked()
 
@@ -250,7 +272,7 @@ class MenuService:
         if snap is None or (t.snapshot is not None and snap.version <= t.snapshot.version):
             return
         now = self._now()
-        self._show(t, self._loader.build_view(snap, stale=False, now=now.wall), snap)
+        self._show(t, await self._build(snap, stale=False), snap)
         decide.taken_over(t, now, self.intervals(t.guid), snap.checked_at)
 
     async def _restore(self, t: Tracked) -> None:
@@ -259,7 +281,7 @@ class MenuService:
             return
         snap = await self._usable_saved(t.guid)
         if snap is not None:
-            self._show(t, self._loader.build_view(snap, stale=True, now=self._clock.now()), snap)
+            self._show(t, await self._build(snap, stale=True), snap)
             t.checked_at = snap.checked_at
             self._log.info("restored saved menu", extra={"restaurant": t.guid})
         else:
@@ -283,7 +305,7 @@ class MenuService:
             if snap is None:
                 snap = await self._loader.fetch(t.guid)
                 await self._stored(snap)
-            view = self._loader.build_view(snap, stale=stale, now=self._clock.now())
+            view = await self._build(snap, stale=stale)
             self._show(t, view, snap)
             decide.loaded(t, self._now(), self.intervals(t.guid), stale=stale,
                           checked_at=snap.checked_at)
@@ -323,7 +345,7 @@ class MenuService:
                 changed = changed or policy.menus_changed(t.snapshot.last_updated, last_updated)
             if changed:
                 snap = await self._loader.fetch_menus(t.snapshot)
-                new = self._loader.build_view(snap, stale=False, now=self._clock.now())
+                new = await self._build(snap, stale=False)
                 if policy.is_empty_regression(len(t.view.rows), len(new.flat.rows)):
                     raise EmptyMenu(f"Toast returned a menu with no items for {t.guid}; "
                                     f"keeping the last good copy ({len(t.view.rows)} items)",
@@ -334,7 +356,7 @@ class MenuService:
                     "restaurant": t.guid, "lastUpdated": snap.last_updated,
                     "rows": len(new.rows)})
             elif t.view.stale:
-                self._show(t, t.view.with_changes(stale=False, now=self._clock.now()))
+                self._show(t, await self._changed(t.view, stale=False))
             now = self._clock.now()
             if now - t.checked_at >= CHECKED_SAVE_EVERY and not changed:
                 t.snapshot = t.snapshot.confirmed(now)
@@ -345,7 +367,7 @@ class MenuService:
             # stale and backs off; a check must never be retried every tick.
             delay = decide.check_failed(t, self._now(), self.intervals(t.guid), exc, self._rng)
             if not t.view.stale:
-                self._show(t, t.view.with_changes(stale=True, now=self._clock.now()))
+                self._show(t, await self._changed(t.view, stale=True))
             self._log.warning("refresh failed, serving last good copy", extra={
                 "restaurant": t.guid, "error": t.last_error, "retryIn": round(delay, 1)})
 
@@ -355,8 +377,7 @@ class MenuService:
         try:
             snap = await self._loader.fetch_stock(t.snapshot)
             if snap is not t.snapshot:  # the loader hands back the same one when unchanged
-                self._show(t, t.view.with_changes(stock=snap.stock, now=self._clock.now()),
-                           snap)
+                self._show(t, await self._changed(t.view, stock=snap.stock), snap)
                 await self._stored(snap)
             decide.stock_polled(t, started, self.intervals(t.guid))
         except Exception as exc:

@@ -41,6 +41,12 @@ class Snapshot:
         return self.doc.lastUpdated or ""
 
     @property
+    def rows_hint(self) -> int:
+        """About how many rows the menus make (Toast sends ~1.6 KB of JSON per item), to
+        judge how long a render will take before doing it."""
+        return len(self.menus_body) // 1600
+
+    @property
     def version(self) -> Version:
         """Orders copies of one restaurant: newer menus, then newer stock, then confirmation."""
         return (self.fetched_at, self.stock_at, self.checked_at)

@@ -18,7 +18,7 @@ from app.clock import iso_utc
 
 State = Literal["ok", "stale", "loading", "unavailable"]
 STATES: tuple[State, ...] = ("ok", "stale", "loading", "unavailable")
-SELECTIONS = ("all", "problems", *STATES)
+Selection = Literal["all", "problems", "ok", "stale", "loading", "unavailable"]
 """What ``?state=`` accepts: every restaurant, the problems (anything not ok, or
 failing stock checks), or one state."""
 
@@ -118,7 +118,7 @@ class Page:
         }
 
 
-def page(facts: Sequence[RestaurantFacts], *, selection: str, offset: int,
+def page(facts: Sequence[RestaurantFacts], *, selection: Selection, offset: int,
          limit: int) -> Page:
     """Entries ``offset``..``offset+limit`` of the selection, ordered by GUID (stable)."""
     chosen = [f for f in facts if _selected(f, selection)]
@@ -127,7 +127,7 @@ def page(facts: Sequence[RestaurantFacts], *, selection: str, offset: int,
                 len(chosen))
 
 
-def _selected(f: RestaurantFacts, selection: str) -> bool:
+def _selected(f: RestaurantFacts, selection: Selection) -> bool:
     if selection == "all":
         return True
     if selection == "problems":

@@ -70,6 +70,12 @@ def test_restaurants_aliases_and_list() -> None:
     assert aliased.relay_restaurants == {"downtown": GUID}
 
 
+def test_alias_must_fit_in_a_url() -> None:
+    """An alias a URL could not carry as-is is refused at start-up with one line."""
+    with pytest.raises(ConfigError, match="RELAY_RESTAURANTS alias 'down town'"):
+        load_settings({**BASE, "RELAY_RESTAURANTS": f'{{"down town": "{GUID}"}}'})
+
+
 def test_durations_accept_units() -> None:
     """Durations accept plain seconds or s/m/h/d suffixes."""
     s = load_settings({**BASE, "RELAY_STALE_MAX": "2d", "RELAY_REFRESH_INTERVAL": "90s",

@@ -43,6 +43,13 @@ def test_malformed_guid_is_400(ref: str) -> None:
         ring().resolve(ref)
 
 
+@pytest.mark.parametrize("ref", ["not-a-guid-';--", "a b", "x" * 65, "_x", "café"])
+def test_neither_guid_nor_alias_is_400(ref: str) -> None:
+    """A reference with characters no alias may hold (quotes, spaces, ...) is a 400."""
+    with pytest.raises(BadRequest):
+        ring().resolve(ref)
+
+
 @pytest.mark.parametrize("ref", ["uptown", "decaf-cafe", "my-big-new-cafe-bar",
                                  "zzzzzzzz-zz-zz-zz-zz"])
 def test_unknown_alias_is_404(ref: str) -> None:

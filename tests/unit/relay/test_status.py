@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import orjson
-import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
-from app.api.admin import DEFAULT_PAGE, status_query
+from app.api.admin import DEFAULT_PAGE
 from app.cache.status import RestaurantFacts, page, summarise
-from app.errors import BadRequest
 from app.metrics import StateCollector
 
 NOW = 1_800_000_000.0
@@ -64,18 +62,6 @@ def test_problem_selection_lists_only_problems() -> None:
     assert {e["state"] for e in chosen.entries} == {"stale", "unavailable"}
     nxt = page(fleet(1000), selection="stale", offset=0, limit=5).as_json("/s", "stale")["next"]
     assert nxt == "/s?offset=5&limit=5&state=stale"
-
-
-def test_status_query_defaults_and_refusals() -> None:
-    """No parameters → every state, first page; bad values → one line naming the fix."""
-    assert status_query({}) == ("all", 0, DEFAULT_PAGE)
-    assert status_query({"state": "problems", "offset": "100", "limit": "10"}) == (
-        "problems", 100, 10)
-    for bad in ({"state": "broken"}, {"limit": "0"}, {"limit": "5000"}, {"offset": "-1"},
-                {"limit": "ten"}):
-        with pytest.raises(BadRequest) as exc:
-            status_query(bad)
-        assert "must be" in exc.value.detail and "\n" not in exc.value.detail
 
 
 def test_status_answer_at_1000_restaurants_is_small() -> None:

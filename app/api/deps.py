@@ -1,0 +1,141 @@
+"""Dependencies of the ordinary (FastAPI) routes: one ``Annotated`` alias each.
+
+A handler names what it receives and FastAPI does the rest, documentation
+included (the key appears in /openapi.json in the header and in the query)::
+
+    @router.get("/admin/changes/{restaurant}")
+    async def changes(relay: RelayDep, _: AdminKey, guid: AdminRestaurant) -> Response: ...
+
+Key checks are sub-dependencies, so they run before the handler's own parameters
+are validated: a request without a key gets 401 before any 400. Screen routes
+(/menu, /stock, /board, /image, /events) do not use these at run time (they stay
+on the raw fast lane, see ``app.api.screens``), but their documentation stubs do.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Path, Query, Request, Security
+from fastapi.security import APIKeyHeader, APIKeyQuery
+
+from app.errors import Unauthorized
+from app.relay import Relay
+
+_SCREEN = "A screen key from RELAY_API_KEYS"
+_ADMIN = "The admin key, RELAY_ADMIN_KEY"
+# auto_error=False: a missing key is our own 401 with the JSON error body, not FastAPI's.
+_screen_header = APIKeyHeader(name="X-API-Key", scheme_name="ScreenKeyHeader",
+                              description=f"{_SCREEN}, in the X-API-Key header.",
+                              auto_error=False)
+_screen_query = APIKeyQuery(name="key", scheme_name="ScreenKeyQuery",
+                            description=f"{_SCREEN}, as ?key= (for players that cannot set "
+                                        "headers; the header wins when both are sent).",
+                            auto_error=False)
+_admin_header = APIKeyHeader(name="X-API-Key", scheme_name="AdminKeyHeader",
+                             description=f"{_ADMIN}, in the X-API-Key header.", auto_error=False)
+_admin_query = APIKeyQuery(name="key", scheme_name="AdminKeyQuery",
+                           description=f"{_ADMIN}, as ?key=.", auto_error=False)
+
+RESTAURANT_DOC = ("A restaurant GUID (8-4-4-4-12 hex digits) or an alias from RELAY_RESTAURANTS. "
+                  "A reference that is neither is 400; an unknown alias or a GUID outside "
+                  "RELAY_RESTAURANTS is 404.")
+RESTAURANT_EXAMPLES = ["harbor", "c0dd7491-1f6d-5316-a0d3-afe13f97e29c"]
+
+
+def get_relay(request: Request) -> Relay:
+    """The relay the lifespan built (one per process)."""
+    relay: Relay = request.app.state.relay
+    return relay
+
+
+RelayDep = Annotated[Relay, Depends(get_relay)]
+
+
+def note_restaurant(request: Request, guid: str) -> None:
+    """Name the restaurant in the request's access-log line."""
+    info = request.scope.get("relay")
+    if isinstance(info, dict):
+        info["restaurant"] = guid
+
+
+def screen_scope(
+    relay: RelayDep,
+    header: Annotated[str | None, Security(_screen_header)],
+    query: Annotated[str | None, Security(_screen_query)],
+) -> frozenset[str]:
+    """The restaurants the presented screen key may read; 401 when it is missing or unknown."""
+    return relay.keys.identify(header or query)
+
+
+ScreenKey = Annotated[frozenset[str], Depends(screen_scope)]
+"""The presented screen key's scope (``X-API-Key`` first, else ``?key=``)."""
+
+
+def require_admin(
+    relay: RelayDep,
+    header: Annotated[str | None, Security(_admin_header)],
+    query: Annotated[str | None, Security(_admin_query)],
+) -> None:
+    """401 unless the admin key (constant-time compared) was presented."""
+    admin_key = relay.settings.relay_admin_key
+    given = header or query
+    if admin_key is None:
+        raise Unauthorized("admin is disabled; set RELAY_ADMIN_KEY to use /admin")
+    if not given or not hmac.compare_digest(given.encode(),
+                                            admin_key.get_secret_value().encode()):
+        raise Unauthorized("admin key missing or wrong; send RELAY_ADMIN_KEY as X-API-Key "
+                           "or ?key=")
+
+
+AdminKey = Annotated[None, Depends(require_admin)]
+"""Admin routes take ``_: AdminKey``."""
+
+RestaurantPathParam = Annotated[str, Path(description=RESTAURANT_DOC,
+                                          examples=RESTAURANT_EXAMPLES)]
+RestaurantQueryParam = Annotated[str, Query(description=RESTAURANT_DOC,
+                                            examples=RESTAURANT_EXAMPLES)]
+
+
+def admin_restaurant(
+    relay: RelayDep, _: AdminKey, request: Request, restaurant: RestaurantPathParam,
+) -> str:
+    """``{restaurant}`` → its GUID for an admin (who may name any served restaurant)."""
+    guid = relay.keys.resolve(restaurant)
+    note_restaurant(request, guid)
+    return guid
+
+
+AdminRestaurant = Annotated[str, Depends(admin_restaurant)]
+"""The GUID of the ``{restaurant}`` path parameter, after the admin key check."""
+
+
+def _readable(relay: Relay, scope: frozenset[str], request: Request, ref: str) -> str:
+    """``ref`` → its GUID, if the key's scope covers it (400, 404, then 403)."""
+    guid = relay.keys.resolve(ref)
+    note_restaurant(request, guid)
+    relay.keys.authorize(scope, guid)
+    return guid
+
+
+def screen_restaurant(
+    relay: RelayDep, scope: ScreenKey, request: Request, restaurant: RestaurantPathParam,
+) -> str:
+    """``{restaurant}`` → its GUID, if the screen key may read it (401, 400, 404, 403)."""
+    return _readable(relay, scope, request, restaurant)
+
+
+ScreenRestaurant = Annotated[str, Depends(screen_restaurant)]
+"""The GUID of the ``{restaurant}`` path parameter that the screen key may read."""
+
+
+def screen_restaurant_query(
+    relay: RelayDep, scope: ScreenKey, request: Request, restaurant: RestaurantQueryParam,
+) -> str:
+    """``?restaurant=`` → its GUID, if the screen key may read it (401, 400, 404, 403)."""
+    return _readable(relay, scope, request, restaurant)
+
+
+ScreenRestaurantQuery = Annotated[str, Depends(screen_restaurant_query)]
+"""The GUID of ``?restaurant=`` that the screen key may read."""

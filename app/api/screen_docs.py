@@ -1,0 +1,112 @@
+"""OpenAPI documentation of the fast-lane screen routes.
+
+Screen routes are raw ASGI endpoints (``app.api.screens``), so FastAPI cannot read
+their parameters. Each one gets a stub here instead: a function whose signature
+is the route's documentation. The stubs are registered in the FastAPI app, but
+requests never reach them (``FastLane`` sends every fast-lane path to the raw
+router first); ``tests/unit/api/test_openapi.py`` checks that each fast-lane route
+has exactly one stub. Documenting a new fast-lane route is one decorated stub::
+
+    @screen_route("/board/{restaurant}", "A ready-to-display HTML board", html_answer())
+    def board(guid: ScreenRestaurant, filters: MenuFilters,
+              theme: Annotated[Literal["dark", "light"], Query()] = "dark") -> None:
+        \"\"\"The description shown in /docs.\"\"\"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
+
+from fastapi import APIRouter, Depends, Header, Query
+from starlette.responses import Response
+
+from app.api.deps import ScreenRestaurant
+from app.api.examples import GROUPS_EXAMPLE, MENU_CSV_EXAMPLE, MENU_EXAMPLE, STOCK_EXAMPLE
+from app.api.openapi import RESTAURANT_ERRORS, TOAST_ERRORS, json_answer, ref
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+fast_lane = APIRouter(tags=["screens"], default_response_class=Response)
+
+CACHE_HEADERS = {
+    "ETag": {"description": "Validator of this exact answer; send it back as If-None-Match.",
+             "schema": {"type": "string"}},
+    "Cache-Control": {"description": "`private, max-age=…` (half the refresh interval, at "
+                                     "most 30 s).", "schema": {"type": "string"}},
+    "Last-Modified": {"description": "When this answer's bytes last changed.",
+                      "schema": {"type": "string"}},
+    "X-Cache": {"description": "HIT, MISS (first load) or STALE (Toast failing; last good "
+                               "copy).", "schema": {"type": "string",
+                                                    "enum": ["HIT", "MISS", "STALE"]}},
+}
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {304: {
+    "description": "The If-None-Match ETag still matches; no body.", "headers": CACHE_HEADERS}}
+
+
+def html_answer(description: str = "A ready-to-display HTML page") -> dict[str, Any]:
+    """The 200 entry of a route answering HTML (for ``screen_route``)."""
+    return {"description": description, "headers": CACHE_HEADERS,
+            "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
+def screen_route(path: str, summary: str, ok: dict[str, Any],
+                 *, cached: bool = True) -> Callable[[F], F]:
+    """Document fast-lane GET ``path``: its 200 (``ok``), 304 when ``cached``, and the key,
+    restaurant and Toast errors every screen route shares."""
+    responses: dict[int | str, dict[str, Any]] = {
+        200: {"headers": CACHE_HEADERS, **ok} if cached else ok,
+        **(NOT_MODIFIED if cached else {}), **RESTAURANT_ERRORS, **TOAST_ERRORS}
+    return fast_lane.get(path, summary=summary, responses=responses)
+
+
+def menu_filters(
+    menu: Annotated[list[str] | None, Query(
+        description="Keep only these menus (name, case-insensitive, or GUID); repeatable.",
+        examples=[["Lunch"]])] = None,
+    group: Annotated[list[str] | None, Query(
+        description="Keep only items under these groups (any level, case-insensitive); "
+                    "repeatable.", examples=[["Burgers"]])] = None,
+    tag: Annotated[list[str] | None, Query(
+        description="Keep only items with one of these tags; repeatable.",
+        examples=[["Vegetarian"]])] = None,
+    hide_out_of_stock: Annotated[bool, Query(
+        description="Drop items Toast marks OUT_OF_STOCK.")] = False,
+    available: Annotated[Literal["now"] | None, Query(
+        description="`now`: only menus open now in the restaurant's time zone.")] = None,
+) -> None:
+    """The /menu filters (also taken by /board); documentation only."""
+
+
+MenuFilters = Annotated[None, Depends(menu_filters)]
+IfNoneMatch = Annotated[str | None, Header(
+    description="An ETag from an earlier answer: 304 without a body while it still matches.")]
+
+
+@screen_route("/menu/{restaurant}", "The flattened menu (JSON or CSV)", {
+    "description": "One row per item occurrence in Toast's display order.",
+    "content": {
+        "application/json": {"schema": ref("MenuAnswer"), "example": MENU_EXAMPLE},
+        "text/csv": {"schema": {"type": "string"}, "example": MENU_CSV_EXAMPLE},
+    }})
+def menu(
+    guid: ScreenRestaurant, filters: MenuFilters, if_none_match: IfNoneMatch = None,
+    format: Annotated[Literal["json", "csv"], Query(
+        description="`json` (default) or `csv` (UTF-8, header row, lists joined).")] = "json",
+) -> None:
+    """The menu as display-ready rows: prices in effect now, sizes, tags, stock.
+
+    Served from the relay's cache (rendered once per change); `stale: true` and
+    `X-Cache: STALE` while Toast fails and the last good copy is served."""
+
+
+@screen_route("/menu/{restaurant}/groups", "Nested menus → groups → items",
+              json_answer(ref("GroupsAnswer"), GROUPS_EXAMPLE))
+def groups(guid: ScreenRestaurant, if_none_match: IfNoneMatch = None) -> None:
+    """The same rows nested as Toast has them, for templates that lay out sections."""
+
+
+@screen_route("/stock/{restaurant}", "Out-of-stock and limited items",
+              json_answer(ref("StockAnswer"), STOCK_EXAMPLE))
+def stock(guid: ScreenRestaurant, if_none_match: IfNoneMatch = None) -> None:
+    """Items Toast's stock API marks OUT_OF_STOCK or QUANTITY, with their names."""

@@ -1,0 +1,267 @@
+"""Part d: many restaurants on one relay, with real processes.
+
+For each N: ``toast-relay sim`` serving N restaurants of ``ITEMS`` items and
+``toast-relay serve`` configured with all of them (``RELAY_RESTAURANTS``,
+``RELAY_DATA_DIR``), both on 127.0.0.1. Measured: warm-up time, resident
+memory per restaurant, CPU per minute at rest, the size of ``/metrics`` and
+``/admin/status``, and, during a burst of ``BURST`` published changes fetched at
+once (admin refreshes, as webhooks would cause), the latency screens see and
+the longest event-loop stall the relay itself reports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bench.procs import Procs, proc_status, start_relay, start_sim
+from bench.report import Section, Target, fmt, md_table
+from bench.serving import KEY, relay_env
+
+ITEMS, MODIFIER_GROUPS = 150, 5
+"""A typical restaurant: ~150 items, a few shared modifier groups (~240 KB from Toast)."""
+BURST = 100
+ADMIN = "bench-admin-key-0123456789abcdef"
+POLLERS = 16
+MIB_GOAL = 0.4
+STALL_GOAL_MS = 20.0
+CALLS_PER_RESTAURANT = 3
+"""A first load costs /menus, /restaurants and /stock (the login is shared)."""
+TOAST_PER_SECOND = 20
+
+
+@dataclass(frozen=True)
+class Config:
+    sizes: tuple[int, ...]
+    cpu_seconds: float
+
+
+@dataclass(frozen=True)
+class Burst:
+    seconds: float
+    polls: int
+    errors: int
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    stall_max_ms: float
+    stalls_over_goal: int
+
+
+@dataclass(frozen=True)
+class FleetRun:
+    n: int
+    warm_s: float
+    loaded: int
+    rss_mib: float
+    per_restaurant_mib: float
+    cpu_s_per_min: float
+    metrics_kb: float
+    status_kb: float
+    burst: Burst
+
+
+def _ticks(pid: int) -> float:
+    """CPU seconds (user + system) used so far by ``pid``."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _summary(url: str) -> dict[str, int]:
+    r = httpx.get(f"{url}/admin/status", params={"limit": 1},
+                  headers={"X-API-Key": ADMIN}, timeout=30)
+    r.raise_for_status()
+    summary: dict[str, int] = r.json()["summary"]
+    return summary
+
+
+def _wait_loaded(url: str, n: int, timeout: float) -> tuple[float, int]:
+    """Seconds until all ``n`` restaurants have a copy (or the timeout), and how many do."""
+    start = time.monotonic()
+    loaded = 0
+    while time.monotonic() - start < timeout:
+        s = _summary(url)
+        loaded = s["ok"] + s["stale"]
+        if loaded >= n:
+            break
+        time.sleep(0.25)
+    return time.monotonic() - start, loaded
+
+
+def _lag_buckets(url: str) -> dict[float, float]:
+    """The relay's loop-lag histogram: upper bound (s) → cumulative count."""
+    text = httpx.get(f"{url}/metrics", timeout=30).text
+    out: dict[float, float] = {}
+    for line in text.splitlines():
+        if line.startswith("relay_event_loop_lag_seconds_bucket{"):
+            le = line.split('le="', 1)[1].split('"', 1)[0]
+            out[float(le)] = float(line.rsplit(" ", 1)[1])
+    return out
+
+
+def _stalls(before: dict[float, float], after: dict[float, float]) -> tuple[float, int]:
+    """(the longest stall between two scrapes as the bound of its bucket in s, how many
+    stalls went over the goal)."""
+    delta = {le: after[le] - before.get(le, 0.0) for le in sorted(after)}
+    total = delta[max(delta)]
+    longest = next((le for le, count in delta.items() if count >= total), float("inf"))
+    over = total - delta.get(STALL_GOAL_MS / 1000, 0.0)
+    return longest, int(over)
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * pct / 100))]
+
+
+class Pollers:
+    """Screens polling random restaurants' /menu from a thread, latencies recorded."""
+
+    def __init__(self, url: str, guids: list[str]) -> None:
+        self.url = url
+        self.guids = guids
+        self.latencies: list[float] = []
+        self.errors = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
+
+    async def _one(self, client: httpx.AsyncClient, rng: random.Random) -> None:
+        while not self._stop.is_set():
+            guid = rng.choice(self.guids)
+            start = time.perf_counter()
+            try:
+                r = await client.get(f"/menu/{guid}", headers={"X-API-Key": KEY})
+                ok = r.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            self.latencies.append(time.perf_counter() - start)
+            self.errors += not ok
+
+    async def _run(self) -> None:
+        limits = httpx.Limits(max_connections=POLLERS)
+        async with httpx.AsyncClient(base_url=self.url, timeout=30, limits=limits) as client:
+            await asyncio.gather(*(self._one(client, random.Random(i))
+                                   for i in range(POLLERS)))
+
+    def __enter__(self) -> Pollers:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(60)
+
+
+def _burst(sim_url: str, url: str, guids: list[str]) -> Burst:
+    chosen = guids[:BURST]
+    with httpx.Client(timeout=30) as sim:
+        for guid in chosen:
+            sim.post(f"{sim_url}/_sim/publish/{guid}").raise_for_status()
+
+    async def refresh_all() -> None:
+        async with httpx.AsyncClient(base_url=url, timeout=300,
+                                     headers={"X-API-Key": ADMIN}) as client:
+            answers = await asyncio.gather(*(client.post(f"/admin/refresh/{g}")
+                                             for g in chosen))
+        bad = [a.status_code for a in answers if a.status_code != 200]
+        if bad:
+            raise RuntimeError(f"admin refreshes failed: {bad[:5]}")
+
+    lag_before = _lag_buckets(url)
+    with Pollers(url, guids) as polls:
+        time.sleep(1.0)  # screens polling before the burst starts
+        start = time.monotonic()
+        asyncio.run(refresh_all())
+        seconds = time.monotonic() - start
+    longest, over = _stalls(lag_before, _lag_buckets(url))
+    ms = [x * 1000 for x in polls.latencies]
+    return Burst(seconds, len(ms), polls.errors, _percentile(ms, 50), _percentile(ms, 99),
+                 max(ms, default=float("nan")), longest * 1000, over)
+
+
+def _relay(procs: Procs, tmp: Path, sim_url: str, guids: list[str]) -> tuple[int, str]:
+    env = relay_env(sim_url, RELAY_RESTAURANTS=",".join(guids), RELAY_ADMIN_KEY=ADMIN,
+                    RELAY_DATA_DIR=str(tmp / "data"))
+    proc, url = start_relay(procs, tmp, env)
+    return proc.pid, url
+
+
+def one_fleet(tmp: Path, n: int, cfg: Config) -> FleetRun:
+    tmp.mkdir(parents=True, exist_ok=True)
+    with Procs() as procs:
+        sim_url = start_sim(procs, tmp)
+        r = httpx.post(f"{sim_url}/_sim/fleet", timeout=600, json={
+            "count": n, "items": ITEMS, "modifierGroups": MODIFIER_GROUPS})
+        r.raise_for_status()
+        guids: list[str] = r.json()["guids"]
+        # One restaurant first: the process's own footprint, to subtract.
+        pid, url = _relay(procs, tmp / "one", sim_url, guids[:1])
+        _wait_loaded(url, 1, 60)
+        one_rss = proc_status(pid)["VmRSS"]
+        procs.stop_last()
+        pid, url = _relay(procs, tmp / "all", sim_url, guids)
+        budget_s = 60 + n * CALLS_PER_RESTAURANT / TOAST_PER_SECOND * 3
+        warm_s, loaded = _wait_loaded(url, n, budget_s)
+        time.sleep(1.0)
+        rss = proc_status(pid)["VmRSS"]
+        before, t0 = _ticks(pid), time.monotonic()
+        time.sleep(cfg.cpu_seconds)
+        cpu_per_min = (_ticks(pid) - before) / (time.monotonic() - t0) * 60
+        metrics = httpx.get(f"{url}/metrics", timeout=30).content
+        status = httpx.get(f"{url}/admin/status", headers={"X-API-Key": ADMIN},
+                           timeout=30).content
+        burst = _burst(sim_url, url, guids)
+    return FleetRun(n, warm_s, loaded, rss / 1024, (rss - one_rss) / 1024 / max(1, n - 1),
+                    cpu_per_min, len(metrics) / 1000, len(status) / 1000, burst)
+
+
+def run(tmp: Path, cfg: Config) -> Section:
+    section = Section("d. Many restaurants: real processes")
+    runs = []
+    for n in cfg.sizes:
+        runs.append(one_fleet(tmp / f"n{n}", n, cfg))
+    rows = []
+    for f in runs:
+        b = f.burst
+        warm = f"{fmt(f.warm_s, 1)}" if f.loaded >= f.n else (
+            f"not done: {f.loaded:,}/{f.n:,} in {fmt(f.warm_s, 0)}")
+        rows.append([f"{f.n:,}", warm, fmt(f.n * CALLS_PER_RESTAURANT / TOAST_PER_SECOND, 1),
+                     fmt(f.rss_mib, 0), fmt(f.per_restaurant_mib, 3), fmt(f.cpu_s_per_min, 2),
+                     fmt(f.metrics_kb, 1), fmt(f.status_kb, 1), fmt(b.seconds, 1),
+                     f"{fmt(b.p50_ms, 1)} / {fmt(b.p99_ms, 1)} / {fmt(b.max_ms, 0)}",
+                     str(b.errors), f"≤ {fmt(b.stall_max_ms, 0)}", str(b.stalls_over_goal)])
+    section.add(
+        f"Each N: `toast-relay sim` with N restaurants of {ITEMS} items ({MODIFIER_GROUPS} "
+        f"shared modifier groups, about 240 KB from Toast each) and `toast-relay serve` with "
+        f"all N in `RELAY_RESTAURANTS` and a `RELAY_DATA_DIR`, default intervals; the "
+        f"simulator allows {TOAST_PER_SECOND} requests/s. Warm-up: from start until every "
+        f"restaurant has a copy (floor: {CALLS_PER_RESTAURANT} calls each at "
+        f"{TOAST_PER_SECOND}/s). MiB/restaurant: (RSS with N − RSS with 1) / (N − 1). CPU: "
+        f"the relay's user+system seconds per minute at rest over {cfg.cpu_seconds:g} s. "
+        f"Burst: {BURST} restaurants published in the simulator and refreshed at once "
+        f"through /admin/refresh (what a webhook does) while {POLLERS} screens poll random "
+        f"restaurants' /menu; loop stall: from the relay's own `relay_event_loop_lag_seconds` "
+        f"histogram (a 50 ms timer's lateness) over the burst, as the bucket bound of the "
+        f"longest.")
+    section.add(md_table(
+        ["N", "warm-up s", "floor s", "RSS MiB", "MiB/restaurant", "CPU s/min",
+         "/metrics KB", "/admin/status KB", "burst s", "screens p50/p99/max ms",
+         "errors", "loop stall max ms", f"stalls > {STALL_GOAL_MS:g} ms"], rows))
+    for f in runs:
+        section.targets.append(Target(
+            f"d. resident memory per restaurant, N={f.n:,}", f"{fmt(f.per_restaurant_mib, 3)} MiB",
+            f"≤ {MIB_GOAL} MiB", f.per_restaurant_mib <= MIB_GOAL))
+        section.targets.append(Target(
+            f"d. longest loop stall, {BURST}-restaurant burst, N={f.n:,}",
+            f"≤ {fmt(f.burst.stall_max_ms, 0)} ms", f"≤ {STALL_GOAL_MS:g} ms",
+            f.burst.stall_max_ms <= STALL_GOAL_MS))
+    return section

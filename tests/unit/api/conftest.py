@@ -1,0 +1,52 @@
+"""An in-process relay (FastAPI lifespan and all) in front of the in-process simulator."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from app.api.app import create_app, lifespan_of
+from app.clock import FakeClock
+from app.config import load_settings
+from app.sim.app import create_sim_app
+from app.sim.sample import SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_RESTAURANT_GUID
+from app.sim.state import SimState
+
+KEY = "screen-key-0123456789abcdef"
+ADMIN = "admin-key-0123456789abcdef"
+GUID = SAMPLE_RESTAURANT_GUID
+START = datetime(2026, 11, 24, 17, 0, tzinfo=UTC).timestamp()
+
+Open = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
+
+
+@pytest.fixture
+def open_relay() -> Open:
+    """``async with open_relay(**env) as client``: a relay on a fake clock, lifespan running."""
+
+    @asynccontextmanager
+    async def opened(**extra: str) -> AsyncIterator[httpx.AsyncClient]:
+        clock = FakeClock(start=START)
+        sim = httpx.AsyncClient(transport=httpx.ASGITransport(
+            app=create_sim_app(SimState(clock=clock))), base_url="http://toast.test")
+        env = {"TOAST_API_URL": "http://toast.test", "TOAST_CLIENT_ID": SAMPLE_CLIENT_ID,
+               "TOAST_CLIENT_SECRET": SAMPLE_CLIENT_SECRET, "RELAY_API_KEYS": KEY,
+               "RELAY_ADMIN_KEY": ADMIN, "RELAY_RESTAURANTS": f'{{"harbor": "{GUID}"}}',
+               **extra}
+        app = create_app(load_settings(env), clock=clock, http=sim)
+        ops = lifespan_of(app)
+        async with ops.router.lifespan_context(ops), httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://relay") as client:
+            yield client
+
+    return opened
+
+
+@pytest.fixture
+async def relay(open_relay: Open) -> AsyncIterator[httpx.AsyncClient]:
+    async with open_relay() as client:
+        yield client

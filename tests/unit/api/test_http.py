@@ -1,0 +1,75 @@
+"""HTTP details on every route: 405 with Allow and the JSON body, HEAD, 400 for bad refs."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.unit.api.conftest import ADMIN, KEY
+
+
+def fill(path: str) -> str:
+    return path.replace("{restaurant}", "harbor")
+
+
+@pytest.mark.parametrize(("method", "path", "allow"), [
+    ("POST", "/menu/harbor", "GET, HEAD"),
+    ("DELETE", "/stock/harbor", "GET, HEAD"),
+    ("PUT", "/menu/harbor/groups", "GET, HEAD"),
+    ("POST", "/restaurants", "GET, HEAD"),
+    ("POST", "/healthz", "GET, HEAD"),
+    ("PATCH", "/openapi.json", "GET, HEAD"),
+    ("POST", "/docs", "GET, HEAD"),
+    ("GET", "/admin/refresh/harbor", "POST"),
+])
+async def test_wrong_method_is_405_with_allow_and_json(
+        relay: httpx.AsyncClient, method: str, path: str, allow: str) -> None:
+    """A method a route does not answer is 405, with Allow and the JSON error body."""
+    r = await relay.request(method, path, params={"key": KEY})
+    assert r.status_code == 405
+    assert r.headers["allow"] == allow
+    assert r.json()["error"] == "method_not_allowed" and r.json()["detail"]
+
+
+async def test_head_answers_like_get_on_every_get_route(relay: httpx.AsyncClient) -> None:
+    """Every documented GET route (and /docs, /openapi.json) answers HEAD as it answers GET."""
+    doc = (await relay.get("/openapi.json")).json()
+    paths = [fill(p) for p, item in doc["paths"].items() if "get" in item]
+    assert len(paths) >= 7
+    for path in [*paths, "/docs", "/openapi.json"]:
+        key = ADMIN if path.startswith("/admin") else KEY
+        got = await relay.get(path, params={"key": key})
+        head = await relay.head(path, params={"key": key})
+        assert head.status_code == got.status_code == 200, path
+        assert head.headers["content-type"] == got.headers["content-type"], path
+
+
+async def test_head_is_counted_under_the_route_template(relay: httpx.AsyncClient) -> None:
+    """A HEAD on an ordinary route is logged and counted under its template, not unmatched."""
+    await relay.head("/readyz")
+    metrics = (await relay.get("/metrics")).text
+    assert 'relay_requests_total{route="/readyz",status="200"}' in metrics
+
+
+@pytest.mark.parametrize("ref", ["not-a-guid-';--", "a b", "café", "-x", "x" * 65, "a;b"])
+async def test_reference_neither_guid_nor_alias_is_400(relay: httpx.AsyncClient,
+                                                       ref: str) -> None:
+    """A restaurant reference that cannot be a GUID or an alias is 400, on every route."""
+    for method, path, key in (("GET", f"/menu/{ref}", KEY), ("GET", f"/stock/{ref}", KEY),
+                              ("POST", f"/admin/refresh/{ref}", ADMIN)):
+        r = await relay.request(method, path, params={"key": key})
+        assert r.status_code == 400, (path, r.text)
+        assert r.json()["error"] == "bad_request"
+
+
+async def test_unknown_valid_alias_is_still_404(relay: httpx.AsyncClient) -> None:
+    """A well-formed alias that is not configured stays a 404."""
+    r = await relay.get("/menu/decaf-cafe", params={"key": KEY})
+    assert r.status_code == 404 and r.json()["error"] == "not_found"
+
+
+async def test_unknown_route_is_json_404(relay: httpx.AsyncClient) -> None:
+    """Unknown paths, on either lane, get the JSON error body."""
+    for path in ("/nope", "/menu/harbor/extra/parts"):
+        r = await relay.get(path)
+        assert r.status_code == 404 and r.json()["error"] == "not_found", path

@@ -1,0 +1,133 @@
+"""/openapi.json and /docs: every public route described, docs served without internet."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import jsonschema
+import pytest
+
+from app.api import screen_docs, screens
+from app.api.app import ROUTERS, fast_prefixes
+from app.api.examples import GROUPS_EXAMPLE, MENU_EXAMPLE, RESTAURANTS_EXAMPLE, STOCK_EXAMPLE
+from app.relay import Relay
+from tests.unit.api.conftest import GUID, KEY
+
+PUBLIC = {"/menu/{restaurant}", "/menu/{restaurant}/groups", "/stock/{restaurant}",
+          "/restaurants", "/healthz", "/readyz", "/metrics", "/admin/status",
+          "/admin/status/{restaurant}", "/admin/refresh/{restaurant}"}
+
+
+async def spec(relay: httpx.AsyncClient) -> dict[str, Any]:
+    r = await relay.get("/openapi.json")
+    assert r.status_code == 200
+    doc: dict[str, Any] = r.json()
+    return doc
+
+
+def resolve(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with the document's components, for jsonschema."""
+    return {**schema, "components": doc["components"]}
+
+
+async def test_every_public_route_is_described(relay: httpx.AsyncClient) -> None:
+    """The description lists each public route, the fast-lane screen routes included."""
+    doc = await spec(relay)
+    assert doc["openapi"].startswith("3.")
+    assert set(doc["paths"]) >= PUBLIC
+    assert "/docs" not in doc["paths"] and "/openapi.json" not in doc["paths"]
+
+
+def test_each_fast_lane_route_has_one_stub_and_no_stub_is_unrouted() -> None:
+    """Every fast-lane route has exactly one documentation stub, and every stub's path is
+    owned by the fast lane (so the stub can never answer a request)."""
+    fast = {(r.path, m) for r in screens.routes(_relay_stub()) for m in (r.methods or ())
+            if m != "HEAD"}
+    documented = {(getattr(r, "path", ""), m) for r in screen_docs.fast_lane.routes
+                  for m in getattr(r, "methods", ())}
+    assert fast == documented
+    prefixes = fast_prefixes(screens.routes(_relay_stub()))
+    ordinary = {getattr(r, "path", "") for router in ROUTERS if router is not
+                screen_docs.fast_lane for r in router.routes}
+    assert not any(p.startswith(prefixes) for p in ordinary)
+
+
+def _relay_stub() -> Relay:
+    class Settings:
+        relay_refresh_interval = 60.0
+
+    class Stub:
+        keys = menus = clock = None
+        settings = Settings()
+
+    return Stub()  # type: ignore[return-value]  # routes() only reads these attributes
+
+
+async def test_keys_documented_in_header_and_query(relay: httpx.AsyncClient) -> None:
+    """Screen and admin routes name the key both as X-API-Key and as ?key=, and 401."""
+    doc = await spec(relay)
+    schemes = doc["components"]["securitySchemes"]
+    assert {(s["in"], s["name"]) for s in schemes.values()} == {("header", "X-API-Key"),
+                                                                ("query", "key")}
+    for path in PUBLIC - {"/healthz", "/readyz", "/metrics"}:
+        for op in doc["paths"][path].values():
+            assert len(op["security"]) == 2, path
+            assert "401" in op["responses"], path
+
+
+async def test_error_bodies_and_no_422(relay: httpx.AsyncClient) -> None:
+    """Every documented error answer is the JSON error body; FastAPI's 422 never appears."""
+    doc = await spec(relay)
+    for path, item in doc["paths"].items():
+        for op in item.values():
+            assert "422" not in op["responses"], path
+            for status, answer in op["responses"].items():
+                if status.startswith(("4", "5")):
+                    schema = answer["content"]["application/json"]["schema"]
+                    assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (path, status)
+    assert "HTTPValidationError" not in doc["components"]["schemas"]
+
+
+@pytest.mark.parametrize(("path", "component", "example"), [
+    ("/menu/{restaurant}", "MenuAnswer", MENU_EXAMPLE),
+    ("/menu/{restaurant}/groups", "GroupsAnswer", GROUPS_EXAMPLE),
+    ("/stock/{restaurant}", "StockAnswer", STOCK_EXAMPLE),
+    ("/restaurants", "Restaurants", RESTAURANTS_EXAMPLE),
+])
+async def test_examples_fit_their_schemas(relay: httpx.AsyncClient, path: str, component: str,
+                                          example: dict[str, Any]) -> None:
+    """The sample restaurant's examples shown in /docs are valid answers of their schema."""
+    doc = await spec(relay)
+    content = doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+    assert content["example"] == example
+    schema = resolve(doc, {"$ref": f"#/components/schemas/{component}"})
+    jsonschema.validate(example, schema)
+
+
+@pytest.mark.parametrize(("url", "component"), [
+    (f"/menu/{GUID}", "MenuAnswer"), ("/menu/harbor/groups", "GroupsAnswer"),
+    ("/stock/harbor", "StockAnswer"), ("/restaurants", "Restaurants")])
+async def test_real_answers_fit_the_schema(relay: httpx.AsyncClient, url: str,
+                                           component: str) -> None:
+    """What the sample restaurant's screen routes really answer validates against the schema."""
+    doc = await spec(relay)
+    r = await relay.get(url, params={"key": KEY})
+    assert r.status_code == 200, r.text
+    jsonschema.validate(r.json(), resolve(doc, {"$ref": f"#/components/schemas/{component}"}))
+
+
+async def test_docs_page_needs_nothing_from_outside(relay: httpx.AsyncClient) -> None:
+    """/docs loads Swagger UI from the relay itself: every URL in it is local and answers."""
+    r = await relay.get("/docs")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "//" not in re.sub(r"<!--.*?-->", "", r.text).replace("://relay", "")
+    urls = re.findall(r'(?:src|href)="([^"]+)"', r.text) + re.findall(r"url: '([^']+)'", r.text)
+    assert len(urls) >= 4
+    for url in urls:
+        asset = await relay.get(url)
+        assert asset.status_code == 200, url
+        assert asset.content, url
+    assert (await relay.get("/docs/../../etc/passwd")).status_code == 404
+    assert (await relay.get("/docs/index.html")).status_code == 404
