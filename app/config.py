@@ -174,6 +174,7 @@ class Settings(BaseSettings):
     """/metrics has per-restaurant series while at most this many are tracked."""
     relay_trusted_proxies: str = "127.0.0.1"
     relay_root_path: str = ""
+    relay_history_size: int = Field(100, ge=1, le=10000)
 
     @field_validator("toast_api_url", mode="before")
     @classmethod

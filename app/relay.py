@@ -11,6 +11,7 @@ import httpx
 
 from app.api.keys import KeyRing
 from app.cache.changes import ChangeFeed
+from app.cache.history import History
 from app.cache.loader import SnapshotLoader
 from app.cache.service import MenuService
 from app.cache.shared import Lease, LocalLease, LocalNotifier, Notifier
@@ -84,6 +85,9 @@ class Relay:
             idle_after=settings.relay_idle_after,
             not_found_ttl=settings.relay_not_found_ttl,
             changes=ChangeFeed(), lease=state.lease, notifier=state.notifier,
+            history=History(size=settings.relay_history_size,
+                            directory=settings.relay_data_dir / "history"
+                            if settings.relay_data_dir else None),
         )
         keys = KeyRing(settings.relay_api_keys, settings.relay_restaurants)
         metrics.watch(StateCollector(tokens.expires_at, menus.facts, clock.now,

@@ -83,21 +83,32 @@ IfNoneMatch = Annotated[str | None, Header(
     description="An ETag from an earlier answer: 304 without a body while it still matches.")]
 
 
-@screen_route("/menu/{restaurant}", "The flattened menu (JSON or CSV)", {
-    "description": "One row per item occurrence in Toast's display order.",
+@screen_route("/menu/{restaurant}", "The flattened menu (JSON, CSV, rows, XML or RSS)", {
+    "description": "One row per item occurrence in Toast's display order, in the shape "
+                   "`format=` names.",
     "content": {
         "application/json": {"schema": ref("MenuAnswer"), "example": MENU_EXAMPLE},
         "text/csv": {"schema": {"type": "string"}, "example": MENU_CSV_EXAMPLE},
+        "application/xml": {"schema": {"type": "string"}},
+        "application/rss+xml": {"schema": {"type": "string"}},
     }})
 def menu(
     guid: ScreenRestaurant, filters: MenuFilters, if_none_match: IfNoneMatch = None,
-    format: Annotated[Literal["json", "csv"], Query(
-        description="`json` (default) or `csv` (UTF-8, header row, lists joined).")] = "json",
+    format: Annotated[Literal["json", "csv", "rows", "xml", "rss"], Query(
+        description="`json` (default); `csv` (UTF-8, header row, lists joined, no line "
+                    "breaks inside cells); `rows` (the rows alone as a top-level JSON "
+                    "array); `xml` (`<items>` with one `<item>` per row, one element per "
+                    "field); `rss` (RSS 2.0, one entry per row: name - price, "
+                    "description).")] = "json",
+    ascii: Annotated[bool, Query(
+        description="`true` folds every text to plain ASCII (Crème Brûlée → Creme Brulee) "
+                    "for players whose fonts show other characters blank.")] = False,
 ) -> None:
     """The menu as display-ready rows: prices in effect now, sizes, tags, stock.
 
-    Served from the relay's cache (rendered once per change); `stale: true` and
-    `X-Cache: STALE` while Toast fails and the last good copy is served."""
+    Served from the relay's cache (every shape rendered once per change, each with its
+    own ETag); `stale: true` and `X-Cache: STALE` while Toast fails and the last good
+    copy is served."""
 
 
 @screen_route("/menu/{restaurant}/groups", "Nested menus → groups → items",

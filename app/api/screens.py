@@ -20,13 +20,13 @@ from starlette.types import Receive, Scope, Send
 
 from app.api.keys import KeyRing, header, presented_key
 from app.cache.service import CacheResult
-from app.cache.views import Answer, MenuView
+from app.cache.views import FORMATS, Answer, MenuView
 from app.errors import BadRequest
-from app.menu.filters import Filters
+from app.menu.filters import Filters, parse_bool
 from app.relay import Relay
 
 NO_FILTERS = Filters()
-_NOT_FILTERS = frozenset({"key", "format"})
+_NOT_FILTERS = frozenset({"key", "format", "ascii"})
 _X_CACHE = {"HIT": b"HIT", "MISS": b"MISS", "STALE": b"STALE"}
 
 Handler = Callable[[Scope, Send], Awaitable[None]]
@@ -47,6 +47,11 @@ class Query:
     key: str | None
     fmt: str
     filter_pairs: tuple[tuple[str, str], ...]
+    ascii_raw: str | None = None
+
+    def ascii_only(self) -> bool:
+        """``ascii=true`` (validated only after the key was checked, like the filters)."""
+        return self.ascii_raw is not None and parse_bool("ascii", self.ascii_raw)
 
     def filters(self) -> Filters:
         """The filters (validated only now, after the key was checked: 401 before 400)."""
@@ -63,7 +68,9 @@ def parse_query(raw: bytes) -> Query:
     params = parse_qsl(raw.decode("latin-1"), keep_blank_values=True) if raw else []
     key = next((v for k, v in params if k == "key"), None)
     fmt = next((v for k, v in params if k == "format"), "json").lower()
-    return Query(key, fmt, tuple((k, v) for k, v in params if k not in _NOT_FILTERS))
+    ascii_raw = next((v for k, v in params if k == "ascii"), None)
+    return Query(key, fmt, tuple((k, v) for k, v in params if k not in _NOT_FILTERS),
+                 ascii_raw)
 
 
 @lru_cache(maxsize=512)
@@ -124,12 +131,13 @@ class Screens:
     async def menu(self, scope: Scope, send: Send) -> None:
         q = parse_query(scope["query_string"])
         guid = self._guid(scope, q)
-        if q.fmt not in ("json", "csv"):
-            raise BadRequest(f"format must be json or csv, not {q.fmt!r}")
+        if q.fmt not in FORMATS:
+            raise BadRequest(f"format must be one of {', '.join(FORMATS)}, not {q.fmt!r}")
         filters = q.filters()  # a bad filter is 400 before anything is asked of Toast
+        ascii_only = q.ascii_only()
         view, cache = await self.menus.view(guid)
         now = datetime.fromtimestamp(self.clock.now(), UTC) if not filters.is_empty else None
-        answer = view.menu(filters, q.fmt, now)
+        answer = view.menu(filters, q.fmt, now, ascii_only)
         await send_answer(scope, send, answer, view, cache, self.cache_control)
 
     async def groups(self, scope: Scope, send: Send) -> None:

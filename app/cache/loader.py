@@ -47,15 +47,15 @@ class SnapshotLoader:
         doc = decode_menus(body)
         info = await self._info(guid, doc)
         stock, stock_body = await self._stock_or_empty(guid)
-        return Snapshot(guid, info, doc, body, sent, stock, stock_body, checked_at=sent)
+        return await Snapshot.of(guid, info, body, doc, sent, stock, stock_body,
+                                 checked_at=sent)
 
     async def fetch_menus(self, snap: Snapshot) -> Snapshot:
         sent = self._clock.now()
         body = await self._toast.menus(snap.guid)
         doc = decode_menus(body)
         info = await self._info(snap.guid, doc, fallback=snap.info)
-        return replace(snap, doc=doc, menus_body=body, info=info, fetched_at=sent,
-                       checked_at=sent)
+        return await snap.with_menus(body, doc, info, sent)
 
     async def fetch_stock(self, snap: Snapshot) -> Snapshot:
         """The snapshot with fresh stock; the same object when the stock did not change."""
@@ -126,7 +126,7 @@ class SnapshotLoader:
 
 def _flatten(snap: Snapshot, now: float) -> FlatMenu:
     """Flatten at ``now``; prices follow the menu's time zone, else the restaurant's."""
-    doc = snap.doc
+    doc = snap.document()
     if not doc.restaurantTimeZone:
         doc = msgspec.structs.replace(doc, restaurantTimeZone=snap.info.time_zone)
     return flatten(doc, now=datetime.fromtimestamp(now, UTC), currency=snap.info.currency)

@@ -21,6 +21,7 @@ from typing import Any, Literal
 from app.cache import decide, policy
 from app.cache.changes import ChangeFeed
 from app.cache.decide import Event, Intervals, Now, Plan
+from app.cache.history import History
 from app.cache.loader import SnapshotLoader
 from app.cache.pacing import HEAVY_ROWS, Pacer
 from app.cache.shared import Lease, LocalLease, LocalNotifier, Notifier
@@ -65,6 +66,7 @@ class MenuService:
         logger: logging.Logger | None = None,
         rng: random.Random | None = None,
         pacer: Pacer | None = None,
+        history: History | None = None,
     ) -> None:
         self._loader = loader
         self._clock = clock
@@ -81,6 +83,7 @@ class MenuService:
         self._notifier = notifier or LocalNotifier()
         self._log = logger or logging.getLogger("toast_relay.refresh")
         self._rng = rng or random.Random()
+        self.history = history or History(size=100)
         self._tracked: dict[str, Tracked] = {}
         self.pacer = pacer or Pacer()
         """Every render goes through it, so a thousand due at once never hold the loop."""
@@ -152,6 +155,11 @@ class MenuService:
     def known(self) -> list[str]:
         return list(self._tracked)
 
+    def current(self, guid: str) -> MenuView | None:
+        """The view screens get now, if there is one (no loading, no access noted)."""
+        t = self._tracked.get(guid)
+        return t.view if t is not None else None
+
     def info(self, guid: str) -> RestaurantInfo | None:
         t = self._tracked.get(guid)
         return t.view.info if t is not None and t.view is not None else None
@@ -199,24 +207,36 @@ class MenuService:
         task.add_done_callback(self._tasks.discard)
 
     def _show(self, t: Tracked, view: MenuView, snap: Snapshot | None = None) -> None:
-        """Serve a new view and tell push clients when its bytes changed."""
+        """Serve a new view and tell push clients when its bytes changed; note it in the
+        change history."""
         before = t.view
+        self.history.record(t.guid, before, view, self._clock.now())
         t.show(view, snap)
         if before is None or before.json.etag != view.json.etag:
             self.changes.publish(t.guid, view.json.etag)
 
-    async def _render(self, job: Callable[[], MenuView], rows: int) -> MenuView:
-        return await self.pacer.run(job, heavy=rows > HEAVY_ROWS)
+    async def _render(self, t: Tracked, job: Callable[[], MenuView], rows: int) -> MenuView:
+        """Render in turn with the others (``app.cache.pacing``), with every shape screens
+        asked of the current view, so the first screen after the change gets ready bytes."""
+        before = t.view
 
-    async def _build(self, snap: Snapshot, *, stale: bool) -> MenuView:
-        """A view of ``snap`` as of now, rendered in turn with the others."""
-        return await self._render(lambda: self._loader.build_view(
+        def render() -> MenuView:
+            view = job()
+            if before is not None:
+                view.prerender(before.shapes())
+            return view
+
+        return await self.pacer.run(render, heavy=rows > HEAVY_ROWS)
+
+    async def _build(self, t: Tracked, snap: Snapshot, *, stale: bool) -> MenuView:
+        """A view of ``snap`` as of now."""
+        return await self._render(t, lambda: self._loader.build_view(
             snap, stale=stale, now=self._clock.now()), snap.rows_hint)
 
-    async def _changed(self, view: MenuView, *, stale: bool | None = None,
+    async def _changed(self, t: Tracked, view: MenuView, *, stale: bool | None = None,
                        stock: list[StockEntry] | None = None) -> MenuView:
-        """``view`` with a new stale flag or stock, rendered in turn with the others."""
-        return await self._render(lambda: view.with_changes(
+        """``view`` with a new stale flag or stock."""
+        return await self._render(t, lambda: view.with_changes(
             stale=stale, stock=stock, now=self._clock.now()), len(view.rows))
 
     def _track(self, guid: str) -> Tracked:
@@ -252,7 +272,7 @@ class MenuService:
                 view, snap = t.view, t.snapshot
                 if decide.reprice_due(t, now) and view is not None and snap is not None:
                     self._show(t, await self._render(
-                        lambda: self._loader.rebuild(view, snap, now=now.wall),
+                        t, lambda: self._loader.rebuild(view, snap, now=now.wall),
                         len(view.rows)))
         finally:
             t.checking = t.lock.locked()
@@ -272,7 +292,7 @@ class MenuService:
         if snap is None or (t.snapshot is not None and snap.version <= t.snapshot.version):
             return
         now = self._now()
-        self._show(t, await self._build(snap, stale=False), snap)
+        self._show(t, await self._build(t, snap, stale=False), snap)
         decide.taken_over(t, now, self.intervals(t.guid), snap.checked_at)
 
     async def _restore(self, t: Tracked) -> None:
@@ -281,7 +301,7 @@ class MenuService:
             return
         snap = await self._usable_saved(t.guid)
         if snap is not None:
-            self._show(t, await self._build(snap, stale=True), snap)
+            self._show(t, await self._build(t, snap, stale=True), snap)
             t.checked_at = snap.checked_at
             self._log.info("restored saved menu", extra={"restaurant": t.guid})
         else:
@@ -305,7 +325,7 @@ class MenuService:
             if snap is None:
                 snap = await self._loader.fetch(t.guid)
                 await self._stored(snap)
-            view = await self._build(snap, stale=stale)
+            view = await self._build(t, snap, stale=stale)
             self._show(t, view, snap)
             decide.loaded(t, self._now(), self.intervals(t.guid), stale=stale,
                           checked_at=snap.checked_at)
@@ -345,7 +365,7 @@ class MenuService:
                 changed = changed or policy.menus_changed(t.snapshot.last_updated, last_updated)
             if changed:
                 snap = await self._loader.fetch_menus(t.snapshot)
-                new = await self._build(snap, stale=False)
+                new = await self._build(t, snap, stale=False)
                 if policy.is_empty_regression(len(t.view.rows), len(new.flat.rows)):
                     raise EmptyMenu(f"Toast returned a menu with no items for {t.guid}; "
                                     f"keeping the last good copy ({len(t.view.rows)} items)",
@@ -356,7 +376,7 @@ class MenuService:
                     "restaurant": t.guid, "lastUpdated": snap.last_updated,
                     "rows": len(new.rows)})
             elif t.view.stale:
-                self._show(t, await self._changed(t.view, stale=False))
+                self._show(t, await self._changed(t, t.view, stale=False))
             now = self._clock.now()
             if now - t.checked_at >= CHECKED_SAVE_EVERY and not changed:
                 t.snapshot = t.snapshot.confirmed(now)
@@ -367,7 +387,7 @@ class MenuService:
             # stale and backs off; a check must never be retried every tick.
             delay = decide.check_failed(t, self._now(), self.intervals(t.guid), exc, self._rng)
             if not t.view.stale:
-                self._show(t, await self._changed(t.view, stale=True))
+                self._show(t, await self._changed(t, t.view, stale=True))
             self._log.warning("refresh failed, serving last good copy", extra={
                 "restaurant": t.guid, "error": t.last_error, "retryIn": round(delay, 1)})
 
@@ -377,7 +397,7 @@ class MenuService:
         try:
             snap = await self._loader.fetch_stock(t.snapshot)
             if snap is not t.snapshot:  # the loader hands back the same one when unchanged
-                self._show(t, await self._changed(t.view, stock=snap.stock), snap)
+                self._show(t, await self._changed(t, t.view, stock=snap.stock), snap)
                 await self._stored(snap)
             decide.stock_polled(t, started, self.intervals(t.guid))
         except Exception as exc:

@@ -48,7 +48,7 @@ class MemorySnapshots(SnapshotStore):
         old = self._snaps.get(snap.guid)
         if old is not None and old.version >= snap.version:
             return False
-        self._snaps[snap.guid] = snap
+        self._snaps[snap.guid] = snap.released()
         return True
 
 

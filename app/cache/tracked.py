@@ -25,7 +25,7 @@ class Tracked(RefreshState):
         """Serve ``view`` from now on (and remember the snapshot it was built from)."""
         self.view = view
         if snapshot is not None:
-            self.snapshot = snapshot
+            self.snapshot = snapshot.released()
         self.has_view = True
         until = view.valid_until
         self.reprice_at = until.timestamp() if until is not None else None

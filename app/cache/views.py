@@ -29,7 +29,9 @@ from app.menu.render import (
     render_stock_json,
 )
 from app.menu.rows import Row
+from app.menu.shapes import render_rows, render_rss, render_xml
 from app.menu.stock import apply_stock
+from app.menu.text import ascii_row, to_ascii
 
 FILTERED_CACHE_SIZE = 64
 
@@ -72,6 +74,13 @@ def http_date(ts: float) -> str:
 
 JSON = "application/json"
 CSV = "text/csv; charset=utf-8"
+MEDIA_TYPES = {"json": JSON, "csv": CSV, "rows": JSON, "xml": "application/xml; charset=utf-8",
+               "rss": "application/rss+xml; charset=utf-8"}
+FORMATS = tuple(MEDIA_TYPES)
+"""What ``?format=`` may name; every one of them also comes folded with ``ascii=true``."""
+
+Shape = tuple[str, bool]
+"""A format and whether its text is folded to ASCII."""
 
 
 class MenuView:
@@ -93,15 +102,20 @@ class MenuView:
         self.fetched_at = fetched_at
         self.stale = stale
         self.rows: list[Row] = apply_stock(flat.rows, self.stock)
-        self.json = Answer.of(self._json_body(self.rows), JSON)
-        # The CSV is made from the same rows as the JSON, so whenever the CSV changes the
-        # JSON's hash does too: deriving its ETag saves hashing another ~2 MB on big menus.
-        self.csv = Answer.of(render_csv(self.rows, info.currency), CSV,
-                             etag=self.json.etag[:-1] + '-csv"')
+        self.json = Answer.of(self._render("json", False, self.rows), JSON)
         self.changed_at = changed_at
         self.last_modified = http_date(changed_at)
         self.last_modified_bytes = self.last_modified.encode()
         self._filtered: LRUCache[tuple[Any, ...], Answer] = LRUCache(maxsize=FILTERED_CACHE_SIZE)
+        # Every other shape (CSV included) is rendered on first use: most screens read
+        # JSON, and a copy nobody asks for was a third of a restaurant's memory.
+        self._shapes: dict[Shape, Answer] = {("json", False): self.json}
+        self._ascii_rows: list[Row] | None = None
+
+    @property
+    def csv(self) -> Answer:
+        """The unfiltered CSV answer (rendered on first use)."""
+        return self.shape(("csv", False))
 
     @property
     def last_updated(self) -> str:
@@ -111,37 +125,81 @@ class MenuView:
     def valid_until(self) -> datetime | None:
         return self.flat.valid_until
 
-    def _json_body(self, rows: list[Row]) -> bytes:
-        return render_menu_json(
-            self.info.as_json(), self.flat.last_updated, iso_utc(self.fetched_at), self.stale, rows
-        )
-
     def _cached(self, key: tuple[Any, ...], build: Callable[[], Answer]) -> Answer:
         hit = self._filtered.get(key)
         if hit is None:
             hit = self._filtered[key] = build()
         return hit
 
-    def menu(self, filters: Filters, fmt: str, now: datetime | None) -> Answer:
-        """The /menu answer for these filters, in ``fmt`` ("json" or "csv").
+    def menu(self, filters: Filters, fmt: str, now: datetime | None,
+             ascii_only: bool = False) -> Answer:
+        """The /menu answer for these filters, in ``fmt`` (one of ``FORMATS``).
 
-        ``now`` is needed only for filtered answers (``available=now``).
+        ``now`` is needed only for filtered answers (``available=now``). Unfiltered
+        shapes are rendered once per view (``shape``); filtered ones once per
+        filter set and moment, in a small bounded cache.
         """
         if filters.is_empty:
-            return self.csv if fmt == "csv" else self.json
+            return self.shape((fmt, ascii_only))
         if now is None:
             raise ValueError("a filtered answer needs the current time")
         # available=now depends on the clock: key on which menus are open right now.
         moment = self._open_menus(now) if filters.available_now else None
-        key = (fmt, filters, moment)
+        key = (fmt, ascii_only, filters, moment)
 
         def build() -> Answer:
-            rows = apply_filters(self.flat, self.rows, filters, now)
-            if fmt == "csv":
-                return Answer.of(render_csv(rows, self.info.currency), CSV)
-            return Answer.of(self._json_body(rows), JSON)
+            rows = apply_filters(self.flat, self._rows(ascii_only), filters, now)
+            return Answer.of(self._render(fmt, ascii_only, rows), MEDIA_TYPES[fmt])
 
         return self._cached(key, build)
+
+    def shape(self, shape: Shape) -> Answer:
+        """The unfiltered answer in ``shape``, rendered on first use and kept.
+
+        Its ETag is derived from the JSON's, which covers every input of every shape,
+        so no other body is hashed.
+        """
+        hit = self._shapes.get(shape)
+        if hit is None:
+            fmt, ascii_only = shape
+            body = self._render(fmt, ascii_only, self._rows(ascii_only))
+            tag = f"-{fmt}-ascii" if ascii_only else f"-{fmt}"
+            hit = self._shapes[shape] = Answer.of(body, MEDIA_TYPES[fmt],
+                                                  etag=self.json.etag[:-1] + tag + '"')
+        return hit
+
+    def shapes(self) -> list[Shape]:
+        """The shapes rendered so far (the next view pre-renders the same ones)."""
+        return list(self._shapes)
+
+    def prerender(self, shapes: Sequence[Shape]) -> None:
+        """Render ``shapes`` now, so the first screen asking after a change gets ready bytes."""
+        for shape in shapes:
+            self.shape(shape)
+
+    def _rows(self, ascii_only: bool) -> list[Row]:
+        if not ascii_only:
+            return self.rows
+        if self._ascii_rows is None:
+            self._ascii_rows = [ascii_row(r) for r in self.rows]
+        return self._ascii_rows
+
+    def _render(self, fmt: str, ascii_only: bool, rows: list[Row]) -> bytes:
+        info = self.info.as_json()
+        if ascii_only:
+            info = {k: to_ascii(v) for k, v in info.items()}
+        currency = self.info.currency
+        if fmt == "csv":
+            return render_csv(rows, currency)
+        if fmt == "rows":
+            return render_rows(rows)
+        if fmt == "xml":
+            return render_xml(info, self.flat.last_updated, iso_utc(self.fetched_at),
+                              self.stale, rows, currency)
+        if fmt == "rss":
+            return render_rss(info, self.flat.last_updated, rows, currency)
+        return render_menu_json(info, self.flat.last_updated, iso_utc(self.fetched_at),
+                                self.stale, rows)
 
     def _open_menus(self, now: datetime) -> tuple[bool, ...]:
         local = to_local(now, zone(self.flat.time_zone))

@@ -15,6 +15,7 @@ from app.menu.flatten import FlatMenu, GroupNode
 from app.menu.model import StockEntry
 from app.menu.money import format_price
 from app.menu.rows import ROW_FIELDS, Row, Size
+from app.menu.text import one_line
 
 _ENCODER = msgspec.json.Encoder()
 
@@ -96,10 +97,14 @@ def sizes_text(sizes: Sequence[Size], currency: str = "USD") -> str:
 
 def _q(text: str) -> str:
     # RFC 4180 minimal quoting with str methods: the csv module scans per character
-    # and was the slowest step on a 3,000-item menu.
+    # and was the slowest step on a 3,000-item menu. Line breaks become spaces (readers
+    # such as Xibo's split records on every newline, even inside quotes); the
+    # isprintable() test is one C scan that is false whenever a break could be there.
+    if not text.isprintable():
+        text = one_line(text)
     if '"' in text:
         return '"' + text.replace('"', '""') + '"'
-    if "," in text or "\n" in text or "\r" in text:
+    if "," in text:
         return '"' + text + '"'
     return text
 

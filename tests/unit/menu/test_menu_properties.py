@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,7 +30,9 @@ from app.menu.render import (
     render_stock_json,
 )
 from app.menu.rows import ROW_FIELDS
+from app.menu.shapes import render_rows, render_rss, render_xml
 from app.menu.stock import apply_stock
+from app.menu.text import one_line, to_ascii
 from tests.unit.menu.menu_docs import (
     ALL_DAYS,
     document,
@@ -172,7 +175,8 @@ PROPERTY = settings(max_examples=150, deadline=None,
        currency=st.sampled_from(["USD", "CAD", "EUR", "JPY", "", "zz"]))
 def test_spec_shaped_menus_never_crash(doc: dict[str, Any], now: datetime,
                                        stock: list[StockEntry], currency: str) -> None:
-    """Random spec-shaped menus flatten and render to consistent JSON, CSV and groups."""
+    """Random spec-shaped menus flatten and render to consistent JSON, CSV, rows, XML, RSS
+    and groups."""
     try:
         decoded = decode_menus(orjson.dumps(doc))
     except ToastBadResponse:
@@ -185,7 +189,11 @@ def test_spec_shaped_menus_never_crash(doc: dict[str, Any], now: datetime,
     assert len(body["items"]) == len(rows)
     records = list(csv.reader(io.StringIO(render_csv(rows, currency).decode(), newline="")))
     assert records[0] == list(ROW_FIELDS) and len(records) == len(rows) + 1
-    assert [r[3] for r in records[1:]] == [i["name"] for i in body["items"]]
+    assert [r[3] for r in records[1:]] == [one_line(i["name"]) for i in body["items"]]
+    assert orjson.loads(render_rows(rows)) == body["items"]
+    assert len(ET.fromstring(render_xml({}, "", "", False, rows, currency))) == len(rows)
+    assert len(ET.fromstring(render_rss({}, "", rows, currency))[0].findall("item")) == len(rows)
+    assert all(to_ascii(i["name"]).isascii() for i in body["items"])
     for row in body["items"]:
         assert (row["price"] is None) == (row["priceText"] == "")
     filters = Filters(available_now=True, hide_out_of_stock=True)

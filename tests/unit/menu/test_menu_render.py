@@ -22,6 +22,7 @@ from app.menu.render import (
 )
 from app.menu.rows import ROW_FIELDS, Row, Size
 from app.menu.stock import apply_stock
+from app.menu.text import one_line
 from tests.unit.menu.menu_docs import EXAMPLE, decode, item, one_item_doc
 
 NOW = datetime(2025, 2, 17, 20, 30, tzinfo=UTC)
@@ -43,8 +44,8 @@ def csv_cell(value: Any, field: str) -> str:
         return " | ".join(f"{s['name']} ${s['price']:,.2f}" if s["price"] is not None
                           else s["name"] for s in value)
     if field == "tags":
-        return ", ".join(value)
-    return str(value)
+        return one_line(", ".join(value))
+    return one_line(str(value))
 
 
 def assert_csv_matches_json(rows: list[Row]) -> None:
@@ -94,7 +95,7 @@ def test_csv_rows_equal_json_rows_for_example() -> None:
     " leading space", "", "=1+1",
 ])
 def test_csv_quotes_awkward_text(text: str) -> None:
-    """Quotes, commas, line breaks and non-ASCII survive the CSV round trip."""
+    """Quotes, commas and non-ASCII survive the CSV round trip; line breaks become spaces."""
     it = item(text or "x", 4.0, description=text, itemTags=[{"name": text}, {"name": "b"}])
     assert_csv_matches_json(flatten(decode(one_item_doc(it)), now=NOW).rows)
 
