@@ -93,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         if "d" in a.only:
             print("part d: many restaurants ...", file=sys.stderr, flush=True)
             sizes = a.sizes or ((20,) if quick else (100, 500, 1000))
-            sections.append(many.run(tmp / "d", many.Config(sizes, 5.0 if quick else 30.0)))
+            sections.append(many.run(tmp / "d", many.Config(sizes, 5.0 if quick else 30.0,
+                                                             10 if quick else 30)))
     elapsed = time.monotonic() - started
     cmd = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
     preamble = [
