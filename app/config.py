@@ -26,6 +26,13 @@ GUID_RE = re.compile(
 ALIAS_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,63}$")
 ALIAS_RULE = ("an alias is 1-64 letters, digits, '.', '_', '~' or '-', starting with a "
               "letter or digit")
+RESTAURANT_REF_PATTERN = (
+    r"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    # an alias, unless it looks like someone meant a GUID (hex and dashes with a digit, or
+    # a first block of 8 hex digits with a digit): those are malformed GUIDs (400)
+    r"|(?!(?=[0-9a-fA-F-]{8,}$)[^0-9]*[0-9])(?!(?=[0-9a-fA-F]{8}-)[^-]*[0-9])"
+    r"[A-Za-z0-9][A-Za-z0-9._~-]{0,63})$")
+"""Every ``{restaurant}`` that is not a 400, as one regular expression (for the API docs)."""
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -34,12 +41,12 @@ KeyScopes = dict[str, frozenset[str]]
 
 
 def is_guid(value: str) -> bool:
-    return bool(GUID_RE.match(value))
+    return bool(GUID_RE.fullmatch(value))
 
 
 def is_alias(value: str) -> bool:
     """A name that may stand for a restaurant in a URL path (URL-safe, no GUID needed)."""
-    return bool(ALIAS_RE.match(value))
+    return bool(ALIAS_RE.fullmatch(value))
 
 
 def parse_duration(value: object) -> float:
@@ -165,6 +172,7 @@ class Settings(BaseSettings):
     relay_stale_max: Seconds = 7 * 86400.0
     relay_idle_after: Seconds = 86400.0
     relay_not_found_ttl: Seconds = 300.0
+    relay_passthrough_ttl: Seconds = 30.0
     relay_data_dir: Path | None = None
     relay_webhook_secret: SecretStr | None = None
     redis_url: str | None = None
@@ -221,6 +229,7 @@ class Settings(BaseSettings):
     @field_validator(
         "toast_token_refresh_window", "toast_timeout", "relay_refresh_interval",
         "relay_stock_interval", "relay_stale_max", "relay_idle_after", "relay_not_found_ttl",
+        "relay_passthrough_ttl",
         mode="before",
     )
     @classmethod

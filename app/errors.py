@@ -46,11 +46,16 @@ class ToastError(RelayError):
         upstream_status: int | None = None,
         endpoint: str = "",
         request_id: str | None = None,
+        upstream_body: bytes = b"",
+        upstream_type: str | None = None,
     ) -> None:
         super().__init__(detail)
         self.upstream_status = upstream_status
         self.endpoint = endpoint
         self.request_id = request_id
+        # Toast's own error answer, for the /toast pass-through (which hands it on as is).
+        self.upstream_body = upstream_body
+        self.upstream_type = upstream_type
 
 
 class ToastAuthError(ToastError):

@@ -22,6 +22,7 @@ from app.loopwatch import LoopWatch
 from app.metrics import Metrics, StateCollector
 from app.toast.client import ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
+from app.toast.passthrough import PassThrough
 from app.toast.token import TokenManager
 from app.toast.token_store import FileTokenStore, MemoryTokenStore, TokenStore
 
@@ -60,6 +61,7 @@ class Relay:
     menus: MenuService
     keys: KeyRing
     metrics: Metrics
+    passthrough: PassThrough
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -92,8 +94,10 @@ class Relay:
         keys = KeyRing(settings.relay_api_keys, settings.relay_restaurants)
         metrics.watch(StateCollector(tokens.expires_at, menus.facts, clock.now,
                                     settings.relay_metrics_restaurants))
+        passthrough = PassThrough(toast, clock, settings.relay_passthrough_ttl,
+                                  own_menus=menus.menus_body)
         return cls(settings, clock, http, tokens, limiter, toast, state.snapshots, menus, keys,
-                   metrics)
+                   metrics, passthrough)
 
     async def start(self) -> None:
         """Start the token refresher and the menu loop; warm configured restaurants."""

@@ -21,7 +21,16 @@ from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Route, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api import admin, changes, health, openapi, restaurants, screen_docs, screens
+from app.api import (
+    admin,
+    changes,
+    health,
+    openapi,
+    passthrough,
+    restaurants,
+    screen_docs,
+    screens,
+)
 from app.api.access import AccessLog
 from app.api.errors import (
     error_response,
@@ -41,8 +50,8 @@ from app.relay import Relay
 from app.toast.client import make_http_client
 
 ROUTERS: tuple[APIRouter, ...] = (
-    screen_docs.fast_lane, restaurants.router, health.router, admin.router, changes.router,
-    openapi.router)
+    screen_docs.fast_lane, restaurants.router, passthrough.router, health.router, admin.router,
+    changes.router, openapi.router)
 """The ordinary routes, in the order /docs lists them."""
 
 

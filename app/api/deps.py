@@ -20,6 +20,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Query, Request, Security
 from fastapi.security import APIKeyHeader, APIKeyQuery
 
+from app.config import RESTAURANT_REF_PATTERN
 from app.errors import Unauthorized
 from app.relay import Relay
 
@@ -92,10 +93,15 @@ def require_admin(
 AdminKey = Annotated[None, Depends(require_admin)]
 """Admin routes take ``_: AdminKey``."""
 
+# The pattern is documentation only: KeyRing.resolve applies the same rule with its own
+# messages (validating it here would answer a generic "should match pattern").
+_REF_SCHEMA = {"pattern": RESTAURANT_REF_PATTERN}
 RestaurantPathParam = Annotated[str, Path(description=RESTAURANT_DOC,
-                                          examples=RESTAURANT_EXAMPLES)]
+                                          examples=RESTAURANT_EXAMPLES,
+                                          json_schema_extra=_REF_SCHEMA)]
 RestaurantQueryParam = Annotated[str, Query(description=RESTAURANT_DOC,
-                                            examples=RESTAURANT_EXAMPLES)]
+                                            examples=RESTAURANT_EXAMPLES,
+                                            json_schema_extra=_REF_SCHEMA)]
 
 
 def admin_restaurant(

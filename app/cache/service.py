@@ -155,6 +155,14 @@ class MenuService:
     def known(self) -> list[str]:
         return list(self._tracked)
 
+    async def menus_body(self, guid: str) -> tuple[bytes, CacheResult]:
+        """Toast's ``/menus`` bytes behind the current view (loaded first if need be)."""
+        _, cache = await self.view(guid)
+        t = self._tracked.get(guid)
+        if t is None or t.snapshot is None:  # pragma: no cover - a view has its snapshot
+            raise NotReady(f"no copy of {guid} yet")
+        return t.snapshot.menus_body, cache
+
     def current(self, guid: str) -> MenuView | None:
         """The view screens get now, if there is one (no loading, no access noted)."""
         t = self._tracked.get(guid)

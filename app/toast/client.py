@@ -182,7 +182,8 @@ class ToastClient:
         said = f": {message}" if message else ""
         rid = f" (requestId {request_id})" if request_id else ""
         kw: dict[str, Any] = {"upstream_status": status, "endpoint": path,
-                              "request_id": request_id}
+                              "request_id": request_id, "upstream_body": response.content,
+                              "upstream_type": response.headers.get("content-type")}
         if status == 401:
             return ToastAuthError(f"{where} answered 401 again after a fresh login{said}{rid}; "
                                   "check the API client's credentials and scopes", **kw)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from tests.integration.test_screens import KEY, relay_env
 from tests.support.procs import Proc, start_relay, start_sim
 
 pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
 ADMIN = "admin-key-0123456789abcdef"
 SHAPES = [(fmt, ascii_only) for fmt in ("json", "csv", "rows", "xml", "rss")
           for ascii_only in (False, True)]
@@ -147,6 +149,17 @@ def test_xibo_csv_read_line_by_line(stack: Stack) -> None:
     assert records[0] == list(ROW_FIELDS)
     assert all(len(r) == len(ROW_FIELDS) for r in records)
     assert len(records) - 1 == len(stack.get("rows").json())
+
+
+def test_xibo_guide_csv_positions_match_the_header(stack: Stack) -> None:
+    """The column positions docs/integrations/xibo.md tells Xibo users to map are the
+    positions of those fields in the relay's CSV header."""
+    guide = (ROOT / "docs" / "integrations" / "xibo.md").read_text()
+    mapped = re.findall(r"^\| [^|]+ \| `(\w+)`[^|]*\| (\d+) \|$", guide, re.MULTILINE)
+    assert len(mapped) >= 5
+    header = stack.get("csv").text.split("\r\n", 1)[0].split(",")
+    for field, position in mapped:
+        assert header[int(position) - 1] == field, (field, position)
 
 
 # --- OptiSigns: API integration ------------------------------------------------------------

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
 import pytest
 
-from app.api.app import create_app, lifespan_of
+from app.api.app import create_app, lifespan_of, relay_of
 from app.clock import FakeClock
 from app.config import load_settings
+from app.relay import Relay
 from app.sim.app import create_sim_app
 from app.sim.sample import SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_RESTAURANT_GUID
 from app.sim.state import SimState
@@ -21,15 +23,34 @@ ADMIN = "admin-key-0123456789abcdef"
 GUID = SAMPLE_RESTAURANT_GUID
 START = datetime(2026, 11, 24, 17, 0, tzinfo=UTC).timestamp()
 
-Open = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
+
+
+@dataclass
+class Stack:
+    client: httpx.AsyncClient
+    """Talks to the relay."""
+    sim: httpx.AsyncClient
+    """Talks to the simulator (``/_sim/*`` to steer it)."""
+    relay: Relay
+    clock: FakeClock
+
+    async def toast_calls(self, endpoint: str | None = None) -> int:
+        """Calls the simulator has had for ``endpoint`` (all data APIs when None)."""
+        calls: dict[str, int] = (await self.sim.get("/_sim/calls")).json()["calls"]
+        if endpoint is not None:
+            return calls.get(endpoint, 0)
+        return sum(n for name, n in calls.items() if name != "login")
+
+
+Open = Callable[..., AbstractAsyncContextManager[Stack]]
 
 
 @pytest.fixture
 def open_relay() -> Open:
-    """``async with open_relay(**env) as client``: a relay on a fake clock, lifespan running."""
+    """``async with open_relay(**env) as stack``: a relay on a fake clock, lifespan running."""
 
     @asynccontextmanager
-    async def opened(**extra: str) -> AsyncIterator[httpx.AsyncClient]:
+    async def opened(**extra: str) -> AsyncIterator[Stack]:
         clock = FakeClock(start=START)
         sim = httpx.AsyncClient(transport=httpx.ASGITransport(
             app=create_sim_app(SimState(clock=clock))), base_url="http://toast.test")
@@ -41,12 +62,17 @@ def open_relay() -> Open:
         ops = lifespan_of(app)
         async with ops.router.lifespan_context(ops), httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=app), base_url="http://relay") as client:
-            yield client
+            yield Stack(client, sim, relay_of(app), clock)
 
     return opened
 
 
 @pytest.fixture
-async def relay(open_relay: Open) -> AsyncIterator[httpx.AsyncClient]:
-    async with open_relay() as client:
-        yield client
+async def stack(open_relay: Open) -> AsyncIterator[Stack]:
+    async with open_relay() as opened:
+        yield opened
+
+
+@pytest.fixture
+def relay(stack: Stack) -> httpx.AsyncClient:
+    return stack.client

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.api.keys import KeyRing
-from app.config import ALL_RESTAURANTS
+from app.config import ALL_RESTAURANTS, RESTAURANT_REF_PATTERN
 from app.errors import BadRequest, Forbidden, NotFound, Unauthorized
 
 A = "6f2b5e7a-0000-4000-8000-000000000001"
@@ -71,3 +75,18 @@ def test_readable_lists_follow_scope() -> None:
     r = ring()
     assert set(r.readable(ALL, [])) == {A, B}
     assert r.readable(r.identify("downtown-key-01234567"), [B]) == [A]
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from("0123456789abcdefABCDEFghxyz-._~;' é\n"), max_size=40))
+def test_documented_reference_pattern_is_the_rule(ref: str) -> None:
+    """The pattern /openapi.json documents for {restaurant} matches exactly the refs not 400."""
+    r = KeyRing({}, {})
+    try:
+        r.resolve(ref)
+        accepted = True
+    except NotFound:
+        accepted = True
+    except BadRequest:
+        accepted = False
+    assert bool(re.fullmatch(RESTAURANT_REF_PATTERN, ref)) == accepted

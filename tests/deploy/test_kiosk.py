@@ -1,0 +1,88 @@
+"""deploy/kiosk/toast-board-kiosk.service: a Chromium kiosk on a Raspberry Pi showing a board."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.deploy.test_systemd import _parse
+from tests.integration.test_screens import KEY, relay_env
+from tests.support.procs import require_binary, start_relay, start_sim
+
+ROOT = Path(__file__).resolve().parents[2]
+UNIT_PATH = ROOT / "deploy" / "kiosk" / "toast-board-kiosk.service"
+UNIT = _parse(UNIT_PATH.read_text())
+SERVICE = UNIT["Service"]
+
+
+def exec_start() -> list[str]:
+    (line,) = SERVICE["ExecStart"]
+    return shlex.split(line)
+
+
+def test_systemd_analyze_verify(tmp_path: Path) -> None:
+    """systemd-analyze verify accepts the kiosk unit (Chromium's path made runnable)."""
+    analyze = require_binary("systemd-analyze")
+    unit = tmp_path / "toast-board-kiosk.service"
+    true = shutil.which("true") or "/bin/true"
+    unit.write_text(UNIT_PATH.read_text().replace(exec_start()[0], true))
+    result = subprocess.run([analyze, "verify", str(unit)], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert "Unknown" not in result.stderr and "ignoring" not in result.stderr, result.stderr
+
+
+def test_chromium_full_screen_on_the_board_url() -> None:
+    """ExecStart runs Chromium in kiosk mode on $BOARD_URL, without crash or restore bubbles."""
+    argv = exec_start()
+    assert argv[0].endswith("/chromium")
+    assert {"--kiosk", "--noerrdialogs", "--disable-session-crashed-bubble"} <= set(argv)
+    assert argv[-1] == "${BOARD_URL}"
+
+
+def test_waits_for_the_board_before_starting() -> None:
+    """Chromium starts only once the board answers (no browser error page at boot)."""
+    waits = " ".join(SERVICE["ExecStartPre"])
+    assert 'curl -fsS -o /dev/null --max-time 10 "$BOARD_URL"' in waits
+    assert SERVICE["TimeoutStartSec"] == ["infinity"]
+
+
+def test_key_stays_out_of_the_unit() -> None:
+    """The board URL (with its screen key) comes from a root-only environment file."""
+    assert SERVICE["EnvironmentFile"] == ["/etc/toast-board-kiosk.env"]
+    assert "key=" not in " ".join(SERVICE.get("Environment", []))
+
+
+@pytest.mark.parametrize(("section", "key", "value"), [
+    ("Service", "Restart", "always"),
+    ("Unit", "Wants", "network-online.target"),
+    ("Install", "WantedBy", "graphical.target"),
+])
+def test_restarts_and_starts_with_the_desktop(section: str, key: str, value: str) -> None:
+    """The kiosk comes back if Chromium exits and starts once network and desktop are up."""
+    assert UNIT[section].get(key, [])[-1:] == [value]
+
+
+@pytest.mark.integration
+def test_boot_wait_passes_once_the_board_answers(tmp_path: Path) -> None:
+    """The unit's curl wait, run for real, ends once the URL answers 200 and keeps waiting
+    while the relay refuses the key (so a wrong key never reaches Chromium)."""
+    require_binary("curl")
+    (wait,) = [c for c in SERVICE["ExecStartPre"] if "curl" in c]
+    argv = shlex.split(wait)
+    sim, sim_url = start_sim(tmp_path)
+    relay, url = start_relay(tmp_path, relay_env(sim_url))
+    try:
+        good = {"BOARD_URL": f"{url}/menu/harbor?key={KEY}", "PATH": os.environ["PATH"]}
+        assert subprocess.run(argv, env=good, timeout=60, check=False).returncode == 0
+        bad = {**good, "BOARD_URL": f"{url}/menu/harbor?key=wrong-key-0123456789"}
+        with pytest.raises(subprocess.TimeoutExpired):
+            subprocess.run(argv, env=bad, timeout=3, check=False, capture_output=True)
+    finally:
+        relay.stop()
+        sim.stop()
