@@ -94,12 +94,13 @@ IfNoneMatch = Annotated[str | None, Header(
     }})
 def menu(
     guid: ScreenRestaurant, filters: MenuFilters, if_none_match: IfNoneMatch = None,
-    format: Annotated[Literal["json", "csv", "rows", "xml", "rss"], Query(
+    format: Annotated[Literal["json", "csv", "rows", "xml", "rss", "pairs"], Query(
         description="`json` (default); `csv` (UTF-8, header row, lists joined, no line "
                     "breaks inside cells); `rows` (the rows alone as a top-level JSON "
                     "array); `xml` (`<items>` with one `<item>` per row, one element per "
                     "field); `rss` (RSS 2.0, one entry per row: name - price, "
-                    "description).")] = "json",
+                    "description); `pairs` (`[{title, value}]`: name and price, for "
+                    "key/value widgets).")] = "json",
     ascii: Annotated[bool, Query(
         description="`true` folds every text to plain ASCII (Crème Brûlée → Creme Brulee) "
                     "for players whose fonts show other characters blank.")] = False,

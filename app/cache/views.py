@@ -29,7 +29,7 @@ from app.menu.render import (
     render_stock_json,
 )
 from app.menu.rows import Row
-from app.menu.shapes import render_rows, render_rss, render_xml
+from app.menu.shapes import render_pairs, render_rows, render_rss, render_xml
 from app.menu.stock import apply_stock
 from app.menu.text import ascii_row, to_ascii
 
@@ -75,7 +75,7 @@ def http_date(ts: float) -> str:
 JSON = "application/json"
 CSV = "text/csv; charset=utf-8"
 MEDIA_TYPES = {"json": JSON, "csv": CSV, "rows": JSON, "xml": "application/xml; charset=utf-8",
-               "rss": "application/rss+xml; charset=utf-8"}
+               "rss": "application/rss+xml; charset=utf-8", "pairs": JSON}
 FORMATS = tuple(MEDIA_TYPES)
 """What ``?format=`` may name; every one of them also comes folded with ``ascii=true``."""
 
@@ -193,6 +193,8 @@ class MenuView:
             return render_csv(rows, currency)
         if fmt == "rows":
             return render_rows(rows)
+        if fmt == "pairs":
+            return render_pairs(rows)
         if fmt == "xml":
             return render_xml(info, self.flat.last_updated, iso_utc(self.fetched_at),
                               self.stale, rows, currency)

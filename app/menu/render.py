@@ -15,7 +15,7 @@ from app.menu.flatten import FlatMenu, GroupNode
 from app.menu.model import StockEntry
 from app.menu.money import format_price
 from app.menu.rows import ROW_FIELDS, Row, Size
-from app.menu.text import one_line
+from app.menu.text import one_line_row
 
 _ENCODER = msgspec.json.Encoder()
 
@@ -97,14 +97,10 @@ def sizes_text(sizes: Sequence[Size], currency: str = "USD") -> str:
 
 def _q(text: str) -> str:
     # RFC 4180 minimal quoting with str methods: the csv module scans per character
-    # and was the slowest step on a 3,000-item menu. Line breaks become spaces (readers
-    # such as Xibo's split records on every newline, even inside quotes); the
-    # isprintable() test is one C scan that is false whenever a break could be there.
-    if not text.isprintable():
-        text = one_line(text)
+    # and was the slowest step on a 3,000-item menu.
     if '"' in text:
         return '"' + text.replace('"', '""') + '"'
-    if "," in text:
+    if "," in text or "\n" in text or "\r" in text:
         return '"' + text + '"'
     return text
 
@@ -128,11 +124,19 @@ def csv_line(r: Row, currency: str = "USD") -> str:
     ))
 
 
+def _one_line_record(r: Row, currency: str) -> str:
+    line = csv_line(r, currency)
+    # Line breaks become spaces: readers such as Xibo's split records on every newline,
+    # even inside quotes. isprintable() is one C scan per line, false whenever a break
+    # (or a tab) is there; only then are the row's texts looked at one by one.
+    return line if line.isprintable() else csv_line(one_line_row(r), currency)
+
+
 def render_csv(rows: Iterable[Row], currency: str = "USD") -> bytes:
     """UTF-8 CSV (RFC 4180, CRLF), header = the row field names; lists joined,
-    booleans true/false, null empty."""
+    booleans true/false, null empty; no cell holds a line break (they become spaces)."""
     lines = [",".join(ROW_FIELDS)]
-    lines.extend(csv_line(r, currency) for r in rows)
+    lines.extend(_one_line_record(r, currency) for r in rows)
     lines.append("")
     return "\r\n".join(lines).encode("utf-8")
 

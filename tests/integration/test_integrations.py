@@ -29,7 +29,7 @@ from tests.support.procs import Proc, start_relay, start_sim
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = "admin-key-0123456789abcdef"
-SHAPES = [(fmt, ascii_only) for fmt in ("json", "csv", "rows", "xml", "rss")
+SHAPES = [(fmt, ascii_only) for fmt in ("json", "csv", "rows", "xml", "rss", "pairs")
           for ascii_only in (False, True)]
 
 
@@ -192,6 +192,21 @@ def test_rss_ticker_reads_name_and_price(stack: Stack) -> None:
     in_stock = feedparser.parse(stack.get("rss", hide_out_of_stock="true").content)
     assert len(in_stock.entries) == sum(not r["outOfStock"] for r in rows)
     assert not any("(sold out)" in e.title for e in in_stock.entries)
+
+
+# --- DAKboard-style key/value widgets -------------------------------------------------------
+
+
+def test_key_value_widget_reads_title_and_value(stack: Stack) -> None:
+    """A {title, value} widget gets one pair per row: the name and the price as shown, or
+    "Sold out"; filters apply as on every shape."""
+    rows = stack.get("rows").json()
+    pairs = stack.get("pairs").json()
+    assert [p["title"] for p in pairs] == [r["name"] for r in rows]
+    assert [p["value"] for p in pairs] == ["Sold out" if r["outOfStock"] else r["priceText"]
+                                          for r in rows]
+    drinks = stack.get("pairs", group=rows[0]["group"]).json()
+    assert 0 < len(drinks) < len(pairs)
 
 
 # --- any player that shows or polls a URL ----------------------------------------------------

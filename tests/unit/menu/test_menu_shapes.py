@@ -16,6 +16,7 @@ from app.menu.rows import ROW_FIELDS, Row, Size
 from app.menu.shapes import (
     field_text,
     item_title,
+    render_pairs,
     render_rows,
     render_rss,
     render_xml,
@@ -94,6 +95,14 @@ def test_rows_is_the_items_array() -> None:
     assert orjson.loads(render_rows(rows)) == items
 
 
+def test_pairs_are_title_and_price() -> None:
+    """format=pairs: one {title, value} per row, the value "Sold out" for sold-out items."""
+    rows = [row(), row(outOfStock=True), row(priceText="", price=None)]
+    assert orjson.loads(render_pairs(rows)) == [
+        {"title": "Crème Brûlée", "value": "$9.50"}, {"title": "Crème Brûlée", "value": "Sold out"},
+        {"title": "Crème Brûlée", "value": ""}]
+
+
 def test_xml_has_one_item_per_row_with_every_field() -> None:
     """format=xml: <items> with restaurant attributes, one <item> per row, fields by name."""
     rows = example_rows()
@@ -112,7 +121,7 @@ def test_xml_has_one_item_per_row_with_every_field() -> None:
 def test_xml_escapes_markup_and_drops_forbidden_characters() -> None:
     """Markup in Toast text is escaped and XML-illegal control characters are dropped."""
     body = render_xml({**INFO, "name": 'A & "B"'}, "", "", True,
-                      [row(name="<b>Fish</b> & Chips\x00\x1b", description="x\ud800y")])
+                      [row(name="<b>Fish</b> & Chips\x00\x1b\x01", description="x\ud800y")])
     root = ET.fromstring(body)
     assert root.get("name") == 'A & "B"'
     assert root.findtext("item/name") == "<b>Fish</b> & Chips"
