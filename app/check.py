@@ -23,9 +23,10 @@ async def run_check(settings: Settings, out: TextIO = sys.stdout) -> int:
     http = make_http_client(settings.toast_timeout)
     # A real login every time (not the token saved in RELAY_DATA_DIR), so wrong
     # credentials show even while a saved token is still valid.
-    tokens = TokenManager.from_settings(settings, http, clock, token_file=None)
+    limiter = UpstreamLimiter(clock)
+    tokens = TokenManager.from_settings(settings, http, clock, limiter, token_file=None)
     toast = ToastClient(http=http, base_url=settings.toast_api_url, tokens=tokens,
-                        limiter=UpstreamLimiter(clock), clock=clock,
+                        limiter=limiter, clock=clock,
                         retry=RetryPolicy(attempts=2, base=0.5, cap=2.0, max_retry_after=5.0))
     failed = 0
     try:

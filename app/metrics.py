@@ -14,6 +14,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from app.cache.status import STATES, RestaurantFacts
+from app.toast.windows import ClientLimits, Usage
 
 CACHE_RESULTS = ("hit", "miss", "stale", "revalidated")
 LAG_BUCKETS = (0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -143,3 +144,61 @@ def _per_restaurant(facts: list[RestaurantFacts], now: float) -> Iterable[Metric
     yield age
     yield rows
     yield stale
+
+
+class BudgetCollector(Collector):
+    """Toast's budget as this relay spends it, and the effective polling intervals.
+
+    ``usage`` gives sends in the last second and window; ``limits`` the caps;
+    ``intervals`` the effective intervals by kind (metadata, webhook_metadata, stock);
+    ``waiting`` the queued requests by priority. Aggregates only: a handful of
+    series however many restaurants there are.
+    """
+
+    def __init__(
+        self,
+        usage: Callable[[], Usage],
+        limits: ClientLimits,
+        waiting: Callable[[], dict[str, int]],
+        intervals: Callable[[], dict[str, float]] = dict,
+        stretch: Callable[[], float] = lambda: 1.0,
+    ) -> None:
+        self._usage = usage
+        self._limits = limits
+        self._waiting = waiting
+        self._intervals = intervals
+        self._stretch = stretch
+
+    def collect(self) -> Iterable[Metric]:
+        usage = self._usage()
+        lim = self._limits
+        used = GaugeMetricFamily("relay_toast_budget_used", "Calls sent to Toast in the last "
+                                 "second / 15 minutes", labels=["window"])
+        used.add_metric(["1s"], usage.last_second)
+        used.add_metric(["15m"], usage.last_window)
+        limit = GaugeMetricFamily("relay_toast_budget_limit", "Most calls the relay sends to "
+                                  "Toast per second / 15 minutes (by: relay cap, toast, "
+                                  "background)", labels=["window", "by"])
+        limit.add_metric(["1s", "relay"], lim.per_second)
+        limit.add_metric(["1s", "toast"], lim.toast_per_second)
+        limit.add_metric(["15m", "relay"], lim.per_window)
+        limit.add_metric(["15m", "background"], lim.background_per_window)
+        limit.add_metric(["15m", "planned"], lim.planned_per_window)
+        limit.add_metric(["15m", "toast"], lim.toast_per_window)
+        waiting = GaugeMetricFamily("relay_toast_waiting", "Calls waiting for the upstream "
+                                    "limiter, by priority", labels=["priority"])
+        for priority, count in self._waiting().items():
+            waiting.add_metric([priority], count)
+        intervals = GaugeMetricFamily("relay_effective_interval_seconds", "Polling intervals "
+                                      "after stretching to fit Toast's budget", labels=["kind"])
+        for kind, seconds in self._intervals().items():
+            intervals.add_metric([kind], seconds)
+        stretch = GaugeMetricFamily("relay_budget_stretch", "Factor the configured intervals "
+                                    "are stretched by to fit Toast's 15-minute budget (1 = as "
+                                    "configured)")
+        stretch.add_metric([], self._stretch())
+        yield used
+        yield limit
+        yield waiting
+        yield intervals
+        yield stretch

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from app.api.keys import KeyRing
+from app.cache.budget import Budget
 from app.cache.changes import ChangeFeed
 from app.cache.history import History
 from app.cache.loader import SnapshotLoader
@@ -19,7 +20,7 @@ from app.cache.snapshots import DirectorySnapshots, MemorySnapshots, SnapshotSto
 from app.clock import Clock, SystemClock
 from app.config import Settings
 from app.loopwatch import LoopWatch
-from app.metrics import Metrics, StateCollector
+from app.metrics import BudgetCollector, Metrics, StateCollector
 from app.toast.client import ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
 from app.toast.passthrough import PassThrough
@@ -62,6 +63,7 @@ class Relay:
     keys: KeyRing
     metrics: Metrics
     passthrough: PassThrough
+    budget: Budget
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -73,31 +75,37 @@ class Relay:
         http = http or make_http_client(settings.toast_timeout)
         metrics = metrics or Metrics()
         state = LocalState.from_settings(settings)
-        tokens = TokenManager.from_settings(settings, http, clock, store=state.tokens,
-                                            on_login=metrics.count_login)
         limiter = UpstreamLimiter(clock)
+        tokens = TokenManager.from_settings(settings, http, clock, limiter, store=state.tokens,
+                                            on_login=metrics.count_login)
         toast = ToastClient(http=http, base_url=settings.toast_api_url, tokens=tokens,
                             limiter=limiter, clock=clock, observer=metrics.observe_toast)
         loader = SnapshotLoader(toast=toast, store=state.snapshots, clock=clock)
+        budget = Budget(limiter.limits, settings.relay_refresh_interval,
+                        settings.relay_stock_interval,
+                        webhooks=settings.relay_webhook_secret is not None)
         menus = MenuService(
             loader=loader, clock=clock,
             refresh_interval=settings.relay_refresh_interval,
             stock_interval=settings.relay_stock_interval,
             stale_max=settings.relay_stale_max,
             idle_after=settings.relay_idle_after,
-            not_found_ttl=settings.relay_not_found_ttl,
+            not_found_ttl=settings.relay_not_found_ttl, intervals=budget.intervals,
             changes=ChangeFeed(), lease=state.lease, notifier=state.notifier,
             history=History(size=settings.relay_history_size,
                             directory=settings.relay_data_dir / "history"
                             if settings.relay_data_dir else None),
         )
+        budget.count = menus.count
         keys = KeyRing(settings.relay_api_keys, settings.relay_restaurants)
         metrics.watch(StateCollector(tokens.expires_at, menus.facts, clock.now,
                                     settings.relay_metrics_restaurants))
+        metrics.watch(BudgetCollector(limiter.usage, limiter.limits, limiter.waiting,
+                                      budget.gauges, lambda: budget.current().stretch))
         passthrough = PassThrough(toast, clock, settings.relay_passthrough_ttl,
                                   own_menus=menus.menus_body)
         return cls(settings, clock, http, tokens, limiter, toast, state.snapshots, menus, keys,
-                   metrics, passthrough)
+                   metrics, passthrough, budget)
 
     async def start(self) -> None:
         """Start the token refresher and the menu loop; warm configured restaurants."""

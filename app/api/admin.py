@@ -22,13 +22,15 @@ MAX_PAGE = 1000
 
 class AdminStatus(BaseModel):
     """Token state (never the token), a summary of the restaurants and one page of them,
-    the upstream budget."""
+    Toast's budget as spent (``upstream``) and as planned (``budget``: the effective
+    polling intervals)."""
 
     token: dict[str, Any]
     summary: dict[str, Any]
     restaurants: list[dict[str, Any]]
     page: dict[str, Any]
     upstream: dict[str, Any]
+    budget: dict[str, Any]
 
 
 class RestaurantStatus(BaseModel):
@@ -66,8 +68,20 @@ def _json(data: object, status: int = 200) -> Response:
                 "restaurants": [_STATUS_EXAMPLE],
                 "page": {"offset": 0, "limit": 50, "matching": 1, "state": "all",
                          "next": None},
-                "upstream": {"globalPerSecond": 20, "sentLastSecond": 0}}),
-                       **errors(400, 401)})
+                "upstream": {
+                    "perSecond": {"used": 3, "limit": 18, "toastLimit": 20},
+                    "perWindow": {"used": 2410, "limit": 9500, "backgroundLimit": 8500,
+                                  "toastLimit": 10000, "seconds": 900.0},
+                    "menusSpacing": 1.05, "throttledTotal": 12, "blocked": {},
+                    "waiting": {"login": 0, "first_load": 0, "urgent": 0, "background": 4}},
+                "budget": {
+                    "restaurants": 500, "webhookFed": 0,
+                    "configured": {"metadataInterval": 60.0, "stockInterval": 60.0},
+                    "effective": {"metadataInterval": 120.0, "webhookMetadataInterval": 3600.0,
+                                  "stockInterval": 120.0, "stretch": 2.0,
+                                  "plannedCallsPerWindow": 7500.0,
+                                  "plannedBudgetPerWindow": 7500, "windowSeconds": 900.0}},
+            }), **errors(400, 401)})
 async def status(
     relay: RelayDep, _: AdminKey,
     state: Annotated[Selection, Query(description=(
@@ -78,7 +92,7 @@ async def status(
     = DEFAULT_PAGE,
 ) -> Response:
     """Token state (never the token), a summary of every restaurant, one page of them
-    (``page.next`` links the next), the upstream limiter."""
+    (``page.next`` links the next), Toast's budget as spent and as planned."""
     facts = relay.menus.facts()
     shown = page(facts, selection=state, offset=offset, limit=limit)
     return _json({
@@ -87,6 +101,7 @@ async def status(
         "restaurants": shown.entries,
         "page": shown.as_json("/admin/status", state),
         "upstream": relay.limiter.state(),
+        "budget": relay.budget.status(),
     })
 
 

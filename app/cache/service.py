@@ -155,6 +155,10 @@ class MenuService:
     def known(self) -> list[str]:
         return list(self._tracked)
 
+    def count(self) -> int:
+        """How many restaurants are tracked (polled) now; the budget plans for them."""
+        return len(self._tracked)
+
     async def menus_body(self, guid: str) -> tuple[bytes, CacheResult]:
         """Toast's ``/menus`` bytes behind the current view (loaded first if need be)."""
         _, cache = await self.view(guid)

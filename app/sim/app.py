@@ -11,7 +11,8 @@ Toast endpoints (see ``app.sim.toast_api``):
   (all need ``Authorization: Bearer`` and ``Toast-Restaurant-External-ID``) and
   ``GET /partners/v1/restaurants[?lastModified=]`` (Bearer only).
 - Every Toast endpoint shares a 20 requests/second limit per restaurant (or per
-  client IP without the header); a 429 carries ``Retry-After`` and
+  client IP without the header), and each API client may send 20 requests per
+  second and 10,000 per 15 minutes in all; a 429 carries ``Retry-After`` and
   ``X-Toast-RateLimit-By/-Remaining/-Reset``.
 
 Control endpoints (no auth; answers are JSON):

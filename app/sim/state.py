@@ -95,6 +95,7 @@ class SimState:
         restaurants: Callable[[], Iterable[RestaurantSeed]] = sample.sample_restaurants,
         credentials: Callable[[], dict[str, Credential]] = default_credentials,
         global_rate_limit: int | None = 20, menus_interval: float | None = 1.0,
+        client_per_second: int | None = 20, client_per_window: int | None = 10_000,
     ) -> None:
         """``restaurants`` and ``credentials`` are factories so ``reset(full=True)`` can rebuild."""
         self.clock: Clock = clock or SystemClock()
@@ -104,7 +105,9 @@ class SimState:
         self.tokens = TokenStore(self.clock, token_lifetime)
         self.counters = Counters()
         self.faults = Faults()
-        self.limiter = RateLimiter(self.clock, global_rate_limit, menus_interval)
+        self.limiter = RateLimiter(self.clock, global_rate_limit, menus_interval,
+                                   client_per_second=client_per_second,
+                                   client_per_window=client_per_window)
         self.restaurants: dict[str, RestaurantSeed] = {}
         self.credentials: dict[str, Credential] = {}
         self._menu_bytes: dict[str, bytes] = {}

@@ -78,8 +78,8 @@ class ToastApi:
             raise ToastHTTPError(403, "Access to this restaurant is not allowed for this client")
         return record
 
-    def _limit(self, key: str, endpoint: str) -> Decision:
-        decision = self.state.limiter.check(key, endpoint)
+    def _limit(self, key: str, endpoint: str, client: str | None = None) -> Decision:
+        decision = self.state.limiter.check(key, endpoint, client)
         if not decision.allowed:
             self.state.counters.rate_limited_calls += 1
             raise ToastHTTPError(429, "Rate limit exceeded",
@@ -103,7 +103,7 @@ class ToastApi:
             token = self._authorize(request)
             record = self._restaurant(header, token.client_id) if needs_restaurant else None
             key = record.guid.lower() if record is not None else _client_key(request)
-            decision = self._limit(key, endpoint)
+            decision = self._limit(key, endpoint, token.client_id)
             response = self._spoil(endpoint, handler(request, token, record))
             response.headers.update(decision.headers(st.clock.now()))
         except ToastHTTPError as err:

@@ -29,7 +29,7 @@ from app.errors import (
     ToastUnavailable,
     read_toast_error,
 )
-from app.toast.limiter import UpstreamLimiter
+from app.toast.limiter import Priority, UpstreamLimiter
 from app.toast.login import retry_after_seconds
 from app.toast.token import TokenManager
 
@@ -104,15 +104,19 @@ class ToastClient:
         self._rng = rng or random.Random()
 
     async def get(
-        self, path: str, *, restaurant: str | None = None, params: dict[str, str] | None = None
+        self, path: str, *, restaurant: str | None = None, params: dict[str, str] | None = None,
+        priority: Priority = Priority.BACKGROUND,
     ) -> httpx.Response:
-        """GET ``path``; a 2xx response, or a ``ToastError`` subclass after the policy's retries."""
+        """GET ``path``; a 2xx response, or a ``ToastError`` subclass after the policy's retries.
+
+        ``priority`` orders it in the limiter: a screen waiting for a first load goes
+        before webhook- or admin-driven fetches, which go before background checks."""
         name = endpoint_name(path)
         sends = 0
         relogged = False
         while True:
             # Wait for the limiter first: a 429 hold can outlast the token in hand.
-            await self._limiter.acquire(path, restaurant)
+            await self._limiter.acquire(path, restaurant, priority)
             token = await self._tokens.get_token()
             sends += 1
             outcome = await self._send(path, name, token, restaurant, params)
@@ -207,35 +211,39 @@ class ToastClient:
 
     # --- convenience -------------------------------------------------------------
 
-    async def menus(self, guid: str) -> bytes:
+    async def menus(self, guid: str, priority: Priority = Priority.BACKGROUND) -> bytes:
         """The raw ``/menus/v2/menus`` body (decoding is the menu module's job)."""
-        return (await self.get(MENUS_PATH, restaurant=guid)).content
+        return (await self.get(MENUS_PATH, restaurant=guid, priority=priority)).content
 
-    async def metadata(self, guid: str) -> str:
+    async def metadata(self, guid: str, priority: Priority = Priority.BACKGROUND) -> str:
         """``lastUpdated`` from ``/menus/v2/metadata``."""
-        body = self._json(await self.get(METADATA_PATH, restaurant=guid), METADATA_PATH)
+        body = self._json(await self.get(METADATA_PATH, restaurant=guid, priority=priority),
+                          METADATA_PATH)
         value = body.get("lastUpdated") if isinstance(body, dict) else None
         if not isinstance(value, str) or not value:
             raise ToastBadResponse(f"Toast metadata for restaurant {guid} has no lastUpdated",
                                    endpoint=METADATA_PATH)
         return value
 
-    async def stock(self, guid: str) -> bytes:
+    async def stock(self, guid: str, priority: Priority = Priority.BACKGROUND) -> bytes:
         """The raw ``/stock/v1/inventory`` body (only OUT_OF_STOCK and QUANTITY items)."""
-        return (await self.get(STOCK_PATH, restaurant=guid)).content
+        return (await self.get(STOCK_PATH, restaurant=guid, priority=priority)).content
 
-    async def restaurant(self, guid: str) -> dict[str, Any]:
+    async def restaurant(self, guid: str,
+                         priority: Priority = Priority.BACKGROUND) -> dict[str, Any]:
         """``RestaurantInfo`` for ``guid`` (the header carries the same GUID as the path)."""
         path = RESTAURANT_PATH.format(guid=guid)
-        body = self._json(await self.get(path, restaurant=guid), path)
+        body = self._json(await self.get(path, restaurant=guid, priority=priority), path)
         if not isinstance(body, dict):
             raise ToastBadResponse(f"Toast restaurant {guid} is not a JSON object",
                                    endpoint=path)
         return body
 
-    async def partner_restaurants(self) -> list[dict[str, Any]]:
+    async def partner_restaurants(
+            self, priority: Priority = Priority.BACKGROUND) -> list[dict[str, Any]]:
         """Restaurants that granted this partner client access (partner accounts only)."""
-        body = self._json(await self.get(PARTNER_RESTAURANTS_PATH), PARTNER_RESTAURANTS_PATH)
+        body = self._json(await self.get(PARTNER_RESTAURANTS_PATH, priority=priority),
+                          PARTNER_RESTAURANTS_PATH)
         if not isinstance(body, list) or not all(isinstance(r, dict) for r in body):
             raise ToastBadResponse("Toast partners/restaurants is not a JSON array of objects",
                                    endpoint=PARTNER_RESTAURANTS_PATH)

@@ -1,26 +1,51 @@
-"""Upstream rate limiter: what the relay may send to Toast, and when.
+"""The fair upstream limiter: every request to Toast, logins included, waits here.
 
-Toast allows ``GET /menus`` once per second per location and 20 requests per
-second per client (NOTES §5.1). The limiter keeps the relay under both, and
-after a 429 holds back the scope Toast named until its reset time. Waiting is
-done on the injected clock, so tests drive it with ``FakeClock.advance``.
+Order: ``Priority.LOGIN`` first, then ``FIRST_LOAD`` (a screen is waiting), then
+``URGENT`` (a webhook or an admin asked), then ``BACKGROUND`` checks. Inside one
+priority, restaurants take turns (round robin), so a restaurant with many queued
+checks cannot starve the others; one restaurant's own requests keep their order.
+A request held back only by its own scope (``/menus`` spacing for its location, a
+429 hold) does not hold back anyone else.
 
-Checking and recording a send happen with no ``await`` in between, so the
-budget holds under any number of concurrent callers on one event loop.
+Limits (``ClientLimits``, NOTES §5.1): per client at most 18 sends per second and
+9,500 per 15 minutes (Toast: 20 and 10,000), background work at most 8,500 of
+those so screens and webhooks always find room; ``/menus`` per location and logins
+at least 1.05 s apart (Toast: 1/s). After a 429 the scope Toast named is held
+until its reset time.
+
+**Seam for shared budgets.** The windows are counted behind ``SendCounter``
+(``app/toast/windows.py``): ``claim(Claim) -> Refusal | None`` and ``usage()``.
+``LocalCounter`` counts in this process; pass another ``counter=`` (e.g. Redis, so
+that replicas spend one budget) and the queueing, priorities and fairness here
+stay as they are. Waiting is done on the injected clock, so tests drive it with
+``FakeClock.advance``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
-from collections import deque
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+from enum import IntEnum
 
 from app.clock import Clock
+from app.toast.windows import Claim, ClientLimits, LocalCounter, SendCounter, Usage
 
 # Requests without Toast-Restaurant-External-ID are counted by Toast per IP
 # (partners API, login), so a 429 on one of them holds back only that kind.
 _NO_RESTAURANT = "*"
 _MENUS_PATH = re.compile(r"/menus/v\d+/menus/?$")
-_WINDOW = 1.0
+_LOGIN_PATHS = ("/authentication/v1/authentication/login", "/usermgmt/v1/oauth/token")
+_LONG_NAP = 3600.0
+
+
+class Priority(IntEnum):
+    LOGIN = 0
+    FIRST_LOAD = 1
+    URGENT = 2
+    BACKGROUND = 3
 
 
 def is_menus_endpoint(path: str) -> bool:
@@ -28,83 +53,207 @@ def is_menus_endpoint(path: str) -> bool:
     return bool(_MENUS_PATH.search(path))
 
 
+def endpoint_spacing(path: str, restaurant: str | None) -> tuple[str, float] | None:
+    """(spacing key, Toast's own least gap in seconds) for endpoints with a limit of their own."""
+    if is_menus_endpoint(path) and restaurant is not None:
+        return f"menus:{restaurant}", 1.0  # 1 request per second per location
+    if path.endswith(_LOGIN_PATHS):
+        return "login", 1.0  # counted by IP; never two logins in one second
+    return None
+
+
+@dataclass(eq=False)
+class _Waiter:
+    claim: Claim
+    future: asyncio.Future[None]
+    priority: Priority
+    not_before: float = field(default=0.0)
+
+
 class UpstreamLimiter:
-    """Per-location ``/menus`` spacing, a global sliding one-second budget, and 429 holds."""
+    """Priority queues per restaurant in front of a ``SendCounter``."""
 
-    def __init__(self, clock: Clock, global_per_second: int = 20, menus_interval: float = 1.0):
-        if global_per_second < 1:
-            raise ValueError("global_per_second must be at least 1")
+    def __init__(self, clock: Clock, limits: ClientLimits | None = None,
+                 counter: SendCounter | None = None) -> None:
         self._clock = clock
-        self._per_second = global_per_second
-        self._menus_interval = menus_interval
-        self._sent: deque[float] = deque()
-        self._last_menus: dict[str, float] = {}
+        self.limits = limits or ClientLimits()
+        self._counter = counter or LocalCounter(clock, self.limits)
+        self._queues: dict[Priority, OrderedDict[str, deque[_Waiter]]] = {
+            p: OrderedDict() for p in Priority}
         self._blocked: dict[str, float] = {}
-        self._waiting = 0
+        self._boosts: dict[str, Priority] = {}
+        self._queued = 0
         self._waits = 0
+        self._pump: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
 
-    async def acquire(self, endpoint: str, restaurant: str | None) -> None:
+    async def acquire(self, endpoint: str, restaurant: str | None,
+                      priority: Priority = Priority.BACKGROUND) -> None:
         """Return once a request to ``endpoint`` for ``restaurant`` may be sent, and count it."""
-        menus = is_menus_endpoint(endpoint)
-        waited = False
-        while True:
-            now = self._clock.monotonic()
-            delay = self._delay(now, menus, restaurant)
-            if delay <= 0:
-                self._record(now, menus, restaurant)
-                return
-            if not waited:
-                self._waits += 1
-                waited = True
-            self._waiting += 1
-            try:
-                await self._clock.sleep(delay)
-            finally:
-                self._waiting -= 1
+        scope = restaurant or _NO_RESTAURANT
+        priority = min(priority, self._boosts.get(scope, priority))
+        claim = self._claim(endpoint, restaurant, priority)
+        if not self._queued and self._blocked.get(scope, 0.0) <= self._clock.monotonic() \
+                and await self._counter.claim(claim) is None:
+            return
+        self._waits += 1
+        waiter = _Waiter(claim, asyncio.get_running_loop().create_future(), priority)
+        self._queues[priority].setdefault(scope, deque()).append(waiter)
+        self._queued += 1
+        self._kick()
+        try:
+            await waiter.future
+        finally:
+            if not waiter.future.done() or waiter.future.cancelled():
+                self._kick()  # a cancelled waiter: let the pump drop it now
+
+    def boost(self, restaurant: str, priority: Priority) -> None:
+        """Serve ``restaurant``'s queued and coming requests at ``priority`` (or better)
+        until ``unboost``: a screen is now waiting for a load that started in background."""
+        self._boosts[restaurant] = min(priority, self._boosts.get(restaurant, priority))
+        for lower in Priority:
+            if lower <= priority:
+                continue
+            moved = self._queues[lower].pop(restaurant, None)
+            if moved:
+                for w in moved:
+                    w.priority = priority
+                    w.claim = self._claim_cap(w.claim, priority)
+                self._queues[priority].setdefault(restaurant, deque()).extend(moved)
+        self._kick()
+
+    def unboost(self, restaurant: str) -> None:
+        """End a ``boost`` (the load it was for has finished)."""
+        self._boosts.pop(restaurant, None)
 
     def block_until(self, until_monotonic: float, restaurant: str | None) -> None:
         """After a 429: send nothing for ``restaurant`` (or restaurant-less calls) until then."""
         key = restaurant or _NO_RESTAURANT
         self._blocked[key] = max(self._blocked.get(key, 0.0), until_monotonic)
+        self._kick()
+
+    def usage(self) -> Usage:
+        """Sends counted in the last second and the last 15 minutes."""
+        return self._counter.usage()
+
+    def waiting(self) -> dict[str, int]:
+        """Requests queued now, by priority name."""
+        return {p.name.lower(): sum(
+            1 for q in self._queues[p].values() for w in q if not w.future.done())
+            for p in Priority}
 
     def state(self) -> dict[str, object]:
-        """Budget figures for /admin/status."""
+        """Budget figures for /admin/status and /metrics: numbers, never text to parse."""
         now = self._clock.monotonic()
-        self._expire(now)
+        usage = self._counter.usage()
+        lim = self.limits
         return {
-            "globalPerSecond": self._per_second,
-            "sentLastSecond": len(self._sent),
-            "menusInterval": self._menus_interval,
-            "waiting": self._waiting,
+            "perSecond": {"used": usage.last_second, "limit": lim.per_second,
+                          "toastLimit": lim.toast_per_second},
+            "perWindow": {"used": usage.last_window, "limit": lim.per_window,
+                          "backgroundLimit": lim.background_per_window,
+                          "toastLimit": lim.toast_per_window, "seconds": lim.window},
+            "menusSpacing": lim.spacing_margin,
+            "waiting": self.waiting(),
             "throttledTotal": self._waits,
-            "blocked": {
-                key: round(until - now, 3)
-                for key, until in sorted(self._blocked.items())
-                if until > now
-            },
+            "blocked": {key: round(until - now, 3)
+                        for key, until in sorted(self._blocked.items()) if until > now},
         }
 
-    def _delay(self, now: float, menus: bool, restaurant: str | None) -> float:
-        self._expire(now)
-        delay = self._blocked.get(restaurant or _NO_RESTAURANT, 0.0) - now
-        if len(self._sent) >= self._per_second:
-            delay = max(delay, self._sent[0] + _WINDOW - now)
-        if menus and restaurant is not None and restaurant in self._last_menus:
-            delay = max(delay, self._last_menus[restaurant] + self._menus_interval - now)
-        return delay
+    # --- internals ---------------------------------------------------------------
 
-    def _record(self, now: float, menus: bool, restaurant: str | None) -> None:
-        self._sent.append(now)
-        if menus and restaurant is not None:
-            self._last_menus[restaurant] = now
+    def _claim(self, endpoint: str, restaurant: str | None, priority: Priority) -> Claim:
+        spacing = endpoint_spacing(endpoint, restaurant)
+        claim = Claim(self.limits.per_window)
+        if spacing is not None:
+            key, gap = spacing
+            claim = Claim(self.limits.per_window, key, gap * self.limits.spacing_margin)
+        return self._claim_cap(claim, priority)
 
-    def _expire(self, now: float) -> None:
-        while self._sent and self._sent[0] <= now - _WINDOW:
-            self._sent.popleft()
-        # Forget spacing and holds that no longer constrain anything, so the
-        # maps stay as small as the set of recently active locations.
-        if len(self._last_menus) > 64:
-            horizon = now - self._menus_interval
-            self._last_menus = {k: t for k, t in self._last_menus.items() if t > horizon}
-        if self._blocked:
-            self._blocked = {k: t for k, t in self._blocked.items() if t > now}
+    def _claim_cap(self, claim: Claim, priority: Priority) -> Claim:
+        cap = self.limits.background_per_window if priority == Priority.BACKGROUND \
+            else self.limits.per_window
+        return Claim(cap, claim.spacing_key, claim.spacing)
+
+    def _kick(self) -> None:
+        self._wake.set()
+        if self._pump is None and self._queued:
+            self._pump = asyncio.get_running_loop().create_task(self._run_pump())
+
+    async def _run_pump(self) -> None:
+        try:
+            while self._queued:
+                self._wake.clear()
+                wait = await self._dispatch()
+                if self._queued and not self._wake.is_set():
+                    await self._nap(wait)
+        finally:
+            self._pump = None
+            if self._queued:  # pragma: no cover - only if the pump itself was cancelled
+                self._kick()
+
+    async def _dispatch(self) -> float:
+        """Grant every waiter the limits allow now; return seconds until one may go."""
+        while True:
+            granted, wait = await self._grant_one()
+            if not granted:
+                return wait
+
+    async def _grant_one(self) -> tuple[bool, float]:
+        now = self._clock.monotonic()
+        wait = _LONG_NAP
+        for priority in Priority:
+            queues = self._queues[priority]
+            for scope in list(queues):
+                waiters = queues[scope]
+                self._drop_done(waiters)
+                if not waiters:
+                    del queues[scope]
+                    continue
+                hold = self._blocked.get(scope, 0.0) - now
+                if hold > 0:
+                    wait = min(wait, hold)
+                    continue
+                self._blocked.pop(scope, None)
+                for waiter in list(waiters):
+                    if waiter.future.done():
+                        continue
+                    if waiter.not_before > now:
+                        wait = min(wait, waiter.not_before - now)
+                        continue
+                    refusal = await self._counter.claim(waiter.claim)
+                    if refusal is None:
+                        waiters.remove(waiter)
+                        self._queued -= 1
+                        queues.move_to_end(scope)  # round robin: others go first next time
+                        if not waiter.future.done():
+                            waiter.future.set_result(None)
+                        return True, 0.0
+                    if refusal.client_wide:
+                        # Nothing at this priority or below may go; higher ones were
+                        # already tried (or found nothing waiting).
+                        return False, min(wait, refusal.wait)
+                    waiter.not_before = now + refusal.wait
+                    wait = min(wait, refusal.wait)
+        return False, wait
+
+    def _drop_done(self, waiters: deque[_Waiter]) -> None:
+        while waiters and waiters[0].future.done():
+            waiters.popleft()
+            self._queued -= 1
+        if any(w.future.done() for w in waiters):
+            for w in [w for w in waiters if w.future.done()]:
+                waiters.remove(w)
+                self._queued -= 1
+
+    async def _nap(self, seconds: float) -> None:
+        """Sleep on the clock, waking early when a request arrives or leaves."""
+        sleeper = asyncio.ensure_future(self._clock.sleep(seconds))
+        waker = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (sleeper, waker):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task

@@ -20,6 +20,7 @@ from cachetools import LRUCache
 from app.clock import Clock
 from app.errors import BadRequest, NotFound, ToastAuthError, ToastError, ToastRateLimited
 from app.toast.client import MENUS_PATH, METADATA_PATH, RESTAURANT_PATH, STOCK_PATH, ToastClient
+from app.toast.limiter import Priority
 
 _QUERY: dict[str, dict[str, frozenset[str]]] = {
     METADATA_PATH: {},
@@ -109,7 +110,9 @@ class PassThrough:
 
     async def _fetch(self, guid: str, full: str, query: dict[str, str]) -> Passed:
         try:
-            response = await self._toast.get(full, restaurant=guid, params=query or None)
+            # A caller is waiting for this answer, as a screen waits for a first load.
+            response = await self._toast.get(full, restaurant=guid, params=query or None,
+                                             priority=Priority.FIRST_LOAD)
         except ToastError as exc:
             if exc.upstream_status is None or isinstance(exc, ToastAuthError):
                 # Toast never answered, or refused the relay's own credentials: that is the

@@ -23,7 +23,15 @@ import httpx
 from app.clock import Clock, iso_utc
 from app.config import Settings
 from app.errors import ToastAuthError, ToastError, ToastRateLimited
-from app.toast.login import Credentials, Grant, describe, login_once
+from app.toast.limiter import Priority, UpstreamLimiter
+from app.toast.login import (
+    LEGACY_LOGIN_PATH,
+    MACHINE_LOGIN_PATH,
+    Credentials,
+    Grant,
+    describe,
+    login_once,
+)
 from app.toast.login_policy import LoginPolicy
 from app.toast.token_store import FileTokenStore, MemoryTokenStore, StoredToken, TokenStore
 
@@ -50,7 +58,7 @@ class TokenManager:
         self, *, http: httpx.AsyncClient, base_url: str, credentials: Credentials, clock: Clock,
         refresh_window: float = 60, logins_per_hour: int = 2, token_file: Path | None = None,
         store: TokenStore | None = None, logger: logging.Logger | None = None,
-        on_login: Callable[[str], None] | None = None,
+        on_login: Callable[[str], None] | None = None, limiter: UpstreamLimiter,
     ) -> None:
         self._http = http
         self._base_url = base_url.rstrip("/")
@@ -60,6 +68,9 @@ class TokenManager:
         self._per_hour = logins_per_hour
         self._log = logger or logging.getLogger("app.toast.token")
         self._on_login = on_login
+        # Logins go through the upstream limiter like every other call to Toast:
+        # they count in the client's budget, first in line.
+        self._limiter = limiter
         self._token: str | None = None
         self._rejected: str | None = None
         self._expires_at = 0.0
@@ -79,13 +90,15 @@ class TokenManager:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, http: httpx.AsyncClient, clock: Clock, **kw: Any
+        cls, settings: Settings, http: httpx.AsyncClient, clock: Clock,
+        limiter: UpstreamLimiter, **kw: Any,
     ) -> TokenManager:
         creds = credentials_of(settings)
         data_dir = settings.relay_data_dir
         if "store" not in kw:
             kw.setdefault("token_file", data_dir / "token.json" if data_dir else None)
         return cls(http=http, base_url=settings.toast_api_url, credentials=creds, clock=clock,
+                   limiter=limiter,
                    refresh_window=settings.toast_token_refresh_window,
                    logins_per_hour=settings.toast_logins_per_hour, **kw)
 
@@ -209,6 +222,8 @@ class TokenManager:
 
     async def _login(self, reason: str) -> str:
         try:
+            path = MACHINE_LOGIN_PATH if self._creds.mode == "machine" else LEGACY_LOGIN_PATH
+            await self._limiter.acquire(path, None, Priority.LOGIN)
             self._policy.attempted()
             try:
                 grant = await login_once(self._http, self._base_url, self._creds,

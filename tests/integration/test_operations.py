@@ -44,7 +44,7 @@ def current_token(sim_url: str) -> str:
 
 
 def test_metrics_cover_requests_cache_toast_token_and_menus(ops: tuple[str, str, Proc]) -> None:
-    """/metrics has request, cache, Toast-call, token and per-restaurant menu series."""
+    """/metrics has request, cache, Toast-call, token, per-restaurant menu and budget series."""
     url, sim_url, _ = ops
     etag = httpx.get(f"{url}/menu/harbor", params={"key": KEY}).headers["etag"]
     httpx.get(f"{url}/menu/harbor", params={"key": KEY}, headers={"If-None-Match": etag})
@@ -59,6 +59,9 @@ def test_metrics_cover_requests_cache_toast_token_and_menus(ops: tuple[str, str,
         f'relay_menu_age_seconds{{restaurant="{SAMPLE_RESTAURANT_GUID}"}}',
         f'relay_menu_rows{{restaurant="{SAMPLE_RESTAURANT_GUID}"}}',
         'relay_token_refreshes_total{result="ok"}',
+        'relay_toast_budget_used{window="15m"}',
+        'relay_toast_budget_limit{by="toast",window="15m"} 10000.0',
+        'relay_toast_waiting{priority="first_load"}',
     ):
         assert needle in text, needle
     assert current_token(sim_url) not in text and KEY not in text
@@ -91,7 +94,7 @@ def test_admin_status_shows_state_not_secrets(ops: tuple[str, str, Proc]) -> Non
     assert one.status_code == 200 and one.json()["restaurant"] == SAMPLE_RESTAURANT_GUID
     bad = httpx.get(f"{url}/admin/status", params={"limit": "0"}, headers={"X-API-Key": ADMIN})
     assert bad.status_code == 400 and "limit" in bad.json()["detail"]
-    assert "globalPerSecond" in body["upstream"]
+    assert body["upstream"]["perSecond"]["toastLimit"] == 20
     assert current_token(sim_url) not in r.text and SAMPLE_CLIENT_SECRET not in r.text
 
 

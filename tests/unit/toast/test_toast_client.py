@@ -164,7 +164,7 @@ async def test_401_relogs_in_once_and_retries_once(rig: Rig) -> None:
         return httpx.Response(401 if len(seen) == 1 else 200, json={"lastUpdated": "t"})
 
     rig.router.get(METADATA).mock(side_effect=answer)
-    assert await rig.client.metadata(RESTAURANT) == "t"
+    assert await drive(rig.clock, rig.client.metadata(RESTAURANT)) == "t"
     assert len(rig.auth.requests) == 2
     assert len(seen) == 2 and seen[0] != seen[1] == f"Bearer {rig.auth.token}"
 
@@ -173,7 +173,7 @@ async def test_401_twice_raises_auth_error_without_looping(rig: Rig) -> None:
     """A 401 again after the re-login raises ToastAuthError; no third login, no third send."""
     route = rig.router.get(METADATA).respond(401, json=_error("401", "req-401"))
     with pytest.raises(ToastAuthError) as exc:
-        await rig.client.metadata(RESTAURANT)
+        await drive(rig.clock, rig.client.metadata(RESTAURANT))
     assert route.call_count == 2 and len(rig.auth.requests) == 2
     assert exc.value.request_id == "req-401"
 
@@ -225,7 +225,7 @@ async def test_restaurant_and_partner_restaurants(rig: Rig) -> None:
 
 
 async def test_menus_calls_are_spaced_per_restaurant_through_the_client(rig: Rig) -> None:
-    """Concurrent /menus for one restaurant reach Toast 1 s apart; another one is not delayed."""
+    """Concurrent /menus for one restaurant reach Toast 1.05 s apart; another is not delayed."""
     sent: list[tuple[str, float]] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -234,13 +234,13 @@ async def test_menus_calls_are_spaced_per_restaurant_through_the_client(rig: Rig
 
     rig.router.get(MENUS).mock(side_effect=answer)
     calls = [rig.client.menus(RESTAURANT) for _ in range(3)] + [rig.client.menus(OTHER_RESTAURANT)]
-    await drive(rig.clock, asyncio.gather(*calls), step=0.5)
-    assert sorted(t for r, t in sent if r == RESTAURANT) == [0.0, 1.0, 2.0]
+    await drive(rig.clock, asyncio.gather(*calls), step=0.05)
+    assert sorted(t for r, t in sent if r == RESTAURANT) == pytest.approx([0.0, 1.05, 2.1])
     assert [t for r, t in sent if r == OTHER_RESTAURANT] == [0.0]
 
 
 async def test_global_budget_through_the_client(rig: Rig) -> None:
-    """30 concurrent metadata calls: 20 in the first second, the rest one second later."""
+    """30 concurrent metadata calls: 18 in the first second (Toast: 20), the rest a second later."""
     sent: list[float] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -250,7 +250,7 @@ async def test_global_budget_through_the_client(rig: Rig) -> None:
     rig.router.get(METADATA).mock(side_effect=answer)
     await drive(rig.clock, asyncio.gather(*(rig.client.metadata(RESTAURANT) for _ in range(30))),
                 step=0.5)
-    assert sent.count(0.0) == 20 and sent.count(1.0) == 10
+    assert sent.count(0.0) == 18 and sum(1 for t in sent if 1.0 <= t <= 1.5) == 12
 
 
 def test_endpoint_names_keep_metrics_small() -> None:

@@ -1,64 +1,130 @@
-"""UpstreamLimiter: /menus spacing per restaurant, the global 20/s budget, 429 holds."""
+"""UpstreamLimiter: spacing, the client windows, priorities, round robin, 429 holds, boosts."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
 
+import pytest
+
 from app.clock import FakeClock
-from app.toast.limiter import UpstreamLimiter, is_menus_endpoint
+from app.toast.limiter import Priority, UpstreamLimiter, endpoint_spacing, is_menus_endpoint
+from app.toast.windows import ClientLimits
 
 A = "6b1b4c9e-1c0c-4d6f-9a52-0d4c2f3c8a11"
 B = "0e5b7d1e-8a52-4c1b-b0d4-7a9d9a8e6f22"
+C = "1f2e3d4c-5b6a-4798-8a9b-0c1d2e3f4a33"
+MENUS, META, STOCK = "/menus/v2/menus", "/menus/v2/metadata", "/stock/v1/inventory"
+LOGIN = "/authentication/v1/authentication/login"
+Call = tuple[str, str | None, Priority]
+SMALL = ClientLimits(toast_per_second=2, per_second=1, toast_per_window=10, per_window=8,
+                     background_per_window=6, planned_per_window=5, window=10.0)
 
 
-async def _send_times(clock: FakeClock, limiter: UpstreamLimiter,
-                      calls: Sequence[tuple[str, str | None]], seconds: float) -> list[float]:
-    times: list[float] = []
+async def _run(clock: FakeClock, limiter: UpstreamLimiter, calls: Sequence[Call],
+               seconds: float, *, all_sent: bool = True) -> list[tuple[float, int]]:
+    """Start ``calls`` in order at the current time; (send time, call index) in send order."""
+    sent: list[tuple[float, int]] = []
 
-    async def one(path: str, restaurant: str | None) -> None:
-        await limiter.acquire(path, restaurant)
-        times.append(clock.monotonic())
+    async def one(i: int, path: str, restaurant: str | None, priority: Priority) -> None:
+        await limiter.acquire(path, restaurant, priority)
+        sent.append((clock.monotonic(), i))
 
-    tasks = [asyncio.create_task(one(p, r)) for p, r in calls]
-    await clock.advance(0)  # let every caller reach the limiter at t = now
+    tasks = [asyncio.create_task(one(i, *c)) for i, c in enumerate(calls)]
+    await clock.advance(0)  # every caller reaches the limiter at t = now
     await clock.advance(seconds)  # wakes each sleeper at its own deadline
-    assert all(t.done() for t in tasks)
-    return sorted(times)
+    assert all(t.done() for t in tasks) or not all_sent
+    return sent
 
 
-def test_only_the_full_menus_endpoint_is_spaced() -> None:
-    """/menus/v2/menus is the 1/s-per-location endpoint; metadata and stock are not."""
-    assert is_menus_endpoint("/menus/v2/menus")
-    assert not is_menus_endpoint("/menus/v2/metadata")
-    assert not is_menus_endpoint("/stock/v1/inventory")
+def _bg(path: str, restaurant: str | None, n: int = 1) -> list[Call]:
+    return [(path, restaurant, Priority.BACKGROUND)] * n
 
 
-async def test_menus_spaced_one_second_per_restaurant() -> None:
-    """Three /menus for one restaurant go at 0, 1, 2 s; another restaurant is not held back."""
+def test_only_menus_per_location_and_logins_are_spaced() -> None:
+    """/menus/v2/menus per location and logins have their own 1/s; metadata and stock do not."""
+    assert is_menus_endpoint(MENUS) and not is_menus_endpoint(META)
+    assert endpoint_spacing(MENUS, A) == (f"menus:{A}", 1.0)
+    assert endpoint_spacing(LOGIN, None) == ("login", 1.0)
+    assert endpoint_spacing(META, A) is None and endpoint_spacing(STOCK, A) is None
+
+
+async def test_menus_spaced_with_a_margin_per_restaurant() -> None:
+    """Three /menus for one restaurant go ≥ 1.05 s apart; another restaurant is not held back."""
     clock = FakeClock()
-    limiter = UpstreamLimiter(clock)
-    calls = [("/menus/v2/menus", A)] * 3 + [("/menus/v2/menus", B)]
-    times = await _send_times(clock, limiter, calls, 3)
-    assert times == [0.0, 0.0, 1.0, 2.0]
+    sent = await _run(clock, UpstreamLimiter(clock), _bg(MENUS, A, 3) + _bg(MENUS, B), 3)
+    times = sorted(t for t, _ in sent)
+    assert times[:2] == [0.0, 0.0]
+    assert times[2] == pytest.approx(1.05) and times[3] == pytest.approx(2.10)
+
+
+async def test_logins_are_spaced_too() -> None:
+    """Two logins go at least 1.05 s apart (Toast counts logins by IP)."""
+    clock = FakeClock()
+    sent = await _run(clock, UpstreamLimiter(clock), [(LOGIN, None, Priority.LOGIN)] * 2, 2)
+    assert sent[1][0] - sent[0][0] >= 1.05
 
 
 async def test_metadata_is_not_spaced_per_restaurant() -> None:
-    """Several metadata calls for one restaurant go at once (they share the 20/s budget only)."""
+    """Several metadata calls for one restaurant go at once (they share the client budget)."""
     clock = FakeClock()
-    times = await _send_times(clock, UpstreamLimiter(clock),
-                              [("/menus/v2/metadata", A)] * 5, 1)
-    assert times == [0.0] * 5
+    sent = await _run(clock, UpstreamLimiter(clock), _bg(META, A, 5), 1)
+    assert [t for t, _ in sent] == [0.0] * 5
 
 
-async def test_global_budget_is_twenty_per_sliding_second() -> None:
-    """45 calls at once: 20 go now, 20 one second later, 5 after two seconds."""
+async def test_client_budget_is_eighteen_per_sliding_second() -> None:
+    """45 calls at once: 18 go now, 18 about a second later, 9 after about two (Toast: 20/s)."""
     clock = FakeClock()
-    limiter = UpstreamLimiter(clock)
-    times = await _send_times(clock, limiter, [("/stock/v1/inventory", A)] * 45, 3)
-    assert times.count(0.0) == 20 and times.count(1.0) == 20 and times.count(2.0) == 5
-    for t in times:  # no one-second window ever holds more than 20 sends
-        assert sum(1 for u in times if t - 1 < u <= t) <= 20
+    sent = await _run(clock, UpstreamLimiter(clock), _bg(STOCK, A, 45), 3)
+    times = [t for t, _ in sent]
+    assert times.count(0.0) == 18
+    assert sum(1 for t in times if 1.0 <= t < 1.01) == 18
+    assert sum(1 for t in times if 2.0 <= t < 2.01) == 9
+
+
+async def test_a_screen_goes_before_queued_background_work() -> None:
+    """With the budget full, a first load queued last is sent before earlier background checks."""
+    clock = FakeClock()
+    calls = [*_bg(META, A, 4), (META, B, Priority.FIRST_LOAD)]
+    sent = await _run(clock, UpstreamLimiter(clock, SMALL), calls, 10)
+    assert [i for _, i in sent][:2] == [0, 4]
+
+
+async def test_priorities_order_login_first_load_urgent_background() -> None:
+    """Queued together, requests go out LOGIN, FIRST_LOAD, URGENT, BACKGROUND."""
+    clock = FakeClock()
+    calls = [(STOCK, A, Priority.BACKGROUND), (STOCK, A, Priority.BACKGROUND),
+             (STOCK, B, Priority.URGENT), (STOCK, C, Priority.FIRST_LOAD),
+             (LOGIN, None, Priority.LOGIN)]
+    sent = await _run(clock, UpstreamLimiter(clock, SMALL), calls, 10)
+    assert [i for _, i in sent] == [0, 4, 3, 2, 1]
+
+
+async def test_background_takes_turns_across_restaurants() -> None:
+    """Restaurant A's queued checks do not starve B and C: after one of A's, they take turns."""
+    clock = FakeClock()
+    calls = _bg(STOCK, A, 4) + _bg(STOCK, B) + _bg(STOCK, C)
+    sent = await _run(clock, UpstreamLimiter(clock, SMALL), calls, 6)
+    # A at once, then A's queue, B, C in turn, then A again.
+    assert [i for _, i in sent] == [0, 1, 4, 5, 2, 3]
+
+
+async def test_background_leaves_room_in_the_window_for_screens() -> None:
+    """Background stops at its share of the 15-minute window; a first load still goes."""
+    clock = FakeClock()
+    limiter = UpstreamLimiter(clock, SMALL)
+    background = await _run(clock, limiter, _bg(STOCK, A, 7), 7, all_sent=False)
+    assert len(background) == 6  # one waits for the window to move
+    screen = await _run(clock, limiter, [(STOCK, B, Priority.FIRST_LOAD)], 1)
+    assert len(screen) == 1 and screen[0][0] < 8.0
+
+
+async def test_a_restaurant_held_by_spacing_does_not_block_others() -> None:
+    """A /menus waiting for its 1.05 s spacing lets other restaurants' calls pass."""
+    clock = FakeClock()
+    sent = await _run(clock, UpstreamLimiter(clock), _bg(MENUS, A, 2) + _bg(META, B, 3), 2)
+    times = {i: t for t, i in sent}
+    assert times[1] == pytest.approx(1.05) and [times[i] for i in (2, 3, 4)] == [0.0] * 3
 
 
 async def test_block_until_holds_one_scope_after_a_429() -> None:
@@ -67,18 +133,61 @@ async def test_block_until_holds_one_scope_after_a_429() -> None:
     limiter = UpstreamLimiter(clock)
     limiter.block_until(5.0, A)
     assert limiter.state()["blocked"] == {A: 5.0}
-    times_b = await _send_times(clock, limiter, [("/menus/v2/metadata", B)], 0)
-    assert times_b == [0.0]
-    times_a = await _send_times(clock, limiter, [("/menus/v2/metadata", A)], 6)
-    assert times_a == [5.0]
+    assert [t for t, _ in await _run(clock, limiter, _bg(META, B), 0)] == [0.0]
+    assert [t for t, _ in await _run(clock, limiter, _bg(META, A), 6)] == [5.0]
 
 
-async def test_state_reports_recent_sends_and_waits() -> None:
-    """state() counts the sends of the last second and the callers that had to wait."""
+async def test_boost_moves_a_background_load_ahead() -> None:
+    """boost() makes a restaurant's queued and later requests go at the boosted priority."""
     clock = FakeClock()
-    limiter = UpstreamLimiter(clock, global_per_second=2)
-    await _send_times(clock, limiter, [("/x", None)] * 3, 1)
+    limiter = UpstreamLimiter(clock, SMALL)
+    sent: list[str] = []
+
+    async def one(restaurant: str) -> None:
+        await limiter.acquire(STOCK, restaurant)
+        sent.append(restaurant)
+
+    tasks = [asyncio.create_task(one(r)) for r in (A, B, B, C)]
+    await clock.advance(0)
+    limiter.boost(C, Priority.FIRST_LOAD)
+    await clock.advance(10)
+    assert sent[:2] == [A, C] and all(t.done() for t in tasks)
+    limiter.unboost(C)
+    assert limiter.state()["waiting"] == {"login": 0, "first_load": 0, "urgent": 0,
+                                          "background": 0}
+
+
+async def test_a_cancelled_waiter_leaves_the_queue() -> None:
+    """A caller cancelled while waiting is dropped; the ones behind it still go."""
+    clock = FakeClock()
+    limiter = UpstreamLimiter(clock, SMALL)
+    first = asyncio.create_task(limiter.acquire(STOCK, A))
+    doomed = asyncio.create_task(limiter.acquire(STOCK, B))
+    last = asyncio.create_task(limiter.acquire(STOCK, C))
+    await clock.advance(0)
+    doomed.cancel()
+    await clock.advance(1.1)
+    assert first.done() and doomed.cancelled() and last.done()
+    await clock.advance(1.1)
+    assert limiter.state()["waiting"] == {"login": 0, "first_load": 0, "urgent": 0,
+                                          "background": 0}
+
+
+async def test_state_reports_budget_as_numbers() -> None:
+    """state() gives used/limit per second and per 15 minutes, and the callers that waited."""
+    clock = FakeClock()
+    limiter = UpstreamLimiter(clock)
+    await _run(clock, limiter, _bg(STOCK, A, 20), 1.5)
     state = limiter.state()
-    assert state["globalPerSecond"] == 2
-    assert state["throttledTotal"] == 1
-    assert state["sentLastSecond"] == 1
+    assert state["perSecond"] == {"used": 2, "limit": 18, "toastLimit": 20}
+    assert state["perWindow"] == {"used": 20, "limit": 9500, "backgroundLimit": 8500,
+                                  "toastLimit": 10000, "seconds": 900.0}
+    assert state["throttledTotal"] == 2
+
+
+def test_limits_refuse_caps_above_toasts() -> None:
+    """ClientLimits refuses a cap above Toast's own limit (the headroom is the point)."""
+    with pytest.raises(ValueError, match="per_second"):
+        ClientLimits(per_second=21)
+    with pytest.raises(ValueError, match="per_window"):
+        ClientLimits(per_window=10_001)

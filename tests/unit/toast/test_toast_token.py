@@ -12,6 +12,7 @@ import pytest
 
 from app.errors import ToastAuthError, ToastRateLimited, ToastUnavailable
 from app.toast.jwt import token_expiry
+from app.toast.limiter import UpstreamLimiter
 from app.toast.token import TokenManager
 from tests.unit.toast.toast_fakes import (
     BASE,
@@ -213,7 +214,8 @@ async def test_concurrent_401s_share_one_relogin(
     auth.new_token_before = 86400  # a re-login gets a new token
     tokens = manager(clock, http)
     old = await tokens.get_token()
-    new = await asyncio.gather(*(tokens.handle_unauthorized(old) for _ in range(20)))
+    new = await drive(clock, asyncio.gather(*(tokens.handle_unauthorized(old)
+                                             for _ in range(20))))
     assert len(auth.requests) == 2
     assert set(new) == {auth.token} and auth.token != old
     assert await tokens.handle_unauthorized(old) == auth.token  # a late 401 for the old one
@@ -226,7 +228,7 @@ async def test_repeated_401_on_a_young_token_does_not_loop(
     """A second 401 within 30 min of a 401 re-login raises instead of logging in again."""
     tokens = manager(clock, http)
     first = await tokens.get_token()
-    again = await tokens.handle_unauthorized(first)  # Toast returns the same token
+    again = await drive(clock, tokens.handle_unauthorized(first))  # Toast returns the same token
     assert again == first and len(auth.requests) == 2
     with pytest.raises(ToastAuthError, match="not logging in again"):
         await tokens.handle_unauthorized(again)
@@ -299,7 +301,7 @@ async def test_401_removes_the_token_from_the_file(
     old = await tokens.get_token()
     auth.connect_error = True
     with pytest.raises(ToastUnavailable):
-        await tokens.handle_unauthorized(old)
+        await drive(clock, tokens.handle_unauthorized(old))
     assert old not in path.read_text()
 
 
@@ -339,9 +341,11 @@ async def test_from_settings_puts_the_token_file_in_the_data_dir(
         "TOAST_API_URL": BASE, "TOAST_CLIENT_ID": CLIENT_ID, "TOAST_CLIENT_SECRET": SECRET,
         "TOAST_AUTH_MODE": "legacy", "RELAY_API_KEYS": "k" * 20,
         "RELAY_DATA_DIR": str(tmp_path)})
-    tokens = TokenManager.from_settings(settings, http, clock)
+    limiter = UpstreamLimiter(clock)
+    tokens = TokenManager.from_settings(settings, http, clock, limiter)
     await drive(clock, tokens.get_token())
     assert auth.requests[0].url.path == "/usermgmt/v1/oauth/token"
+    assert limiter.usage().last_window == 1  # the login went through the limiter
     assert (Path(str(tmp_path)) / "token.json").exists()
     assert tokens.status()["mode"] == "legacy"
 

@@ -12,6 +12,7 @@ import httpx
 from pydantic import SecretStr
 
 from app.clock import FakeClock
+from app.toast.limiter import UpstreamLimiter
 from app.toast.login import Credentials
 from app.toast.token import TokenManager
 
@@ -98,6 +99,7 @@ def credentials(mode: str = "machine") -> Credentials:
 
 def manager(clock: FakeClock, http: httpx.AsyncClient, **kw: Any) -> TokenManager:
     kw.setdefault("credentials", credentials())
+    kw.setdefault("limiter", UpstreamLimiter(clock))
     return TokenManager(http=http, base_url=BASE, clock=clock, **kw)
 
 

@@ -1,0 +1,143 @@
+"""Where the relay counts what it sent to Toast: the seam behind the upstream limiter.
+
+Toast counts per API client (NOTES §5.1): 20 requests per second, 10,000 per 15
+minutes, and ``GET /menus`` once per second per location. ``ClientLimits`` holds
+those figures and the relay's own caps below them (the headroom), and
+``SendCounter`` is the small interface that admits or refuses one send against
+them. ``LocalCounter`` keeps the windows in this process; a shared implementation
+(Redis, so replicas spend one budget) implements the same two members, ``claim``
+atomically (one script: drop expired entries, check the three limits, record)
+and ``usage`` from the figures its last claim returned, without I/O.
+
+Times are compared with a small conservative margin (``_EPS``) so that float
+rounding can only keep an entry counted a little longer, never forget it early:
+a send at ``t`` counts in a window of ``span`` seconds while ``now - t < span +
+_EPS``. (The old limiter compared ``sent[0] <= now - 1`` to expire and
+``sent[0] + 1 - now`` to wait; the two could disagree by one rounding step, and
+999 requests went out in one instant.)
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Protocol
+
+from app.clock import Clock
+
+_EPS = 1e-9
+_MIN_WAIT = 1e-6  # a refusal always asks for a wait the clock can represent
+
+
+@dataclass(frozen=True)
+class ClientLimits:
+    """Toast's per-client limits and the share of them the relay allows itself.
+
+    Defaults: Toast allows 20/s and 10,000 per 15 minutes; the relay sends at most
+    18/s and 9,500 per 15 minutes, background checks may fill 8,500 of those (the
+    rest stays free for screens, webhooks and logins), and the budget planner
+    aims background polling at 7,500. Per-endpoint spacing gets a 5 % margin
+    (``/menus`` 1.05 s apart per location) because Toast measures arrival, not send.
+    """
+
+    toast_per_second: int = 20
+    toast_per_window: int = 10_000
+    window: float = 900.0
+    per_second: int = 18
+    per_window: int = 9_500
+    background_per_window: int = 8_500
+    planned_per_window: int = 7_500
+    spacing_margin: float = 1.05
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.per_second <= self.toast_per_second:
+            raise ValueError("per_second must be between 1 and Toast's per-second limit")
+        if not 1 <= self.background_per_window <= self.per_window <= self.toast_per_window:
+            raise ValueError("need 1 <= background_per_window <= per_window <= Toast's limit")
+        if not 1 <= self.planned_per_window <= self.background_per_window:
+            raise ValueError("planned_per_window must be within background_per_window")
+        if self.window <= 1.0 or self.spacing_margin < 1.0:
+            raise ValueError("window must exceed 1 s and spacing_margin be at least 1")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One send to admit: its own spacing (if its endpoint has one) and its window cap."""
+
+    window_cap: int
+    spacing_key: str | None = None
+    spacing: float = 0.0
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Not now: wait ``wait`` seconds. ``client_wide`` refusals stop every claim of that
+    cap or lower; the others (spacing) only hold back the claim's own key."""
+
+    wait: float
+    client_wide: bool
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Sends counted in the last second and in the last window (15 minutes)."""
+
+    last_second: int
+    last_window: int
+
+
+class SendCounter(Protocol):
+    async def claim(self, claim: Claim) -> Refusal | None:
+        """Count one send now if every limit allows it (None), else say how long to wait."""
+        ...
+
+    def usage(self) -> Usage:
+        """The latest known counts; cheap, no I/O (status pages and metrics read it)."""
+        ...
+
+
+class LocalCounter:
+    """``SendCounter`` for one process: two sliding windows and a last-send map."""
+
+    def __init__(self, clock: Clock, limits: ClientLimits) -> None:
+        self._clock = clock
+        self._limits = limits
+        self._second: deque[float] = deque()
+        self._window: deque[float] = deque()
+        self._last: dict[str, float] = {}
+
+    async def claim(self, claim: Claim) -> Refusal | None:
+        now = self._clock.monotonic()
+        self._expire(now)
+        lim = self._limits
+        if len(self._second) >= lim.per_second:
+            return Refusal(_wait(now, self._second[0], 1.0), True)
+        if len(self._window) >= claim.window_cap:
+            # The oldest send whose expiry brings the count under this cap.
+            oldest = self._window[len(self._window) - claim.window_cap]
+            return Refusal(_wait(now, oldest, lim.window), True)
+        if claim.spacing_key is not None:
+            last = self._last.get(claim.spacing_key)
+            if last is not None and now - last < claim.spacing + _EPS:
+                return Refusal(_wait(now, last, claim.spacing), False)
+            self._last[claim.spacing_key] = now
+        self._second.append(now)
+        self._window.append(now)
+        return None
+
+    def usage(self) -> Usage:
+        self._expire(self._clock.monotonic())
+        return Usage(len(self._second), len(self._window))
+
+    def _expire(self, now: float) -> None:
+        for sent, span in ((self._second, 1.0), (self._window, self._limits.window)):
+            while sent and now - sent[0] >= span + _EPS:
+                sent.popleft()
+        # Forget spacing that no longer constrains anything, so the map stays as
+        # small as the set of recently active locations.
+        if len(self._last) > 64:
+            self._last = {k: t for k, t in self._last.items() if now - t < 60.0}
+
+
+def _wait(now: float, sent: float, span: float) -> float:
+    return max(sent + span + _EPS - now, _MIN_WAIT)
