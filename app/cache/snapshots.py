@@ -17,7 +17,7 @@ from cachetools import LRUCache
 
 from app.cache.snapshot import Snapshot, decode_snapshot, encode_snapshot
 from app.errors import ToastBadResponse
-from app.files import atomic_write
+from app.files import WRITES
 
 
 class SnapshotStore(abc.ABC):
@@ -85,5 +85,5 @@ class DirectorySnapshots(SnapshotStore):
     async def put(self, snap: Snapshot) -> bool:
         if not await self._memory.put(snap):
             return False
-        atomic_write(self._path(snap.guid), encode_snapshot(snap))
+        await WRITES.write(self._path(snap.guid), encode_snapshot(snap))
         return True
