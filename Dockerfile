@@ -21,9 +21,10 @@ RUN python -m venv /opt/venv
 WORKDIR /src
 
 # Dependencies only: read them from pyproject.toml so this layer stays cached
-# while only the source changes.
+# while only the source changes. The `redis` extra is included, so the image can
+# run as one of several replicas sharing REDIS_URL.
 COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print('\n'.join(p['dependencies'] + p['optional-dependencies']['redis']))" > /tmp/requirements.txt \
     && pip install --no-cache-dir -r /tmp/requirements.txt
 
 # The package itself (README.md is the package's long description).

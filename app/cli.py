@@ -29,7 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = sub.add_parser("serve", help="run the relay (configured from the environment)")
+    serve = sub.add_parser("serve", help="run the relay (configured from the environment; "
+                                         "with REDIS_URL, as one of several replicas)")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default %(default)s)")
     serve.add_argument("--port", type=int, default=8080, help="port (default %(default)s)")

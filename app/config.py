@@ -175,7 +175,7 @@ class Settings(BaseSettings):
     relay_passthrough_ttl: Seconds = 30.0
     relay_data_dir: Path | None = None
     relay_webhook_secret: SecretStr | None = None
-    redis_url: str | None = None
+    redis_url: SecretStr | None = None
     relay_log_format: Literal["json", "text"] = "json"
     relay_access_log: bool = True
     relay_metrics_restaurants: int = Field(100, ge=0)
@@ -251,6 +251,18 @@ class Settings(BaseSettings):
                              "writable directory") from None
         if not os.access(v, os.W_OK | os.X_OK):
             raise ValueError(f"{v} is not writable by this user; fix its owner or mode")
+        return v
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is None or not v.get_secret_value().strip():
+            return None
+        parts = urlsplit(v.get_secret_value().strip())
+        if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+            # The URL may carry a password: never echo it back.
+            raise ValueError("must look like redis://[:password@]host:6379/0 or rediss://... "
+                             "for TLS")
         return v
 
     @field_validator("relay_root_path")

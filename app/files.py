@@ -7,7 +7,6 @@ and a hundred menus changing at once must not hold the event loop that long.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -39,10 +38,6 @@ class WriteBehind:
 
     def submit(self, path: Path, data: bytes, mode: int = 0o600) -> Future[None]:
         return self._pool.submit(atomic_write, path, data, mode)
-
-    async def write(self, path: Path, data: bytes, mode: int = 0o600) -> None:
-        """Write and wait for it (without holding the loop); raises what the write raised."""
-        await asyncio.wrap_future(self.submit(path, data, mode))
 
     def wait(self) -> None:
         """Block until every write asked so far is on disk (before reading one back)."""

@@ -1,16 +1,19 @@
-"""How long the event loop is held: a timer that notes how late it wakes.
+"""How long the event loop is held: a timer that notes how late it wakes, and GC pauses.
 
 A screen request waits as long as the loop is busy with something else
 (rendering, a large JSON answer, a garbage collection). A task that sleeps
 ``every`` seconds and measures how late it woke sees every such stall longer
 than that, cheaply; ``/metrics`` exports the lateness as a histogram and the
-longest one seen.
+longest one seen. ``GcWatch`` times the garbage collector's own pauses, the
+one stall no log line shows.
 """
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 EVERY = 0.05
 
@@ -42,3 +45,26 @@ class LoopWatch:
             late = self.lateness(started)
             self.longest = max(self.longest, late)
             self._observe(late)
+
+
+class GcWatch:
+    """Times each garbage collection (``gc.callbacks``) and reports it by generation."""
+
+    def __init__(self, observe: Callable[[int, float], None],
+                 timer: Callable[[], float] = time.perf_counter) -> None:
+        self._observe = observe
+        self._timer = timer
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._started = self._timer()
+        else:
+            self._observe(int(info.get("generation", 0)), self._timer() - self._started)
+
+    def start(self) -> None:
+        gc.callbacks.append(self)
+
+    def stop(self) -> None:
+        if self in gc.callbacks:
+            gc.callbacks.remove(self)

@@ -46,6 +46,10 @@ class Metrics:
             "relay_event_loop_lag_max_seconds", "The longest event-loop stall since start",
             registry=self.registry)
         self._lag_max = 0.0
+        self.gc_pauses = Histogram(
+            "relay_gc_pause_seconds", "Pauses of the cyclic garbage collector, by generation",
+            ["generation"], buckets=LAG_BUCKETS, registry=self.registry)
+        self._gc_children = {g: self.gc_pauses.labels(str(g)) for g in (0, 1, 2)}
         self._request_children: dict[tuple[str, int], Counter] = {}
         self._cache_children = {r: self.cache.labels(r) for r in CACHE_RESULTS}
 
@@ -68,6 +72,11 @@ class Metrics:
         if seconds > self._lag_max:
             self._lag_max = seconds
             self.loop_lag_max.set(seconds)
+
+    def observe_gc(self, generation: int, seconds: float) -> None:
+        child = self._gc_children.get(generation)
+        if child is not None:
+            child.observe(seconds)
 
     def count_login(self, result: str) -> None:
         self.logins.labels(result).inc()

@@ -15,39 +15,18 @@ from app.cache.changes import ChangeFeed
 from app.cache.history import History
 from app.cache.loader import SnapshotLoader
 from app.cache.service import MenuService
-from app.cache.shared import Lease, LocalLease, LocalNotifier, Notifier
-from app.cache.snapshots import DirectorySnapshots, MemorySnapshots, SnapshotStore
+from app.cache.snapshots import SnapshotStore
 from app.clock import Clock, SystemClock
 from app.config import Settings
-from app.loopwatch import LoopWatch
+from app.loopwatch import GcWatch, LoopWatch
 from app.metrics import BudgetCollector, Metrics, StateCollector
+from app.state import State, local_state, redis_state
 from app.toast.client import ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
 from app.toast.passthrough import PassThrough
 from app.toast.token import TokenManager
-from app.toast.token_store import FileTokenStore, MemoryTokenStore, TokenStore
 
 log = logging.getLogger("toast_relay")
-
-
-@dataclass(frozen=True)
-class LocalState:
-    """Where one process keeps its state: memory, plus files under RELAY_DATA_DIR if set."""
-
-    tokens: TokenStore
-    snapshots: SnapshotStore
-    lease: Lease
-    notifier: Notifier
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> LocalState:
-        data = settings.relay_data_dir
-        owner = TokenManager.owner_of(settings)
-        tokens: TokenStore = (FileTokenStore(data / "token.json", owner, log) if data
-                              else MemoryTokenStore())
-        snapshots: SnapshotStore = (DirectorySnapshots(data / "menus") if data
-                                    else MemorySnapshots())
-        return cls(tokens, snapshots, LocalLease(), LocalNotifier())
 
 
 @dataclass
@@ -62,9 +41,11 @@ class Relay:
     menus: MenuService
     keys: KeyRing
     metrics: Metrics
+    state: State
     passthrough: PassThrough
     budget: Budget
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _gc_watch: GcWatch | None = None
 
     @classmethod
     def build(
@@ -74,7 +55,9 @@ class Relay:
         clock = clock or SystemClock()
         http = http or make_http_client(settings.toast_timeout)
         metrics = metrics or Metrics()
-        state = LocalState.from_settings(settings)
+        # Chosen once: without REDIS_URL nothing changes (one process, RELAY_DATA_DIR).
+        state = (redis_state(settings, settings.redis_url.get_secret_value(), clock)
+                 if settings.redis_url else local_state(settings))
         limiter = UpstreamLimiter(clock)
         tokens = TokenManager.from_settings(settings, http, clock, limiter, store=state.tokens,
                                             on_login=metrics.count_login)
@@ -105,7 +88,7 @@ class Relay:
         passthrough = PassThrough(toast, clock, settings.relay_passthrough_ttl,
                                   own_menus=menus.menus_body)
         return cls(settings, clock, http, tokens, limiter, toast, state.snapshots, menus, keys,
-                   metrics, passthrough, budget)
+                   metrics, state, passthrough, budget)
 
     async def start(self) -> None:
         """Start the token refresher and the menu loop; warm configured restaurants."""
@@ -117,6 +100,8 @@ class Relay:
             asyncio.create_task(LoopWatch(self.metrics.observe_loop_lag,
                                           sleep=asyncio.sleep).run(), name="loop-watch"),
         ]
+        self._gc_watch = GcWatch(self.metrics.observe_gc)
+        self._gc_watch.start()
 
     async def _warm(self) -> None:
         guids = list(dict.fromkeys(self.settings.relay_restaurants.values()))
@@ -125,6 +110,8 @@ class Relay:
             log.info("warm-up done", extra={"restaurants": len(guids)})
 
     async def stop(self) -> None:
+        if self._gc_watch is not None:
+            self._gc_watch.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -132,4 +119,6 @@ class Relay:
                 await task
         await self.store.close()
         await self.tokens.close()
+        if self.state.redis is not None:
+            await self.state.redis.close()
         await self.http.aclose()

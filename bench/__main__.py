@@ -15,19 +15,19 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import many, parsing, polls, serving
+from bench import many, parsing, polls, replicas, serving
 from bench.load import LoadGenerator
 from bench.report import Section, render
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PARTS = ("a", "b", "c", "d")
+PARTS = ("a", "b", "c", "d", "e")
 
 
 def _parts(raw: str) -> list[str]:
     parts = [p.strip() for p in raw.split(",") if p.strip()]
     bad = [p for p in parts if p not in PARTS]
     if bad or not parts:
-        raise argparse.ArgumentTypeError(f"expected a, b, c, d or a comma list, got {raw!r}")
+        raise argparse.ArgumentTypeError(f"expected a, b, c, d, e or a comma list, got {raw!r}")
     return parts
 
 
@@ -44,7 +44,7 @@ def _sizes(raw: str) -> tuple[int, ...]:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="smoke run: short durations")
-    p.add_argument("--only", type=_parts, default=list(PARTS), metavar="a|b|c|d",
+    p.add_argument("--only", type=_parts, default=list(PARTS), metavar="a|b|c|d|e",
                    help="run only these parts (comma list)")
     p.add_argument("--seconds", type=float, help="seconds per load run (default 4; quick 1)")
     p.add_argument("--reps", type=int, help="load repetitions (default 3; quick 1)")
@@ -95,6 +95,12 @@ def main(argv: list[str] | None = None) -> int:
             sizes = a.sizes or ((20,) if quick else (100, 500, 1000))
             sections.append(many.run(tmp / "d", many.Config(sizes, 5.0 if quick else 30.0,
                                                              10 if quick else 30)))
+        if "e" in a.only:
+            print("part e: replicas (1 vs 3, with and without Redis) ...", file=sys.stderr,
+                  flush=True)
+            (tmp / "e").mkdir()
+            sections.append(replicas.run(tmp / "e", 12.0 if quick else 30.0,
+                                         1 if quick else 3))
     elapsed = time.monotonic() - started
     cmd = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
     preamble = [

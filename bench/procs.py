@@ -118,20 +118,40 @@ def proc_status(pid: int) -> dict[str, int]:
     return out
 
 
-def start_sim(procs: Procs, tmp: Path) -> str:
+def start_sim(procs: Procs, tmp: Path, token_lifetime: float | None = None) -> str:
     port = free_port()
-    proc = procs.start(Proc("sim", [RELAY, "sim", "--host", HOST, "--port", str(port)],
-                            tmp / "sim.log", cwd=tmp))
+    lifetime = [] if token_lifetime is None else ["--token-lifetime", str(token_lifetime)]
+    proc = procs.start(Proc("sim", [RELAY, "sim", "--host", HOST, "--port", str(port),
+                                    *lifetime], tmp / "sim.log", cwd=tmp))
     url = f"http://{HOST}:{port}"
     proc.wait_http(f"{url}/_sim/calls")
     return url
 
 
-def start_relay(procs: Procs, tmp: Path, env: Mapping[str, str]) -> tuple[Proc, str]:
+def start_relay(procs: Procs, tmp: Path, env: Mapping[str, str],
+                name: str = "relay") -> tuple[Proc, str]:
     """``toast-relay serve`` as shipped; cwd is ``tmp`` so no stray .env is read."""
     port = free_port()
-    proc = procs.start(Proc("relay", [RELAY, "serve", "--host", HOST, "--port", str(port)],
-                            tmp / "relay.log", env=env, cwd=tmp))
+    proc = procs.start(Proc(name, [RELAY, "serve", "--host", HOST, "--port", str(port)],
+                            tmp / f"{name}.log", env=env, cwd=tmp))
     url = f"http://{HOST}:{port}"
     proc.wait_http(f"{url}/healthz")
     return proc, url
+
+
+def start_redis(procs: Procs, tmp: Path) -> str | None:
+    """A throwaway redis-server (no persistence) on a free port; None if not installed."""
+    binary = find_binary("redis-server")
+    if binary is None:
+        return None
+    port = free_port()
+    procs.start(Proc("redis", [binary, "--port", str(port), "--bind", HOST, "--save", "",
+                               "--appendonly", "no", "--dir", str(tmp)],
+                     tmp / f"redis-{port}.log", cwd=tmp))
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex((HOST, port)) == 0:
+                return f"redis://{HOST}:{port}/0"
+        time.sleep(0.05)
+    raise RuntimeError("redis-server did not listen within 20 s")

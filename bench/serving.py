@@ -12,7 +12,7 @@ import httpx
 
 from bench.load import LoadGenerator, LoadResult
 from bench.nginx import start_nginx
-from bench.procs import HOST, Proc, Procs, free_port, start_relay, start_sim
+from bench.procs import HOST, Proc, Procs, free_port, start_redis, start_relay, start_sim
 from bench.report import (
     Section,
     Target,
@@ -29,6 +29,7 @@ from bench.variants import VARIANTS
 KEY = "bench-screen-key-0123456789abcdef"
 COPIED_HEADERS = ("ETag", "Cache-Control", "Last-Modified", "X-Cache")
 RELAY, FLOOR, NGINX = "relay (toast-relay serve)", "bare Starlette floor", "nginx (static file)"
+SHARED = "relay with REDIS_URL"
 VARIANT_NAMES = {"quiet": "diag: relay, access log disabled",
                  "starlette": "diag: relay routes on bare Starlette, no access log"}
 P99_LIMIT_MS = 10.0
@@ -142,6 +143,13 @@ def run(tmp: Path, cfg: Config, load: LoadGenerator) -> Section:
         floor.wait_http(f"{floor_url}/menu/x")
         targets = [Server(RELAY, f"{relay_url}/menu/{GUID}", headers["ETag"], body),
                    Server(FLOOR, f"{floor_url}/menu/{GUID}", headers["ETag"], body)]
+        redis_url = start_redis(procs, tmp)
+        if redis_url is not None:  # the same relay sharing state through Redis
+            _, shared_url = start_relay(procs, tmp, relay_env(sim_url, REDIS_URL=redis_url),
+                                        name="relay-redis")
+            shared_body, shared_headers, _ = _capture(shared_url, GUID, tmp / "redis")
+            targets.append(Server(SHARED, f"{shared_url}/menu/{GUID}", shared_headers["ETag"],
+                                  shared_body))
         nginx_url = start_nginx(procs, tmp / "nginx", body)
         if nginx_url:
             etag = httpx.get(f"{nginx_url}/menu/{GUID}").headers["etag"]
@@ -173,7 +181,7 @@ def run(tmp: Path, cfg: Config, load: LoadGenerator) -> Section:
             log_lines = sum(1 for _ in log)
 
     names = [t.name for t in targets]
-    n_relays = 1 + sum(t.diagnostic for t in targets)
+    n_relays = 1 + sum(t.diagnostic or t.name == SHARED for t in targets)
     rows: list[list[str]] = []
     for conns in cfg.connections:
         for path in ("200", "304"):
@@ -218,6 +226,13 @@ def run(tmp: Path, cfg: Config, load: LoadGenerator) -> Section:
             section.targets.append(Target(
                 f"a. relay {path} p99 at {conns} conns vs floor's p99", fmt_ratio(tail),
                 f"≤ {P99_RATIO_GOAL}×", tail <= P99_RATIO_GOAL))
+        for conns in cfg.connections if (SHARED, path, cfg.connections[0]) in results else ():
+            side = [ratio(r.rps, f.rps) for r, f in zip(
+                results[(SHARED, path, conns)], results[(FLOOR, path, conns)], strict=True)]
+            m = median(side)
+            section.targets.append(Target(
+                f"a. relay with REDIS_URL {path} at {conns} conns vs floor", fmt_ratio(m),
+                f"≥ {RATIO_GOAL}×", m >= RATIO_GOAL))
         p99 = median([r.p99_ms for r in results[(RELAY, path, min(cfg.connections))]])
         section.targets.append(Target(
             f"a. relay {path} p99 at {min(cfg.connections)} conns", f"{fmt(p99, 2)} ms",

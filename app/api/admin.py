@@ -31,6 +31,8 @@ class AdminStatus(BaseModel):
     page: dict[str, Any]
     upstream: dict[str, Any]
     budget: dict[str, Any]
+    state: dict[str, Any]
+    """Where state lives: ``local``, or ``redis`` with ``up`` and ``degraded``."""
 
 
 class RestaurantStatus(BaseModel):
@@ -81,6 +83,7 @@ def _json(data: object, status: int = 200) -> Response:
                                   "stockInterval": 120.0, "stretch": 2.0,
                                   "plannedCallsPerWindow": 7500.0,
                                   "plannedBudgetPerWindow": 7500, "windowSeconds": 900.0}},
+                "state": {"backend": "local", "degraded": False},
             }), **errors(400, 401)})
 async def status(
     relay: RelayDep, _: AdminKey,
@@ -92,7 +95,8 @@ async def status(
     = DEFAULT_PAGE,
 ) -> Response:
     """Token state (never the token), a summary of every restaurant, one page of them
-    (``page.next`` links the next), Toast's budget as spent and as planned."""
+    (``page.next`` links the next), Toast's budget as spent and as planned, and where
+    state lives."""
     facts = relay.menus.facts()
     shown = page(facts, selection=state, offset=offset, limit=limit)
     return _json({
@@ -102,6 +106,7 @@ async def status(
         "page": shown.as_json("/admin/status", state),
         "upstream": relay.limiter.state(),
         "budget": relay.budget.status(),
+        "state": relay.state.status(),
     })
 
 

@@ -21,7 +21,7 @@ class Alive(BaseModel):
 
 
 class Ready(BaseModel):
-    status: Literal["ready"]
+    status: Literal["ready", "degraded"]
     detail: str
 
 
@@ -38,9 +38,15 @@ async def healthz() -> Response:
                                              "(the detail says why and when the next try is)."},
 })
 async def readyz(relay: RelayDep) -> Response:
-    """200 while a valid token is held or can be obtained; 503 with the reason otherwise."""
+    """200 while a token is held or obtainable ("degraded" without Redis); else 503."""
     ok, reason = relay.tokens.ready()
     if not ok:
         return error_response(503, "not_ready", reason)
+    if relay.state.status()["degraded"]:
+        # Still serving what this replica holds: it stays in the load balancer.
+        return Response(orjson.dumps({
+            "status": "degraded", "detail": f"{reason}; Redis is unreachable, serving this "
+            "replica's copies with its own stricter Toast budget"}),
+            media_type="application/json")
     return Response(orjson.dumps({"status": "ready", "detail": reason}),
                     media_type="application/json")

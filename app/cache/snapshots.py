@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import abc
 import logging
+from concurrent.futures import Future
 from pathlib import Path
 
 from cachetools import LRUCache
@@ -44,6 +45,10 @@ class MemorySnapshots(SnapshotStore):
     async def get(self, guid: str) -> Snapshot | None:
         return self._snaps.get(guid)
 
+    def all(self) -> list[Snapshot]:
+        """Every copy held (to write back to a shared store that lost them)."""
+        return list(self._snaps.values())
+
     async def put(self, snap: Snapshot) -> bool:
         old = self._snaps.get(snap.guid)
         if old is not None and old.version >= snap.version:
@@ -62,6 +67,9 @@ class DirectorySnapshots(SnapshotStore):
         self._memory = memory or MemorySnapshots()
         self._log = logger or logging.getLogger("toast_relay.refresh")
 
+    def all(self) -> list[Snapshot]:
+        return self._memory.all()
+
     def _path(self, guid: str) -> Path:
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in guid)
         return self._dir / f"{safe}.snapshot"
@@ -70,6 +78,7 @@ class DirectorySnapshots(SnapshotStore):
         snap = await self._memory.get(guid)
         if snap is not None:
             return snap
+        WRITES.wait()  # a write of this record may still be on its way
         try:
             raw = self._path(guid).read_bytes()
         except OSError:
@@ -85,5 +94,17 @@ class DirectorySnapshots(SnapshotStore):
     async def put(self, snap: Snapshot) -> bool:
         if not await self._memory.put(snap):
             return False
-        await WRITES.write(self._path(snap.guid), encode_snapshot(snap))
+        # Written behind, in order, off the event loop (each write is fsync'd): a full or
+        # read-only disk loses durability, never the board being served.
+        done = WRITES.submit(self._path(snap.guid), encode_snapshot(snap))
+        guid = snap.guid
+
+        def failed(f: Future[None]) -> None:
+            exc = f.exception()
+            if isinstance(exc, OSError):
+                self._log.error("could not save the last good copy; check RELAY_DATA_DIR",
+                                extra={"restaurant": guid,
+                                       "error": f"{type(exc).__name__}: {exc.strerror}"})
+
+        done.add_done_callback(failed)
         return True

@@ -109,7 +109,8 @@ class MenuView:
         self._filtered: LRUCache[tuple[Any, ...], Answer] = LRUCache(maxsize=FILTERED_CACHE_SIZE)
         # Every other shape (CSV included) is rendered on first use: most screens read
         # JSON, and a copy nobody asks for was a third of a restaurant's memory.
-        self._shapes: dict[Shape, Answer] = {("json", False): self.json}
+        self._plain: dict[str, Answer] = {"json": self.json}
+        self._ascii: dict[str, Answer] = {}
         self._ascii_rows: list[Row] | None = None
 
     @property
@@ -140,7 +141,9 @@ class MenuView:
         filter set and moment, in a small bounded cache.
         """
         if filters.is_empty:
-            return self.shape((fmt, ascii_only))
+            # The hot path: one dictionary lookup on a string (no tuple to build and hash).
+            hit = (self._ascii if ascii_only else self._plain).get(fmt)
+            return hit if hit is not None else self.shape((fmt, ascii_only))
         if now is None:
             raise ValueError("a filtered answer needs the current time")
         # available=now depends on the clock: key on which menus are open right now.
@@ -159,18 +162,19 @@ class MenuView:
         Its ETag is derived from the JSON's, which covers every input of every shape,
         so no other body is hashed.
         """
-        hit = self._shapes.get(shape)
+        fmt, ascii_only = shape
+        kept = self._ascii if ascii_only else self._plain
+        hit = kept.get(fmt)
         if hit is None:
-            fmt, ascii_only = shape
             body = self._render(fmt, ascii_only, self._rows(ascii_only))
             tag = f"-{fmt}-ascii" if ascii_only else f"-{fmt}"
-            hit = self._shapes[shape] = Answer.of(body, MEDIA_TYPES[fmt],
-                                                  etag=self.json.etag[:-1] + tag + '"')
+            hit = kept[fmt] = Answer.of(body, MEDIA_TYPES[fmt],
+                                        etag=self.json.etag[:-1] + tag + '"')
         return hit
 
     def shapes(self) -> list[Shape]:
         """The shapes rendered so far (the next view pre-renders the same ones)."""
-        return list(self._shapes)
+        return [*((f, False) for f in self._plain), *((f, True) for f in self._ascii)]
 
     def prerender(self, shapes: Sequence[Shape]) -> None:
         """Render ``shapes`` now, so the first screen asking after a change gets ready bytes."""

@@ -87,7 +87,7 @@ def diff_rows(old: Sequence[Row], new: Sequence[Row], currency: str = "USD") -> 
     other = 0
     for key, was in before.items():
         now = after.get(key)
-        if now is None:
+        if now is None or before_all[key] == after_all[key]:  # gone, or untouched (fast, in C)
             continue
         was_price, now_price = price_display(was, currency), price_display(now, currency)
         if was_price != now_price:

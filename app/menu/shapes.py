@@ -41,19 +41,22 @@ def render_pairs(rows: Sequence[Row]) -> bytes:
                             for r in rows])
 
 
-def xml_text(text: str) -> str:
-    """``text`` escaped for XML element content and double-quoted attributes."""
-    if _NOT_XML.search(text):
-        text = _NOT_XML.sub("", text)
+def _escape(text: str, forbidden: re.Pattern[str]) -> str:
+    if forbidden.search(text):
+        text = forbidden.sub("", text)
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
         text = text.replace("<", "&lt;")
     if ">" in text:
         text = text.replace(">", "&gt;")
-    if '"' in text:
-        text = text.replace('"', "&quot;")
     return text
+
+
+def xml_text(text: str) -> str:
+    """``text`` escaped for XML element content and double-quoted attributes."""
+    text = _escape(text, _NOT_XML)
+    return text.replace('"', "&quot;") if '"' in text else text
 
 
 def field_text(value: object, currency: str = "USD") -> str:
@@ -80,18 +83,6 @@ _NOT_XML_BUT_SEP = re.compile("[\x00\x02-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufff
 _ITEM = "<item>" + "".join(f"<{n}>{{}}</{n}>" for n in ROW_FIELDS) + "</item>\n"
 
 
-def _escape_content(text: str) -> str:
-    if _NOT_XML_BUT_SEP.search(text):
-        text = _NOT_XML_BUT_SEP.sub("", text)
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    return text
-
-
 def xml_item(row: Row, currency: str = "USD") -> str:
     """One ``<item>`` with an element per row field, in ``ROW_FIELDS`` order."""
     cells = [v if v.__class__ is str else field_text(v, currency)
@@ -101,7 +92,7 @@ def xml_item(row: Row, currency: str = "USD") -> str:
         return _ITEM.format(*(xml_text(c) for c in cells))
     # One escape pass over the whole row instead of one per cell: the slow part on a
     # 3,000-item menu was the per-cell calls, not the scanning.
-    return _ITEM.format(*_escape_content(joined).split(_SEP))
+    return _ITEM.format(*_escape(joined, _NOT_XML_BUT_SEP).split(_SEP))
 
 
 def render_xml(restaurant: Mapping[str, str], last_updated: str, fetched_at: str, stale: bool,

@@ -77,6 +77,11 @@ class LoginPolicy:
         mono, wall = self._clock.monotonic(), self._clock.now()
         return tuple(wall - (mono - t) for t in self._attempts)
 
+    def replace(self, wall_times: Iterable[float]) -> None:
+        """Take the attempts recorded by all replicas (the shared budget) as ours."""
+        self._attempts.clear()
+        self.restore(wall_times)
+
     def restore(self, wall_times: Iterable[float]) -> None:
         """Reload attempts saved by a previous process, so the budget survives a restart."""
         mono, wall = self._clock.monotonic(), self._clock.now()

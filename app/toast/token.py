@@ -81,6 +81,7 @@ class TokenManager:
         self._error: ToastError | None = None
         self._last_login: tuple[float, str] | None = None
         self._last_401_login: float | None = None
+        self._relogin_at = 0.0
         self._wake = asyncio.Event()
         if store is None:
             store = MemoryTokenStore() if token_file is None else FileTokenStore(
@@ -129,6 +130,9 @@ class TokenManager:
             return self._token
         if self._inflight is not None:
             return await asyncio.shield(self._inflight)
+        if self._store.shared and await self._adopt_shared(avoid=self._rejected):
+            assert self._token is not None
+            return self._token
         self._check_gate(self._policy.wait(valid_token=False))
         return await asyncio.shield(self._start("expired" if self._token else "no token"))
 
@@ -139,6 +143,10 @@ class TokenManager:
             return await asyncio.shield(self._inflight)
         if self._token is not None and self._token != token_used and self._usable():
             return self._token  # another caller already replaced it
+        if self._store.shared:
+            await self._adopt_shared(avoid=token_used)  # another replica may have re-logged in
+            if self._token is not None and self._token != token_used and self._usable():
+                return self._token
         mono, wall = self._clock.monotonic(), self._clock.now()
         age = wall - self._obtained_at
         # At most one 401-driven login per 30 minutes, whatever the token's age: Toast hands
@@ -156,8 +164,9 @@ class TokenManager:
         if self._token == token_used:
             self._log.warning("Toast answered 401 to the current token; logging in again")
             self._rejected, self._token = self._token, None
-            await self._save()
-        return await asyncio.shield(self._start("401"))
+            if not self._store.shared:  # shared: the login below replaces it under the lock
+                await self._save()
+        return await asyncio.shield(self._start("401", avoid=token_used))
 
     async def run_refresher(self) -> None:
         """Keep a token without waiting for requests; runs until cancelled."""
@@ -213,29 +222,67 @@ class TokenManager:
 
     # --- login -----------------------------------------------------------------
 
-    def _start(self, reason: str) -> asyncio.Task[str]:
-        task = asyncio.get_running_loop().create_task(self._login(reason))
+    def _start(self, reason: str, avoid: str | None = None) -> asyncio.Task[str]:
+        task = asyncio.get_running_loop().create_task(self._login(reason, avoid))
         # Mark the outcome as retrieved so a caller cancelled mid-wait leaves no warning.
         task.add_done_callback(lambda t: t.cancelled() or t.exception())
         self._inflight = task
         return task
 
-    async def _login(self, reason: str) -> str:
+    async def _login(self, reason: str, avoid: str | None) -> str:
         try:
-            path = MACHINE_LOGIN_PATH if self._creds.mode == "machine" else LEGACY_LOGIN_PATH
-            await self._limiter.acquire(path, None, Priority.LOGIN)
-            self._policy.attempted()
-            try:
-                grant = await login_once(self._http, self._base_url, self._creds,
-                                         self._clock.now(), self._log)
-            except ToastError as exc:
-                raise self._failed(exc, reason) from None
-            self._accept(grant, reason)
-            await self._save()
-            return grant.access_token
+            async with self._store.lock():
+                if self._store.shared:
+                    # Another replica may have logged in while we waited for the lock.
+                    if await self._adopt_shared(avoid=avoid or self._token):
+                        assert self._token is not None
+                        return self._token
+                    self._check_gate(self._policy.wait(valid_token=self._usable(),
+                                                       floor=reason != "401"))
+                return await self._login_now(reason)
         finally:
             self._inflight = None
             self._wake.set()
+
+    async def _login_now(self, reason: str) -> str:
+        path = MACHINE_LOGIN_PATH if self._creds.mode == "machine" else LEGACY_LOGIN_PATH
+        await self._limiter.acquire(path, None, Priority.LOGIN)
+        self._policy.attempted()
+        if reason == "401":
+            self._relogin_at = self._clock.now()
+        try:
+            grant = await login_once(self._http, self._base_url, self._creds,
+                                     self._clock.now(), self._log)
+        except ToastError as exc:
+            if self._store.shared:
+                await self._save()  # the attempt counts against everyone's budget
+            raise self._failed(exc, reason) from None
+        self._accept(grant, reason)
+        await self._save()
+        return grant.access_token
+
+    async def _adopt_shared(self, *, avoid: str | None) -> bool:
+        """Take the token another replica stored (not ``avoid``) and the shared budget."""
+        stored = await self._store.load()
+        if stored is None:
+            return False
+        self._policy.replace(stored.login_times)
+        self._take_relogin(stored.relogin_at)
+        if (not stored.usable(self._clock.now(), _EXPIRY_SKEW)
+                or stored.access_token in (avoid, self._rejected)
+                or (self._usable() and stored.expires_at <= self._expires_at)):
+            return False
+        self._token, self._expires_at = stored.access_token, stored.expires_at
+        self._obtained_at, self._rejected, self._error = stored.obtained_at, None, None
+        self._next_refresh = self._first_refresh(stored.expires_at)
+        self._log.info("using the Toast token another replica obtained (valid until %s)",
+                       _iso(stored.expires_at))
+        return True
+
+    def _take_relogin(self, relogin_at: float) -> None:
+        if relogin_at > self._relogin_at:
+            self._relogin_at = relogin_at
+            self._last_401_login = self._clock.monotonic() - (self._clock.now() - relogin_at)
 
     def _failed(self, exc: ToastError, reason: str) -> ToastError:
         delay = self._policy.failed(
@@ -335,7 +382,8 @@ class TokenManager:
 
     async def _save(self) -> None:
         await self._store.save(StoredToken(
-            self._token or "", self._expires_at, self._obtained_at, self._policy.wall_times()))
+            self._token or "", self._expires_at, self._obtained_at, self._policy.wall_times(),
+            relogin_at=self._relogin_at))
 
     async def _restore(self) -> None:
         """Once per process: take up the token and login times a previous run stored."""
@@ -346,6 +394,7 @@ class TokenManager:
         if stored is None:
             return
         self._policy.restore(stored.login_times)
+        self._take_relogin(stored.relogin_at)
         if stored.access_token and stored.expires_at - _EXPIRY_SKEW > self._clock.now():
             self._token, self._expires_at = stored.access_token, stored.expires_at
             self._obtained_at = stored.obtained_at

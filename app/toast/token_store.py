@@ -29,6 +29,11 @@ class StoredToken:
     expires_at: float
     obtained_at: float
     login_times: tuple[float, ...] = ()
+    relogin_at: float = 0.0
+    """Wall time of the last re-login after a 401 (at most one per 30 minutes in all)."""
+
+    def usable(self, now: float, skew: float) -> bool:
+        return bool(self.access_token) and now < self.expires_at - skew
 
 
 class TokenStore(abc.ABC):
@@ -65,7 +70,8 @@ class MemoryTokenStore(TokenStore):
 
 
 def encode_token(owner: str, token: StoredToken) -> bytes:
-    data: dict[str, object] = {"owner": owner, "loginTimes": list(token.login_times)}
+    data: dict[str, object] = {"owner": owner, "loginTimes": list(token.login_times),
+                               "reloginAt": token.relogin_at}
     if token.access_token:
         data.update(accessToken=token.access_token, expiresAt=token.expires_at,
                     obtainedAt=token.obtained_at)
@@ -83,6 +89,7 @@ def decode_token(owner: str, raw: bytes) -> StoredToken | None:
             expires_at=float(data.get("expiresAt") or 0.0),
             obtained_at=float(data.get("obtainedAt") or 0.0),
             login_times=tuple(float(t) for t in data.get("loginTimes", [])),
+            relogin_at=float(data.get("reloginAt") or 0.0),
         )
     except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError) as exc:
         raise ValueError("unreadable token record") from exc

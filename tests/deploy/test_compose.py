@@ -19,6 +19,9 @@ COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text
 RELAY: dict[str, Any] = COMPOSE["services"]["relay"]
 NGINX: dict[str, Any] = COMPOSE["services"]["nginx"]
 SETTINGS = {name.upper() for name in Settings.model_fields}
+COMPOSE_VARS = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", (ROOT / "docker-compose.yml").read_text()))
+"""Variables docker compose itself reads from .env (e.g. the bundled Redis's password)."""
+REDIS: dict[str, Any] = COMPOSE["services"]["redis"]
 CONTRACT = {
     "TOAST_API_URL", "TOAST_CLIENT_ID", "TOAST_CLIENT_SECRET", "TOAST_USER_ACCESS_TYPE",
     "TOAST_AUTH_MODE", "TOAST_TOKEN_REFRESH_WINDOW", "TOAST_LOGINS_PER_HOUR", "RELAY_API_KEYS",
@@ -116,12 +119,27 @@ def test_env_example_documents_every_setting() -> None:
 
 
 def test_env_example_names_only_real_settings() -> None:
-    """Every variable in .env.example is one the relay reads (no typos)."""
-    assert set(_env_example()) <= SETTINGS
+    """Every variable in .env.example is one the relay or compose reads (no typos)."""
+    assert set(_env_example()) <= SETTINGS | COMPOSE_VARS
+    assert set(_env_example()) | {"TLS_DIR"} >= COMPOSE_VARS
+
+
+def test_two_replicas_share_one_password_protected_redis() -> None:
+    """Compose runs two relay replicas whose REDIS_URL names the bundled, password-protected
+    Redis, which publishes no port and persists nothing."""
+    assert RELAY["deploy"]["replicas"] == 2
+    url = RELAY["environment"]["REDIS_URL"]
+    assert url.startswith("redis://:${REDIS_PASSWORD") and url.endswith("@redis:6379/0")
+    assert "redis" in RELAY["depends_on"]
+    assert "ports" not in REDIS and set(REDIS["networks"]) == set(RELAY["networks"])
+    command = " ".join(REDIS["command"])
+    assert "--requirepass" in command and "$$REDIS_PASSWORD" in command
+    assert "--appendonly no" in command
 
 
 @pytest.mark.parametrize("name", ["TOAST_CLIENT_ID", "TOAST_CLIENT_SECRET", "RELAY_API_KEYS",
-                                  "RELAY_ADMIN_KEY", "RELAY_WEBHOOK_SECRET"])
+                                  "RELAY_ADMIN_KEY", "RELAY_WEBHOOK_SECRET", "REDIS_URL",
+                                  "REDIS_PASSWORD"])
 def test_env_example_secrets_are_obvious_placeholders(name: str) -> None:
     """Credential values in .env.example say to replace them; none looks like a real secret."""
     for value in _env_example()[name]:

@@ -14,17 +14,25 @@ ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 
 
-def _load() -> dict[str, dict[str, Any]]:
-    docs: dict[str, dict[str, Any]] = {}
+def _load() -> list[dict[str, Any]]:
+    docs: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
     for path in sorted(K8S.glob("*.yaml")):
         for doc in yaml.safe_load_all(path.read_text()):
             if doc:
-                assert doc["kind"] not in docs, f"two {doc['kind']}s"
-                docs[doc["kind"]] = doc
+                key = (doc["kind"], doc.get("metadata", {}).get("name", ""))
+                assert key not in seen, f"two {key}"
+                seen.add(key)
+                docs.append(doc)
     return docs
 
 
-DOCS = _load()
+ALL = _load()
+REDIS = {d["kind"]: d for d in ALL if d.get("metadata", {}).get("name", "").startswith(
+    "toast-relay-redis")}
+"""The bundled Redis's manifests (Deployment, Service, its volume claim) by kind."""
+DOCS = {d["kind"]: d for d in ALL if d not in REDIS.values()}
+"""The relay's own manifests by kind."""
 POD: dict[str, Any] = DOCS["Deployment"]["spec"]["template"]
 CONTAINER: dict[str, Any] = POD["spec"]["containers"][0]
 SETTINGS = {name.upper() for name in Settings.model_fields}
@@ -41,8 +49,8 @@ def _container_port(port: int | str) -> int:
 
 def test_every_manifest_parses_with_the_expected_kinds() -> None:
     """The folder holds a Deployment, Service, ConfigMap, Secret example and volume claim."""
-    assert {"Deployment", "Service", "ConfigMap", "Secret", "PersistentVolumeClaim",
-            "Kustomization"} <= set(DOCS)
+    assert {"Deployment", "Service", "ConfigMap", "Secret", "Kustomization"} <= set(DOCS)
+    assert {"Deployment", "Service", "PersistentVolumeClaim"} <= set(REDIS)
 
 
 @pytest.mark.parametrize(("probe", "path"), [("readinessProbe", "/readyz"),
@@ -81,13 +89,11 @@ def test_resources_are_requested_and_limited() -> None:
 
 
 def test_data_dir_is_a_mounted_volume() -> None:
-    """RELAY_DATA_DIR is the mount path of a volume backed by the claim; /tmp is writable too."""
+    """RELAY_DATA_DIR is a mounted per-pod volume (the shared copy is in Redis); /tmp too."""
     env = {e["name"]: e["value"] for e in CONTAINER["env"]}
     mounts = {m["mountPath"]: m["name"] for m in CONTAINER["volumeMounts"]}
     volumes = {v["name"]: v for v in POD["spec"]["volumes"]}
-    data = volumes[mounts[env["RELAY_DATA_DIR"]]]
-    assert data["persistentVolumeClaim"]["claimName"] == (
-        DOCS["PersistentVolumeClaim"]["metadata"]["name"])
+    assert "emptyDir" in volumes[mounts[env["RELAY_DATA_DIR"]]]
     assert "emptyDir" in volumes[mounts["/tmp"]]  # noqa: S108 - the pod's own scratch mount
 
 
@@ -110,10 +116,31 @@ def test_service_targets_the_pods() -> None:
     assert _container_port(spec["ports"][0]["targetPort"]) == 8080
 
 
-def test_single_replica_unless_redis() -> None:
-    """One replica by default (several need REDIS_URL), and the comment says so."""
-    assert DOCS["Deployment"]["spec"]["replicas"] == 1
-    assert "REDIS_URL" in (K8S / "deployment.yaml").read_text()
+def test_two_replicas_share_the_bundled_redis() -> None:
+    """Two replicas, rolled one at a time, whose REDIS_URL names the Redis Service, and
+    readiness that stays up in degraded mode (the comment says so)."""
+    spec = DOCS["Deployment"]["spec"]
+    assert spec["replicas"] == 2 and spec["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+    url = DOCS["Secret"]["stringData"]["REDIS_URL"]
+    service = REDIS["Service"]
+    assert url.startswith("redis://:") and f"@{service['metadata']['name']}:6379/" in url
+    assert "degraded" in (K8S / "deployment.yaml").read_text()
+
+
+def test_redis_requires_a_password_and_stays_internal() -> None:
+    """Redis takes its password from a Secret, is ClusterIP only, runs locked down."""
+    pod = REDIS["Deployment"]["spec"]["template"]["spec"]
+    redis = pod["containers"][0]
+    assert redis["args"][:2] == ["--requirepass", "$(REDIS_PASSWORD)"]
+    env = {e["name"]: e for e in redis["env"]}
+    assert "secretKeyRef" in env["REDIS_PASSWORD"]["valueFrom"]
+    assert REDIS["Service"]["spec"]["type"] == "ClusterIP"
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert redis["securityContext"]["readOnlyRootFilesystem"] is True
+    claim = next(v for v in pod["volumes"] if "persistentVolumeClaim" in v)
+    assert claim["persistentVolumeClaim"]["claimName"] == (
+        REDIS["PersistentVolumeClaim"]["metadata"]["name"])
+    assert "managed" in (K8S / "redis.yaml").read_text()
 
 
 def test_kustomization_lists_existing_files() -> None:

@@ -100,11 +100,17 @@ def start_sim(tmp: Path, token_lifetime: float = 86400.0) -> tuple[Proc, str]:
     return proc, url
 
 
-def start_relay(tmp: Path, env: Mapping[str, str], *, port: int | None = None,
+def spawn_relay(tmp: Path, env: Mapping[str, str], *, port: int | None = None,
                 extra_args: list[str] | None = None) -> tuple[Proc, str]:
+    """Start ``toast-relay serve`` without waiting for it (to start several at once)."""
     port = port or free_port()
     proc = Proc([RELAY, "serve", "--port", str(port), *(extra_args or [])], env,
                 tmp / f"relay-{port}.log")
-    url = f"http://127.0.0.1:{port}"
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def start_relay(tmp: Path, env: Mapping[str, str], *, port: int | None = None,
+                extra_args: list[str] | None = None) -> tuple[Proc, str]:
+    proc, url = spawn_relay(tmp, env, port=port, extra_args=extra_args)
     proc.wait_http(f"{url}/healthz")
     return proc, url

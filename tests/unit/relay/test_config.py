@@ -122,3 +122,34 @@ def test_secret_never_in_repr_or_errors() -> None:
     assert "screen-key-0123456789" not in repr(s)
     detail = settings_error(RELAY_API_KEYS="short")
     assert "super-secret-value" not in detail
+
+
+def test_redis_url_must_be_redis_or_rediss_and_is_never_echoed() -> None:
+    """A bad REDIS_URL is one line naming the expected form, without the password in it."""
+    detail = settings_error(REDIS_URL="http://:hunter2-secret@cache:6379/0")
+    assert detail.startswith("REDIS_URL") and "rediss://" in detail
+    assert "hunter2-secret" not in detail
+    for url in ("redis://:pw@cache:6379/0", "rediss://user:pw@cache.example:6380/1"):
+        s = load_settings({**BASE, "REDIS_URL": url})
+        assert s.redis_url is not None and "pw" not in repr(s.redis_url)
+
+
+def test_redis_url_without_the_extra_names_the_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    """REDIS_URL set while redis-py is missing: one line saying what to install."""
+    import app.redis_link
+
+    # Stands in for an environment without the optional extra (the guarded import's None).
+    monkeypatch.setattr(app.redis_link, "aioredis", None)
+    with pytest.raises(ConfigError) as info:
+        app.redis_link.connect("redis://127.0.0.1:6379/0")
+    assert "pip install 'toast-relay[redis]'" in info.value.detail
+
+
+def test_keys_are_namespaced_by_toast_host_and_client() -> None:
+    """Two Toast accounts (or hosts) never share keys in one Redis."""
+    from app.redis_link import namespace
+
+    a = namespace("https://ws-api.toasttab.com", "client-a")
+    assert a == "toast-relay:ws-api.toasttab.com:client-a:"
+    assert a != namespace("https://ws-sandbox-api.eng.toasttab.com", "client-a")
+    assert a != namespace("https://ws-api.toasttab.com", "client-b")

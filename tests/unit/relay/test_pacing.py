@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from app.cache.pacing import Pacer
-from app.loopwatch import LoopWatch
+from app.loopwatch import GcWatch, LoopWatch
 
 
 class FakeTimer:
@@ -101,3 +101,20 @@ async def test_the_loop_watch_reports_lateness() -> None:
     with pytest.raises(asyncio.CancelledError):
         await watch.run()
     assert seen == [0.0, pytest.approx(0.03)] and watch.longest == pytest.approx(0.03)
+
+
+def test_the_gc_watch_times_each_collection() -> None:
+    """A collection that took 12 ms is reported with its generation; the watch detaches."""
+    import gc
+
+    timer = FakeTimer()
+    seen: list[tuple[int, float]] = []
+    watch = GcWatch(lambda g, s: seen.append((g, s)), timer=timer)
+    watch("start", {"generation": 2})
+    timer.t += 0.012
+    watch("stop", {"generation": 2})
+    assert len(seen) == 1 and seen[0][0] == 2 and seen[0][1] == pytest.approx(0.012)
+    watch.start()
+    assert watch in gc.callbacks
+    watch.stop()
+    assert watch not in gc.callbacks

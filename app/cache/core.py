@@ -1,0 +1,140 @@
+"""What the menu service's parts share: per-restaurant state, the stores, and how a new
+view is shown (and published to push clients)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Coroutine
+from typing import Any, Literal
+
+from app.cache import policy
+from app.cache.changes import ChangeFeed
+from app.cache.decide import Intervals, Now
+from app.cache.history import History
+from app.cache.loader import SnapshotLoader
+from app.cache.pacing import HEAVY_ROWS, Pacer
+from app.cache.shared import Lease, LocalLease, LocalNotifier, Notifier
+from app.cache.snapshot import Snapshot
+from app.cache.tracked import Tracked
+from app.cache.views import MenuView
+from app.clock import Clock
+from app.menu.model import StockEntry
+
+CacheResult = Literal["HIT", "MISS", "STALE"]
+TICK = 0.25
+"""Seconds between looks at which restaurants are due (cheap: no I/O unless one is)."""
+CHECKED_SAVE_EVERY = 600.0
+"""Store "Toast confirmed this copy" at most this often (it rewrites the record)."""
+LOAD_LEASE = 30.0
+"""Seconds one replica may take for a first load before another tries (shared stores)."""
+
+
+class ServiceCore:
+    def __init__(
+        self,
+        *,
+        loader: SnapshotLoader,
+        clock: Clock,
+        refresh_interval: float,
+        stock_interval: float,
+        stale_max: float,
+        idle_after: float,
+        not_found_ttl: float,
+        intervals: Callable[[str], Intervals] | None = None,
+        changes: ChangeFeed | None = None,
+        lease: Lease | None = None,
+        notifier: Notifier | None = None,
+        logger: logging.Logger | None = None,
+        rng: random.Random | None = None,
+        history: History | None = None,
+        pacer: Pacer | None = None,
+    ) -> None:
+        self._loader = loader
+        self._clock = clock
+        self.refresh_interval = refresh_interval
+        self.stock_interval = stock_interval
+        self.stale_max = stale_max
+        self.idle_after = idle_after
+        self.not_found_ttl = not_found_ttl
+        fixed = Intervals(refresh_interval, stock_interval)
+        self.intervals: Callable[[str], Intervals] = intervals or (lambda guid: fixed)
+        """Each restaurant's effective intervals (a budget planner may replace this)."""
+        self.changes = changes or ChangeFeed()
+        self._lease = lease or LocalLease()
+        self._notifier = notifier or LocalNotifier()
+        self._log = logger or logging.getLogger("toast_relay.refresh")
+        self._rng = rng or random.Random()
+        self.history = history or History(size=100)
+        self._tracked: dict[str, Tracked] = {}
+        self.pacer = pacer or Pacer()
+        """Every render goes through it, so a thousand due at once never hold the loop."""
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def _now(self) -> Now:
+        return Now(self._clock.monotonic(), self._clock.now())
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _show(self, t: Tracked, view: MenuView, snap: Snapshot | None = None) -> None:
+        """Serve a new view and tell push clients when its bytes changed; note it in the
+        change history."""
+        before = t.view
+        self.history.record(t.guid, before, view, self._clock.now())
+        t.show(view, snap)
+        if before is None or before.json.etag != view.json.etag:
+            self.changes.publish(t.guid, view.json.etag)
+
+    async def _render(self, t: Tracked, job: Callable[[], MenuView], rows: int) -> MenuView:
+        """Render in turn with the others (``app.cache.pacing``), with every shape screens
+        asked of the current view, so the first screen after the change gets ready bytes."""
+        before = t.view
+
+        def render() -> MenuView:
+            view = job()
+            if before is not None:
+                view.prerender(before.shapes())
+            return view
+
+        return await self.pacer.run(render, heavy=rows > HEAVY_ROWS)
+
+    async def _build(self, t: Tracked, snap: Snapshot, *, stale: bool) -> MenuView:
+        """A view of ``snap`` as of now."""
+        return await self._render(t, lambda: self._loader.build_view(
+            snap, stale=stale, now=self._clock.now()), snap.rows_hint)
+
+    async def _changed(self, t: Tracked, view: MenuView, *, stale: bool | None = None,
+                       stock: list[StockEntry] | None = None) -> MenuView:
+        """``view`` with a new stale flag or stock."""
+        return await self._render(t, lambda: view.with_changes(
+            stale=stale, stock=stock, now=self._clock.now()), len(view.rows))
+
+    def _track(self, guid: str) -> Tracked:
+        t = self._tracked.get(guid)
+        if t is None:
+            mono = self._clock.monotonic()
+            t = Tracked(guid=guid, last_requested=mono, next_check=mono, next_stock=mono)
+            self._tracked[guid] = t
+        return t
+
+    async def _stored(self, snap: Snapshot) -> None:
+        """Save ``snap`` and, when it was newer than the stored copy, tell other replicas."""
+        if await self._loader.save(snap):
+            await self._notifier.announce(snap.guid, max(snap.version))
+
+    async def _usable_saved(self, guid: str) -> Snapshot | None:
+        """The saved copy, unless Toast last confirmed it longer ago than RELAY_STALE_MAX."""
+        snap = await self._loader.saved(guid)
+        if snap is None or not policy.servable(snap.checked_at, self._clock.now(),
+                                               self.stale_max):
+            return None
+        return snap
+
+    def _fresh(self, snap: Snapshot) -> bool:
+        """A shared copy another replica confirmed within the interval needs no check now."""
+        return (self._loader.store.shared
+                and self._clock.now() - snap.checked_at < self.intervals(snap.guid).refresh)

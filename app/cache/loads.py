@@ -1,0 +1,116 @@
+"""First loads: single flight (across replicas with a shared store), saved copies first."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from app.cache import decide, policy
+from app.cache.core import LOAD_LEASE, TICK, CacheResult, ServiceCore
+from app.cache.snapshot import Snapshot
+from app.cache.tracked import Tracked
+from app.cache.views import MenuView
+from app.errors import NotFound, NotReady, RelayError, ToastError, ToastForbidden, ToastNotFound
+
+
+class Loads(ServiceCore):
+    async def view(self, guid: str) -> tuple[MenuView, CacheResult]:
+        """The current view for ``guid``; loads it once if there is none yet."""
+        t = self._track(guid)
+        t.last_requested = self._clock.monotonic()
+        if t.view is not None:
+            if not policy.servable(t.checked_at, self._clock.now(), self.stale_max):
+                raise NotReady(
+                    f"the last good menu for {guid} was last confirmed by Toast longer ago "
+                    f"than RELAY_STALE_MAX and checks still fail "
+                    f"({t.last_error or 'no check has succeeded since'}); "
+                    "check /readyz and Toast's status page"
+                )
+            return t.view, "STALE" if t.view.stale else "HIT"
+        if t.not_found is not None and self._clock.monotonic() < t.not_found_until:
+            raise t.not_found
+        if t.loading_task is None:
+            t.loading = True
+            t.loading_task = asyncio.ensure_future(self._first_load(t))
+        view = await asyncio.shield(t.loading_task)
+        return view, "STALE" if view.stale else "MISS"
+
+    def _retry_first_load(self, t: Tracked) -> None:
+        """A configured restaurant whose first load failed is tried again, with backoff."""
+        decide.first_load_retried(t, self._now(), self.intervals(t.guid), self._rng)
+
+        async def load() -> None:
+            with contextlib.suppress(RelayError):
+                await self.view(t.guid)
+
+        self._spawn(load())
+
+    async def _restore(self, t: Tracked) -> None:
+        """Start from the saved copy (marked stale until Toast confirms it)."""
+        if t.view is not None:
+            return
+        snap = await self._usable_saved(t.guid)
+        if snap is not None:
+            fresh = self._fresh(snap)
+            self._show(t, await self._build(t, snap, stale=not fresh), snap)
+            decide.loaded(t, self._now(), self.intervals(t.guid), stale=not fresh,
+                          checked_at=snap.checked_at)
+            self._log.info("restored saved menu", extra={"restaurant": t.guid})
+        else:
+            with contextlib.suppress(RelayError):
+                await self.view(t.guid)
+
+    async def _first_load(self, t: Tracked) -> MenuView:
+        leased = False
+        try:
+            # A copy saved before a restart is served at once (marked stale until Toast
+            # confirms it, which the loop checks right away).
+            snap = await self._usable_saved(t.guid)
+            if snap is None and self._loader.store.shared:
+                snap, leased = await self._shared_first_load(t.guid)
+            stale = snap is not None and not self._fresh(snap)
+            if snap is None:
+                snap = await self._loader.fetch(t.guid)
+                await self._stored(snap)
+            view = await self._build(t, snap, stale=stale)
+            self._show(t, view, snap)
+            decide.loaded(t, self._now(), self.intervals(t.guid), stale=stale,
+                          checked_at=snap.checked_at)
+            t.not_found = None
+            return view
+        except (ToastForbidden, ToastNotFound) as exc:
+            t.not_found = NotFound(
+                f"Toast does not give this relay restaurant {t.guid} ({exc.detail}); check the "
+                "GUID and that the restaurant connected your API client"
+            )
+            t.not_found_until = self._clock.monotonic() + self.not_found_ttl
+            t.last_error = policy.error_text(exc)
+            self._log.warning("restaurant not accessible", extra={
+                "restaurant": t.guid, "error": t.last_error})
+            raise t.not_found from None
+        except ToastError as exc:
+            t.last_error = policy.error_text(exc)
+            self._log.warning("first load failed", extra={
+                "restaurant": t.guid, "error": t.last_error})
+            raise
+        finally:
+            t.loading_task = None
+            t.loading = False
+            if leased:
+                await self._lease.release(f"load:{t.guid}")
+
+    async def _shared_first_load(self, guid: str) -> tuple[Snapshot | None, bool]:
+        """Single flight across replicas: one fetches, the others wait for its stored copy.
+
+        Returns (copy, False) when another replica stored one, (None, True) when this
+        replica holds the load lease and must fetch (a dead holder's lease expires).
+        """
+        name = f"load:{guid}"
+        while True:
+            if await self._lease.acquire(name, LOAD_LEASE):
+                snap = await self._usable_saved(guid)  # stored just before we got the lease?
+                return snap, snap is None
+            await self._clock.sleep(TICK)
+            snap = await self._usable_saved(guid)
+            if snap is not None:
+                return snap, False

@@ -1,0 +1,63 @@
+"""The state backends a relay can run on: this process alone, or replicas sharing Redis.
+
+``app/relay.py`` picks one of these once; nothing else knows which it got.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from app.cache.redis_shared import RedisLease, RedisNotifier, replica_id
+from app.cache.redis_snapshots import RedisSnapshots
+from app.cache.shared import Lease, LocalLease, LocalNotifier, Notifier
+from app.cache.snapshots import DirectorySnapshots, MemorySnapshots, SnapshotStore
+from app.clock import Clock
+from app.config import Settings
+from app.redis_link import RedisLink, connect, namespace
+from app.toast.redis_tokens import RedisTokenStore
+from app.toast.token import TokenManager
+from app.toast.token_store import FileTokenStore, MemoryTokenStore, TokenStore
+
+log = logging.getLogger("toast_relay")
+
+
+@dataclass(frozen=True)
+class State:
+    tokens: TokenStore
+    snapshots: SnapshotStore
+    lease: Lease
+    notifier: Notifier
+    redis: RedisLink | None = None
+
+    def status(self) -> dict[str, object]:
+        """For /admin/status and /readyz: which backend, and whether it is degraded."""
+        if self.redis is None:
+            return {"backend": "local", "degraded": False}
+        return {**self.redis.status(), "degraded": not self.redis.up}
+
+
+def _local_parts(settings: Settings) -> tuple[TokenStore, MemorySnapshots | DirectorySnapshots]:
+    data = settings.relay_data_dir
+    tokens: TokenStore = (FileTokenStore(data / "token.json", TokenManager.owner_of(settings),
+                                         log) if data else MemoryTokenStore())
+    snaps = DirectorySnapshots(data / "menus") if data else MemorySnapshots()
+    return tokens, snaps
+
+
+def local_state(settings: Settings) -> State:
+    """One process: memory, plus files under RELAY_DATA_DIR if set."""
+    tokens, snaps = _local_parts(settings)
+    return State(tokens, snaps, LocalLease(), LocalNotifier())
+
+
+def redis_state(settings: Settings, url: str, clock: Clock) -> State:
+    """Replicas behind one Redis; each keeps local copies to serve through an outage."""
+    link = RedisLink(connect(url), namespace(settings.toast_api_url, settings.toast_client_id))
+    me = replica_id()
+    local_tokens, local_snaps = _local_parts(settings)
+    snaps = RedisSnapshots(link, local_snaps)
+    tokens = RedisTokenStore(link, TokenManager.owner_of(settings), me, local_tokens, clock)
+    notifier = RedisNotifier(link, me, snaps.versions_key, clock)
+    log.info("sharing state through Redis as replica %s", me)
+    return State(tokens, snaps, RedisLease(link, me), notifier, link)

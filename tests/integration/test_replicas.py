@@ -1,0 +1,227 @@
+"""Three relay processes behind one real redis-server act as one relay towards Toast."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.sim.sample import SAMPLE_RESTAURANT_GUID
+from tests.integration.test_freshness import calls, endpoint_count, wait_for
+from tests.integration.test_screens import KEY, relay_env
+from tests.support.procs import Proc, spawn_relay, start_sim
+from tests.support.redis_server import RedisServer, redis_server
+
+pytestmark = pytest.mark.integration
+GUID = SAMPLE_RESTAURANT_GUID
+
+
+class Cluster:
+    def __init__(self, tmp: Path, redis: RedisServer, sim_url: str, **env: str) -> None:
+        self.tmp, self.redis, self.sim_url = tmp, redis, sim_url
+        self.env = relay_env(sim_url, REDIS_URL=redis.url, RELAY_LOG_FORMAT="text", **env)
+        self.procs: list[Proc] = []
+        self.urls: list[str] = []
+
+    def start(self, n: int = 1, **env: str) -> list[str]:
+        """Start ``n`` replicas at once, then wait until each answers."""
+        started = [spawn_relay(self.tmp, {**self.env, **env}) for _ in range(n)]
+        self.procs += [proc for proc, _ in started]  # stopped by ``stop`` even if one fails
+        for proc, url in started:
+            proc.wait_http(f"{url}/healthz", timeout=60)
+            self.urls.append(url)
+        return [url for _, url in started]
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            proc.stop()
+
+
+@pytest.fixture
+def rds(tmp_path: Path) -> Iterator[RedisServer]:
+    """A fresh redis-server for this test (fails under CI=true when it is not installed)."""
+    yield from redis_server(tmp_path)
+
+
+def shared_keys(server: RedisServer) -> list[str]:
+    """The relay's keys in Redis (names only, never the values)."""
+    import redis as redis_py
+
+    with redis_py.Redis.from_url(server.url, decode_responses=True) as client:
+        return [str(k) for k in client.keys("toast-relay:*")]
+
+
+def shared_get(server: RedisServer, key: str) -> str | None:
+    import redis as redis_py
+
+    with redis_py.Redis.from_url(server.url, decode_responses=True) as client:
+        value = client.get(key)
+        return None if value is None else str(value)
+
+
+@pytest.fixture
+def sim(tmp_path: Path) -> Iterator[str]:
+    proc, url = start_sim(tmp_path)
+    yield url
+    proc.stop()
+
+
+def menu(url: str) -> httpx.Response:
+    return httpx.get(f"{url}/menu/{GUID}", params={"key": KEY}, timeout=30)
+
+
+def spread(urls: list[str], n: int) -> list[httpx.Response]:
+    async def run() -> list[httpx.Response]:
+        async with httpx.AsyncClient(timeout=30) as client:
+            return await asyncio.gather(*(
+                client.get(f"{urls[i % len(urls)]}/menu/{GUID}", params={"key": KEY})
+                for i in range(n)))
+    return asyncio.run(run())
+
+
+def test_three_replicas_warm_up_with_one_login_and_one_menus_call(
+        tmp_path: Path, rds: RedisServer, sim: str) -> None:
+    """Three replicas started at once and 100 requests over them: 1 login, 1 /menus."""
+    cluster = Cluster(tmp_path, rds, sim)
+    try:
+        urls = cluster.start(3)
+        answers = spread(urls, 100)
+        assert [r.status_code for r in answers] == [200] * 100
+        assert all(r.json()["items"] for r in answers)
+        assert endpoint_count(sim, "menus") == 1
+        assert endpoint_count(sim, "login", None) == 1
+    finally:
+        cluster.stop()
+
+
+def price_of(url: str, item_guid: str) -> float | None:
+    item = next(r for r in menu(url).json()["items"] if r["guid"] == item_guid)
+    price: float | None = item["price"]
+    return price
+
+
+def publish_price(sim: str, url: str) -> tuple[str, float]:
+    """Publish a new price for one plain item; return (item guid, new price)."""
+    item = next(r for r in menu(url).json()["items"] if r["price"] and not r["sizes"])
+    new_price = round(item["price"] + 1.25, 2)
+    httpx.post(f"{sim}/_sim/publish/{GUID}",
+               json={"itemGuid": item["guid"], "price": new_price}).raise_for_status()
+    return item["guid"], new_price
+
+
+def all_current(urls: list[str], item: str, price: float) -> bool:
+    return all(price_of(u, item) == price for u in urls)
+
+
+def test_a_publish_costs_one_menus_call_and_reaches_every_replica(
+        tmp_path: Path, rds: RedisServer, sim: str) -> None:
+    """After a publish, one /menus call in all, and every replica shows the new price."""
+    cluster = Cluster(tmp_path, rds, sim)
+    try:
+        urls = cluster.start(3)
+        spread(urls, 9)
+        before = endpoint_count(sim, "menus")
+        item, price = publish_price(sim, urls[0])
+        wait_for(lambda: all_current(urls, item, price), 30, "every replica to be current")
+        time.sleep(2)  # two more check intervals: nobody fetches again
+        assert endpoint_count(sim, "menus") == before + 1
+    finally:
+        cluster.stop()
+
+
+def test_short_tokens_are_shared_without_dead_token_calls(
+        tmp_path: Path, rds: RedisServer) -> None:
+    """With 20 s tokens, three replicas log in only as the window requires, never send an
+    expired token and never meet a 429."""
+    proc, sim = start_sim(tmp_path, token_lifetime=20)
+    cluster = Cluster(tmp_path, rds, sim, TOAST_TOKEN_REFRESH_WINDOW="10")
+    try:
+        urls = cluster.start(3)
+        started = time.monotonic()
+        while time.monotonic() - started < 40:
+            assert all(r.status_code == 200 for r in spread(urls, 6))
+            time.sleep(0.5)
+        elapsed = time.monotonic() - started + 5
+        data = calls(sim)
+        # One login per token lifetime (minus the skew) in total, plus the first ones.
+        assert data["calls"].get("login", 0) <= 3 + elapsed // 15
+        assert data["expired_token_calls"] == 0
+        assert data["rate_limited_calls"] == 0
+    finally:
+        cluster.stop()
+        proc.stop()
+
+
+def test_redis_killed_then_restarted_empty_never_blanks_and_converges(
+        tmp_path: Path, rds: RedisServer, sim: str) -> None:
+    """Redis down: every answer is a full menu and /readyz says degraded; Redis back empty:
+    replicas write their state back and hear each other's changes again."""
+    cluster = Cluster(tmp_path, rds, sim)
+    try:
+        urls = cluster.start(3)
+        spread(urls, 6)
+        rds.kill()
+        for _ in range(10):
+            answers = spread(urls, 9)
+            assert all(r.status_code == 200 and r.json()["items"] for r in answers)
+            time.sleep(0.2)
+        wait_for(lambda: all("degraded" in httpx.get(f"{u}/readyz").text for u in urls), 30,
+                 "every replica to report degraded")
+        assert all(httpx.get(f"{u}/readyz").status_code == 200 for u in urls)
+        rds.start()
+        wait_for(lambda: all("degraded" not in httpx.get(f"{u}/readyz").text for u in urls),
+                 30, "every replica to see Redis again")
+        wait_for(lambda: any(k.endswith(":token") for k in shared_keys(rds))
+                 and any(":snapshot:" in k for k in shared_keys(rds)), 30,
+                 "the token and the menus to be written back")
+        item, price = publish_price(sim, urls[0])
+        wait_for(lambda: all_current(urls, item, price), 30, "every replica to be current")
+        assert all(r.status_code == 200 for r in spread(urls, 9))
+    finally:
+        cluster.stop()
+
+
+def test_replica_started_while_toast_is_down_serves_the_shared_copy(
+        tmp_path: Path, rds: RedisServer, sim: str) -> None:
+    """A new replica whose Toast is unreachable serves the copy the others stored in Redis."""
+    cluster = Cluster(tmp_path, rds, sim)
+    try:
+        first = cluster.start(1)
+        expected = menu(first[0]).json()["items"]
+        httpx.post(f"{sim}/_sim/fault",
+                   json={"endpoint": "*", "mode": "503", "count": None}).raise_for_status()
+        late = cluster.start(1)
+        answer = menu(late[0])
+        assert answer.status_code == 200 and answer.json()["items"] == expected
+    finally:
+        cluster.stop()
+
+
+def test_lease_holder_killed_mid_fetch_is_taken_over(
+        tmp_path: Path, rds: RedisServer, sim: str) -> None:
+    """The replica fetching a published menu dies mid-fetch; another fetches it after its
+    lease runs out, and the survivors show the new price."""
+    cluster = Cluster(tmp_path, rds, sim)
+    try:
+        urls = cluster.start(3)
+        spread(urls, 6)
+        httpx.post(f"{sim}/_sim/fault", json={"endpoint": "menus", "mode": "slow",
+                                              "delay": 30, "count": 1}).raise_for_status()
+        item, price = publish_price(sim, urls[0])
+        before = endpoint_count(sim, "menus")
+        wait_for(lambda: endpoint_count(sim, "menus") > before, 30, "the slow fetch to start")
+        lease = next(k for k in shared_keys(rds) if k.endswith(f"lease:check:{GUID}"))
+        holder_id = shared_get(rds, lease)
+        assert holder_id is not None
+        holder = next(i for i, p in enumerate(cluster.procs)
+                      if f"replica {holder_id}" in p.output())
+        cluster.procs[holder].stop(signal.SIGKILL)
+        survivors = [u for i, u in enumerate(urls) if i != holder]
+        wait_for(lambda: all_current(survivors, item, price), 30, "a survivor to take over")
+    finally:
+        cluster.stop()
