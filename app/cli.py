@@ -48,6 +48,17 @@ def _parser() -> argparse.ArgumentParser:
                      default=float(os.environ.get("SIM_TOKEN_LIFETIME", "86400")),
                      help="seconds a simulated token lives (default %(default)s, or "
                           "SIM_TOKEN_LIFETIME)")
+    sim.add_argument("--webhook-url", default=None,
+                     help="send Toast webhooks (menus_updated on publish, stock events on stock "
+                          "changes) to this URL, e.g. http://127.0.0.1:8080/webhooks/toast")
+    sim.add_argument("--webhook-secret", default=None,
+                     help="the menus subscription's secret the webhooks are signed with "
+                          "(the relay's RELAY_WEBHOOK_SECRET must list it)")
+    sim.add_argument("--stock-webhook-secret", default=None,
+                     help="the stock subscription's secret (default: --webhook-secret)")
+    sim.add_argument("--webhook-time-scale", type=float, default=None,
+                     help="multiply Toast's 5 and 10 minute resend waits by this (default 1, "
+                          "or SIM_WEBHOOK_TIME_SCALE)")
 
     sub.add_parser("check", help="validate the configuration, log in to Toast once and list "
                                  "RELAY_RESTAURANTS with names and menu timestamps")
@@ -57,14 +68,14 @@ def _parser() -> argparse.ArgumentParser:
 def serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
-    from app.api.app import create_app
+    from app.api.app import RelayServer, create_app
     from app.logs import configure_logging
 
     configure_logging(settings.relay_log_format)
     # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal to the previous
     # handler; with the default one the process would die by signal instead of exiting 0.
     signal.signal(signal.SIGTERM, lambda signum, frame: None)
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
         host=host,
         port=port,
@@ -77,15 +88,28 @@ def serve(settings: Settings, host: str, port: int) -> None:
         timeout_graceful_shutdown=8,
         server_header=False,
     )
+    server = RelayServer(config)
+    server.run()
+    if not server.started:
+        sys.exit(3)  # what uvicorn.run does when start-up fails (e.g. the port is taken)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "sim":
-            from app.sim.server import run_sim
+            from app.sim.server import run_sim, webhook_time_scale_from_env
+            from app.sim.webhooks import webhook_config
 
-            run_sim(host=args.host, port=args.port, token_lifetime=args.token_lifetime)
+            try:
+                hooks = webhook_config(
+                    args.webhook_url, args.webhook_secret, args.stock_webhook_secret,
+                    args.webhook_time_scale if args.webhook_time_scale is not None
+                    else webhook_time_scale_from_env())
+            except ValueError as exc:
+                raise ConfigError(f"sim: {exc}") from None
+            run_sim(host=args.host, port=args.port, token_lifetime=args.token_lifetime,
+                    webhooks=hooks)
         elif args.command == "demo":
             from app.demo import run_demo
 

@@ -86,3 +86,16 @@ async def _settle(rounds: int = 20) -> None:
     """Let ready tasks run until they block again."""
     for _ in range(rounds):
         await asyncio.sleep(0)
+
+
+def parse_iso(value: str) -> float | None:
+    """An ISO-8601 time with an offset (``…Z``, ``…+0000``, ``…+00:00``) → UNIX seconds.
+
+    Toast writes ``lastUpdated`` as ``+0000`` and webhook dates as ``Z``; a value
+    without an offset, or not a time at all, gives None rather than a guess.
+    """
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed.timestamp() if parsed.tzinfo is not None else None

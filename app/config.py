@@ -36,6 +36,9 @@ RESTAURANT_REF_PATTERN = (
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
+WEBHOOK_REFRESH_INTERVAL = 1800.0
+"""Metadata check interval when webhooks are on and RELAY_REFRESH_INTERVAL is not set."""
+
 KeyScopes = dict[str, frozenset[str]]
 """Screen key → restaurant GUIDs/aliases it may read (``"*"`` = every allowed one)."""
 
@@ -168,6 +171,7 @@ class Settings(BaseSettings):
     relay_admin_key: SecretStr | None = None
     relay_restaurants: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     relay_refresh_interval: Seconds = 60.0
+    """Default 60 s; 1800 s (Toast's advice) when webhooks are on (see ``_webhook_defaults``)."""
     relay_stock_interval: Seconds = 60.0
     relay_stale_max: Seconds = 7 * 86400.0
     relay_idle_after: Seconds = 86400.0
@@ -175,6 +179,8 @@ class Settings(BaseSettings):
     relay_passthrough_ttl: Seconds = 30.0
     relay_data_dir: Path | None = None
     relay_webhook_secret: SecretStr | None = None
+    relay_events_max_connections: int = Field(1000, ge=1)
+    relay_events_heartbeat: Seconds = 15.0
     redis_url: SecretStr | None = None
     relay_log_format: Literal["json", "text"] = "json"
     relay_access_log: bool = True
@@ -229,7 +235,7 @@ class Settings(BaseSettings):
     @field_validator(
         "toast_token_refresh_window", "toast_timeout", "relay_refresh_interval",
         "relay_stock_interval", "relay_stale_max", "relay_idle_after", "relay_not_found_ttl",
-        "relay_passthrough_ttl",
+        "relay_events_heartbeat", "relay_passthrough_ttl",
         mode="before",
     )
     @classmethod
@@ -238,6 +244,34 @@ class Settings(BaseSettings):
         if seconds <= 0:
             raise ValueError("must be more than 0 seconds")
         return seconds
+
+    @field_validator("relay_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is None or not v.get_secret_value().strip():
+            return None
+        for secret in _split(v.get_secret_value()):
+            if is_placeholder(secret):
+                raise ValueError("still holds the placeholder from .env.example; copy each "
+                                 "subscription's secret from Toast Web (comma list)")
+        return v
+
+    @model_validator(mode="before")
+    @classmethod
+    def _webhook_defaults(cls, data: Any) -> Any:
+        # With webhooks on, metadata polling is only the backup: Toast recommends
+        # checking every 30 minutes (NOTES §6.2). An explicit setting always wins.
+        if isinstance(data, dict) and data.get("relay_refresh_interval") in (None, ""):
+            secret = data.get("relay_webhook_secret")
+            text = secret.get_secret_value() if isinstance(secret, SecretStr) else secret
+            if isinstance(text, str) and text.strip():
+                data = {**data, "relay_refresh_interval": WEBHOOK_REFRESH_INTERVAL}
+        return data
+
+    def webhook_secrets(self) -> list[str]:
+        """The configured webhook secrets (one per Toast subscription); empty = webhooks off."""
+        raw = self.relay_webhook_secret
+        return _split(raw.get_secret_value()) if raw is not None else []
 
     @field_validator("relay_data_dir")
     @classmethod

@@ -8,7 +8,7 @@ import sys
 
 import uvicorn
 
-from app.api.app import create_app
+from app.api.app import RelayServer, create_app
 from app.config import load_settings
 from app.logs import configure_logging
 from app.sim.app import create_sim_app
@@ -18,10 +18,15 @@ from app.sim.sample import (
     SAMPLE_RESTAURANT_GUID,
     SECOND_RESTAURANT_GUID,
 )
+from app.sim.state import SimState
+from app.sim.webhooks import WebhookConfig
 
 # Well-known on purpose: the demo listens on 127.0.0.1 only and talks to the simulator.
 DEMO_KEY = "demo-screen-key-local-only"
 DEMO_ADMIN_KEY = "demo-admin-key-local-only"
+# The simulator signs its webhooks with these, as Toast does with each subscription's secret.
+DEMO_MENUS_WEBHOOK_SECRET = "demo-menus-webhook-secret-local-only"  # noqa: S105 - demo only
+DEMO_STOCK_WEBHOOK_SECRET = "demo-stock-webhook-secret-local-only"  # noqa: S105 - demo only
 
 
 def banner(port: int, sim_port: int) -> str:
@@ -39,9 +44,11 @@ def banner(port: int, sim_port: int) -> str:
         f"  groups:      {base}/menu/harbor/groups?{k}",
         f"  stock:       {base}/stock/harbor?{k}",
         f"  restaurants: {base}/restaurants?{k}",
+        f"  live events: {base}/events/harbor?{k}",
         f"  second (CAD): {base}/menu/maple?{k}",
-        f"  try a price change: curl -X POST http://127.0.0.1:{sim_port}/_sim/publish/"
-        f"{SAMPLE_RESTAURANT_GUID}",
+        f"  try a price change (the simulator sends a signed webhook; the menu changes within"
+        f" a second): curl -X POST http://127.0.0.1:{sim_port}/_sim/publish/"
+        f"{SAMPLE_RESTAURANT_GUID} -d '{{\"itemName\": \"Black Bean Burger\", \"price\": 14.50}}'",
         "",
     ])
 
@@ -58,11 +65,15 @@ async def _serve(port: int, sim_port: int) -> None:
         "RELAY_REFRESH_INTERVAL": "10",
         "RELAY_STOCK_INTERVAL": "10",
         "RELAY_LOG_FORMAT": "text",
+        "RELAY_WEBHOOK_SECRET": f"{DEMO_MENUS_WEBHOOK_SECRET},{DEMO_STOCK_WEBHOOK_SECRET}",
     })
     configure_logging("text")
-    sim = uvicorn.Server(uvicorn.Config(create_sim_app(), host="127.0.0.1", port=sim_port,
+    hooks = WebhookConfig(f"http://127.0.0.1:{port}/webhooks/toast",
+                          DEMO_MENUS_WEBHOOK_SECRET, DEMO_STOCK_WEBHOOK_SECRET)
+    sim_app = create_sim_app(SimState(webhooks=hooks))
+    sim = uvicorn.Server(uvicorn.Config(sim_app, host="127.0.0.1", port=sim_port,
                                         log_config=None, access_log=False))
-    relay = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+    relay = RelayServer(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
                                           log_config=None, access_log=False))
     sim_task = asyncio.create_task(sim.serve())
     while not sim.started:

@@ -147,6 +147,25 @@ class NotReady(RelayError):
     error = "not_ready"
 
 
+class PayloadTooLarge(RelayError):
+    status_code = 413
+    error = "payload_too_large"
+
+
+class WebhookNotTaken(RelayError):
+    """A valid webhook the relay could not take; 5xx so that Toast resends it."""
+
+    status_code = 503
+    error = "webhook_not_taken"
+
+
+class TooManyStreams(RelayError):
+    """Every /events connection this process allows is in use."""
+
+    status_code = 503
+    error = "too_many_streams"
+
+
 def describe_toast_error_body(body: object) -> tuple[str, str | None]:
     """Read Toast's ``ErrorMessage`` (``status`` is a string in one API, an int in another).
 
@@ -171,3 +190,4 @@ def read_toast_error(content: bytes) -> tuple[str, str | None]:
     except orjson.JSONDecodeError:
         body = None
     return describe_toast_error_body(body)
+

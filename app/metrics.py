@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from app.cache.status import STATES, RestaurantFacts
 from app.toast.windows import ClientLimits, Usage
+from app.webhooks.stats import OUTCOMES, WebhookStats
 
 CACHE_RESULTS = ("hit", "miss", "stale", "revalidated")
 LAG_BUCKETS = (0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -153,6 +154,38 @@ def _per_restaurant(facts: list[RestaurantFacts], now: float) -> Iterable[Metric
     yield age
     yield rows
     yield stale
+
+
+class WebhookCollector(Collector):
+    """Webhook deliveries by outcome and, per served restaurant, events and signature failures."""
+
+    def __init__(self, stats: WebhookStats) -> None:
+        self._stats = stats
+
+    def collect(self) -> Iterable[Metric]:
+        outcomes = CounterMetricFamily(
+            "relay_webhooks", "Toast webhook deliveries by outcome", labels=["result"])
+        for result in OUTCOMES:
+            outcomes.add_metric([result], float(self._stats.outcomes[result]))
+        yield outcomes
+        events = CounterMetricFamily(
+            "relay_webhook_events", "Accepted Toast webhook events per restaurant",
+            labels=["restaurant"])
+        failures = CounterMetricFamily(
+            "relay_webhook_signature_failures", "Webhook deliveries whose signature did not "
+            "match, per served restaurant", labels=["restaurant"])
+        last = GaugeMetricFamily(
+            "relay_webhook_last_event_timestamp_seconds", "When the last accepted webhook "
+            "event for the restaurant arrived (UNIX seconds)", labels=["restaurant"])
+        for guid, entry in self._stats.restaurants.items():
+            events.add_metric([guid], float(entry.events))
+            failures.add_metric([guid], float(entry.signature_failures))
+            if entry.last_event_at is not None:
+                last.add_metric([guid], entry.last_event_at)
+        yield events
+        yield failures
+        yield last
+
 
 
 class BudgetCollector(Collector):

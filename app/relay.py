@@ -19,12 +19,13 @@ from app.cache.snapshots import SnapshotStore
 from app.clock import Clock, SystemClock
 from app.config import Settings
 from app.loopwatch import GcWatch, LoopWatch
-from app.metrics import BudgetCollector, Metrics, StateCollector
+from app.metrics import BudgetCollector, Metrics, StateCollector, WebhookCollector
 from app.state import State, local_state, redis_state
 from app.toast.client import ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
 from app.toast.passthrough import PassThrough
 from app.toast.token import TokenManager
+from app.webhooks.receiver import WebhookReceiver
 
 log = logging.getLogger("toast_relay")
 
@@ -44,6 +45,8 @@ class Relay:
     state: State
     passthrough: PassThrough
     budget: Budget
+    changes: ChangeFeed = field(default_factory=ChangeFeed)
+    webhooks: WebhookReceiver | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _gc_watch: GcWatch | None = None
 
@@ -64,9 +67,10 @@ class Relay:
         toast = ToastClient(http=http, base_url=settings.toast_api_url, tokens=tokens,
                             limiter=limiter, clock=clock, observer=metrics.observe_toast)
         loader = SnapshotLoader(toast=toast, store=state.snapshots, clock=clock)
+        changes = ChangeFeed(settings.relay_events_max_connections)
         budget = Budget(limiter.limits, settings.relay_refresh_interval,
                         settings.relay_stock_interval,
-                        webhooks=settings.relay_webhook_secret is not None)
+                        webhooks=bool(settings.webhook_secrets()))
         menus = MenuService(
             loader=loader, clock=clock,
             refresh_interval=settings.relay_refresh_interval,
@@ -74,7 +78,7 @@ class Relay:
             stale_max=settings.relay_stale_max,
             idle_after=settings.relay_idle_after,
             not_found_ttl=settings.relay_not_found_ttl, intervals=budget.intervals,
-            changes=ChangeFeed(), lease=state.lease, notifier=state.notifier,
+            changes=changes, lease=state.lease, notifier=state.notifier,
             history=History(size=settings.relay_history_size,
                             directory=settings.relay_data_dir / "history"
                             if settings.relay_data_dir else None),
@@ -87,8 +91,12 @@ class Relay:
                                       budget.gauges, lambda: budget.current().stretch))
         passthrough = PassThrough(toast, clock, settings.relay_passthrough_ttl,
                                   own_menus=menus.menus_body)
+        secrets = settings.webhook_secrets()
+        webhooks = WebhookReceiver(secrets=secrets, sink=menus, clock=clock) if secrets else None
+        if webhooks is not None:
+            metrics.watch(WebhookCollector(webhooks.stats))
         return cls(settings, clock, http, tokens, limiter, toast, state.snapshots, menus, keys,
-                   metrics, state, passthrough, budget)
+                   metrics, state, passthrough, budget, changes, webhooks)
 
     async def start(self) -> None:
         """Start the token refresher and the menu loop; warm configured restaurants."""

@@ -1,7 +1,7 @@
 """``python -m bench``: serving, parsing, Toast-call and many-restaurant figures in one run.
 
 Writes the Markdown table to bench/results/latest.md and prints it. ``--quick``
-is a smoke run; ``--only a,c`` runs some parts; ``--sizes`` sets part d's counts.
+is a smoke run; ``--only a,c`` runs some parts; ``--sizes`` sets part g's counts.
 """
 
 from __future__ import annotations
@@ -15,19 +15,20 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import many, parsing, polls, replicas, serving
+from bench import freshness, many, parsing, polls, replicas, serving
 from bench.load import LoadGenerator
 from bench.report import Section, render
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PARTS = ("a", "b", "c", "d", "e")
+PARTS = ("a", "b", "c", "d", "e", "f", "g")
 
 
 def _parts(raw: str) -> list[str]:
     parts = [p.strip() for p in raw.split(",") if p.strip()]
     bad = [p for p in parts if p not in PARTS]
     if bad or not parts:
-        raise argparse.ArgumentTypeError(f"expected a, b, c, d, e or a comma list, got {raw!r}")
+        raise argparse.ArgumentTypeError(f"expected a, b, c, d, e, f, g or a comma list, "
+                                         f"got {raw!r}")
     return parts
 
 
@@ -44,15 +45,17 @@ def _sizes(raw: str) -> tuple[int, ...]:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="smoke run: short durations")
-    p.add_argument("--only", type=_parts, default=list(PARTS), metavar="a|b|c|d|e",
+    p.add_argument("--only", type=_parts, default=list(PARTS), metavar="a|b|...|g",
                    help="run only these parts (comma list)")
     p.add_argument("--seconds", type=float, help="seconds per load run (default 4; quick 1)")
     p.add_argument("--reps", type=int, help="load repetitions (default 3; quick 1)")
     p.add_argument("--runs", type=int, help="parse runs for part b (default 9; quick 3)")
     p.add_argument("--polls", type=int, help="screen polls for part c (default 10000; "
                                              "quick 2000)")
-    p.add_argument("--sizes", type=_sizes, help="part d: restaurant counts (default "
+    p.add_argument("--sizes", type=_sizes, help="part g: restaurant counts (default "
                                                  "100,500,1000; quick 20)")
+    p.add_argument("--publishes", type=int, help="publishes each way for part f (default 20; "
+                                                 "quick 5)")
     p.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (default 2)")
     p.add_argument("--diagnose", action="store_true",
                    help="part a: also measure relay variants (access log off; routes on bare "
@@ -91,16 +94,21 @@ def main(argv: list[str] | None = None) -> int:
             print("part c: Toast calls in virtual time ...", file=sys.stderr, flush=True)
             sections.append(polls.run(n_polls, 600.0, 60.0))
         if "d" in a.only:
-            print("part d: many restaurants ...", file=sys.stderr, flush=True)
-            sizes = a.sizes or ((20,) if quick else (100, 500, 1000))
-            sections.append(many.run(tmp / "d", many.Config(sizes, 5.0 if quick else 30.0,
-                                                             10 if quick else 30)))
-        if "e" in a.only:
-            print("part e: replicas (1 vs 3, with and without Redis) ...", file=sys.stderr,
+            print("part d: replicas (1 vs 3, with and without Redis) ...", file=sys.stderr,
                   flush=True)
-            (tmp / "e").mkdir()
-            sections.append(replicas.run(tmp / "e", 12.0 if quick else 30.0,
+            (tmp / "d").mkdir()
+            sections.append(replicas.run(tmp / "d", 12.0 if quick else 30.0,
                                          1 if quick else 3))
+        if "f" in a.only:
+            print("part f: publish to screen, webhooks vs polling ...", file=sys.stderr,
+                  flush=True)
+            (tmp / "f").mkdir()
+            sections.append(freshness.run(tmp / "f", a.publishes or (5 if quick else 20)))
+        if "g" in a.only:
+            print("part g: many restaurants ...", file=sys.stderr, flush=True)
+            sizes = a.sizes or ((20,) if quick else (100, 500, 1000))
+            sections.append(many.run(tmp / "g", many.Config(sizes, 5.0 if quick else 30.0,
+                                                             10 if quick else 30)))
     elapsed = time.monotonic() - started
     cmd = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
     preamble = [

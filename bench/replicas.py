@@ -107,7 +107,7 @@ def _scenario(tmp: Path, sc: Scenario, lifetime: float, publishes: int) -> Outco
 
 
 def run(tmp: Path, lifetime: float, publishes: int) -> Section:
-    section = Section("e. Replicas: Toast calls per publish and per token lifetime")
+    section = Section("d. Replicas: Toast calls per publish and per token lifetime")
     rows: list[list[str]] = []
     outcomes: dict[str, Outcome] = {}
     for i, sc in enumerate(SCENARIOS):
@@ -131,14 +131,14 @@ def run(tmp: Path, lifetime: float, publishes: int) -> Section:
     shared = outcomes.get("3 replicas + Redis")
     if shared is not None:
         section.targets.append(Target(
-            "e. 3 replicas + Redis: /menus per publish", fmt(shared.menus_per_publish, 2),
+            "d. 3 replicas + Redis: /menus per publish", fmt(shared.menus_per_publish, 2),
             "1", shared.menus_per_publish <= 1.0))
         worst = max(shared.current_after_s)
         section.targets.append(Target(
-            "e. 3 replicas + Redis: every replica current", f"{fmt(worst, 2)} s (worst)",
+            "d. 3 replicas + Redis: every replica current", f"{fmt(worst, 2)} s (worst)",
             f"≤ interval + 1 s = {INTERVAL + 1:g} s", worst <= INTERVAL + 1))
         section.targets.append(Target(
-            "e. 3 replicas + Redis: dead-token calls and 429s",
+            "d. 3 replicas + Redis: dead-token calls and 429s",
             f"{shared.dead_token_calls} / {shared.rate_limited}", "0 / 0",
             shared.dead_token_calls == 0 and shared.rate_limited == 0))
     return section

@@ -33,6 +33,8 @@ class AdminStatus(BaseModel):
     budget: dict[str, Any]
     state: dict[str, Any]
     """Where state lives: ``local``, or ``redis`` with ``up`` and ``degraded``."""
+    webhooks: dict[str, Any]
+    events: dict[str, Any]
 
 
 class RestaurantStatus(BaseModel):
@@ -84,6 +86,12 @@ def _json(data: object, status: int = 200) -> Response:
                                   "plannedCallsPerWindow": 7500.0,
                                   "plannedBudgetPerWindow": 7500, "windowSeconds": 900.0}},
                 "state": {"backend": "local", "degraded": False},
+                "webhooks": {"enabled": True, "outcomes": {"accepted": 12},
+                             "restaurants": {"c0dd7491-1f6d-5316-a0d3-afe13f97e29c": {
+                                 "events": 12, "lastEventAt": "2026-11-22T13:30:02Z",
+                                 "signatureFailures": 0, "byType": {"menus_updated": 12}}}},
+                "events": {"streams": 3, "maxStreams": 1000,
+                           "byRestaurant": {"c0dd7491-1f6d-5316-a0d3-afe13f97e29c": 3}},
             }), **errors(400, 401)})
 async def status(
     relay: RelayDep, _: AdminKey,
@@ -95,8 +103,8 @@ async def status(
     = DEFAULT_PAGE,
 ) -> Response:
     """Token state (never the token), a summary of every restaurant, one page of them
-    (``page.next`` links the next), Toast's budget as spent and as planned, and where
-    state lives."""
+    (``page.next`` links the next), Toast's budget as spent and as planned, where state lives,
+    webhooks and event streams."""
     facts = relay.menus.facts()
     shown = page(facts, selection=state, offset=offset, limit=limit)
     return _json({
@@ -107,6 +115,9 @@ async def status(
         "upstream": relay.limiter.state(),
         "budget": relay.budget.status(),
         "state": relay.state.status(),
+        "webhooks": ({"enabled": True, **relay.webhooks.stats.status()}
+                     if relay.webhooks is not None else {"enabled": False}),
+        "events": relay.changes.status(),
     })
 
 

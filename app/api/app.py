@@ -11,10 +11,12 @@ they cost more than the answer. The fast lane is documented by the stubs in
 from __future__ import annotations
 
 import gc
+import socket
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 import httpx
+import uvicorn
 from fastapi import APIRouter, FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
@@ -24,12 +26,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.api import (
     admin,
     changes,
+    events,
     health,
     openapi,
     passthrough,
     restaurants,
     screen_docs,
     screens,
+    webhooks,
 )
 from app.api.access import AccessLog
 from app.api.errors import (
@@ -51,8 +55,13 @@ from app.toast.client import make_http_client
 
 ROUTERS: tuple[APIRouter, ...] = (
     screen_docs.fast_lane, restaurants.router, passthrough.router, health.router, admin.router,
-    changes.router, openapi.router)
+    changes.router, webhooks.router, openapi.router)
 """The ordinary routes, in the order /docs lists them."""
+
+
+def fast_routes(relay: Relay) -> list[Route]:
+    """The raw fast-lane routes: what screens poll, and the /events streams."""
+    return [*screens.routes(relay), *events.routes(relay)]
 
 
 def fast_prefixes(routes: Iterable[BaseRoute]) -> tuple[str, ...]:
@@ -137,7 +146,7 @@ def create_app(
         client = http or make_http_client(settings.toast_timeout)
         relay = Relay.build(settings, clock=clock, http=client, metrics=metrics)
         app.state.relay = relay
-        fast.routes[:] = screens.routes(relay)
+        fast.routes[:] = fast_routes(relay)
         lane.prefixes = fast_prefixes(fast.routes)
         templates.update({r.endpoint: r.path for r in [*fast.routes, *ops.all_routes()]
                           if isinstance(r, Route)})
@@ -177,3 +186,18 @@ def lifespan_of(app: ASGIApp) -> FastAPI:
     """The FastAPI app that owns the lifespan (``async with lifespan_of(app).router...``)."""
     assert isinstance(app, AccessLog) and isinstance(app.app, FastLane)
     return app.app.app
+
+
+class RelayServer(uvicorn.Server):
+    """uvicorn's server, except that open ``/events`` streams end as soon as shutdown starts.
+
+    Without this, a graceful shutdown waits for every connected board to hang up.
+    """
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        app = self.config.app
+        if isinstance(app, AccessLog) and isinstance(app.app, FastLane):
+            relay = getattr(app.app.app.state, "relay", None)
+            if isinstance(relay, Relay):
+                relay.changes.close_all()
+        await super().shutdown(sockets)

@@ -51,6 +51,8 @@ TAGS = [
                                             "the relay's token added."},
     {"name": "operations", "description": "Health, readiness and metrics."},
     {"name": "admin", "description": "Token and freshness state; forced refreshes."},
+    {"name": "webhooks", "description": "Toast's menus and stock webhooks (signed), when "
+                                        "RELAY_WEBHOOK_SECRET is set."},
 ]
 REF = "#/components/schemas/{name}"
 SCREEN_ANSWERS: tuple[type[msgspec.Struct], ...] = (MenuAnswer, GroupsAnswer, StockAnswer)

@@ -122,3 +122,32 @@ def groups(guid: ScreenRestaurant, if_none_match: IfNoneMatch = None) -> None:
               json_answer(ref("StockAnswer"), STOCK_EXAMPLE))
 def stock(guid: ScreenRestaurant, if_none_match: IfNoneMatch = None) -> None:
     """Items Toast's stock API marks OUT_OF_STOCK or QUANTITY, with their names."""
+
+
+EVENTS_EXAMPLE = (
+    'retry: 3000\n\nevent: update\ndata: {"restaurant": "c0dd7491-1f6d-5316-a0d3-afe13f97e29c",'
+    ' "etag": "\\"523fb7938d3a1b82d2eae9f34ba4c6f0\\""}\n\n: ping\n\n')
+
+
+SSE_EVENT = {
+    "type": "object", "description": "One server-sent event (comments such as `: ping` are "
+                                     "not events).",
+    "properties": {
+        "event": {"type": "string", "enum": ["update"]},
+        "data": {"type": "string", "description": 'JSON: {"restaurant": "<GUID>", "etag": '
+                                                  '"<ETag of the unfiltered JSON menu>"}'},
+        "retry": {"type": "integer", "description": "Milliseconds before reconnecting."},
+    }}
+
+
+@screen_route("/events/{restaurant}", "Server-sent events: each new version", {
+    "description": "A `text/event-stream` that stays open: it starts with the current "
+                   "version, then one `update` event per new version, and a `: ping` "
+                   "comment every RELAY_EVENTS_HEARTBEAT seconds (15).",
+    "content": {"text/event-stream": {"schema": SSE_EVENT, "example": EVENTS_EXAMPLE}}},
+    cached=False)
+def events(guid: ScreenRestaurant) -> None:
+    """Announces each new version of the restaurant's answers (new menu, stock change,
+    time-specific price, stale flag) with the ETag of its unfiltered JSON menu: re-fetch
+    with If-None-Match on each `update`. 503 when the process already holds
+    RELAY_EVENTS_MAX_CONNECTIONS streams (then poll instead)."""

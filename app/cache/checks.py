@@ -6,6 +6,7 @@ from app.cache import decide, policy
 from app.cache.core import CHECKED_SAVE_EVERY, ServiceCore
 from app.cache.decide import Plan
 from app.cache.tracked import Tracked
+from app.clock import parse_iso
 from app.errors import EmptyMenu
 
 
@@ -18,7 +19,11 @@ class Checks(ServiceCore):
                 if plan.reload:
                     await self._reload(t)
                 if (plan.check or plan.fetch) and await self._lease_for(t, plan):
+                    if plan.fetch:
+                        decide.fetch_started(t)
                     await self._check_menu(t, fetch=plan.fetch, check=plan.check)
+                    if plan.fetch:
+                        self._after_webhook(t)
                 if plan.stock and await self._stock_lease(t, plan):
                     await self._check_stock(t)
                 now = self._now()
@@ -45,6 +50,19 @@ class Checks(ServiceCore):
             return True
         decide.stock_polled(t, self._now(), iv)  # another replica polls it
         return False
+
+    def _after_webhook(self, t: Tracked) -> None:
+        """A fetch a webhook asked for is done: is the copy as new as the event said?"""
+        delay = decide.webhook_fetched(t, self._now(), self._held(t), t.last_error is None)
+        if delay is not None:
+            self._log.info("Toast does not serve the published menu yet; fetching again",
+                           extra={"restaurant": t.guid, "retryIn": delay,
+                                  "lastUpdated": t.view.last_updated if t.view else None})
+
+    @staticmethod
+    def _held(t: Tracked) -> float | None:
+        """``lastUpdated`` of the copy held, as UNIX seconds."""
+        return parse_iso(t.snapshot.last_updated) if t.snapshot is not None else None
 
     async def _reload(self, t: Tracked) -> None:
         """Take a newer copy from the shared store (another replica fetched it)."""

@@ -89,6 +89,14 @@ class RefreshState:
     reprice_at: float | None = None
     """Wall time the next time-specific price flips, if any."""
     not_found_until: float = 0.0
+    urgent_at: float | None = None
+    """When a webhook-driven ``/menus`` fetch is due (None: none pending)."""
+    published_at: float | None = None
+    """Wall time of the newest ``publishedDate`` a webhook announced and we lack."""
+    recheck_step: int = 0
+    """How many rechecks for ``published_at`` were scheduled so far."""
+    undated: bool = False
+    """A webhook without a readable ``publishedDate`` is waiting for a fetch."""
 
 
 def decide(s: RefreshState, event: Event, now: Now, idle_after: float) -> Plan:
@@ -107,6 +115,7 @@ def decide(s: RefreshState, event: Event, now: Now, idle_after: float) -> Plan:
     if event is Event.WEBHOOK:
         return Plan(fetch=True, reprice=reprice_due(s, now))
     return Plan(check=now.mono >= s.next_check, stock=now.mono >= s.next_stock,
+                fetch=s.urgent_at is not None and now.mono >= s.urgent_at,
                 reprice=reprice_due(s, now))
 
 
@@ -170,3 +179,59 @@ def taken_over(s: RefreshState, now: Now, iv: Intervals, checked_at: float) -> N
     """Another replica checked: count it as our check and wait a full interval."""
     s.checked_at = max(s.checked_at, checked_at)
     s.next_check = max(s.next_check, now.mono + iv.refresh)
+
+
+# --- webhooks ----------------------------------------------------------------------
+
+
+def webhook_heard(s: RefreshState, now: Now, held: float | None,
+                  published_at: float | None) -> bool:
+    """A ``menus_updated`` arrived; True when a fetch should start now.
+
+    An event for a publish the held copy already has does nothing. Otherwise a
+    fetch is due at once; if one is running, the next starts when it ends unless
+    the running one brought what the events announced: a burst of events for one
+    publish costs one fetch, not fifty.
+    """
+    if published_at is not None and policy.is_current(held, published_at) \
+            and held is not None:
+        return False
+    if published_at is not None:
+        s.published_at = max(s.published_at or 0.0, published_at)
+    else:
+        s.undated = True
+    s.recheck_step = 0
+    s.urgent_at = now.mono
+    return s.has_view and not s.checking
+
+
+def fetch_started(s: RefreshState) -> None:
+    """A fetch begins: it covers every webhook heard so far."""
+    s.urgent_at = None
+    s.undated = False
+
+
+def webhook_fetched(s: RefreshState, now: Now, held: float | None, ok: bool) -> float | None:
+    """After a fetch made for a webhook: the delay of the next try, or None when done.
+
+    Toast may announce a publish before ``/menus`` serves it (NOTES §6.6): while
+    the copy is older than the announced ``publishedDate`` (or the fetch failed),
+    try again after 2, 5, 15, 30, 60 s; after that the regular checks take over.
+    """
+    if s.published_at is None:
+        return None
+    if ok and policy.is_current(held, s.published_at):
+        s.published_at = None
+        s.recheck_step = 0
+        if not s.undated:  # events heard during the fetch announced nothing newer
+            s.urgent_at = None
+        return None
+    delay = policy.recheck_delay(s.recheck_step)
+    if delay is None:
+        s.published_at = None
+        s.recheck_step = 0
+        return None
+    s.recheck_step += 1
+    s.urgent_at = now.mono + delay if s.urgent_at is None else min(s.urgent_at,
+                                                                   now.mono + delay)
+    return delay

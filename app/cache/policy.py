@@ -6,8 +6,8 @@ import random
 
 from app.errors import ToastError, ToastRateLimited
 
-MAX_BACKOFF = 900.0
-"""Longest pause between checks while Toast keeps failing (15 minutes)."""
+FIRST_RETRY = 5.0
+"""Seconds before the first check after a failure; each further failure doubles it."""
 
 
 def menus_changed(cached_last_updated: str | None, metadata_last_updated: str) -> bool:
@@ -24,12 +24,13 @@ def failure_delay(
 ) -> float:
     """Seconds until the next check after ``failures`` failures in a row.
 
-    Exponential (interval, 2×, 4× … up to 15 minutes, never below the interval),
-    with ±10 % jitter so many relays do not retry in step. A 429 waits at least
-    as long as Toast asked.
+    Exponential (5 s, 10 s, 20 s …) as Toast asks for 5xx, with ±10 % jitter so
+    many relays do not retry in step, but never longer than the check interval
+    itself: after an outage of any length the next change shows within one
+    interval of Toast's recovery. A 429 waits at least as long as Toast asked.
     """
-    base = min(interval * 2 ** max(0, failures - 1), max(interval, MAX_BACKOFF))
-    delay: float = base * rng.uniform(0.9, 1.1)
+    base = min(FIRST_RETRY * 2 ** max(0, failures - 1), interval)
+    delay: float = min(base * rng.uniform(0.9, 1.1), interval)
     if isinstance(error, ToastRateLimited):
         delay = max(delay, error.retry_after)
     return delay
@@ -58,3 +59,21 @@ def error_text(exc: BaseException) -> str:
     if isinstance(exc, ToastError):
         return f"{exc.error}: {exc.detail}"
     return f"{type(exc).__name__}: {exc}"[:300]
+
+
+RECHECK_DELAYS = (2.0, 5.0, 15.0, 30.0, 60.0)
+"""After a ``menus_updated``, how long to wait before each new try when ``/menus`` still
+serves an older document (Toast builds it after a delay that grows with menu size)."""
+
+
+def is_current(last_updated: float | None, published_at: float | None) -> bool:
+    """The fetched document is at least as new as the webhook's ``publishedDate``.
+
+    An unreadable date on either side counts as current: one fetch, no retries.
+    """
+    return last_updated is None or published_at is None or last_updated >= published_at
+
+
+def recheck_delay(step: int) -> float | None:
+    """Seconds before try ``step`` (0-based) for a newer document; None: stop trying."""
+    return RECHECK_DELAYS[step] if step < len(RECHECK_DELAYS) else None

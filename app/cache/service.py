@@ -18,12 +18,14 @@ from collections.abc import Iterable
 from app.cache import decide
 from app.cache.checks import Checks
 from app.cache.core import TICK, CacheResult
-from app.cache.decide import Event
+from app.cache.decide import Event, Plan
 from app.cache.loads import Loads
 from app.cache.snapshot import Snapshot
 from app.cache.status import RestaurantFacts
 from app.cache.views import MenuView, RestaurantInfo
 from app.errors import NotReady
+from app.menu.stock import with_stock_event
+from app.webhooks.events import MenusUpdated, StockChanged
 
 
 class MenuService(Loads, Checks):
@@ -58,6 +60,37 @@ class MenuService(Loads, Checks):
             self._retry_first_load(t)
         elif not plan.idle and not plan.drop:
             await self._carry_out(t, plan)
+
+    # --- what webhooks call (return at once; the loop does the fetching) --------
+
+    def serves(self, guid: str) -> bool:
+        """Restaurants this relay holds or polls (configured ones are always tracked)."""
+        return guid in self._tracked
+
+    def menus_updated(self, event: MenusUpdated) -> None:
+        """Fetch ``/menus`` at once, coalesced with a fetch already running."""
+        t = self._tracked.get(event.restaurant)
+        if t is None:
+            return
+        if t.view is None:  # no copy yet: the first load fetches the newest there is
+            if not t.loading:
+                self._retry_first_load(t)
+            return
+        if decide.webhook_heard(t, self._now(), self._held(t), event.published_at):
+            t.checking = True
+            self._spawn(self._carry_out(t, Plan(fetch=True)))
+
+    def stock_changed(self, event: StockChanged) -> None:
+        """Apply one item's stock change to the served answers now; the next poll confirms."""
+        t = self._tracked.get(event.restaurant)
+        if t is None or t.snapshot is None or t.view is None:
+            return
+        stock = with_stock_event(t.snapshot.stock, event.item_guid, event.status,
+                                 event.quantity)
+        now = self._clock.now()
+        snap = t.snapshot.with_stock(stock, now)
+        self._show(t, t.view.with_changes(stock=snap.stock, now=now), snap)
+        self._spawn(self._stored(snap))  # other replicas take it from the shared store
 
     def facts(self) -> list[RestaurantFacts]:
         """Every tracked restaurant as operators see it (numbers; see ``app.cache.status``)."""

@@ -94,6 +94,12 @@ class Snapshot:
         """This copy, confirmed current by Toast at ``at``."""
         return replace(self, checked_at=at)
 
+    def with_stock(self, stock: list[StockEntry], at: float) -> Snapshot:
+        """This copy with stock changed by a webhook at ``at`` (encoded as Toast would list it,
+        so it is stored and shared like polled stock; the next poll replaces it)."""
+        listed = [e for e in stock if e.status in ("OUT_OF_STOCK", "QUANTITY")]
+        return replace(self, stock=listed, stock_body=msgspec.json.encode(listed), stock_at=at)
+
 
 async def compress(body: bytes) -> bytes:
     if len(body) > COMPRESS_IN_THREAD:

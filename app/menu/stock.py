@@ -40,3 +40,21 @@ def apply_stock(rows: Sequence[Row], stock: Iterable[StockEntry]) -> list[Row]:
             row = replace(row, outOfStock=False, quantity=quantity)
         out.append(row)
     return out
+
+
+def with_stock_event(stock: Iterable[StockEntry], item_guid: str, status: str,
+                     quantity: float | None) -> list[StockEntry]:
+    """``stock`` after a stock webhook for one item (NOTES §6.3): IN_STOCK removes its entry.
+
+    The entry keeps the ``multiLocationId`` it had; the next inventory poll replaces
+    the whole list with Toast's answer anyway.
+    """
+    key = item_guid.lower()
+    kept = [e for e in stock if (e.guid or "").lower() != key]
+    if status not in ("OUT_OF_STOCK", "QUANTITY"):
+        return kept
+    before = next((e for e in stock if (e.guid or "").lower() == key), None)
+    return [*kept, StockEntry(guid=item_guid, status=status,
+                              quantity=quantity if status == "QUANTITY" else None,
+                              multiLocationId=before.multiLocationId if before else None,
+                              itemGuidValidity="VALID")]

@@ -24,8 +24,15 @@ Control endpoints (no auth; answers are JSON):
 - ``POST /_sim/reset``: clear counters, faults and rate-limit windows;
   ``?full=true`` also restores the sample data, forgets tokens, resets the lifetime.
 - ``POST /_sim/publish/{guid}``: bump ``lastUpdated``; with {"itemGuid" or
-  "itemName", "price"} first set that price on every occurrence of the item.
-- ``POST /_sim/stock/{guid}``: body [{guid, status, quantity}] replaces the stock.
+  "itemName", "price"} first set that price on every occurrence of the item;
+  with {"delayMenus": S} metadata and ``/menus`` keep the old document for S
+  seconds (Toast builds big menus late). Sends ``menus_updated`` when webhooks
+  are on.
+- ``POST /_sim/stock/{guid}``: body [{guid, status, quantity}] replaces the stock;
+  sends a stock webhook for each item whose status or quantity changed.
+- ``GET /_sim/webhooks``: where webhooks go (never the secrets) and the recent
+  deliveries with each attempt's status; ``POST`` {"url", "secret",
+  "stockSecret", "timeScale"} sets them (no url: off).
 - ``POST /_sim/fault``: {"endpoint": menus|metadata|stock|restaurants|partners|login|*,
   "mode": 500|503|429|slow|broken_json|empty_menu|off, "count": N|null,
   "delay": seconds (slow), "retryAfter": seconds (429)}. ``GET /_sim/faults`` lists them.
@@ -35,6 +42,9 @@ Control endpoints (no auth; answers are JSON):
 """
 
 from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.routing import Route
@@ -57,6 +67,11 @@ def create_sim_app(state: SimState | None = None) -> Starlette:
         Route("/partners/v1/restaurants", api.partners, methods=["GET"]),
         *control_routes(sim),
     ]
-    app = Starlette(routes=routes)
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        await sim.webhooks.close()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.sim = sim
     return app

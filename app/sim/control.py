@@ -17,7 +17,8 @@ from app.config import is_guid
 from app.sim.faults import Fault
 from app.sim.responses import json_response
 from app.sim.restaurants import RestaurantSeed
-from app.sim.state import MAX_FLEET, SimState
+from app.sim.state import MAX_FLEET, SimState, parse_toast_time
+from app.sim.webhooks import webhook_config
 
 
 class ControlError(Exception):
@@ -66,6 +67,9 @@ class Control:
         body = await _json(request, default={})
         if not isinstance(body, dict):
             raise ControlError(400, "body must be a JSON object")
+        delay = body.get("delayMenus", 0)
+        if not isinstance(delay, int | float) or isinstance(delay, bool) or delay < 0:
+            raise ControlError(400, "delayMenus must be a number of seconds >= 0")
         changed = 0
         if "price" in body:
             price = body["price"]
@@ -75,23 +79,52 @@ class Control:
             if not isinstance(item_guid or item_name, str):
                 raise ControlError(400, "name the item with itemGuid or itemName")
             try:
+                self.state.hold(record, float(delay))
                 changed = self.state.set_price(record, float(price), item_guid=item_guid,
                                                item_name=item_name)
             except LookupError as exc:
                 raise ControlError(404, str(exc)) from None
             except ValueError as exc:
                 raise ControlError(400, str(exc)) from None
+        if "price" not in body:
+            self.state.hold(record, float(delay))
         last_updated = self.state.bump(record)
+        self.state.webhooks.menus_updated(record.guid, parse_toast_time(last_updated))
         return json_response({"restaurantGuid": record.guid, "lastUpdated": last_updated,
                               "changed": changed})
 
     async def stock(self, request: Request) -> Response:
         record = self._record(request)
+        before = self.state.stock_view(record)
         try:
             self.state.set_stock(record, await _json(request))
         except ValueError as exc:
             raise ControlError(400, str(exc)) from None
+        after = self.state.stock_view(record)
+        for item in sorted(before.keys() | after.keys()):
+            old, new = before.get(item), after.get(item)
+            if new is None and old is not None:  # back in stock
+                new = ("IN_STOCK", None, old[2])
+            if new is not None and (old is None or old[:2] != new[:2]):
+                self.state.webhooks.stock_changed(record.guid, item, *new)
         return json_response({"restaurantGuid": record.guid, "rows": len(record.stock)})
+
+    async def webhooks(self, request: Request) -> Response:
+        """GET: where webhooks go and the recent deliveries; POST: set or clear the target."""
+        sender = self.state.webhooks
+        if request.method == "POST":
+            body = await _json(request, default={})
+            if not isinstance(body, dict):
+                raise ControlError(400, "body must be a JSON object")
+            try:
+                sender.config = webhook_config(body.get("url"), body.get("secret"),
+                                               body.get("stockSecret"),
+                                               body.get("timeScale", 1.0))
+            except ValueError as exc:
+                raise ControlError(400, str(exc)) from None
+        return json_response({
+            "config": sender.config.public() if sender.config else None,
+            "deliveries": [d.as_json() for d in sender.deliveries]})
 
     async def fault(self, request: Request) -> Response:
         try:
@@ -162,4 +195,5 @@ def control_routes(state: SimState) -> list[Route]:
         Route("/_sim/token-lifetime", _wrap(c.token_lifetime), methods=["POST"]),
         Route("/_sim/large/{guid}", _wrap(c.large), methods=["POST"]),
         Route("/_sim/fleet", _wrap(c.fleet), methods=["POST"]),
+        Route("/_sim/webhooks", _wrap(c.webhooks), methods=["GET", "POST"]),
     ]

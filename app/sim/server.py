@@ -15,6 +15,7 @@ import uvicorn
 from app.config import parse_duration
 from app.sim.app import create_sim_app
 from app.sim.state import DEFAULT_TOKEN_LIFETIME, SimState
+from app.sim.webhooks import WebhookConfig
 
 
 def token_lifetime_from_env(env: dict[str, str] | None = None) -> float:
@@ -27,10 +28,22 @@ def token_lifetime_from_env(env: dict[str, str] | None = None) -> float:
     return seconds
 
 
-def run_sim(host: str = "127.0.0.1", port: int = 8081, token_lifetime: float | None = None) -> None:
+def webhook_time_scale_from_env(env: dict[str, str] | None = None) -> float:
+    """``SIM_WEBHOOK_TIME_SCALE``: multiplies Toast's 5 and 10 minute resend waits (tests)."""
+    raw = (env if env is not None else dict(os.environ)).get("SIM_WEBHOOK_TIME_SCALE", "")
+    if not raw.strip():
+        return 1.0
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError("SIM_WEBHOOK_TIME_SCALE must be a number > 0, e.g. 0.01") from None
+
+
+def run_sim(host: str = "127.0.0.1", port: int = 8081, token_lifetime: float | None = None,
+            webhooks: WebhookConfig | None = None) -> None:
     """Serve the simulator until stopped; ``token_lifetime=None`` reads SIM_TOKEN_LIFETIME."""
     lifetime = token_lifetime if token_lifetime is not None else token_lifetime_from_env()
-    app = create_sim_app(SimState(token_lifetime=lifetime))
+    app = create_sim_app(SimState(token_lifetime=lifetime, webhooks=webhooks))
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

@@ -25,6 +25,7 @@ from app.sim.menu_walk import find_items, stockable_ids
 from app.sim.ratelimit import RateLimiter
 from app.sim.restaurants import RestaurantSeed, partner_rep, restaurant_info
 from app.sim.tokens import TokenStore
+from app.sim.webhooks import WebhookConfig, WebhookSender
 
 Json = dict[str, Any]
 STOCK_STATUSES = frozenset({"IN_STOCK", "QUANTITY", "OUT_OF_STOCK"})
@@ -96,6 +97,7 @@ class SimState:
         credentials: Callable[[], dict[str, Credential]] = default_credentials,
         global_rate_limit: int | None = 20, menus_interval: float | None = 1.0,
         client_per_second: int | None = 20, client_per_window: int | None = 10_000,
+        webhooks: WebhookConfig | None = None,
     ) -> None:
         """``restaurants`` and ``credentials`` are factories so ``reset(full=True)`` can rebuild."""
         self.clock: Clock = clock or SystemClock()
@@ -111,12 +113,16 @@ class SimState:
         self.restaurants: dict[str, RestaurantSeed] = {}
         self.credentials: dict[str, Credential] = {}
         self._menu_bytes: dict[str, bytes] = {}
+        self._held: dict[str, tuple[float, bytes, str]] = {}
+        """guid → (until, bytes, lastUpdated): the document served until a delayed publish."""
+        self.webhooks = WebhookSender(self.clock, webhooks)
         self._load()
 
     def _load(self) -> None:
         self.restaurants = {r.guid.lower(): r for r in self._restaurant_factory()}
         self.credentials = self._credential_factory()
         self._menu_bytes.clear()
+        self._held.clear()
 
     def reset(self, *, full: bool = False) -> None:
         """Clear counters, faults and rate-limit windows; ``full`` also restores data and tokens."""
@@ -143,8 +149,35 @@ class SimState:
             return None
         return record if record.guid.lower() in {g.lower() for g in cred.restaurants} else None
 
+    def hold(self, record: RestaurantSeed, seconds: float) -> None:
+        """Keep serving the current document for ``seconds`` after the next publish.
+
+        Toast builds the new ``/menus`` document after a delay that grows with menu size,
+        and its webhook can arrive first (NOTES §6.6).
+        """
+        if seconds > 0 and record.menus is not None:
+            self._held[record.guid.lower()] = (self.clock.monotonic() + seconds,
+                                               self.menu_bytes(record),
+                                               self.served_last_updated(record))
+
+    def _still_held(self, record: RestaurantSeed) -> tuple[float, bytes, str] | None:
+        held = self._held.get(record.guid.lower())
+        if held is not None and self.clock.monotonic() >= held[0]:
+            del self._held[record.guid.lower()]
+            return None
+        return held
+
+    def served_last_updated(self, record: RestaurantSeed) -> str:
+        """``lastUpdated`` as metadata and menus answer it now (a held document's)."""
+        held = self._still_held(record)
+        assert record.menus is not None
+        return held[2] if held is not None else str(record.menus["lastUpdated"])
+
     def menu_bytes(self, record: RestaurantSeed) -> bytes:
         """The menus answer, serialised once per publish (large menus are megabytes)."""
+        held = self._still_held(record)
+        if held is not None:
+            return held[1]
         key = record.guid.lower()
         if key not in self._menu_bytes:
             self._menu_bytes[key] = orjson.dumps(record.menus)
@@ -166,6 +199,13 @@ class SimState:
                 "multiLocationId": ml or "", "versionId": sample.version_id(str(row["guid"])),
             })
         return rows
+
+    def stock_view(self, record: RestaurantSeed) -> dict[str, tuple[str, float | None, str]]:
+        """Item GUID → (status, quantity, multiLocationId) for items not plainly in stock."""
+        ids = stockable_ids(record.menus or {})
+        return {str(r["guid"]).lower(): (str(r["status"]), r["quantity"],
+                                         ids.get(str(r["guid"]).lower()) or "")
+                for r in record.stock if r["status"] != "IN_STOCK"}
 
     # --- changes ----------------------------------------------------------
 

@@ -136,8 +136,9 @@ class ToastApi:
 
     def _metadata(self, _: Request, __: Token, record: RestaurantSeed | None) -> Response:
         doc = self._published(record)
+        assert record is not None
         return json_response({"restaurantGuid": doc["restaurantGuid"],
-                              "lastUpdated": doc["lastUpdated"]})
+                              "lastUpdated": self.state.served_last_updated(record)})
 
     def _menus(self, _: Request, __: Token, record: RestaurantSeed | None) -> Response:
         doc = self._published(record)

@@ -30,11 +30,31 @@ from tests.deploy.nginx_conf import (
     write_config,
 )
 
+RELEASE_SECOND_EVENT = threading.Event()
+HELD_UNTIL_TIMEOUT: list[bool] = []
+
 
 class _Echo(BaseHTTPRequestHandler):
-    """Answers every GET with the request's path and headers, padded past gzip_min_length."""
+    """Answers every GET with the request's path and headers, padded past gzip_min_length.
+
+    ``/events/...`` instead streams one event, then a second one only once the test
+    has seen the first (or after 10 s), like the relay's server-sent events.
+    """
+
+    def _stream_events(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        self.wfile.write(b'event: update\ndata: {"n": 1}\n\n')
+        self.wfile.flush()
+        HELD_UNTIL_TIMEOUT.append(not RELEASE_SECOND_EVENT.wait(10))
+        self.wfile.write(b'event: update\ndata: {"n": 2}\n\n')
+        self.wfile.flush()
 
     def do_GET(self) -> None:
+        if self.path.startswith("/events/"):
+            self._stream_events()
+            return
         body = json.dumps({
             "path": self.path,
             "headers": {k.lower(): v for k, v in self.headers.items()},
@@ -162,3 +182,24 @@ def test_keys_in_query_strings_stay_out_of_the_access_log(proxy: Proxy) -> None:
         time.sleep(0.05)
     assert "/menu/downtown" in log
     assert "screen-key-that-must-not-be-logged" not in log
+
+
+def test_events_pass_through_unbuffered(proxy: Proxy) -> None:
+    """An event reaches the client through nginx while the stream is still open."""
+    RELEASE_SECOND_EVENT.clear()
+    HELD_UNTIL_TIMEOUT.clear()
+    url = f"https://127.0.0.1:{proxy.https_port}/events/downtown?key=k"
+    try:
+        with proxy.client() as client, client.stream("GET", url, timeout=30) as r:
+            lines = r.iter_lines()
+            assert r.headers["content-type"].startswith("text/event-stream")
+            assert "content-encoding" not in r.headers
+            assert next(lines) == "event: update"
+            # The upstream holds the second event until now: had nginx buffered the
+            # stream, the first one could not have arrived yet.
+            assert next(lines) == 'data: {"n": 1}'
+            RELEASE_SECOND_EVENT.set()
+            assert [next(lines) for _ in range(3)] == ["", "event: update", 'data: {"n": 2}']
+        assert HELD_UNTIL_TIMEOUT == [False], "nginx held the first event back"
+    finally:
+        RELEASE_SECOND_EVENT.set()

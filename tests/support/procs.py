@@ -91,10 +91,11 @@ class Proc:
         return self.proc.returncode
 
 
-def start_sim(tmp: Path, token_lifetime: float = 86400.0) -> tuple[Proc, str]:
+def start_sim(tmp: Path, token_lifetime: float = 86400.0,
+              extra_args: list[str] | None = None) -> tuple[Proc, str]:
     port = free_port()
-    proc = Proc([RELAY, "sim", "--port", str(port), "--token-lifetime", str(token_lifetime)],
-                {}, tmp / f"sim-{port}.log")
+    proc = Proc([RELAY, "sim", "--port", str(port), "--token-lifetime", str(token_lifetime),
+                 *(extra_args or [])], {}, tmp / f"sim-{port}.log")
     url = f"http://127.0.0.1:{port}"
     proc.wait_http(f"{url}/_sim/calls")
     return proc, url

@@ -9,8 +9,8 @@ import httpx
 import jsonschema
 import pytest
 
-from app.api import screen_docs, screens
-from app.api.app import ROUTERS, fast_prefixes
+from app.api import screen_docs
+from app.api.app import ROUTERS, fast_prefixes, fast_routes
 from app.api.examples import GROUPS_EXAMPLE, MENU_EXAMPLE, RESTAURANTS_EXAMPLE, STOCK_EXAMPLE
 from app.relay import Relay
 from tests.unit.api.conftest import GUID, KEY
@@ -43,12 +43,12 @@ async def test_every_public_route_is_described(relay: httpx.AsyncClient) -> None
 def test_each_fast_lane_route_has_one_stub_and_no_stub_is_unrouted() -> None:
     """Every fast-lane route has exactly one documentation stub, and every stub's path is
     owned by the fast lane (so the stub can never answer a request)."""
-    fast = {(r.path, m) for r in screens.routes(_relay_stub()) for m in (r.methods or ())
+    fast = {(r.path, m) for r in fast_routes(_relay_stub()) for m in (r.methods or ())
             if m != "HEAD"}
     documented = {(getattr(r, "path", ""), m) for r in screen_docs.fast_lane.routes
                   for m in getattr(r, "methods", ())}
     assert fast == documented
-    prefixes = fast_prefixes(screens.routes(_relay_stub()))
+    prefixes = fast_prefixes(fast_routes(_relay_stub()))
     ordinary = {getattr(r, "path", "") for router in ROUTERS if router is not
                 screen_docs.fast_lane for r in router.routes}
     assert not any(p.startswith(prefixes) for p in ordinary)
@@ -57,9 +57,10 @@ def test_each_fast_lane_route_has_one_stub_and_no_stub_is_unrouted() -> None:
 def _relay_stub() -> Relay:
     class Settings:
         relay_refresh_interval = 60.0
+        relay_events_heartbeat = 15.0
 
     class Stub:
-        keys = menus = clock = None
+        keys = menus = clock = changes = None
         settings = Settings()
 
     return Stub()  # type: ignore[return-value]  # routes() only reads these attributes

@@ -21,9 +21,9 @@ def test_menus_fetched_only_on_change(cached: str | None, meta: str, fetch: bool
 
 
 @pytest.mark.parametrize(("failures", "low", "high"), [
-    (1, 54, 66), (2, 108, 132), (3, 216, 264), (10, 810, 990)])
+    (1, 4.5, 5.5), (2, 9, 11), (3, 18, 22), (4, 36, 44), (10, 54, 60)])
 def test_backoff_is_exponential_with_jitter(failures: int, low: float, high: float) -> None:
-    """Delays double per failure from the interval, capped at 15 minutes, ±10 % jitter."""
+    """Delays double per failure from 5 s, ±10 % jitter, capped at the 60 s interval."""
     rng = random.Random(1)
     delays = [policy.failure_delay(60, failures, ToastUnavailable("x"), rng=rng)
               for _ in range(50)]
@@ -56,3 +56,13 @@ def test_stale_copy_served_up_to_stale_max() -> None:
 def test_empty_menu_after_full_is_failure(before: int, after: int, bad: bool) -> None:
     """Zero items where there were some is a failure; zero after zero is not."""
     assert policy.is_empty_regression(before, after) is bad
+
+
+@pytest.mark.parametrize("interval", [1.0, 60.0, 1800.0])
+def test_backoff_never_exceeds_the_check_interval(interval: float) -> None:
+    """However long Toast fails, the next check is at most one interval away."""
+    rng = random.Random(2)
+    delays = [policy.failure_delay(interval, n, ToastUnavailable("x"), rng=rng)
+              for n in range(1, 40)]
+    assert max(delays) <= interval
+    assert delays[-1] >= interval * 0.9

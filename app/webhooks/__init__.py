@@ -1,0 +1,1 @@
+"""Toast webhooks: signature, payloads, duplicate guard, counters and the receiver."""

@@ -1,0 +1,44 @@
+"""Seen event GUIDs, bounded in count and age, so a redelivered event does no new work.
+
+Toast may deliver an event twice, and resends one it thinks failed after 5 and
+then 10 more minutes (NOTES §6.1), so a GUID is remembered for 30 minutes by
+default, and at most ``capacity`` of them (oldest forgotten first).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+DEFAULT_CAPACITY = 10_000
+DEFAULT_TTL = 1800.0
+
+
+class SeenEvents:
+    def __init__(self, capacity: int = DEFAULT_CAPACITY, ttl: float = DEFAULT_TTL) -> None:
+        if capacity < 1:
+            raise ValueError("capacity must be at least 1")
+        self.capacity = capacity
+        self.ttl = ttl
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def seen(self, guid: str, now: float) -> bool:
+        """True when ``guid`` was remembered within the last ``ttl`` seconds."""
+        self._expire(now)
+        return guid in self._seen
+
+    def remember(self, guid: str, now: float) -> None:
+        self._seen[guid] = now
+        self._seen.move_to_end(guid)
+        while len(self._seen) > self.capacity:
+            self._seen.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def _expire(self, now: float) -> None:
+        horizon = now - self.ttl
+        while self._seen:
+            oldest = next(iter(self._seen.values()))
+            if oldest > horizon:
+                break
+            self._seen.popitem(last=False)

@@ -1,0 +1,185 @@
+"""Part f: from a publish in Toast to new ``/menu`` JSON, with webhooks and by polling.
+
+Webhooks: the relay and the simulator as real processes on 127.0.0.1; the
+simulator sends its signed ``menus_updated`` to the relay on each publish, and
+the clock starts just before ``POST /_sim/publish`` and stops when ``/menu``
+(asked every 5 ms with ``If-None-Match``) answers with a new ETag.
+
+Polling: the same without webhooks at the default ``RELAY_REFRESH_INTERVAL``
+(60 s) would take 20 minutes of real time, so it runs in virtual time (relay and
+simulator in-process on one ``FakeClock``, as in part c), each publish at a
+random moment of the check cycle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bench.procs import HOST, RELAY, Proc, Procs, free_port
+from bench.report import Section, Target, fmt, md_table
+from bench.serving import KEY, relay_env
+
+MENUS_SECRET = "bench-menus-webhook-secret"  # noqa: S105 - local benchmark only
+STOCK_SECRET = "bench-stock-webhook-secret"  # noqa: S105 - local benchmark only
+POLL_EVERY = 0.005
+GAP = 1.5
+"""Seconds between publishes (Toast allows one /menus call per second per location)."""
+TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class Lags:
+    seconds: list[float]
+    menus_calls: int
+
+    def pct(self, q: float) -> float:
+        """Nearest-rank percentile (p95 of 20 values is the 19th smallest)."""
+        ordered = sorted(self.seconds)
+        return ordered[max(0, math.ceil(q * len(ordered)) - 1)] if ordered else float("nan")
+
+    @property
+    def per_publish(self) -> float:
+        return self.menus_calls / len(self.seconds) if self.seconds else float("nan")
+
+
+def _item(rows: list[dict[str, object]]) -> dict[str, object]:
+    return next(r for r in rows if isinstance(r.get("price"), float | int) and not r["sizes"])
+
+
+def _menus_calls(sim_url: str, guid: str) -> int:
+    data = httpx.get(f"{sim_url}/_sim/calls", timeout=10).json()
+    return int(data["by_restaurant"].get(guid, {}).get("menus", 0))
+
+
+def webhook_lags(tmp: Path, publishes: int) -> Lags:
+    from app.sim.sample import SAMPLE_RESTAURANT_GUID as GUID
+
+    with Procs() as procs:
+        relay_port = free_port()
+        sim_port = free_port()
+        sim_url = f"http://{HOST}:{sim_port}"
+        procs.start(Proc("sim", [
+            RELAY, "sim", "--host", HOST, "--port", str(sim_port),
+            "--webhook-url", f"http://{HOST}:{relay_port}/webhooks/toast",
+            "--webhook-secret", MENUS_SECRET, "--stock-webhook-secret", STOCK_SECRET],
+            tmp / "sim.log", cwd=tmp)).wait_http(f"{sim_url}/_sim/calls")
+        env = relay_env(sim_url, RELAY_WEBHOOK_SECRET=f"{MENUS_SECRET},{STOCK_SECRET}",
+                        RELAY_RESTAURANTS=GUID, RELAY_ACCESS_LOG="false")
+        del env["RELAY_REFRESH_INTERVAL"]  # the webhook default: a 30-minute backup check
+        relay_url = f"http://{HOST}:{relay_port}"
+        procs.start(Proc("relay", [RELAY, "serve", "--host", HOST, "--port", str(relay_port)],
+                         tmp / "relay.log", env=env, cwd=tmp)).wait_http(f"{relay_url}/healthz")
+        lags: list[float] = []
+        with httpx.Client(base_url=relay_url, headers={"X-API-Key": KEY}, timeout=10) as c:
+            first = c.get(f"/menu/{GUID}")
+            first.raise_for_status()
+            item = _item(first.json()["items"])
+            etag = first.headers["etag"]
+            before = _menus_calls(sim_url, GUID)
+            for i in range(publishes):
+                started = time.perf_counter()
+                httpx.post(f"{sim_url}/_sim/publish/{GUID}", timeout=10, json={
+                    "itemGuid": item["guid"], "price": 10 + i % 7 + i / 100}).raise_for_status()
+                deadline = started + TIMEOUT
+                while time.perf_counter() < deadline:
+                    r = c.get(f"/menu/{GUID}", headers={"If-None-Match": etag})
+                    if r.status_code == 200 and r.headers["etag"] != etag:
+                        lags.append(time.perf_counter() - started)
+                        etag = r.headers["etag"]
+                        break
+                    time.sleep(POLL_EVERY)
+                else:
+                    raise RuntimeError(f"publish {i} did not reach /menu within {TIMEOUT} s")
+                time.sleep(max(0.0, started + GAP - time.perf_counter()))
+            time.sleep(0.5)  # a late extra fetch would show in the count
+            return Lags(lags, _menus_calls(sim_url, GUID) - before)
+
+
+async def polling_lags(publishes: int, interval: float, seed: int = 7) -> Lags:
+    from app.api.app import create_app, lifespan_of
+    from app.clock import FakeClock
+    from app.config import load_settings
+    from app.sim.app import create_sim_app
+    from app.sim.sample import SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET
+    from app.sim.sample import SAMPLE_RESTAURANT_GUID as GUID
+    from app.sim.state import SimState
+
+    rng = random.Random(seed)
+    clock = FakeClock()
+    sim_http = httpx.AsyncClient(transport=httpx.ASGITransport(
+        app=create_sim_app(SimState(clock=clock))), base_url="http://toast.sim")
+    settings = load_settings(env={
+        "TOAST_API_URL": "http://toast.sim", "TOAST_CLIENT_ID": SAMPLE_CLIENT_ID,
+        "TOAST_CLIENT_SECRET": SAMPLE_CLIENT_SECRET, "RELAY_API_KEYS": KEY,
+        "RELAY_RESTAURANTS": GUID, "RELAY_REFRESH_INTERVAL": str(interval),
+        "RELAY_ACCESS_LOG": "false"})
+    app = create_app(settings, clock=clock, http=sim_http)
+    ops = lifespan_of(app)
+    step = 0.05
+    lags: list[float] = []
+    async with ops.router.lifespan_context(ops), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://relay",
+            headers={"X-API-Key": KEY}) as screens:
+        while (r := await screens.get(f"/menu/{GUID}")).status_code != 200:
+            await clock.advance(step)
+        etag = r.headers["etag"]
+        before = (await sim_http.get("/_sim/calls")).json()["calls"].get("menus", 0)
+        for _ in range(publishes):
+            await clock.advance(rng.uniform(0, interval))
+            (await sim_http.post(f"/_sim/publish/{GUID}")).raise_for_status()
+            started = clock.monotonic()
+            while True:
+                await clock.advance(step)
+                r = await screens.get(f"/menu/{GUID}", headers={"If-None-Match": etag})
+                if r.status_code == 200 and r.headers["etag"] != etag:
+                    lags.append(clock.monotonic() - started)
+                    etag = r.headers["etag"]
+                    break
+                if clock.monotonic() - started > 3 * interval:
+                    raise RuntimeError("a publish did not reach /menu within 3 intervals")
+        after = (await sim_http.get("/_sim/calls")).json()["calls"].get("menus", 0)
+    return Lags(lags, int(after) - int(before))
+
+
+def run(tmp: Path, publishes: int) -> Section:
+    section = Section("f. Freshness: a publish in Toast to new /menu JSON")
+    pushed = webhook_lags(tmp, publishes)
+    polled = asyncio.run(polling_lags(publishes, 60.0))
+
+    def row(label: str, lags: Lags, unit: str) -> list[str]:
+        return [label, f"{fmt(lags.pct(0.5) * 1000, 0)} ms" if unit == "ms"
+                else f"{fmt(lags.pct(0.5), 1)} s",
+                f"{fmt(lags.pct(0.95) * 1000, 0)} ms" if unit == "ms"
+                else f"{fmt(lags.pct(0.95), 1)} s",
+                f"{fmt(max(lags.seconds) * 1000, 0)} ms" if unit == "ms"
+                else f"{fmt(max(lags.seconds), 1)} s",
+                fmt(lags.per_publish, 2)]
+
+    section.add(
+        f"{publishes} publishes each way (a price change via `POST /_sim/publish`). "
+        "Webhooks: `toast-relay sim --webhook-url …` and `toast-relay serve` with "
+        "`RELAY_WEBHOOK_SECRET` as real processes, real time, publishes 1.5 s apart, `/menu` "
+        "asked every 5 ms with If-None-Match. Polling: no webhooks, `RELAY_REFRESH_INTERVAL`"
+        "=60 (the default), in virtual time, each publish at a random point of the cycle.")
+    section.add(md_table(["how the change arrives", "p50", "p95", "max", "/menus per publish"], [
+        row("webhook (menus_updated)", pushed, "ms"),
+        row("metadata poll every 60 s", polled, "s"),
+    ]))
+    ratio = polled.pct(0.5) / pushed.pct(0.5) if pushed.pct(0.5) else float("nan")
+    section.add(f"Median ratio polling / webhook: {fmt(ratio, 0)}×.")
+    section.targets.append(Target(
+        "f. publish → new /menu JSON with webhooks, p95", f"{fmt(pushed.pct(0.95) * 1000, 0)} ms",
+        "≤ 1 s", pushed.pct(0.95) <= 1.0,
+        f"p50 {fmt(pushed.pct(0.5) * 1000, 0)} ms; polling at 60 s: p50 "
+        f"{fmt(polled.pct(0.5), 1)} s, p95 {fmt(polled.pct(0.95), 1)} s"))
+    section.targets.append(Target(
+        "f. /menus calls per publish (webhooks)", fmt(pushed.per_publish, 2), "1",
+        pushed.menus_calls == publishes, f"{pushed.menus_calls} for {publishes} publishes"))
+    return section
