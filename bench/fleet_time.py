@@ -94,7 +94,8 @@ async def measure(n: int) -> FleetTime:
         warm_s = await _advance_until(clock, loaded, 4 * 3600)
         before = sim.counters.to_json()
         chosen = guids[:PUBLISHED]
-        etags = {g: v.json.etag for g in chosen if (v := menus.current(g)) is not None}
+        # Toast's lastUpdated, not the ETag: the 15:00 re-price changes every ETag too.
+        versions = {g: v.last_updated for g in chosen if (v := menus.current(g)) is not None}
         lag: dict[str, float] = {}
         watch = Iterations()
         watching = asyncio.ensure_future(watch.run())
@@ -119,7 +120,7 @@ async def measure(n: int) -> FleetTime:
             if published:
                 for g in chosen:
                     v = menus.current(g)
-                    if g not in lag and v is not None and v.json.etag != etags[g]:
+                    if g not in lag and v is not None and v.last_updated != versions[g]:
                         lag[g] = clock.monotonic() - published_at
         after = sim.counters.to_json()
         plan = relay.budget.gauges()
