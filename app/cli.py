@@ -48,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
                      default=float(os.environ.get("SIM_TOKEN_LIFETIME", "86400")),
                      help="seconds a simulated token lives (default %(default)s, or "
                           "SIM_TOKEN_LIFETIME)")
+    sim.add_argument("--local-images", action="store_true",
+                     help="serve the sample's item images from the simulator (the relay "
+                          "then needs RELAY_IMAGE_ALLOW_PRIVATE=true to fetch them)")
     sim.add_argument("--webhook-url", default=None,
                      help="send Toast webhooks (menus_updated on publish, stock events on stock "
                           "changes) to this URL, e.g. http://127.0.0.1:8080/webhooks/toast")
@@ -109,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             except ValueError as exc:
                 raise ConfigError(f"sim: {exc}") from None
             run_sim(host=args.host, port=args.port, token_lifetime=args.token_lifetime,
-                    webhooks=hooks)
+                    webhooks=hooks, local_images=args.local_images)
         elif args.command == "demo":
             from app.demo import run_demo
 

@@ -188,6 +188,8 @@ class Settings(BaseSettings):
     """/metrics has per-restaurant series while at most this many are tracked."""
     relay_trusted_proxies: str = "127.0.0.1"
     relay_root_path: str = ""
+    relay_image_allow_private: bool = False
+    """Let /image fetch from loopback and private addresses (the simulator's images)."""
     relay_history_size: int = Field(100, ge=1, le=10000)
 
     @field_validator("toast_api_url", mode="before")

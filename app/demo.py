@@ -37,6 +37,12 @@ def banner(port: int, sim_port: int) -> str:
         "toast-relay demo is running (simulated Toast at "
         f"http://127.0.0.1:{sim_port}; Ctrl-C stops both)",
         f"  screen key:  {DEMO_KEY}",
+        f"  start page:  {base}/",
+        f"  board:       {base}/board/harbor?{k}",
+        f"  portrait:    {base}/board/harbor?preview=portrait&{k}  (the board itself "
+        "adapts to a 9:16 screen; this frames it so on a desktop)",
+        f"  board, lunch only, light, images: {base}/board/harbor?menu=Lunch&theme=light"
+        f"&images=true&hide_out_of_stock=true&{k}",
         f"  JSON menu:   {base}/menu/harbor?{k}",
         f"  by GUID:     {base}/menu/{SAMPLE_RESTAURANT_GUID}?{k}",
         f"  CSV:         {base}/menu/harbor?format=csv&{k}",
@@ -66,15 +72,18 @@ async def _serve(port: int, sim_port: int) -> None:
         "RELAY_STOCK_INTERVAL": "10",
         "RELAY_LOG_FORMAT": "text",
         "RELAY_WEBHOOK_SECRET": f"{DEMO_MENUS_WEBHOOK_SECRET},{DEMO_STOCK_WEBHOOK_SECRET}",
+        "RELAY_IMAGE_ALLOW_PRIVATE": "true",  # the simulator serves the images on 127.0.0.1
     })
     configure_logging("text")
     hooks = WebhookConfig(f"http://127.0.0.1:{port}/webhooks/toast",
                           DEMO_MENUS_WEBHOOK_SECRET, DEMO_STOCK_WEBHOOK_SECRET)
-    sim_app = create_sim_app(SimState(webhooks=hooks))
+    sim_app = create_sim_app(SimState(webhooks=hooks,
+                                      image_base=f"http://127.0.0.1:{sim_port}"))
     sim = uvicorn.Server(uvicorn.Config(sim_app, host="127.0.0.1", port=sim_port,
                                         log_config=None, access_log=False))
-    relay = RelayServer(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                          log_config=None, access_log=False))
+    relay = RelayServer(uvicorn.Config(create_app(settings, demo_key=DEMO_KEY),
+                                       host="127.0.0.1", port=port,
+                                       log_config=None, access_log=False))
     sim_task = asyncio.create_task(sim.serve())
     while not sim.started:
         if sim_task.done():

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 import httpx
 
 from app.api.keys import KeyRing
+from app.board.fetch import Fetcher
+from app.board.images import ImageStore
 from app.cache.budget import Budget
 from app.cache.changes import ChangeFeed
 from app.cache.history import History
@@ -25,9 +27,21 @@ from app.toast.client import ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
 from app.toast.passthrough import PassThrough
 from app.toast.token import TokenManager
+from app.toast.windows import ClientLimits
 from app.webhooks.receiver import WebhookReceiver
 
 log = logging.getLogger("toast_relay")
+
+
+def image_store(settings: Settings, clock: Clock) -> ImageStore:
+    """Item images, fetched with their own client: no redirects followed by httpx, no
+    proxy settings from the environment (every hop's address is checked by hand)."""
+    http = httpx.AsyncClient(timeout=10.0, follow_redirects=False, trust_env=False,
+                             headers={"User-Agent": "toast-relay"})
+    data = settings.relay_data_dir
+    return ImageStore(Fetcher(http, allow_private=settings.relay_image_allow_private),
+                      clock=clock, directory=data / "images" if data else None,
+                      close=http.aclose)
 
 
 @dataclass
@@ -45,6 +59,7 @@ class Relay:
     state: State
     passthrough: PassThrough
     budget: Budget
+    images: ImageStore
     changes: ChangeFeed = field(default_factory=ChangeFeed)
     webhooks: WebhookReceiver | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -61,7 +76,9 @@ class Relay:
         # Chosen once: without REDIS_URL nothing changes (one process, RELAY_DATA_DIR).
         state = (redis_state(settings, settings.redis_url.get_secret_value(), clock)
                  if settings.redis_url else local_state(settings))
-        limiter = UpstreamLimiter(clock)
+        limits = ClientLimits()
+        limiter = UpstreamLimiter(clock, limits, counter=state.counter(limits)
+                                  if state.counter else None)
         tokens = TokenManager.from_settings(settings, http, clock, limiter, store=state.tokens,
                                             on_login=metrics.count_login)
         toast = ToastClient(http=http, base_url=settings.toast_api_url, tokens=tokens,
@@ -96,7 +113,8 @@ class Relay:
         if webhooks is not None:
             metrics.watch(WebhookCollector(webhooks.stats))
         return cls(settings, clock, http, tokens, limiter, toast, state.snapshots, menus, keys,
-                   metrics, state, passthrough, budget, changes, webhooks)
+                   metrics, state, passthrough, budget, image_store(settings, clock),
+                   changes, webhooks)
 
     async def start(self) -> None:
         """Start the token refresher and the menu loop; warm configured restaurants."""
@@ -126,6 +144,7 @@ class Relay:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         await self.store.close()
+        await self.images.close()
         await self.tokens.close()
         if self.state.redis is not None:
             await self.state.redis.close()

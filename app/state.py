@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.cache.redis_shared import RedisLease, RedisNotifier, replica_id
@@ -15,9 +16,11 @@ from app.cache.snapshots import DirectorySnapshots, MemorySnapshots, SnapshotSto
 from app.clock import Clock
 from app.config import Settings
 from app.redis_link import RedisLink, connect, namespace
+from app.toast.redis_counter import RedisCounter
 from app.toast.redis_tokens import RedisTokenStore
 from app.toast.token import TokenManager
 from app.toast.token_store import FileTokenStore, MemoryTokenStore, TokenStore
+from app.toast.windows import ClientLimits, SendCounter
 
 log = logging.getLogger("toast_relay")
 
@@ -29,6 +32,8 @@ class State:
     lease: Lease
     notifier: Notifier
     redis: RedisLink | None = None
+    counter: Callable[[ClientLimits], SendCounter] | None = None
+    """Where Toast's budget is counted (None: in this process, the limiter's own)."""
 
     def status(self) -> dict[str, object]:
         """For /admin/status and /readyz: which backend, and whether it is degraded."""
@@ -60,4 +65,5 @@ def redis_state(settings: Settings, url: str, clock: Clock) -> State:
     tokens = RedisTokenStore(link, TokenManager.owner_of(settings), me, local_tokens, clock)
     notifier = RedisNotifier(link, me, snaps.versions_key, clock)
     log.info("sharing state through Redis as replica %s", me)
-    return State(tokens, snaps, RedisLease(link, me), notifier, link)
+    return State(tokens, snaps, RedisLease(link, me), notifier, link,
+                 lambda limits: RedisCounter(link, me, clock, limits))

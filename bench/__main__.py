@@ -1,4 +1,4 @@
-"""``python -m bench``: serving, parsing, Toast-call and many-restaurant figures in one run.
+"""``python -m bench``: serving, parsing, Toast-call, board and many-restaurant figures in one run.
 
 Writes the Markdown table to bench/results/latest.md and prints it. ``--quick``
 is a smoke run; ``--only a,c`` runs some parts; ``--sizes`` sets part g's counts.
@@ -15,7 +15,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import freshness, many, parsing, polls, replicas, serving
+from bench import board, freshness, many, parsing, polls, replicas, serving
 from bench.load import LoadGenerator
 from bench.report import Section, render
 
@@ -99,6 +99,11 @@ def main(argv: list[str] | None = None) -> int:
             (tmp / "d").mkdir()
             sections.append(replicas.run(tmp / "d", 12.0 if quick else 30.0,
                                          1 if quick else 3))
+        if "e" in a.only:
+            print("part e: the board ...", file=sys.stderr, flush=True)
+            (tmp / "e").mkdir()
+            sections.append(board.run(tmp / "e", seconds, reps, LoadGenerator(
+                tmp / "e", threads=a.wrk_threads), 200 if quick else 1000, 3 if quick else 9))
         if "f" in a.only:
             print("part f: publish to screen, webhooks vs polling ...", file=sys.stderr,
                   flush=True)

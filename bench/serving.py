@@ -81,6 +81,18 @@ def _capture(relay_url: str, guid: str, tmp: Path) -> tuple[bytes, dict[str, str
     return again.content, headers, media
 
 
+def start_floor(procs: Procs, tmp: Path, body: Path) -> str:
+    """The bare-Starlette floor serving ``body`` with the headers in ``tmp/meta.json``."""
+    port = free_port()
+    floor = procs.start(Proc("floor", [sys.executable, "-m", "bench.floor", "--port",
+                                       str(port), "--body", str(body),
+                                       "--meta", str(tmp / "meta.json")],
+                             tmp / "floor.log", cwd=Path(__file__).resolve().parent.parent))
+    url = f"http://{HOST}:{port}"
+    floor.wait_http(f"{url}/menu/x")
+    return url
+
+
 def _verify(t: Server, auth: dict[str, str]) -> None:
     url = t.url
     ok = httpx.get(url, headers=auth, timeout=10)
@@ -134,13 +146,7 @@ def run(tmp: Path, cfg: Config, load: LoadGenerator) -> Section:
         sim_url = start_sim(procs, tmp)
         _, relay_url = start_relay(procs, tmp, relay_env(sim_url))
         body, headers, _ = _capture(relay_url, GUID, tmp)
-        fport = free_port()
-        floor = procs.start(Proc("floor", [sys.executable, "-m", "bench.floor", "--port",
-                                           str(fport), "--body", str(tmp / "menu.json"),
-                                           "--meta", str(tmp / "meta.json")],
-                                 tmp / "floor.log", cwd=Path(__file__).resolve().parent.parent))
-        floor_url = f"http://{HOST}:{fport}"
-        floor.wait_http(f"{floor_url}/menu/x")
+        floor_url = start_floor(procs, tmp, tmp / "menu.json")
         targets = [Server(RELAY, f"{relay_url}/menu/{GUID}", headers["ETag"], body),
                    Server(FLOOR, f"{floor_url}/menu/{GUID}", headers["ETag"], body)]
         redis_url = start_redis(procs, tmp)

@@ -28,6 +28,7 @@ from app.api import (
     changes,
     events,
     health,
+    landing,
     openapi,
     passthrough,
     restaurants,
@@ -55,7 +56,7 @@ from app.toast.client import make_http_client
 
 ROUTERS: tuple[APIRouter, ...] = (
     screen_docs.fast_lane, restaurants.router, passthrough.router, health.router, admin.router,
-    changes.router, webhooks.router, openapi.router)
+    changes.router, webhooks.router, openapi.router, landing.router)
 """The ordinary routes, in the order /docs lists them."""
 
 
@@ -131,11 +132,13 @@ async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 def create_app(
-    settings: Settings, *, clock: Clock | None = None, http: httpx.AsyncClient | None = None
+    settings: Settings, *, clock: Clock | None = None, http: httpx.AsyncClient | None = None,
+    demo_key: str | None = None,
 ) -> ASGIApp:
     """Build the app. The FastAPI lifespan builds the relay (and with it the one httpx
     client to Toast, unless one is passed in), starts its background work, and stops
-    and closes everything on shutdown."""
+    and closes everything on shutdown. ``demo_key`` (``toast-relay demo`` only) lets the
+    landing page link each demo restaurant with that key."""
     metrics = Metrics()
     writer = AccessLogWriter(settings.relay_log_format) if settings.relay_access_log else None
     fast = Router(routes=[], default=_not_found)
@@ -167,6 +170,7 @@ def create_app(
                            openapi_url="/openapi.json")
     for router in ROUTERS:
         ops.include_router(router)
+    ops.state.demo_key = demo_key
     ops.add_exception_handler(RelayError, relay_error_handler)
     ops.add_exception_handler(HTTPException, http_error_handler)
     ops.add_exception_handler(RequestValidationError, validation_error_handler)

@@ -124,6 +124,64 @@ def stock(guid: ScreenRestaurant, if_none_match: IfNoneMatch = None) -> None:
     """Items Toast's stock API marks OUT_OF_STOCK or QUANTITY, with their names."""
 
 
+@screen_route("/board/{restaurant}", "A ready-to-display HTML menu board", html_answer(
+    "The board page; with `part=content` only the `<div id=\"content\">` its script swaps in."))
+def board(
+    guid: ScreenRestaurant, filters: MenuFilters, if_none_match: IfNoneMatch = None,
+    refresh: Annotated[int, Query(ge=0, le=86400, description=(
+        "Seconds between checks for a new version (below 2 counts as 2; pushes via "
+        "/events are near-instant)."))] = 30,
+    columns: Annotated[int, Query(ge=0, le=8, description="Force this many columns (0: "
+                                  "chosen from the item count and orientation).")] = 0,
+    page_seconds: Annotated[int, Query(ge=3, le=3600, description=(
+        "Seconds per page when the selection cannot fit at a readable size."))] = 12,
+    theme: Annotated[Literal["dark", "light"], Query()] = "dark",
+    accent: Annotated[str | None, Query(
+        pattern=r"^(#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|[a-zA-Z]{3,24})?$",
+        description="Accent colour: hex (`ff6600`, `#f60`) or a CSS colour name.")] = None,
+    images: Annotated[bool, Query(description="Show item images through "
+                                              "/image/{restaurant}/{item}.")] = False,
+    drift: Annotated[bool, Query(description="Shift the layout a few pixels every few "
+                                             "minutes against burn-in.")] = False,
+    css: Annotated[str | None, Query(
+        pattern=r"^(/([^/\\\"'<>()\s][^\\\"'<>()\s]*)?)?$",
+        description="A stylesheet path on this same origin (e.g. `/brand/board.css`), "
+                    "loaded after the board's own.")] = None,
+    show: Annotated[str, Query(
+        pattern=r"^(none|(description|calories|tags)(,(description|calories|tags))*)?$",
+        description="Details besides name and price: a comma list of description, "
+                    "calories, tags, or none.")] = "description,calories,tags",
+    ready_for_cache: Annotated[int, Query(ge=0, le=604800, description=(
+        "Seconds: set Yodeck's `document.title` snapshot hint (0: off)."))] = 0,
+    part: Annotated[Literal["page", "content"], Query(description="`content`: only the "
+                                                      "swappable fragment.")] = "page",
+    preview: Annotated[Literal["portrait", "landscape"] | None, Query(
+        description="A page framing the board at 9:16 or 16:9, to try a layout on a "
+                    "desktop.")] = None,
+) -> None:
+    """The menu as a full-screen HTML board for players that can only show a URL.
+
+    Text fits the screen (16:9 or 9:16, 720p to 4K) without scrolling; pages rotate when
+    it cannot fit at a readable size; updates arrive in place without a reload. See the
+    README for the DOM contract and the options."""
+
+
+@screen_route("/image/{restaurant}/{item}", "An item's image, through the relay", {
+    "description": "The image Toast's menu names for the item, fetched once, resized to "
+                   "the size class and kept; `Cache-Control: private, max-age=31536000, "
+                   "immutable` (the board adds `v=`, a hash of Toast's URL).",
+    "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                "image/png": {"schema": {"type": "string", "format": "binary"}}}})
+def image(
+    guid: ScreenRestaurant, item: str, if_none_match: IfNoneMatch = None,
+    size: Annotated[Literal["s", "m", "l"], Query(
+        description="Longest side 160 (s), 320 (m) or 640 (l) pixels.")] = "m",
+    v: Annotated[str | None, Query(description="Cache buster; ignored by the relay.")] = None,
+) -> None:
+    """404 when the item has no image or its image cannot be fetched (the board then
+    leaves the image out)."""
+
+
 EVENTS_EXAMPLE = (
     'retry: 3000\n\nevent: update\ndata: {"restaurant": "c0dd7491-1f6d-5316-a0d3-afe13f97e29c",'
     ' "etag": "\\"523fb7938d3a1b82d2eae9f34ba4c6f0\\""}\n\n: ping\n\n')

@@ -1,4 +1,4 @@
-"""What screens poll (the fast lane): /menu/{r}, /menu/{r}/groups, /stock/{r}.
+"""What screens poll (the fast lane): /menu, /menu/{r}/groups, /stock, /board, /image.
 
 These endpoints are raw ASGI callables on purpose: a request is a key check, a
 dictionary lookup and a write of bytes (and headers) rendered when the menu last
@@ -13,20 +13,24 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from app.api.keys import KeyRing, header, presented_key
+from app.board.images import SIZES
+from app.board.options import BoardOptions
+from app.board.render import render_preview
 from app.cache.service import CacheResult
 from app.cache.views import FORMATS, Answer, MenuView
-from app.errors import BadRequest
+from app.errors import BadRequest, NotFound
 from app.menu.filters import Filters, parse_bool
 from app.relay import Relay
 
 NO_FILTERS = Filters()
 _NOT_FILTERS = frozenset({"key", "format", "ascii"})
+IMAGE_CACHE = b"private, max-age=31536000, immutable"
 _X_CACHE = {"HIT": b"HIT", "MISS": b"MISS", "STALE": b"STALE"}
 
 Handler = Callable[[Scope, Send], Awaitable[None]]
@@ -73,6 +77,28 @@ def parse_query(raw: bytes) -> Query:
                  ascii_raw)
 
 
+@dataclass(frozen=True, slots=True)
+class BoardQuery:
+    options: BoardOptions
+    content_only: bool
+    preview: str | None
+    key: tuple[tuple[str, str], ...]
+    """The query without ``key``, ``part`` and ``preview``: page and fragment share it."""
+
+
+@lru_cache(maxsize=512)
+def board_query(pairs: tuple[tuple[str, str], ...]) -> BoardQuery:
+    """The board's options, parsed once per distinct query string."""
+    part = next((v for k, v in pairs if k == "part"), "page")
+    if part not in ("page", "content"):
+        raise BadRequest(f"part must be page or content, not {part!r}")
+    preview = next((v for k, v in pairs if k == "preview"), None)
+    if preview is not None and preview not in ("portrait", "landscape"):
+        raise BadRequest(f"preview must be portrait or landscape, not {preview!r}")
+    return BoardQuery(BoardOptions.from_query(pairs), part == "content", preview,
+                      tuple(p for p in pairs if p[0] not in ("part", "preview")))
+
+
 @lru_cache(maxsize=512)
 def _filters(pairs: tuple[tuple[str, str], ...]) -> Filters:
     return Filters.from_query(pairs)
@@ -110,6 +136,7 @@ class Screens:
         self.keys: KeyRing = relay.keys
         self.menus = relay.menus
         self.clock = relay.clock
+        self.images = relay.images
         max_age = int(min(30.0, relay.settings.relay_refresh_interval / 2))
         self.cache_control = f"private, max-age={max_age}".encode()
 
@@ -140,6 +167,53 @@ class Screens:
         answer = view.menu(filters, q.fmt, now, ascii_only)
         await send_answer(scope, send, answer, view, cache, self.cache_control)
 
+    async def board(self, scope: Scope, send: Send) -> None:
+        q = parse_query(scope["query_string"])
+        guid = self._guid(scope, q)
+        filters = q.filters()  # bad filters and options are 400 before Toast is asked
+        b = board_query(q.filter_pairs)
+        if b.preview is not None:
+            await self._preview(scope, send, b.preview)
+            return
+        view, cache = await self.menus.view(guid)
+        answer = view.board(b.key, filters, b.options, self.clock.now(),
+                            content_only=b.content_only)
+        await send_answer(scope, send, answer, view, cache, self.cache_control)
+
+    async def _preview(self, scope: Scope, send: Send, preview: str) -> None:
+        """The board framed at 9:16 or 16:9, to try a layout in a desktop browser."""
+        pairs = [(k, v) for k, v in parse_qsl(scope["query_string"].decode("latin-1"),
+                                              keep_blank_values=True) if k != "preview"]
+        body = render_preview("?" + urlencode(pairs), portrait=preview == "portrait")
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-type", b"text/html; charset=utf-8"),
+            (b"content-length", str(len(body)).encode()), (b"cache-control", b"no-store")]})
+        await send({"type": "http.response.body", "body": body})
+
+    async def image(self, scope: Scope, send: Send) -> None:
+        q = parse_query(scope["query_string"])
+        guid = self._guid(scope, q)
+        size = next((v for k, v in q.filter_pairs if k == "size"), "m")
+        if size not in SIZES:
+            raise BadRequest(f"size must be one of {', '.join(SIZES)}, not {size!r}")
+        view, cache = await self.menus.view(guid)
+        item = scope["path_params"]["item"]
+        source = view.image_of(item)
+        if source is None:
+            raise NotFound(f"item {item} has no image in this restaurant's menu")
+        picture = await self.images.get(source, size)
+        scope["relay"]["cache"] = cache
+        # The board asks with ?v=<hash of Toast's URL>: a new image is a new URL.
+        common = [(b"etag", picture.etag), (b"cache-control", IMAGE_CACHE)]
+        if etag_matches(header(scope, b"if-none-match"), picture.etag):
+            await send({"type": "http.response.start", "status": 304, "headers": common})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-type", picture.media_type.encode()),
+            (b"content-length", str(len(picture.body)).encode()), *common]})
+        await send({"type": "http.response.body", "body": picture.body})
+
     async def groups(self, scope: Scope, send: Send) -> None:
         view, cache = await self._view(scope, parse_query(scope["query_string"]))
         await send_answer(scope, send, view.groups(), view, cache, self.cache_control)
@@ -155,4 +229,6 @@ def routes(relay: Relay) -> list[Route]:
         Route("/menu/{restaurant}", Endpoint(s.menu), methods=["GET"]),
         Route("/menu/{restaurant}/groups", Endpoint(s.groups), methods=["GET"]),
         Route("/stock/{restaurant}", Endpoint(s.stock), methods=["GET"]),
+        Route("/board/{restaurant}", Endpoint(s.board), methods=["GET"]),
+        Route("/image/{restaurant}/{item}", Endpoint(s.image), methods=["GET"]),
     ]

@@ -50,6 +50,8 @@ class RedisLease(Lease):
         self._release = link.client.register_script(_RELEASE)
 
     async def acquire(self, name: str, ttl: float) -> bool:
+        if not self._link.up:  # no waiting on a Redis we know is away
+            return True
         try:
             got = await self._link.call(self._acquire(
                 keys=[self._link.key("lease", name)], args=[self.me, max(1, int(ttl * 1000))]))
@@ -82,7 +84,7 @@ class RedisNotifier(Notifier):
             return  # the others find it with their version check once Redis is back
 
     async def versions(self, guids: list[str]) -> dict[str, float]:
-        if not guids:
+        if not guids or not self._link.up:
             return {}
         try:
             raw = await self._link.call(self._link.client.hmget(self._versions_key, guids))

@@ -16,6 +16,8 @@ from typing import Any
 
 from cachetools import LRUCache
 
+from app.board.options import BoardOptions
+from app.board.render import render_content, render_page, select
 from app.clock import iso_utc
 from app.menu.availability import is_available, to_local, zone
 from app.menu.filters import Filters, apply_filters
@@ -74,6 +76,7 @@ def http_date(ts: float) -> str:
 
 JSON = "application/json"
 CSV = "text/csv; charset=utf-8"
+HTML = "text/html; charset=utf-8"
 MEDIA_TYPES = {"json": JSON, "csv": CSV, "rows": JSON, "xml": "application/xml; charset=utf-8",
                "rss": "application/rss+xml; charset=utf-8", "pairs": JSON}
 FORMATS = tuple(MEDIA_TYPES)
@@ -107,6 +110,7 @@ class MenuView:
         self.last_modified = http_date(changed_at)
         self.last_modified_bytes = self.last_modified.encode()
         self._filtered: LRUCache[tuple[Any, ...], Answer] = LRUCache(maxsize=FILTERED_CACHE_SIZE)
+        self._images: dict[str, str | None] | None = None
         # Every other shape (CSV included) is rendered on first use: most screens read
         # JSON, and a copy nobody asks for was a third of a restaurant's memory.
         self._plain: dict[str, Answer] = {"json": self.json}
@@ -155,6 +159,31 @@ class MenuView:
             return Answer.of(self._render(fmt, ascii_only, rows), MEDIA_TYPES[fmt])
 
         return self._cached(key, build)
+
+    def board(self, query: tuple[tuple[str, str], ...], filters: Filters,
+              options: BoardOptions, now: float, *, content_only: bool = False) -> Answer:
+        """The /board page (or, ``content_only``, the fragment its script swaps in).
+
+        Rendered once per view and ``query`` (the parameters that shape the board, the
+        cache key: a tuple of strings hashes faster than the parsed options); with
+        ``available=now`` also once per set of open menus, so the page served after a
+        switch starts on the right menus.
+        """
+        moment = (self._open_menus(datetime.fromtimestamp(now, UTC))
+                  if filters.available_now else None)
+        key = ("board", query, moment)
+
+        def build_content() -> Answer:
+            data = select(self.info.name, self.info.currency, self.flat, self.rows, filters,
+                          datetime.fromtimestamp(now, UTC), fetched_at=self.fetched_at,
+                          changed_at=self.changed_at, stale=self.stale)
+            return Answer.of(render_content(data, options), HTML)
+
+        content = self._cached((*key, "content"), build_content)
+        if content_only:
+            return content
+        return self._cached((*key, "page"), lambda: Answer.of(
+            render_page(self.info.name, options, content.body, content.etag), HTML))
 
     def shape(self, shape: Shape) -> Answer:
         """The unfiltered answer in ``shape``, rendered on first use and kept.
@@ -206,6 +235,12 @@ class MenuView:
             return render_rss(info, self.flat.last_updated, rows, currency)
         return render_menu_json(info, self.flat.last_updated, iso_utc(self.fetched_at),
                                 self.stale, rows)
+
+    def image_of(self, item_guid: str) -> str | None:
+        """Toast's image URL for an item shown in this view (None: no such item or image)."""
+        if self._images is None:
+            self._images = {r.guid.lower(): r.image for r in self.rows if r.image}
+        return self._images.get(item_guid.lower())
 
     def _open_menus(self, now: datetime) -> tuple[bool, ...]:
         local = to_local(now, zone(self.flat.time_zone))

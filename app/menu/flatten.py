@@ -83,6 +83,7 @@ class _Builder:
         self.rows: list[Row] = []
         self.row_menu: list[int] = []
         self.row_groups: list[tuple[str, ...]] = []
+        self.image_prefix = f"/image/{(doc.restaurantGuid or '').lower()}/"
 
     def group(self, group: MenuGroup, menu_index: int, menu_name: str,
               path: tuple[str, ...], folded: tuple[str, ...]) -> GroupNode:
@@ -130,6 +131,7 @@ class _Builder:
             calories=int(calories) if calories is not None and math.isfinite(calories) else None,
             alcohol=alcohol is not None and alcohol.containsAlcohol in ("YES", True),
             modifiers=self.texts.for_item(item.modifierGroupReferences, size_guid),
+            imageUrl=self.image_prefix + (item.guid or "") if image else None,
         )
 
 

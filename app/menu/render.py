@@ -120,7 +120,7 @@ def csv_line(r: Row, currency: str = "USD") -> str:
         _q(r.image) if r.image is not None else "", _num(r.price), _q(r.priceText),
         _q(sizes_text(r.sizes, currency)) if r.sizes else "", _q(", ".join(r.tags)),
         _num(r.calories), _bool(r.outOfStock), _num(r.quantity), _bool(r.alcohol),
-        _q(r.modifiers),
+        _q(r.modifiers), _q(r.imageUrl) if r.imageUrl else "",
     ))
 
 

@@ -36,6 +36,8 @@ class Row(msgspec.Struct, kw_only=True, gc=False):  # rows hold no cycles either
     quantity: float | None = None
     alcohol: bool = False
     modifiers: str = ""
+    imageUrl: str | None = None
+    """The relay's path for ``image`` (``/image/<restaurant>/<item>``), null without one."""
 
 
 ROW_FIELDS: tuple[str, ...] = Row.__struct_fields__

@@ -37,6 +37,8 @@ Control endpoints (no auth; answers are JSON):
   "mode": 500|503|429|slow|broken_json|empty_menu|off, "count": N|null,
   "delay": seconds (slow), "retryAfter": seconds (429)}. ``GET /_sim/faults`` lists them.
 - ``POST /_sim/token-lifetime``: {"seconds": N} for tokens issued from now on.
+- ``GET /_sim/images/{name}``: a generated JPEG (404 for names with ``missing``); the
+  sample's images point here when the state has an ``image_base`` (``--local-images``).
 - ``POST /_sim/large/{guid}``: {"items", "modifierGroups", "seed"} loads a large
   generated menu for that restaurant (an unknown GUID becomes a new restaurant).
 """
@@ -50,6 +52,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from app.sim.control import control_routes
+from app.sim.images import image_endpoint
 from app.sim.state import SimState
 from app.sim.toast_api import ToastApi
 
@@ -66,6 +69,7 @@ def create_sim_app(state: SimState | None = None) -> Starlette:
         Route("/restaurants/v1/restaurants/{guid}", api.restaurant, methods=["GET"]),
         Route("/partners/v1/restaurants", api.partners, methods=["GET"]),
         *control_routes(sim),
+        Route("/_sim/images/{name:path}", image_endpoint, methods=["GET"]),
     ]
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

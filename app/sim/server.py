@@ -40,10 +40,14 @@ def webhook_time_scale_from_env(env: dict[str, str] | None = None) -> float:
 
 
 def run_sim(host: str = "127.0.0.1", port: int = 8081, token_lifetime: float | None = None,
-            webhooks: WebhookConfig | None = None) -> None:
-    """Serve the simulator until stopped; ``token_lifetime=None`` reads SIM_TOKEN_LIFETIME."""
+            webhooks: WebhookConfig | None = None, *, local_images: bool = False) -> None:
+    """Serve the simulator until stopped; ``token_lifetime=None`` reads SIM_TOKEN_LIFETIME.
+
+    ``local_images`` serves the sample's item images from the simulator itself."""
     lifetime = token_lifetime if token_lifetime is not None else token_lifetime_from_env()
-    app = create_sim_app(SimState(token_lifetime=lifetime, webhooks=webhooks))
+    base = f"http://{host}:{port}" if local_images else None
+    app = create_sim_app(SimState(token_lifetime=lifetime, webhooks=webhooks,
+                                  image_base=base))
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

@@ -20,6 +20,7 @@ import orjson
 from app.clock import Clock, SystemClock
 from app.sim import sample
 from app.sim.faults import Faults
+from app.sim.images import TOAST_IMAGE_HOST, local_image_prefix
 from app.sim.large import build_large_menu
 from app.sim.menu_walk import find_items, stockable_ids
 from app.sim.ratelimit import RateLimiter
@@ -98,6 +99,7 @@ class SimState:
         global_rate_limit: int | None = 20, menus_interval: float | None = 1.0,
         client_per_second: int | None = 20, client_per_window: int | None = 10_000,
         webhooks: WebhookConfig | None = None,
+        image_base: str | None = None,
     ) -> None:
         """``restaurants`` and ``credentials`` are factories so ``reset(full=True)`` can rebuild."""
         self.clock: Clock = clock or SystemClock()
@@ -116,6 +118,8 @@ class SimState:
         self._held: dict[str, tuple[float, bytes, str]] = {}
         """guid → (until, bytes, lastUpdated): the document served until a delayed publish."""
         self.webhooks = WebhookSender(self.clock, webhooks)
+        self.image_base = image_base
+        """Serve the sample's images from this base URL (``/_sim/images/``), not Toast's S3."""
         self._load()
 
     def _load(self) -> None:
@@ -180,7 +184,11 @@ class SimState:
             return held[1]
         key = record.guid.lower()
         if key not in self._menu_bytes:
-            self._menu_bytes[key] = orjson.dumps(record.menus)
+            body = orjson.dumps(record.menus)
+            if self.image_base:
+                body = body.replace(TOAST_IMAGE_HOST.encode(),
+                                    local_image_prefix(self.image_base).encode())
+            self._menu_bytes[key] = body
         return self._menu_bytes[key]
 
     def stock_rows(self, record: RestaurantSeed, status: str | None) -> list[Json]:

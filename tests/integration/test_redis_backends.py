@@ -135,3 +135,38 @@ async def test_redis_down_falls_back_and_logs_once(
     assert caplog.text.count("Redis unreachable") == 1
     assert PASSWORD not in caplog.text
 
+
+
+async def test_budget_is_shared_and_counted_on_redis_clock(link: RedisLink) -> None:
+    """Two replicas draw on one budget: caps and /menus spacing hold across them."""
+    from app.toast.redis_counter import RedisCounter
+    from app.toast.windows import Claim, ClientLimits
+
+    limits = ClientLimits()
+    a = RedisCounter(link, "a", SystemClock(), limits)
+    b = RedisCounter(link, "b", SystemClock(), limits)
+    assert await a.claim(Claim(5)) is None and await b.claim(Claim(5)) is None
+    menus = Claim(5, "menus:g", 1.05)
+    assert await a.claim(menus) is None
+    spaced = await b.claim(menus)
+    assert spaced is not None and not spaced.client_wide and 0 < spaced.wait <= 1.05
+    assert await b.claim(Claim(4)) is None
+    full = await b.claim(Claim(4))  # the 15-minute window holds 4 sends from both
+    assert full is not None and full.client_wide and 800 < full.wait <= 900
+    assert b.usage().last_window == 4
+
+
+async def test_budget_falls_back_to_a_stricter_local_one(rds: RedisServer,
+                                                         link: RedisLink) -> None:
+    """Without Redis a replica counts locally, allowing itself a quarter of each limit."""
+    from app.toast.redis_counter import RedisCounter
+    from app.toast.windows import Claim, ClientLimits
+
+    counter = RedisCounter(link, "a", SystemClock(), ClientLimits())
+    rds.kill()
+    await RedisLease(link, "a").acquire("x", 1)  # notices the outage
+    results = [await counter.claim(Claim(9_500)) for _ in range(5)]
+    assert results[:4] == [None] * 4
+    refused = results[4]
+    assert refused is not None and refused.client_wide
+    assert counter.usage().last_second == 4

@@ -225,3 +225,21 @@ def test_lease_holder_killed_mid_fetch_is_taken_over(
         wait_for(lambda: all_current(survivors, item, price), 30, "a survivor to take over")
     finally:
         cluster.stop()
+
+
+def test_a_401_costs_one_relogin_in_total(tmp_path: Path, rds: RedisServer, sim: str) -> None:
+    """When Toast forgets every token, the replicas log in again once between them."""
+    cluster = Cluster(tmp_path, rds, sim)
+    try:
+        urls = cluster.start(3)
+        spread(urls, 6)
+        httpx.post(f"{sim}/_sim/reset", params={"full": "true"}).raise_for_status()
+        wait_for(lambda: calls(sim)["unauthorized_calls"] > 0, 30, "a call with the old token")
+        wait_for(lambda: calls(sim)["statuses"].get("metadata", {}).get("200", 0) >= 3, 30,
+                 "checks to succeed again")
+        for _ in range(3):  # a few more intervals, requests on every replica
+            assert all(r.status_code == 200 for r in spread(urls, 6))
+            time.sleep(1)
+        assert calls(sim)["calls"].get("login", 0) == 1
+    finally:
+        cluster.stop()

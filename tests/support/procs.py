@@ -92,10 +92,12 @@ class Proc:
 
 
 def start_sim(tmp: Path, token_lifetime: float = 86400.0,
-              extra_args: list[str] | None = None) -> tuple[Proc, str]:
+              extra_args: list[str] | None = None, local_images: bool = False
+              ) -> tuple[Proc, str]:
     port = free_port()
     proc = Proc([RELAY, "sim", "--port", str(port), "--token-lifetime", str(token_lifetime),
-                 *(extra_args or [])], {}, tmp / f"sim-{port}.log")
+                 *(["--local-images"] if local_images else []), *(extra_args or [])], {},
+                tmp / f"sim-{port}.log")
     url = f"http://127.0.0.1:{port}"
     proc.wait_http(f"{url}/_sim/calls")
     return proc, url
@@ -111,7 +113,7 @@ def spawn_relay(tmp: Path, env: Mapping[str, str], *, port: int | None = None,
 
 
 def start_relay(tmp: Path, env: Mapping[str, str], *, port: int | None = None,
-                extra_args: list[str] | None = None) -> tuple[Proc, str]:
+                extra_args: list[str] | None = None, timeout: float = 20.0) -> tuple[Proc, str]:
     proc, url = spawn_relay(tmp, env, port=port, extra_args=extra_args)
-    proc.wait_http(f"{url}/healthz")
+    proc.wait_http(f"{url}/healthz", timeout)
     return proc, url

@@ -60,7 +60,7 @@ def _relay_stub() -> Relay:
         relay_events_heartbeat = 15.0
 
     class Stub:
-        keys = menus = clock = changes = None
+        keys = menus = clock = changes = images = None
         settings = Settings()
 
     return Stub()  # type: ignore[return-value]  # routes() only reads these attributes

@@ -86,13 +86,14 @@ def row(menu: str, group: str, path: str, name: str, guid: str, price: float | N
         "menu": menu, "group": group, "groupPath": path, "name": name, "guid": guid,
         "description": f"{name} desc", "image": None, "price": price, "priceText": text,
         "sizes": [], "tags": [], "calories": None, "outOfStock": False, "quantity": None,
-        "alcohol": False, "modifiers": ""}
+        "alcohol": False, "modifiers": "", "imageUrl": None}
     base.update(extra)
     return base
 
 
 BURGER = {"image": "https://img/burger.jpg", "tags": ["Beef"], "calories": 800,
-          "modifiers": "Add-ons: Bacon +$2.00, Cheese +$1.00"}
+          "modifiers": "Add-ons: Bacon +$2.00, Cheese +$1.00",
+          "imageUrl": f"/image/{the_document()['restaurantGuid'].lower()}/burger"}
 EXPECTED = [
     row("Lunch", "Mains", "Mains", "Burger", "burger", 11.0, "$11.00", **BURGER),
     row("Lunch", "Mains", "Mains", "Soup", "soup", 5.0, "$5.00", outOfStock=True),

@@ -68,10 +68,10 @@ def test_menu_json_top_level_shape() -> None:
 
 
 def test_row_fields_are_the_product_contract() -> None:
-    """Row fields are exactly PRODUCT.md's, in its order."""
+    """Row fields are exactly PRODUCT.md's, in its order, with the relay's imageUrl last."""
     assert ROW_FIELDS == ("menu", "group", "groupPath", "name", "guid", "description", "image",
                           "price", "priceText", "sizes", "tags", "calories", "outOfStock",
-                          "quantity", "alcohol", "modifiers")
+                          "quantity", "alcohol", "modifiers", "imageUrl")
 
 
 def test_example_row_json() -> None:

@@ -1,0 +1,1 @@
+"""The HTML menu board: options, rendering (pure, Jinja2) and item images."""

@@ -1,0 +1,111 @@
+"""``/board`` options (besides the ``/menu`` filters), parsed once per query string.
+
+Bad values answer one clear 400 line at set-up time rather than a board that
+silently ignores them; ``refresh=`` below the minimum is raised to it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from app.errors import BadRequest
+from app.menu.filters import parse_bool
+
+MIN_REFRESH = 2
+DEFAULT_REFRESH = 30
+DEFAULT_PAGE_SECONDS = 12
+MIN_PAGE_SECONDS = 3
+MAX_COLUMNS = 8
+DETAILS = ("description", "calories", "tags")
+_HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
+_NAMED = re.compile(r"^[a-zA-Z]{3,24}$")
+
+
+def _int(name: str, value: str, low: int, high: int) -> int:
+    if not value.isdigit() or not value.isascii():
+        raise BadRequest(f"{name} must be a whole number of seconds or columns, got {value!r}")
+    number = int(value)
+    if number < low or number > high:
+        raise BadRequest(f"{name} must be between {low} and {high}, got {value!r}")
+    return number
+
+
+def parse_accent(value: str) -> str:
+    """``ff6600``, ``#f60`` or a CSS colour name → a value safe to put in a stylesheet."""
+    v = value
+    if _HEX.match(v):
+        return "#" + v.lstrip("#").lower()
+    if _NAMED.match(v):
+        return v.lower()
+    raise BadRequest(f"accent must be a hex colour such as ff6600 or a CSS colour name, "
+                     f"got {value!r}")
+
+
+def parse_stylesheet(value: str) -> str:
+    """A same-origin path such as ``/brand/board.css`` (never another host)."""
+    v = value
+    parts = urlsplit(v)
+    if (not v.startswith("/") or v.startswith("//") or "\\" in v or parts.scheme
+            or parts.netloc or any(c in v for c in "\"'<>()")
+            or any(c.isspace() for c in v)):
+        raise BadRequest(f"css must be a path on this server such as /brand/board.css, "
+                         f"got {value!r}")
+    return v
+
+
+@dataclass(frozen=True, slots=True)
+class BoardOptions:
+    refresh: int = DEFAULT_REFRESH
+    columns: int = 0
+    """0: chosen from the item count and the screen's orientation."""
+    page_seconds: int = DEFAULT_PAGE_SECONDS
+    theme: str = "dark"
+    accent: str = ""
+    images: bool = False
+    drift: bool = False
+    css: str = ""
+    show: tuple[str, ...] = DETAILS
+    ready_for_cache: int = 0
+    """Seconds for Yodeck's document.title snapshot hint; 0 leaves the title alone."""
+
+    @classmethod
+    def from_query(cls, pairs: Iterable[tuple[str, str]]) -> BoardOptions:
+        """Build from query pairs; filters, ``key`` and unknown names are ignored."""
+        o: dict[str, object] = {}
+        for name, value in pairs:
+            if name == "refresh":
+                o[name] = max(MIN_REFRESH, _int(name, value, 0, 86400))
+            elif name == "columns":
+                o[name] = _int(name, value, 0, MAX_COLUMNS)
+            elif name == "page_seconds":
+                o[name] = _int(name, value, MIN_PAGE_SECONDS, 3600)
+            elif name == "theme":
+                theme = value
+                if theme not in ("dark", "light"):
+                    raise BadRequest(f"theme must be dark or light, got {value!r}")
+                o[name] = theme
+            elif name == "accent":
+                o[name] = parse_accent(value) if value else ""
+            elif name in ("images", "drift"):
+                o[name] = parse_bool(name, value)
+            elif name == "css":
+                o[name] = parse_stylesheet(value) if value else ""
+            elif name == "show":
+                o[name] = _show(value)
+            elif name == "ready_for_cache":
+                o[name] = _int(name, value, 0, 7 * 86400)
+        return cls(**o)  # type: ignore[arg-type]  # keys and types are checked above
+
+
+def _show(value: str) -> tuple[str, ...]:
+    if value in ("none", ""):
+        return ()
+    wanted = value.split(",")
+    unknown = [w for w in wanted if w not in DETAILS]
+    if unknown:
+        raise BadRequest(f"show takes a comma list of {', '.join(DETAILS)} (or none), "
+                         f"got {unknown[0]!r}")
+    return tuple(d for d in DETAILS if d in wanted)

@@ -1,0 +1,170 @@
+"""The board as HTML: pure functions from rows and options to bytes (Jinja2, autoescaped).
+
+Toast names, descriptions and tags are untrusted text: autoescaping is on for
+every template, and the only values marked safe are this package's own CSS and
+script and HTML this module rendered itself. The page embeds the content
+fragment, which is also served alone (``part=content``) so the board's script
+can swap it in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from app.board.options import BoardOptions
+from app.menu.availability import Window, compile_schedules, is_available, to_local, zone
+from app.menu.filters import Filters, filter_indexes
+from app.menu.flatten import FlatMenu
+from app.menu.money import format_price
+from app.menu.rows import Row, Size
+
+LOW_STOCK = 5
+"""Toast's low-stock threshold: QUANTITY items at or under it show "Only N left"."""
+
+_ENV = Environment(loader=PackageLoader("app.board", "templates"), autoescape=True,
+                   trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined)
+
+
+def _asset(name: str) -> Markup:
+    return Markup(resources.files("app.board").joinpath("templates", name)  # noqa: S704
+                  .read_text(encoding="utf-8"))  # our own file, not user input
+
+
+_CSS = _asset("board.css")
+_JS = _asset("board.js")
+
+
+@dataclass(frozen=True, slots=True)
+class BoardMenu:
+    name: str
+    windows: tuple[Window, ...] | None
+    """When the menu is available (restaurant-local); None: always."""
+    open: bool
+    """Available at render time."""
+
+
+@dataclass(frozen=True, slots=True)
+class BoardInput:
+    """What one board shows: the selected rows and what the script needs beside them."""
+
+    name: str
+    restaurant_guid: str
+    time_zone: str
+    currency: str
+    rows: Sequence[Row]
+    row_menu: Sequence[int]
+    menus: Sequence[BoardMenu]
+    by_time: bool
+    """``available=now``: the script shows only the menus open now, switching by itself."""
+    fetched_at: float
+    changed_at: float
+    stale: bool = False
+
+
+def select(name: str, currency: str, flat: FlatMenu, rows: Sequence[Row], filters: Filters,
+           now: datetime, *, fetched_at: float, changed_at: float, stale: bool) -> BoardInput:
+    """The rows a board shows for ``filters``.
+
+    ``available=now`` is not applied here: every menu that passes the other filters
+    is rendered with its schedule, and the script shows the ones open now, so the
+    board moves from breakfast to lunch on time even while the relay is unreachable.
+    """
+    others = Filters(filters.menus, filters.groups, filters.tags, filters.hide_out_of_stock)
+    keep = filter_indexes(flat, rows, others, now) if not others.is_empty else range(len(rows))
+    local = to_local(now, zone(flat.time_zone))
+    menus = [BoardMenu(m.name, None if m.availability is None or m.availability.alwaysAvailable
+                       or m.availability.schedule is None
+                       else compile_schedules(m.availability.schedule),
+                       is_available(m.availability, local)) for m in flat.menus]
+    return BoardInput(name=name, restaurant_guid=flat.restaurant_guid.lower(),
+                      time_zone=flat.time_zone, currency=currency,
+                      rows=[rows[i] for i in keep], row_menu=[flat.row_menu[i] for i in keep],
+                      menus=menus, by_time=filters.available_now, fetched_at=fetched_at,
+                      changed_at=changed_at, stale=stale)
+
+
+def sizes_line(sizes: Sequence[Size], currency: str) -> str:
+    """``Small $4.25 · Large $5.25`` (a size without a fixed price shows its name only)."""
+    return " · ".join(f"{s.name} {format_price(s.price, currency)}" if s.price is not None
+                      else s.name for s in sizes)
+
+
+def _quantity(q: float) -> str:
+    return str(int(q)) if q == int(q) else f"{q:g}"
+
+
+def _item(r: Row, data: BoardInput, o: BoardOptions) -> dict[str, object]:
+    sold = r.outOfStock or (r.quantity is not None and r.quantity <= 0)
+    low = (f"Only {_quantity(r.quantity)} left" if not sold and r.quantity is not None
+           and r.quantity <= LOW_STOCK else "")
+    meta: list[tuple[str, str]] = []
+    if "calories" in o.show and r.calories is not None:
+        meta.append(("cal", f"{r.calories} cal"))
+    if "tags" in o.show:
+        meta.extend(("tag", t) for t in r.tags)
+    image = ""
+    if o.images and r.image:
+        version = hashlib.sha1(r.image.encode(), usedforsecurity=False).hexdigest()[:12]
+        image = f"../image/{data.restaurant_guid}/{r.guid}?v={version}"
+    return {"guid": r.guid, "name": r.name, "price": r.priceText, "sold": sold, "low": low,
+            "sizes": sizes_line(r.sizes, data.currency) if r.sizes else "",
+            "desc": r.description if "description" in o.show else "", "meta": meta,
+            "image": image}
+
+
+def _sections(data: BoardInput, o: BoardOptions) -> list[dict[str, object]]:
+    several = len(set(data.row_menu)) > 1
+    any_open = any(data.menus[m].open for m in set(data.row_menu))
+    out: list[dict[str, object]] = []
+    current: tuple[int, str] | None = None
+    items: list[dict[str, object]] = []
+    for r, m in zip(data.rows, data.row_menu, strict=True):
+        if (m, r.groupPath) != current:
+            current = (m, r.groupPath)
+            items = []
+            menu = data.menus[m]
+            out.append({"group": r.group, "menu": m, "rows": items,
+                        "menu_name": menu.name if several else "",
+                        "hidden": data.by_time and any_open and not menu.open})
+        items.append(_item(r, data, o))
+    return out
+
+
+def render_content(data: BoardInput, o: BoardOptions) -> bytes:
+    """The swappable part of the board: ``<div id="content">`` with one section per group."""
+    windows = None
+    if data.by_time:
+        windows = json.dumps([None if m.windows is None else [list(w) for w in m.windows]
+                              for m in data.menus], separators=(",", ":"))
+    return _ENV.get_template("content.html").render(
+        version=int(data.changed_at * 1000), fetched=int(data.fetched_at * 1000),
+        stale=data.stale, time_zone=data.time_zone, windows=windows, count=len(data.rows),
+        sections=_sections(data, o)).encode()
+
+
+def render_page(name: str, o: BoardOptions, content: bytes, content_etag: str) -> bytes:
+    """The whole page: styles and script inline (nothing from another origin)."""
+    config = {"etag": content_etag, "refresh": o.refresh, "columns": o.columns,
+              "pageSeconds": o.page_seconds, "images": o.images, "drift": o.drift,
+              "events": True, "readyForCache": o.ready_for_cache}
+    return _ENV.get_template("board.html").render(
+        o=o, name=name, css=_CSS, js=_JS, config=config,
+        content=Markup(content.decode())).encode()  # noqa: S704  # rendered (escaped) above
+
+
+def render_landing(**values: object) -> str:
+    """The landing page (``GET /``)."""
+    return _ENV.get_template("landing.html").render(**values)
+
+
+def render_preview(src: str, *, portrait: bool) -> bytes:
+    """A page framing the board at 9:16 (or 16:9), for trying a layout on a desktop."""
+    return _ENV.get_template("preview.html").render(src=src, portrait=portrait).encode()

@@ -1,0 +1,327 @@
+"""The board in a real headless Chromium against real relay and simulator processes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from app.sim.large import LARGE_RESTAURANT_GUID
+from app.sim.sample import SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_RESTAURANT_GUID
+from tests.support.browser import chromium, wait_for
+from tests.support.procs import start_relay, start_sim
+
+KEY = "board-key-0123456789abcdef"
+pytestmark = pytest.mark.integration
+
+# Which items are on screen: every item that shows inside the board's box must be
+# whole, and the board must sit inside the viewport. Returns indexes of whole items.
+LAYOUT_JS = """
+const vw = innerWidth, vh = innerHeight, se = document.scrollingElement;
+const box = document.getElementById('board').getBoundingClientRect();
+const items = [...document.querySelectorAll('#content section:not([hidden]) .item')];
+const whole = [], cut = [];
+items.forEach((el, i) => {
+  const r = el.getBoundingClientRect();
+  if (r.right <= box.left + 1 || r.left >= box.right - 1 || r.bottom <= box.top + 1
+      || r.top >= box.bottom - 1) return;
+  (r.left >= box.left - 1 && r.right <= box.right + 1 && r.top >= box.top - 1
+   && r.bottom <= box.bottom + 1 ? whole : cut).push(i);
+});
+const names = [...document.querySelectorAll('.item .name')].slice(0, 50)
+  .map(n => parseFloat(getComputedStyle(n).fontSize));
+return {whole, cut, count: items.length, scrollW: se.scrollWidth, scrollH: se.scrollHeight,
+  vw, vh, box: [box.left, box.top, box.right, box.bottom], minName: Math.min(...names),
+  scrollY: window.scrollY, pages: window.__board.pages};
+"""
+
+
+def relay_env(sim_url: str, **extra: str) -> dict[str, str]:
+    env = {
+        "TOAST_API_URL": sim_url, "TOAST_CLIENT_ID": SAMPLE_CLIENT_ID,
+        "TOAST_CLIENT_SECRET": SAMPLE_CLIENT_SECRET, "RELAY_API_KEYS": KEY,
+        "RELAY_RESTAURANTS": json.dumps({"harbor": SAMPLE_RESTAURANT_GUID,
+                                         "large": LARGE_RESTAURANT_GUID}),
+        "RELAY_REFRESH_INTERVAL": "1", "RELAY_STOCK_INTERVAL": "1",
+        "RELAY_IMAGE_ALLOW_PRIVATE": "true",  # the simulator serves images on 127.0.0.1
+    }
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    tmp = tmp_path_factory.mktemp("board")
+    sim, sim_url = start_sim(tmp, local_images=True)
+    httpx.post(f"{sim_url}/_sim/large/{LARGE_RESTAURANT_GUID}", json={}, timeout=120)
+    relay, url = start_relay(tmp, relay_env(sim_url))
+    try:
+        yield url, sim_url
+    finally:
+        relay.stop()
+        sim.stop()
+
+
+def board_url(url: str, restaurant: str = "harbor", **params: str) -> str:
+    query = "&".join(f"{k}={v}" for k, v in {**params, "key": KEY}.items())
+    return f"{url}/board/{restaurant}?{query}"
+
+
+def menu_rows(url: str, restaurant: str = "harbor", **params: str) -> list[dict[str, Any]]:
+    r = httpx.get(f"{url}/menu/{restaurant}", params={**params, "key": KEY}, timeout=60)
+    assert r.status_code == 200, r.text
+    rows: list[dict[str, Any]] = r.json()["items"]
+    return rows
+
+
+def open_board(driver: Any, url: str) -> None:
+    driver.get(url)
+    wait_for(lambda: driver.execute_script("return window.__board && window.__board.scale"),
+             what="the board's first fit")
+
+
+def layout(driver: Any) -> dict[str, Any]:
+    out: dict[str, Any] = driver.execute_script(LAYOUT_JS)
+    return out
+
+
+def assert_no_scroll(lay: dict[str, Any]) -> None:
+    assert lay["scrollW"] <= lay["vw"] and lay["scrollH"] <= lay["vh"] and lay["scrollY"] == 0
+    left, top, right, bottom = lay["box"]
+    assert left >= 0 and top >= 0 and right <= lay["vw"] and bottom <= lay["vh"]
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1080, 1920), (3840, 2160)])
+def test_sample_board_fits_every_screen(stack: tuple[str, str], width: int,
+                                        height: int) -> None:
+    """No scrolling; every item shows whole (on one screen, or page by page in portrait);
+    prices are the JSON's priceText in order; sold-out items are marked."""
+    url, _ = stack
+    rows = menu_rows(url)
+    with chromium(width, height) as driver:
+        open_board(driver, board_url(url))
+        lay = layout(driver)
+        assert lay["count"] == len(rows)
+        assert lay["minName"] >= 0.015 * height - 0.01
+        if width > height:
+            assert lay["pages"] == 1
+        seen: set[int] = set()
+        for page in range(lay["pages"]):
+            driver.execute_script("window.__board.show(arguments[0])", page)
+            lay = layout(driver)
+            assert_no_scroll(lay)
+            assert lay["cut"] == [], f"items cut on page {page}"
+            seen.update(lay["whole"])
+        assert seen == set(range(len(rows)))
+        shown = driver.execute_script("""return [...document.querySelectorAll('.item')].map(
+            e => [e.dataset.guid, e.querySelector('.price').textContent,
+                  e.dataset.soldOut === 'true'])""")
+        assert shown == [[r["guid"], r["priceText"], r["outOfStock"]] for r in rows]
+        sold = driver.execute_script("""const e = document.querySelector('[data-sold-out=true]');
+            return [getComputedStyle(e).opacity,
+                    getComputedStyle(e.querySelector('.name')).textDecorationLine,
+                    e.textContent]""")
+        assert float(sold[0]) < 1 and "line-through" in sold[1] and "Sold out" in sold[2]
+
+
+def test_a_48_item_selection_of_the_large_menu_fits_one_screen(stack: tuple[str, str]) -> None:
+    """A group of the 3,000-item menu (48 items) fits one 1080p screen at a readable size."""
+    url, _ = stack
+    params = {"group": "Breakfast Section 1"}
+    assert len(menu_rows(url, "large", **params)) >= 45
+    with chromium(1920, 1080) as driver:
+        open_board(driver, board_url(url, "large", group="Breakfast%20Section%201"))
+        lay = layout(driver)
+        assert lay["pages"] == 1 and lay["cut"] == [] and len(lay["whole"]) == lay["count"]
+        assert lay["count"] >= 45 and lay["minName"] >= 0.015 * 1080 - 0.01
+        assert_no_scroll(lay)
+
+
+def test_the_3000_item_menu_pages_without_overflow(stack: tuple[str, str]) -> None:
+    """The whole large menu rotates through pages; no page scrolls or cuts an item."""
+    url, _ = stack
+    with chromium(1920, 1080) as driver:
+        open_board(driver, board_url(url, "large", page_seconds="3600"))
+        lay = layout(driver)
+        assert lay["count"] == 3000 and lay["pages"] > 5
+        assert lay["minName"] >= 0.015 * 1080 - 0.01
+        for page in (0, 1, lay["pages"] // 2, lay["pages"] - 1):
+            driver.execute_script("window.__board.show(arguments[0])", page)
+            lay = layout(driver)
+            assert_no_scroll(lay)
+            assert lay["cut"] == [] and lay["whole"], f"page {page}"
+
+
+def price_of(driver: Any, guid: str) -> str:
+    text: str = driver.execute_script(
+        "const e = document.querySelector(`[data-guid='${arguments[0]}'] .price`);"
+        "return e ? e.textContent : ''", guid)
+    return text
+
+
+def test_a_published_price_appears_without_a_reload(stack: tuple[str, str]) -> None:
+    """A price published in Toast shows on the open board in place (no page load)."""
+    url, sim_url = stack
+    row = next(r for r in menu_rows(url) if r["name"] == "Harbor Burger")
+    with chromium(1920, 1080) as driver:
+        open_board(driver, board_url(url, refresh="2"))
+        driver.execute_script("window.__marker = 'same page'")
+        httpx.post(f"{sim_url}/_sim/publish/{SAMPLE_RESTAURANT_GUID}",
+                   json={"itemGuid": row["guid"], "price": 17.25}, timeout=30)
+        wait_for(lambda: price_of(driver, row["guid"]) == "$17.25", 60, "the new price")
+        assert driver.execute_script("return window.__marker") == "same page"
+        assert driver.execute_script("return window.__board.updates") >= 1
+
+
+def test_a_pushed_change_arrives_without_polling(stack: tuple[str, str]) -> None:
+    """With /events (server-sent events) the board updates although it polls only hourly."""
+    url, sim_url = stack
+    with httpx.stream("GET", f"{url}/events/harbor", params={"key": KEY}, timeout=10) as r:
+        if r.status_code == 404:
+            pytest.skip("this relay has no /events push channel")
+        assert r.headers["content-type"].startswith("text/event-stream")
+    row = next(r for r in menu_rows(url) if r["name"] == "Grilled Chicken Club")
+    with chromium(1920, 1080) as driver:
+        open_board(driver, board_url(url, refresh="3600"))
+        httpx.post(f"{sim_url}/_sim/publish/{SAMPLE_RESTAURANT_GUID}",
+                   json={"itemGuid": row["guid"], "price": 15.75}, timeout=30)
+        wait_for(lambda: price_of(driver, row["guid"]) == "$15.75", 60, "the pushed price")
+
+
+def test_relay_stopped_content_stays_then_updates_resume(
+        stack: tuple[str, str], tmp_path: Path) -> None:
+    """Relay down: the menu stays and a discreet note appears; relay back: updates resume."""
+    _, sim_url = stack
+    relay, url = start_relay(tmp_path, relay_env(sim_url))
+    row = next(r for r in menu_rows(url) if r["name"] == "Fish Tacos")
+    port = int(url.rsplit(":", 1)[1])
+    try:
+        with chromium(1920, 1080) as driver:
+            open_board(driver, board_url(url, refresh="2"))
+            count = layout(driver)["count"]
+            relay.stop()
+            wait_for(lambda: driver.execute_script("return window.__board.fails") >= 2, 60,
+                     "failed checks")
+            assert layout(driver)["count"] == count
+            wait_for(lambda: driver.execute_script(
+                "return !document.getElementById('note').hidden"), 90, "the staleness note")
+            assert "Menu as of" in driver.execute_script(
+                "return document.getElementById('note').textContent")
+            stored = driver.execute_script("return Object.keys(localStorage).length")
+            assert stored == 1
+            relay = start_relay(tmp_path, relay_env(sim_url), port=port, timeout=90)[0]
+            httpx.post(f"{sim_url}/_sim/publish/{SAMPLE_RESTAURANT_GUID}",
+                       json={"itemGuid": row["guid"], "price": 18.5}, timeout=30)
+            wait_for(lambda: price_of(driver, row["guid"]) == "$18.50", 120, "the new price")
+            wait_for(lambda: driver.execute_script(
+                "return document.getElementById('note').hidden"), 30, "the note to go")
+    finally:
+        relay.stop()
+
+
+def test_a_rebooted_player_shows_the_newest_kept_menu(stack: tuple[str, str]) -> None:
+    """A page older than what localStorage keeps (a player's cached copy) shows the kept one."""
+    url, _ = stack
+    with chromium(1920, 1080) as driver:
+        target = board_url(url)
+        open_board(driver, target)
+        driver.execute_script("""
+            const key = 'toast-relay:' + location.pathname + location.search;
+            const kept = JSON.parse(localStorage.getItem(key));
+            const html = kept.html.replace(/data-version="\\d+"/, 'data-version="9e15"')
+              .replace('Harbor Burger', 'Kept Burger');
+            localStorage.setItem(key, JSON.stringify({...kept, version: 9e15, html}));""")
+        open_board(driver, target)
+        assert "Kept Burger" in driver.execute_script("return document.body.textContent")
+
+
+def test_heap_stays_flat_over_1000_updates(stack: tuple[str, str]) -> None:
+    """After 1,000 in-place updates the JS heap is within 2 MB of what it was after 10."""
+    url, _ = stack
+    with chromium(1920, 1080) as driver:
+        open_board(driver, board_url(url, refresh="3600"))
+        a = httpx.get(board_url(url, part="content"), timeout=30).text
+        b = a.replace("$16.00", "$16.50")  # a re-price: the usual update
+        assert a != b
+        run = """const [a, b, n] = arguments;
+            for (let i = 0; i < n; i++) window.__board.apply(i % 2 ? b : a, 'x' + i);"""
+
+        def heap() -> float:
+            driver.execute_cdp_cmd("HeapProfiler.collectGarbage", {})
+            used: float = driver.execute_cdp_cmd("Runtime.getHeapUsage", {})["usedSize"]
+            return used
+
+        driver.execute_script(run, a, b, 10)
+        after_10 = heap()
+        for _ in range(9):
+            driver.execute_script(run, a, b, 110)
+        after_1000 = heap()
+        assert driver.execute_script("return window.__board.updates") == 1000
+        assert after_1000 - after_10 <= 2 * 1024 * 1024, (after_10, after_1000)
+
+
+def test_nothing_is_requested_from_another_origin(stack: tuple[str, str]) -> None:
+    """Every request the board makes goes to the relay's own origin."""
+    url, _ = stack
+    with chromium(1920, 1080, perf_log=True) as driver:
+        open_board(driver, board_url(url, refresh="2", images="true"))
+        wait_for(lambda: driver.execute_script("return window.__board.fails === 0 && "
+                                               "performance.getEntries().length > 1"), 30,
+                 "a check")
+        urls = []
+        for entry in driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            if message["method"] == "Network.requestWillBeSent":
+                request_url = message["params"]["request"]["url"]
+                if not request_url.startswith(("chrome:", "about:", "data:")):
+                    urls.append(request_url)  # the browser's own new-tab page is not ours
+        assert urls and all(u.startswith(url + "/") for u in urls), urls
+
+
+def test_images_come_through_the_relay(stack: tuple[str, str]) -> None:
+    """images=true shows every item image, fetched through /image and resized."""
+    url, _ = stack
+    with_image = [r for r in menu_rows(url) if r["image"]]
+    assert with_image and all(r["imageUrl"] == f"/image/{SAMPLE_RESTAURANT_GUID}/{r['guid']}"
+                              for r in with_image)
+    with chromium(1920, 1080) as driver:
+        open_board(driver, board_url(url, images="true"))
+        loaded = wait_for(lambda: driver.execute_script("""const imgs = [...document.images];
+            return imgs.length && imgs.every(i => i.complete) &&
+              imgs.map(i => [i.closest('.item').dataset.guid, i.naturalWidth,
+                             new URL(i.src).pathname])"""), 60, "the images")
+        assert sorted(g for g, _, _ in loaded) == sorted(r["guid"] for r in with_image)
+        assert all(width == 320 and path.startswith("/image/") for _, width, path in loaded)
+        assert layout(driver)["cut"] == []
+
+
+def test_dayparts_follow_the_same_rule_as_the_relay(stack: tuple[str, str]) -> None:
+    """The board's schedule check agrees with app.menu.availability on edge cases; Yodeck's
+    ready_for_cache title hint is set once the board is drawn."""
+    from app.menu.availability import windows_cover
+
+    url, _ = stack
+    cases = [
+        ([(0, 6 * 3600, 11 * 3600)], 0, 6 * 3600), ([(0, 6 * 3600, 11 * 3600)], 0, 11 * 3600),
+        ([(4, 22 * 3600, 2 * 3600)], 5, 3600), ([(4, 22 * 3600, 2 * 3600)], 4, 23 * 3600),
+        ([(6, 22 * 3600, 2 * 3600)], 0, 3600), ([(2, 0, 0)], 2, 5), ([(2, 0, 0)], 3, 5),
+    ]
+    with chromium(1280, 720) as driver:
+        open_board(driver, board_url(url, available="now", ready_for_cache="600"))
+        assert json.loads(driver.title) == {"ready_for_cache": True, "valid_for": 600}
+        for windows, day, second in cases:
+            js = driver.execute_script("return window.__board.covers(arguments[0], "
+                                       "arguments[1], arguments[2])", windows, day, second)
+            from datetime import datetime, timedelta
+            monday = datetime(2025, 3, 3)
+            local = monday + timedelta(days=day, seconds=second)
+            assert js == windows_cover(windows, local), (windows, day, second)
+        hidden = driver.execute_script(
+            "return [...document.querySelectorAll('section[hidden]')].length")
+        shown = driver.execute_script(
+            "return [...document.querySelectorAll('section:not([hidden])')].length")
+        assert shown > 0 and hidden + shown > 0

@@ -1,0 +1,160 @@
+"""Board HTML: escaping of Toast's text, the DOM contract, stock marks, dayparts, size."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+
+import orjson
+
+from app.board.options import BoardOptions
+from app.board.render import render_content, render_page, select
+from app.menu.filters import Filters
+from app.menu.flatten import FlatMenu, flatten
+from app.menu.model import StockEntry, decode_menus
+from app.menu.render import make_etag
+from app.menu.rows import Row
+from app.menu.stock import apply_stock
+from app.sim.sample import harbor_lights_menus
+from tests.unit.menu.menu_docs import (
+    WEEKDAYS,
+    decode,
+    document,
+    group,
+    item,
+    menu,
+    mod_group,
+    option,
+    rules,
+    schedule,
+)
+
+NOW = datetime(2025, 3, 3, 13, 0, tzinfo=UTC)  # a Monday, 08:00 in New York
+EVIL = '<script>alert("x")</script>'
+
+
+def board_flat() -> FlatMenu:
+    size = mod_group(1, "Size", [10, 11])
+    breakfast = menu("Breakfast", [group("Eggs", [
+        item(EVIL, 9.0, guid="evil", description='"><img src=x onerror=alert(1)>'),
+        item("Omelette", 8.0, guid="omelette", calories=500,
+             itemTags=[{"name": "Vegetarian", "guid": "t1"}]),
+    ])], availability={"alwaysAvailable": False,
+                       "schedule": [schedule(WEEKDAYS, ("06:00", "11:00"))]})
+    lunch = menu("Lunch", [group("Sides <b>", [
+        item("Fries", None, guid="fries", strategy="SIZE_PRICE",
+             pricing_rules=rules(size_guid=size["guid"]), mods=[1]),
+        item("Soup", 6.0, guid="soup"),
+        item("Pie", 5.0, guid="pie", image="https://img.example/pie.jpg"),
+    ])], availability={"alwaysAvailable": False,
+                       "schedule": [schedule(WEEKDAYS, ("11:00", "15:00"))]})
+    doc = document([breakfast, lunch], groups=[size],
+                   options=[option(10, "Small", 3.0), option(11, "Large", 4.5)])
+    return flatten(decode(doc), now=NOW)
+
+
+STOCK = [StockEntry(guid="soup", status="OUT_OF_STOCK"),
+         StockEntry(guid="fries", status="QUANTITY", quantity=3)]
+
+
+NO_FILTERS = Filters()
+DEFAULTS = BoardOptions()
+
+
+def content(filters: Filters = NO_FILTERS, o: BoardOptions = DEFAULTS) -> str:
+    flat = board_flat()
+    rows: list[Row] = apply_stock(flat.rows, STOCK)
+    data = select("Harbor & Co", "USD", flat, rows, filters, NOW, fetched_at=1.0,
+                  changed_at=2.0, stale=False)
+    return render_content(data, o).decode()
+
+
+def test_toast_text_is_escaped() -> None:
+    """Item names, descriptions and group names from Toast cannot inject markup."""
+    html = content()
+    assert "<script>" not in html and "<img src=x" not in html and "<b>" not in html
+    assert "&lt;script&gt;" in html and "Sides &lt;b&gt;" in html
+
+
+def test_dom_contract() -> None:
+    """Each item has data-guid, sold-out items data-sold-out="true", sections data-group."""
+    html = content()
+    assert re.findall(r'data-guid="([^"]+)"', html) == ["evil", "omelette", "fries", "soup",
+                                                        "pie"]
+    assert re.findall(r'data-guid="([^"]+)" data-sold-out="true"', html) == ["soup"]
+    assert re.findall(r'<section data-group="([^"]+)"', html) == ["Eggs", "Sides &lt;b&gt;"]
+
+
+def test_stock_marks_and_sizes() -> None:
+    """Sold out says so; a QUANTITY item at or under 5 says "Only N left"; sizes on one line."""
+    html = content()
+    assert "Sold out" in html and "Only 3 left" in html
+    assert "Small $3.00 · Large $4.50" in html
+    assert "500 cal" in html and "Vegetarian" in html
+
+
+def test_hide_out_of_stock_removes_sold_out_items() -> None:
+    """hide_out_of_stock=true leaves sold-out items off the board."""
+    html = content(Filters(hide_out_of_stock=True))
+    assert 'data-guid="soup"' not in html and "Sold out" not in html
+
+
+def test_show_none_leaves_details_out() -> None:
+    """show=none: names and prices only."""
+    html = content(o=BoardOptions(show=()))
+    assert "500 cal" not in html and "Omelette desc" not in html and "$8.00" in html
+
+
+def test_available_now_ships_schedules_and_hides_closed_menus() -> None:
+    """available=now renders every menu with its windows; closed ones start hidden."""
+    html = content(Filters(available_now=True))
+    windows = json.loads(re.search(r'data-windows="([^"]+)"', html)[1]  # type: ignore[index]
+                         .replace("&#34;", '"'))
+    assert windows == [[[d, 6 * 3600, 11 * 3600] for d in range(5)],
+                       [[d, 11 * 3600, 15 * 3600] for d in range(5)]]
+    assert '<section data-group="Eggs" data-menu="0">' in html
+    assert '<section data-group="Sides &lt;b&gt;" data-menu="1" hidden>' in html
+
+
+def test_without_available_now_nothing_is_hidden() -> None:
+    """Without available=now every selected menu shows and no schedules are sent."""
+    html = content()
+    assert " hidden>" not in html and "data-windows" not in html
+
+
+def test_images_go_through_the_relay() -> None:
+    """images=true points items with an image at the relay's versioned /image path."""
+    html = content(o=BoardOptions(images=True))
+    found = re.findall(r'data-src="([^"]+)"', html)
+    assert len(found) == 1 and re.fullmatch(
+        r"\.\./image/[0-9a-f-]{36}/pie\?v=[0-9a-f]{12}", found[0])
+    assert "img.example" not in html
+
+
+def sample_page(o: BoardOptions = DEFAULTS) -> bytes:
+    doc = decode_menus(orjson.dumps(harbor_lights_menus()))
+    flat = flatten(doc, now=NOW)
+    data = select("Harbor Lights Kitchen", "USD", flat, flat.rows, Filters(), NOW,
+                  fetched_at=1.0, changed_at=2.0, stale=False)
+    body = render_content(data, o)
+    return render_page("Harbor Lights Kitchen", o, body, make_etag(body))
+
+
+def test_sample_page_is_small_and_self_contained() -> None:
+    """The sample board is under 60 KB and loads nothing from another origin."""
+    page = sample_page(BoardOptions(images=True)).decode()
+    assert len(page.encode()) <= 60_000
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+    assert "https://" not in page and "http://" not in page
+
+
+def test_page_config_and_theme() -> None:
+    """Options reach the page: theme, accent, stylesheet hook and the script's settings."""
+    o = BoardOptions(theme="light", accent="#ff6600", css="/brand.css", refresh=5)
+    page = sample_page(o).decode()
+    assert '<html lang="en" data-theme="light" style="--accent: #ff6600">' in page
+    assert '<link rel="stylesheet" href="/brand.css">' in page
+    config = json.loads(re.search(r'<script id="board-config" type="application/json">'
+                                  r"(.*?)</script>", page)[1])  # type: ignore[index]
+    assert config["refresh"] == 5 and config["etag"].startswith('"')
