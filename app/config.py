@@ -176,6 +176,7 @@ class Settings(BaseSettings):
     relay_stale_max: Seconds = 7 * 86400.0
     relay_idle_after: Seconds = 86400.0
     relay_not_found_ttl: Seconds = 300.0
+    relay_first_load_wait: Seconds = 10.0
     relay_passthrough_ttl: Seconds = 30.0
     relay_data_dir: Path | None = None
     relay_webhook_secret: SecretStr | None = None
@@ -237,7 +238,7 @@ class Settings(BaseSettings):
     @field_validator(
         "toast_token_refresh_window", "toast_timeout", "relay_refresh_interval",
         "relay_stock_interval", "relay_stale_max", "relay_idle_after", "relay_not_found_ttl",
-        "relay_events_heartbeat", "relay_passthrough_ttl",
+        "relay_events_heartbeat", "relay_passthrough_ttl", "relay_first_load_wait",
         mode="before",
     )
     @classmethod

@@ -8,6 +8,7 @@ failed and what to do, and never contain a token or a secret.
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar
 
 import orjson
@@ -22,6 +23,13 @@ class RelayError(Exception):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+
+    def headers(self) -> dict[str, str]:
+        """Extra response headers this error calls for (``Retry-After`` on a wait)."""
+        wait = getattr(self, "retry_after", None)
+        if isinstance(wait, int | float) and wait > 0:
+            return {"Retry-After": str(max(1, math.ceil(wait)))}
+        return {}
 
 
 class ConfigError(RelayError):
@@ -141,10 +149,15 @@ class NotFound(RelayError):
 
 
 class NotReady(RelayError):
-    """No copy of the data exists yet and Toast could not provide one."""
+    """No copy of the data exists yet and Toast could not provide one (yet: then
+    ``retry_after`` says when to ask again)."""
 
     status_code = 503
     error = "not_ready"
+
+    def __init__(self, detail: str, *, retry_after: float | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
 
 
 class PayloadTooLarge(RelayError):

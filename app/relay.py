@@ -95,6 +95,7 @@ class Relay:
             stale_max=settings.relay_stale_max,
             idle_after=settings.relay_idle_after,
             not_found_ttl=settings.relay_not_found_ttl, intervals=budget.intervals,
+            limiter=limiter, first_load_wait=settings.relay_first_load_wait,
             changes=changes, lease=state.lease, notifier=state.notifier,
             history=History(size=settings.relay_history_size,
                             directory=settings.relay_data_dir / "history"
@@ -132,8 +133,12 @@ class Relay:
     async def _warm(self) -> None:
         guids = list(dict.fromkeys(self.settings.relay_restaurants.values()))
         if guids:
+            started = self.clock.monotonic()
             await self.menus.warm(guids)
-            log.info("warm-up done", extra={"restaurants": len(guids)})
+            used = self.limiter.usage()
+            log.info("warm-up done", extra={
+                "restaurants": len(guids), "seconds": round(self.clock.monotonic() - started, 1),
+                "toastCallsLast15Min": used.last_window})
 
     async def stop(self) -> None:
         if self._gc_watch is not None:

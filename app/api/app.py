@@ -98,7 +98,8 @@ class FastLane:
         try:
             await self.fast(scope, receive, send)
         except RelayError as exc:
-            await error_response(exc.status_code, exc.error, exc.detail)(scope, receive, send)
+            await error_response(exc.status_code, exc.error, exc.detail,
+                                 exc.headers())(scope, receive, send)
         except HTTPException as exc:
             await http_error_response(exc)(scope, receive, send)
         except Exception as exc:

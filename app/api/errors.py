@@ -76,7 +76,7 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
 
 async def relay_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RelayError)
-    return error_response(exc.status_code, exc.error, exc.detail)
+    return error_response(exc.status_code, exc.error, exc.detail, exc.headers())
 
 
 def unexpected_error_response(exc: Exception, path: str) -> Response:

@@ -8,6 +8,7 @@ from app.cache.decide import Plan
 from app.cache.tracked import Tracked
 from app.clock import parse_iso
 from app.errors import EmptyMenu
+from app.toast.limiter import Priority
 
 
 class Checks(ServiceCore):
@@ -18,14 +19,17 @@ class Checks(ServiceCore):
             async with t.lock:
                 if plan.reload:
                     await self._reload(t)
+                # Webhook and admin fetches go before the timer's background checks.
+                priority = Priority.URGENT if plan.fetch else Priority.BACKGROUND
                 if (plan.check or plan.fetch) and await self._lease_for(t, plan):
                     if plan.fetch:
                         decide.fetch_started(t)
-                    await self._check_menu(t, fetch=plan.fetch, check=plan.check)
+                    await self._check_menu(t, fetch=plan.fetch, check=plan.check,
+                                           priority=priority)
                     if plan.fetch:
                         self._after_webhook(t)
                 if plan.stock and await self._stock_lease(t, plan):
-                    await self._check_stock(t)
+                    await self._check_stock(t, priority)
                 now = self._now()
                 view, snap = t.view, t.snapshot
                 if decide.reprice_due(t, now) and view is not None and snap is not None:
@@ -73,16 +77,17 @@ class Checks(ServiceCore):
         self._show(t, await self._build(t, snap, stale=False), snap)
         decide.taken_over(t, now, self.intervals(t.guid), snap.checked_at)
 
-    async def _check_menu(self, t: Tracked, *, fetch: bool, check: bool = True) -> None:
+    async def _check_menu(self, t: Tracked, *, fetch: bool, check: bool = True,
+                          priority: Priority = Priority.BACKGROUND) -> None:
         assert t.snapshot is not None and t.view is not None
         started = self._now()
         try:
             changed = fetch
             if check:
-                last_updated = await self._loader.last_updated(t.guid)
+                last_updated = await self._loader.last_updated(t.guid, priority)
                 changed = changed or policy.menus_changed(t.snapshot.last_updated, last_updated)
             if changed:
-                snap = await self._loader.fetch_menus(t.snapshot)
+                snap = await self._loader.fetch_menus(t.snapshot, priority)
                 new = await self._build(t, snap, stale=False)
                 if policy.is_empty_regression(len(t.view.rows), len(new.flat.rows)):
                     raise EmptyMenu(f"Toast returned a menu with no items for {t.guid}; "
@@ -109,11 +114,12 @@ class Checks(ServiceCore):
             self._log.warning("refresh failed, serving last good copy", extra={
                 "restaurant": t.guid, "error": t.last_error, "retryIn": round(delay, 1)})
 
-    async def _check_stock(self, t: Tracked) -> None:
+    async def _check_stock(self, t: Tracked,
+                           priority: Priority = Priority.BACKGROUND) -> None:
         assert t.snapshot is not None and t.view is not None
         started = self._now()
         try:
-            snap = await self._loader.fetch_stock(t.snapshot)
+            snap = await self._loader.fetch_stock(t.snapshot, priority)
             if snap is not t.snapshot:  # the loader hands back the same one when unchanged
                 self._show(t, await self._changed(t, t.view, stock=snap.stock), snap)
                 await self._stored(snap)

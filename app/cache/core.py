@@ -21,12 +21,18 @@ from app.cache.tracked import Tracked
 from app.cache.views import MenuView
 from app.clock import Clock
 from app.menu.model import StockEntry
+from app.toast.limiter import Priority, UpstreamLimiter
 
 CacheResult = Literal["HIT", "MISS", "STALE"]
 TICK = 0.25
 """Seconds between looks at which restaurants are due (cheap: no I/O unless one is)."""
 CHECKED_SAVE_EVERY = 600.0
 """Store "Toast confirmed this copy" at most this often (it rewrites the record)."""
+FIRST_LOAD_WAIT = 10.0
+"""Longest a screen waits for a first load before a 503 with Retry-After (never a hang)."""
+WARM_CONCURRENCY = 16
+"""Configured restaurants loaded at once at start-up, so they finish one after another
+(Toast's rate, not this number, sets how long the whole warm-up takes)."""
 LOAD_LEASE = 30.0
 """Seconds one replica may take for a first load before another tries (shared stores)."""
 
@@ -50,6 +56,8 @@ class ServiceCore:
         rng: random.Random | None = None,
         history: History | None = None,
         pacer: Pacer | None = None,
+        limiter: UpstreamLimiter | None = None,
+        first_load_wait: float = FIRST_LOAD_WAIT,
     ) -> None:
         self._loader = loader
         self._clock = clock
@@ -67,10 +75,18 @@ class ServiceCore:
         self._log = logger or logging.getLogger("toast_relay.refresh")
         self._rng = rng or random.Random()
         self.history = history or History(size=100)
+        self._limiter = limiter
+        """For priorities: a screen waiting moves a background load ahead."""
+        self.first_load_wait = first_load_wait
+        self._load_priority: dict[str, Priority] = {}
         self._tracked: dict[str, Tracked] = {}
         self.pacer = pacer or Pacer()
         """Every render goes through it, so a thousand due at once never hold the loop."""
         self._tasks: set[asyncio.Task[Any]] = set()
+
+    def count(self) -> int:
+        """How many restaurants are tracked (polled) now; the budget plans for them."""
+        return len(self._tracked)
 
     def _now(self) -> Now:
         return Now(self._clock.monotonic(), self._clock.now())

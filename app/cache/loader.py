@@ -21,6 +21,7 @@ from app.errors import ToastError
 from app.menu.flatten import FlatMenu, flatten
 from app.menu.model import MenusDocument, StockEntry, decode_menus, decode_stock
 from app.toast.client import ToastClient
+from app.toast.limiter import Priority
 
 DEFAULT_CURRENCY = "USD"
 
@@ -37,38 +38,44 @@ class SnapshotLoader:
 
     # --- Toast ----------------------------------------------------------------
 
-    async def last_updated(self, guid: str) -> str:
-        return await self._toast.metadata(guid)
+    # ``priority`` orders the calls in the upstream limiter: FIRST_LOAD while a screen
+    # waits, URGENT for webhook and admin fetches, BACKGROUND for the timer's checks.
 
-    async def fetch(self, guid: str) -> Snapshot:
+    async def last_updated(self, guid: str, priority: Priority = Priority.BACKGROUND) -> str:
+        return await self._toast.metadata(guid, priority)
+
+    async def fetch(self, guid: str, priority: Priority = Priority.BACKGROUND) -> Snapshot:
         """Everything for a first load: menus (required), info and stock (best effort)."""
         sent = self._clock.now()
-        body = await self._toast.menus(guid)
+        body = await self._toast.menus(guid, priority)
         doc = decode_menus(body)
-        info = await self._info(guid, doc)
-        stock, stock_body = await self._stock_or_empty(guid)
+        info = await self._info(guid, doc, priority=priority)
+        stock, stock_body = await self._stock_or_empty(guid, priority)
         return await Snapshot.of(guid, info, body, doc, sent, stock, stock_body,
                                  checked_at=sent)
 
-    async def fetch_menus(self, snap: Snapshot) -> Snapshot:
+    async def fetch_menus(self, snap: Snapshot,
+                          priority: Priority = Priority.BACKGROUND) -> Snapshot:
         sent = self._clock.now()
-        body = await self._toast.menus(snap.guid)
+        body = await self._toast.menus(snap.guid, priority)
         doc = decode_menus(body)
-        info = await self._info(snap.guid, doc, fallback=snap.info)
+        info = await self._info(snap.guid, doc, fallback=snap.info, priority=priority)
         return await snap.with_menus(body, doc, info, sent)
 
-    async def fetch_stock(self, snap: Snapshot) -> Snapshot:
+    async def fetch_stock(self, snap: Snapshot,
+                          priority: Priority = Priority.BACKGROUND) -> Snapshot:
         """The snapshot with fresh stock; the same object when the stock did not change."""
         sent = self._clock.now()
-        body = await self._toast.stock(snap.guid)
+        body = await self._toast.stock(snap.guid, priority)
         if body == snap.stock_body:
             return snap
         return replace(snap, stock=decode_stock(body), stock_body=body, stock_at=sent)
 
-    async def _stock_or_empty(self, guid: str) -> tuple[list[StockEntry], bytes]:
+    async def _stock_or_empty(self, guid: str,
+                              priority: Priority) -> tuple[list[StockEntry], bytes]:
         # Toast: if the stock API fails, assume items are in stock (NOTES §4).
         try:
-            body = await self._toast.stock(guid)
+            body = await self._toast.stock(guid, priority)
             return decode_stock(body), body
         except ToastError as exc:
             self._log.warning("stock unavailable on first load; showing all in stock",
@@ -76,11 +83,12 @@ class SnapshotLoader:
             return [], b"[]"
 
     async def _info(
-        self, guid: str, doc: MenusDocument, fallback: RestaurantInfo | None = None
+        self, guid: str, doc: MenusDocument, fallback: RestaurantInfo | None = None,
+        priority: Priority = Priority.BACKGROUND,
     ) -> RestaurantInfo:
         """Name, time zone and currency from the restaurants API, else from what we have."""
         try:
-            raw = await self._toast.restaurant(guid)
+            raw = await self._toast.restaurant(guid, priority)
             general: dict[str, Any] = raw.get("general") or {}
             info = RestaurantInfo(
                 guid=guid,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Any
 
 from app.cache import decide, policy
 from app.cache.core import LOAD_LEASE, TICK, CacheResult, ServiceCore
@@ -11,6 +12,7 @@ from app.cache.snapshot import Snapshot
 from app.cache.tracked import Tracked
 from app.cache.views import MenuView
 from app.errors import NotFound, NotReady, RelayError, ToastError, ToastForbidden, ToastNotFound
+from app.toast.limiter import Priority
 
 
 class Loads(ServiceCore):
@@ -29,21 +31,54 @@ class Loads(ServiceCore):
             return t.view, "STALE" if t.view.stale else "HIT"
         if t.not_found is not None and self._clock.monotonic() < t.not_found_until:
             raise t.not_found
-        if t.loading_task is None:
-            t.loading = True
-            t.loading_task = asyncio.ensure_future(self._first_load(t))
-        view = await asyncio.shield(t.loading_task)
+        view = await self._within_wait(self._loading(t, Priority.FIRST_LOAD))
+        if view is None:
+            wait = self._load_eta()
+            raise NotReady(f"the menu for {guid} is still loading (Toast allows the relay only "
+                           f"so many calls a second); ask again in {wait} s", retry_after=wait)
         return view, "STALE" if view.stale else "MISS"
 
     def _retry_first_load(self, t: Tracked) -> None:
         """A configured restaurant whose first load failed is tried again, with backoff."""
         decide.first_load_retried(t, self._now(), self.intervals(t.guid), self._rng)
+        self._spawn(self._load(t, Priority.BACKGROUND))
 
-        async def load() -> None:
-            with contextlib.suppress(RelayError):
-                await self.view(t.guid)
+    def _loading(self, t: Tracked, priority: Priority) -> asyncio.Future[MenuView]:
+        """The first load of ``t`` under way (started now if none); a more urgent caller
+        (a screen) moves a background load ahead in the upstream limiter."""
+        if t.loading_task is None:
+            t.loading = True
+            self._load_priority[t.guid] = priority
+            t.loading_task = asyncio.ensure_future(self._first_load(t, priority))
+        elif priority < self._load_priority.get(t.guid, priority):
+            self._load_priority[t.guid] = priority
+            if self._limiter is not None:
+                self._limiter.boost(t.guid, priority)
+        return t.loading_task
 
-        self._spawn(load())
+    async def _load(self, t: Tracked, priority: Priority) -> None:
+        """Load ``t`` for nobody in particular (warm-up, a retry); failures are recorded."""
+        with contextlib.suppress(RelayError):
+            await asyncio.shield(self._loading(t, priority))
+
+    async def _within_wait(self, load: asyncio.Future[MenuView]) -> MenuView | None:
+        """The loaded view, or None once ``first_load_wait`` passed on the clock (the load
+        goes on: the next request may find it done)."""
+        shielded = asyncio.shield(load)
+        timer = asyncio.ensure_future(self._clock.sleep(self.first_load_wait))
+        waiters: set[asyncio.Future[Any]] = {shielded, timer}
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            return shielded.result() if shielded.done() else None
+        finally:
+            timer.cancel()
+            shielded.cancel()  # only the wrapper: the load itself goes on
+
+    def _load_eta(self) -> int:
+        """Seconds until a first load asked for now is likely done (a Retry-After)."""
+        if self._limiter is None:
+            return max(1, round(self.first_load_wait))
+        return self._limiter.eta(Priority.FIRST_LOAD, calls=3)
 
     async def _restore(self, t: Tracked) -> None:
         """Start from the saved copy (marked stale until Toast confirms it)."""
@@ -57,10 +92,9 @@ class Loads(ServiceCore):
                           checked_at=snap.checked_at)
             self._log.info("restored saved menu", extra={"restaurant": t.guid})
         else:
-            with contextlib.suppress(RelayError):
-                await self.view(t.guid)
+            await self._load(t, Priority.BACKGROUND)
 
-    async def _first_load(self, t: Tracked) -> MenuView:
+    async def _first_load(self, t: Tracked, priority: Priority) -> MenuView:
         leased = False
         try:
             # A copy saved before a restart is served at once (marked stale until Toast
@@ -70,7 +104,7 @@ class Loads(ServiceCore):
                 snap, leased = await self._shared_first_load(t.guid)
             stale = snap is not None and not self._fresh(snap)
             if snap is None:
-                snap = await self._loader.fetch(t.guid)
+                snap = await self._loader.fetch(t.guid, priority)
                 await self._stored(snap)
             view = await self._build(t, snap, stale=stale)
             self._show(t, view, snap)
@@ -96,6 +130,8 @@ class Loads(ServiceCore):
         finally:
             t.loading_task = None
             t.loading = False
+            if self._load_priority.pop(t.guid, None) is not None and self._limiter is not None:
+                self._limiter.unboost(t.guid)
             if leased:
                 await self._lease.release(f"load:{t.guid}")
 

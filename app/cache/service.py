@@ -17,11 +17,12 @@ from collections.abc import Iterable
 
 from app.cache import decide
 from app.cache.checks import Checks
-from app.cache.core import TICK, CacheResult
+from app.cache.core import TICK, WARM_CONCURRENCY, CacheResult
 from app.cache.decide import Event, Plan
 from app.cache.loads import Loads
 from app.cache.snapshot import Snapshot
 from app.cache.status import RestaurantFacts
+from app.cache.tracked import Tracked
 from app.cache.views import MenuView, RestaurantInfo
 from app.errors import NotReady
 from app.menu.stock import with_stock_event
@@ -30,10 +31,21 @@ from app.webhooks.events import MenusUpdated, StockChanged
 
 class MenuService(Loads, Checks):
     async def warm(self, guids: Iterable[str]) -> None:
-        """Pin configured restaurants, load their saved copies and check them now."""
+        """Pin configured restaurants, load their saved copies and check them now.
+
+        A few load at a time (``WARM_CONCURRENCY``) in the background priority, so
+        they finish one after another; a screen asking for one not loaded yet moves
+        it ahead (FIRST_LOAD).
+        """
         for guid in guids:
             self._track(guid).pinned = True
-        await asyncio.gather(*(self._restore(t) for t in list(self._tracked.values())))
+        gate = asyncio.Semaphore(WARM_CONCURRENCY)
+
+        async def one(t: Tracked) -> None:
+            async with gate:
+                await self._restore(t)
+
+        await asyncio.gather(*(one(t) for t in list(self._tracked.values())))
 
     async def refresh(self, guid: str) -> MenuView:
         """Refresh one restaurant now (admin); menus are re-fetched, within Toast's limits."""

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import re
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
@@ -135,6 +136,13 @@ class UpstreamLimiter:
     def usage(self) -> Usage:
         """Sends counted in the last second and the last 15 minutes."""
         return self._counter.usage()
+
+    def eta(self, priority: Priority, calls: int = 1) -> int:
+        """Whole seconds until ``calls`` more requests at ``priority`` are likely sent: the
+        queue ahead of them at the per-second cap (a Retry-After for a waiting screen)."""
+        ahead = sum(n for p, n in zip(Priority, self.waiting().values(), strict=True)
+                    if p <= priority)
+        return max(1, math.ceil((ahead + calls) / self.limits.per_second))
 
     def waiting(self) -> dict[str, int]:
         """Requests queued now, by priority name."""

@@ -36,8 +36,10 @@ class ClientLimits:
     Defaults: Toast allows 20/s and 10,000 per 15 minutes; the relay sends at most
     18/s and 9,500 per 15 minutes, background checks may fill 8,500 of those (the
     rest stays free for screens, webhooks and logins), and the budget planner
-    aims background polling at 7,500. Per-endpoint spacing gets a 5 % margin
-    (``/menus`` 1.05 s apart per location) because Toast measures arrival, not send.
+    aims background polling at 7,500. Once ``burst`` (9) went out in the last
+    second, sends are paced (``gap``: 1/18 s apart) rather than sent in
+    bursts, and per-endpoint spacing gets a 5 % margin (``/menus`` 1.05 s apart
+    per location), because Toast counts arrivals, not sends.
     """
 
     toast_per_second: int = 20
@@ -48,6 +50,14 @@ class ClientLimits:
     background_per_window: int = 8_500
     planned_per_window: int = 7_500
     spacing_margin: float = 1.05
+    burst: int = 9
+    """Sends a quiet second may take at once; past that, one per ``gap``."""
+
+    @property
+    def gap(self) -> float:
+        """Least time between two sends once busy: the per-second cap spread evenly."""
+        return 1.0 / self.per_second
+
 
     def __post_init__(self) -> None:
         if not 1 <= self.per_second <= self.toast_per_second:
@@ -112,6 +122,10 @@ class LocalCounter:
         lim = self._limits
         if len(self._second) >= lim.per_second:
             return Refusal(_wait(now, self._second[0], 1.0), True)
+        if len(self._second) >= lim.burst and now - self._second[-1] < lim.gap:
+            # Paced once busy, not in bursts: Toast counts arrivals, and a burst sent at
+            # the end of one second can arrive, delayed and bunched, in Toast's next one.
+            return Refusal(max(self._second[-1] + lim.gap - now, _MIN_WAIT), True)
         if len(self._window) >= claim.window_cap:
             # The oldest send whose expiry brings the count under this cap.
             oldest = self._window[len(self._window) - claim.window_cap]

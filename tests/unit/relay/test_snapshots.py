@@ -13,6 +13,7 @@ import orjson
 from app.cache.snapshot import Snapshot, decode_snapshot, encode_snapshot
 from app.cache.snapshots import DirectorySnapshots, MemorySnapshots
 from app.cache.views import RestaurantInfo
+from app.files import WRITES
 from app.menu.model import decode_menus, decode_stock
 
 MENUS = orjson.dumps({"restaurantGuid": "g", "lastUpdated": "t1", "menus": []})
@@ -22,7 +23,7 @@ STOCK = b'[{"guid": "i1", "status": "OUT_OF_STOCK"}]'
 def snap(guid: str = "g", fetched_at: float = 10.0, checked_at: float = 0.0,
          stock_at: float = 0.0) -> Snapshot:
     info = RestaurantInfo(guid, "Harbor", "America/New_York", "USD")
-    return Snapshot(guid, info, zlib.compress(MENUS), "t1", fetched_at, decode_stock(STOCK),
+    return Snapshot(guid, info, zlib.compress(MENUS, 1), "t1", fetched_at, decode_stock(STOCK),
                     STOCK, checked_at, stock_at, len(MENUS))
 
 
@@ -100,3 +101,23 @@ def test_records_written_uncompressed_still_read() -> None:
                                   "currency": "USD", "menus": MENUS, "fetched_at": 10.0})
     back = decode_snapshot(old)
     assert back.menus_body == MENUS and back.last_updated == "t1" and back.doc is not None
+
+
+async def test_an_older_relays_files_are_read_and_kept_as_one_record(tmp_path: Path) -> None:
+    """The four files an older relay saved per restaurant are served after an upgrade."""
+    def old_entry(key: str, body: bytes, **meta: object) -> None:
+        (tmp_path / f"{key}.body").write_bytes(body)
+        (tmp_path / f"{key}.meta.json").write_bytes(
+            orjson.dumps({**meta, "size": len(body)}))
+
+    old_entry("menus_g", MENUS, fetchedAt=10.0, lastUpdated="t1")
+    old_entry("restaurant_g", orjson.dumps(
+        {"name": "Harbor", "timeZone": "America/New_York", "currency": "USD"}))
+    old_entry("stock_g", STOCK)
+    old_entry("checked_g", b"30.0")
+    got = await DirectorySnapshots(tmp_path).get("g")
+    assert got == snap(fetched_at=10.0, checked_at=30.0)
+    WRITES.wait()  # records are written behind, off the event loop
+    assert (tmp_path / "g.snapshot").exists()
+    again = await DirectorySnapshots(tmp_path).get("g")
+    assert again == got

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from itertools import pairwise
 
 import pytest
 
@@ -17,6 +18,7 @@ C = "1f2e3d4c-5b6a-4798-8a9b-0c1d2e3f4a33"
 MENUS, META, STOCK = "/menus/v2/menus", "/menus/v2/metadata", "/stock/v1/inventory"
 LOGIN = "/authentication/v1/authentication/login"
 Call = tuple[str, str | None, Priority]
+GAP = 1 / 18  # the default pacing: 18 a second, evenly
 SMALL = ClientLimits(toast_per_second=2, per_second=1, toast_per_window=10, per_window=8,
                      background_per_window=6, planned_per_window=5, window=10.0)
 
@@ -54,8 +56,7 @@ async def test_menus_spaced_with_a_margin_per_restaurant() -> None:
     clock = FakeClock()
     sent = await _run(clock, UpstreamLimiter(clock), _bg(MENUS, A, 3) + _bg(MENUS, B), 3)
     times = sorted(t for t, _ in sent)
-    assert times[:2] == [0.0, 0.0]
-    assert times[2] == pytest.approx(1.05) and times[3] == pytest.approx(2.10)
+    assert times == pytest.approx([0.0, 0.0, 1.05, 2.10])
 
 
 async def test_logins_are_spaced_too() -> None:
@@ -72,14 +73,15 @@ async def test_metadata_is_not_spaced_per_restaurant() -> None:
     assert [t for t, _ in sent] == [0.0] * 5
 
 
-async def test_client_budget_is_eighteen_per_sliding_second() -> None:
-    """45 calls at once: 18 go now, 18 about a second later, 9 after about two (Toast: 20/s)."""
+async def test_client_budget_is_eighteen_a_second_paced() -> None:
+    """45 calls at once: 9 go now, the rest 1/18 s apart (no burst at a second's edge), and
+    no second holds more than 18 (Toast: 20, counted on arrival)."""
     clock = FakeClock()
-    sent = await _run(clock, UpstreamLimiter(clock), _bg(STOCK, A, 45), 3)
+    sent = await _run(clock, UpstreamLimiter(clock), _bg(STOCK, A, 45), 4)
     times = [t for t, _ in sent]
-    assert times.count(0.0) == 18
-    assert sum(1 for t in times if 1.0 <= t < 1.01) == 18
-    assert sum(1 for t in times if 2.0 <= t < 2.01) == 9
+    assert times[:9] == [0.0] * 9
+    assert all(b - a >= GAP - 1e-9 for a, b in pairwise(times[9:]))
+    assert max(sum(1 for u in times if t <= u < t + 1) for t in times) == 18
 
 
 async def test_a_screen_goes_before_queued_background_work() -> None:
@@ -177,12 +179,12 @@ async def test_state_reports_budget_as_numbers() -> None:
     """state() gives used/limit per second and per 15 minutes, and the callers that waited."""
     clock = FakeClock()
     limiter = UpstreamLimiter(clock)
-    await _run(clock, limiter, _bg(STOCK, A, 20), 1.5)
+    await _run(clock, limiter, _bg(STOCK, A, 12), 0.5)
     state = limiter.state()
-    assert state["perSecond"] == {"used": 2, "limit": 18, "toastLimit": 20}
-    assert state["perWindow"] == {"used": 20, "limit": 9500, "backgroundLimit": 8500,
+    assert state["perSecond"] == {"used": 12, "limit": 18, "toastLimit": 20}
+    assert state["perWindow"] == {"used": 12, "limit": 9500, "backgroundLimit": 8500,
                                   "toastLimit": 10000, "seconds": 900.0}
-    assert state["throttledTotal"] == 2
+    assert state["throttledTotal"] == 3  # 9 at once, 3 paced
 
 
 def test_limits_refuse_caps_above_toasts() -> None:
