@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import signal
 import sys
@@ -75,6 +76,13 @@ def serve(settings: Settings, host: str, port: int) -> None:
     from app.logs import configure_logging
 
     configure_logging(settings.relay_log_format)
+    keep_alive = max(1, round(settings.relay_keepalive_timeout))
+    # uvicorn has no timeout for a request's headers or body: a client that never finishes
+    # them holds its connection until it gives up. The reverse proxy in front (see
+    # deploy/nginx) cuts those; these two bound what reaches the relay itself.
+    logging.getLogger("toast_relay").info(
+        "serving", extra={"host": host, "port": port, "keepAliveSeconds": keep_alive,
+                          "limitConcurrency": settings.relay_limit_concurrency})
     # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal to the previous
     # handler; with the default one the process would die by signal instead of exiting 0.
     signal.signal(signal.SIGTERM, lambda signum, frame: None)
@@ -89,6 +97,9 @@ def serve(settings: Settings, host: str, port: int) -> None:
         # Requests under RELAY_ROOT_PATH and plain ones both route (a proxy may strip it or not).
         root_path=settings.relay_root_path,
         timeout_graceful_shutdown=8,
+        timeout_keep_alive=keep_alive,
+        # Past this many open connections and tasks, new requests get 503 at once.
+        limit_concurrency=settings.relay_limit_concurrency,
         server_header=False,
     )
     server = RelayServer(config)

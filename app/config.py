@@ -18,8 +18,11 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.errors import ConfigError
+from app.files import private_dir
 
 ALL_RESTAURANTS = "*"
+MIN_REFRESH_WINDOW = 2.0
+"""Seconds: below this a refresh window leaves no time to log in before the token expires."""
 MIN_KEY_LENGTH = 16
 GUID_RE = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -178,6 +181,7 @@ class Settings(BaseSettings):
     relay_not_found_ttl: Seconds = 300.0
     relay_first_load_wait: Seconds = 10.0
     relay_passthrough_ttl: Seconds = 30.0
+    relay_csv_escape_formulas: bool = True
     relay_data_dir: Path | None = None
     relay_webhook_secret: SecretStr | None = None
     relay_events_max_connections: int = Field(1000, ge=1)
@@ -188,6 +192,8 @@ class Settings(BaseSettings):
     relay_metrics_restaurants: int = Field(100, ge=0)
     """/metrics has per-restaurant series while at most this many are tracked."""
     relay_trusted_proxies: str = "127.0.0.1"
+    relay_limit_concurrency: int = Field(1000, ge=1)
+    relay_keepalive_timeout: Seconds = 5.0
     relay_root_path: str = ""
     relay_image_allow_private: bool = False
     """Let /image fetch from loopback and private addresses (the simulator's images)."""
@@ -238,7 +244,8 @@ class Settings(BaseSettings):
     @field_validator(
         "toast_token_refresh_window", "toast_timeout", "relay_refresh_interval",
         "relay_stock_interval", "relay_stale_max", "relay_idle_after", "relay_not_found_ttl",
-        "relay_events_heartbeat", "relay_passthrough_ttl", "relay_first_load_wait",
+        "relay_events_heartbeat", "relay_passthrough_ttl", "relay_keepalive_timeout",
+        "relay_first_load_wait",
         mode="before",
     )
     @classmethod
@@ -282,7 +289,7 @@ class Settings(BaseSettings):
         if v is None:
             return None
         try:
-            v.mkdir(parents=True, exist_ok=True)
+            private_dir(v)
         except OSError as exc:
             raise ValueError(f"{v} cannot be created ({exc.strerror}); point it at a "
                              "writable directory") from None
@@ -315,6 +322,11 @@ class Settings(BaseSettings):
         # Toast only hands out a new token during the token's last minute.
         if self.toast_token_refresh_window > 3600:
             raise ValueError("TOAST_TOKEN_REFRESH_WINDOW must be at most 3600 seconds")
+        if self.toast_token_refresh_window < MIN_REFRESH_WINDOW:
+            # The token stops being sent a quarter-window before it expires (at most 5 s);
+            # a shorter window leaves no time to log in between the refresh and that point.
+            raise ValueError(f"TOAST_TOKEN_REFRESH_WINDOW must be at least "
+                             f"{MIN_REFRESH_WINDOW:g} seconds (60 matches Toast's last minute)")
         return self
 
 

@@ -1,21 +1,32 @@
-"""The one atomic file write: readers see the old file or the new one, never half.
+"""Files the relay keeps under RELAY_DATA_DIR: private directories, atomic writes, and
+one clear log line when a saved file turns out to be damaged.
 
-``WRITES`` does them on one worker thread, in the order asked: each write ends
-with an fsync, which on a busy disk takes from milliseconds to hundreds of them,
-and a hundred menus changing at once must not hold the event loop that long.
+``WRITES`` does writes on one worker thread, in the order asked: each ends with an
+fsync, which on a busy disk takes from milliseconds to hundreds of them, and a
+hundred menus changing at once must not hold the event loop that long.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) as mode 0700: saved menus and the token are
+    nobody else's business. An existing directory keeps the mode its owner gave it."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for directory in reversed(missing):
+        directory.mkdir(mode=0o700, exist_ok=True)
+    return path
+
+
 def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     """Write ``data`` to ``path`` (created private by default) via a fsync'd temp file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         # mkstemp already creates 0600; fchmod states the intent and covers odd umasks.
@@ -45,3 +56,23 @@ class WriteBehind:
 
 
 WRITES = WriteBehind()
+
+
+class DamageReport:
+    """Logs a damaged or unreadable saved file once (per path, until it is written again),
+    naming the file, what is wrong and what the relay does about it."""
+
+    def __init__(self, logger: logging.Logger, what: str) -> None:
+        self._log = logger
+        self._what = what
+        self._told: set[Path] = set()
+
+    def damaged(self, path: Path, problem: str, action: str) -> None:
+        if path in self._told:
+            return
+        self._told.add(path)
+        self._log.warning("%s %s %s; %s", self._what, path, problem, action,
+                          extra={"path": str(path)})
+
+    def rewritten(self, path: Path) -> None:
+        self._told.discard(path)

@@ -83,7 +83,8 @@ class Relay:
                                             on_login=metrics.count_login)
         toast = ToastClient(http=http, base_url=settings.toast_api_url, tokens=tokens,
                             limiter=limiter, clock=clock, observer=metrics.observe_toast)
-        loader = SnapshotLoader(toast=toast, store=state.snapshots, clock=clock)
+        loader = SnapshotLoader(toast=toast, store=state.snapshots, clock=clock,
+                                escape_formulas=settings.relay_csv_escape_formulas)
         changes = ChangeFeed(settings.relay_events_max_connections)
         budget = Budget(limiter.limits, settings.relay_refresh_interval,
                         settings.relay_stock_interval,

@@ -20,7 +20,7 @@ import msgspec
 
 from app.cache.views import MenuView
 from app.clock import iso_utc
-from app.files import WRITES
+from app.files import WRITES, private_dir
 from app.menu.availability import zone
 from app.menu.diff import Changes, diff_rows
 
@@ -64,7 +64,7 @@ class History:
         self._log = logger or logging.getLogger("toast_relay.history")
         self._versions: dict[str, deque[Version]] = {}
         if directory is not None:
-            directory.mkdir(parents=True, exist_ok=True)
+            private_dir(directory)
 
     def _path(self, guid: str) -> Path | None:
         return self._dir / f"{guid}.json" if self._dir is not None else None

@@ -29,9 +29,11 @@ DEFAULT_CURRENCY = "USD"
 class SnapshotLoader:
     def __init__(
         self, *, toast: ToastClient, store: SnapshotStore, clock: Clock,
-        logger: logging.Logger | None = None,
+        logger: logging.Logger | None = None, escape_formulas: bool = True,
     ) -> None:
         self._toast = toast
+        self.escape_formulas = escape_formulas
+        """CSV cells starting with = + - @ get a leading ' (RELAY_CSV_ESCAPE_FORMULAS)."""
         self.store = store
         self._clock = clock
         self._log = logger or logging.getLogger("toast_relay.refresh")
@@ -125,7 +127,8 @@ class SnapshotLoader:
 
     def build_view(self, snap: Snapshot, *, stale: bool, now: float) -> MenuView:
         return MenuView(info=snap.info, flat=_flatten(snap, now), stock=snap.stock,
-                        fetched_at=snap.fetched_at, stale=stale, changed_at=now)
+                        fetched_at=snap.fetched_at, stale=stale, changed_at=now,
+                        escape_formulas=self.escape_formulas)
 
     def rebuild(self, view: MenuView, snap: Snapshot, *, now: float) -> MenuView:
         """Re-flatten at ``now`` (a time-specific price flipped); keeps the stale flag."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import abc
 import contextlib
 import logging
-from concurrent.futures import Future
 from pathlib import Path
 
 from cachetools import LRUCache
@@ -20,7 +19,10 @@ from cachetools import LRUCache
 from app.cache.legacy_files import read_legacy
 from app.cache.snapshot import Snapshot, decode_snapshot, encode_snapshot
 from app.errors import ToastBadResponse
-from app.files import WRITES
+from app.files import WRITES, DamageReport, atomic_write, private_dir
+
+_INSTEAD = ("ignoring it: the menu is loaded from Toast instead, and the file is replaced "
+            "by the next good copy")
 
 
 class SnapshotStore(abc.ABC):
@@ -64,10 +66,10 @@ class DirectorySnapshots(SnapshotStore):
 
     def __init__(self, directory: Path, memory: MemorySnapshots | None = None,
                  logger: logging.Logger | None = None) -> None:
-        self._dir = directory
-        self._dir.mkdir(parents=True, exist_ok=True)
+        self._dir = private_dir(directory)
         self._memory = memory or MemorySnapshots()
-        self._log = logger or logging.getLogger("toast_relay.refresh")
+        self._damage = DamageReport(logger or logging.getLogger("toast_relay.refresh"),
+                                    "saved menu")
 
     def all(self) -> list[Snapshot]:
         return self._memory.all()
@@ -84,18 +86,22 @@ class DirectorySnapshots(SnapshotStore):
         if snap is not None:
             return snap
         WRITES.wait()  # a write of this record may still be on its way
+        path = self._path(guid)
         try:
-            raw = self._path(guid).read_bytes()
-        except OSError:
+            raw = path.read_bytes()
+        except FileNotFoundError:
             old = read_legacy(self._dir, self._safe(guid), guid)
             if old is not None:  # an older relay's files: kept as one record from now on
                 with contextlib.suppress(OSError):
                     await self.put(old)
             return old
+        except OSError as exc:
+            self._damage.damaged(path, f"cannot be read ({exc.strerror})", _INSTEAD)
+            return None
         try:
             snap = decode_snapshot(raw)
         except ToastBadResponse:
-            self._log.warning("saved menu unreadable, ignoring it", extra={"restaurant": guid})
+            self._damage.damaged(path, "is damaged (not a complete saved menu)", _INSTEAD)
             return None
         await self._memory.put(snap)
         return snap
@@ -103,17 +109,7 @@ class DirectorySnapshots(SnapshotStore):
     async def put(self, snap: Snapshot) -> bool:
         if not await self._memory.put(snap):
             return False
-        # Written behind, in order, off the event loop (each write is fsync'd): a full or
-        # read-only disk loses durability, never the board being served.
-        done = WRITES.submit(self._path(snap.guid), encode_snapshot(snap))
-        guid = snap.guid
-
-        def failed(f: Future[None]) -> None:
-            exc = f.exception()
-            if isinstance(exc, OSError):
-                self._log.error("could not save the last good copy; check RELAY_DATA_DIR",
-                                extra={"restaurant": guid,
-                                       "error": f"{type(exc).__name__}: {exc.strerror}"})
-
-        done.add_done_callback(failed)
+        path = self._path(snap.guid)
+        atomic_write(path, encode_snapshot(snap))
+        self._damage.rewritten(path)
         return True

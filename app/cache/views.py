@@ -98,8 +98,10 @@ class MenuView:
         fetched_at: float,
         stale: bool,
         changed_at: float,
+        escape_formulas: bool = True,
     ) -> None:
         self.info = info
+        self.escape_formulas = escape_formulas
         self.flat = flat
         self.stock = list(stock)
         self.fetched_at = fetched_at
@@ -223,7 +225,7 @@ class MenuView:
             info = {k: to_ascii(v) for k, v in info.items()}
         currency = self.info.currency
         if fmt == "csv":
-            return render_csv(rows, currency)
+            return render_csv(rows, currency, escape_formulas=self.escape_formulas)
         if fmt == "rows":
             return render_rows(rows)
         if fmt == "pairs":
@@ -274,6 +276,7 @@ class MenuView:
             fetched_at=self.fetched_at if fetched_at is None else fetched_at,
             stale=self.stale if stale is None else stale,
             changed_at=now,
+            escape_formulas=self.escape_formulas,
         )
         if view.json.etag == self.json.etag:
             view.changed_at = self.changed_at

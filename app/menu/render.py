@@ -113,30 +113,48 @@ def _bool(value: bool) -> str:
     return "true" if value else "false"
 
 
-def csv_line(r: Row, currency: str = "USD") -> str:
-    """One CSV record (without line end) for ``r``, in ``ROW_FIELDS`` order."""
+_FORMULA_START = frozenset("=+-@\t\r")
+
+
+def _q_safe(text: str) -> str:
+    # A spreadsheet opening the CSV runs a cell that starts with = + - @ (or a tab or CR)
+    # as a formula ("CSV injection"); a leading ' makes it show as the text it is.
+    if text and text[0] in _FORMULA_START:
+        text = "'" + text
+    return _q(text)
+
+
+def csv_line(r: Row, currency: str = "USD", *, escape_formulas: bool = True) -> str:
+    """One CSV record (without line end) for ``r``, in ``ROW_FIELDS`` order.
+
+    With ``escape_formulas`` a text cell starting with = + - @ gets a leading ``'``;
+    numbers are left alone (a negative number is not a formula)."""
+    q = _q_safe if escape_formulas else _q
     return ",".join((
-        _q(r.menu), _q(r.group), _q(r.groupPath), _q(r.name), _q(r.guid), _q(r.description),
-        _q(r.image) if r.image is not None else "", _num(r.price), _q(r.priceText),
-        _q(sizes_text(r.sizes, currency)) if r.sizes else "", _q(", ".join(r.tags)),
+        q(r.menu), q(r.group), q(r.groupPath), q(r.name), q(r.guid), q(r.description),
+        q(r.image) if r.image is not None else "", _num(r.price), q(r.priceText),
+        q(sizes_text(r.sizes, currency)) if r.sizes else "", q(", ".join(r.tags)),
         _num(r.calories), _bool(r.outOfStock), _num(r.quantity), _bool(r.alcohol),
-        _q(r.modifiers), _q(r.imageUrl) if r.imageUrl else "",
+        q(r.modifiers), q(r.imageUrl) if r.imageUrl else "",
     ))
 
 
-def _one_line_record(r: Row, currency: str) -> str:
-    line = csv_line(r, currency)
+def _one_line_record(r: Row, currency: str, escape_formulas: bool) -> str:
+    line = csv_line(r, currency, escape_formulas=escape_formulas)
     # Line breaks become spaces: readers such as Xibo's split records on every newline,
     # even inside quotes. isprintable() is one C scan per line, false whenever a break
     # (or a tab) is there; only then are the row's texts looked at one by one.
-    return line if line.isprintable() else csv_line(one_line_row(r), currency)
+    return line if line.isprintable() else csv_line(one_line_row(r), currency,
+                                                    escape_formulas=escape_formulas)
 
 
-def render_csv(rows: Iterable[Row], currency: str = "USD") -> bytes:
+def render_csv(rows: Iterable[Row], currency: str = "USD", *,
+               escape_formulas: bool = True) -> bytes:
     """UTF-8 CSV (RFC 4180, CRLF), header = the row field names; lists joined,
-    booleans true/false, null empty; no cell holds a line break (they become spaces)."""
+    booleans true/false, null empty; no cell holds a line break (they become spaces);
+    formulas neutralised unless ``escape_formulas`` is off (RELAY_CSV_ESCAPE_FORMULAS)."""
     lines = [",".join(ROW_FIELDS)]
-    lines.extend(_one_line_record(r, currency) for r in rows)
+    lines.extend(_one_line_record(r, currency, escape_formulas) for r in rows)
     lines.append("")
     return "\r\n".join(lines).encode("utf-8")
 

@@ -19,7 +19,8 @@ Control endpoints (no auth; answers are JSON):
 
 - ``GET /_sim/calls``: counters {calls: {endpoint: n}, total, by_restaurant: {guid:
   {endpoint: n}}, statuses: {endpoint: {"200": n}}, expired_token_calls,
-  unauthorized_calls, rate_limited_calls, tokens_issued}. Endpoint names:
+  unauthorized_calls, rate_limited_calls (over_limit_calls: those refused by the
+  limits, not injected), tokens_issued}. Endpoint names:
   login, oauth_token, metadata, menus, stock, restaurants, partners.
 - ``POST /_sim/reset``: clear counters, faults and rate-limit windows;
   ``?full=true`` also restores the sample data, forgets tokens, resets the lifetime.

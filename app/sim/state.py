@@ -60,6 +60,8 @@ class Counters:
     expired_token_calls: int = 0
     unauthorized_calls: int = 0
     rate_limited_calls: int = 0
+    over_limit_calls: int = 0
+    """Calls refused because they broke Toast's limits (not injected 429 faults)."""
     tokens_issued: int = 0
 
     def call(self, endpoint: str, restaurant: str | None) -> None:
@@ -78,6 +80,7 @@ class Counters:
             "expired_token_calls": self.expired_token_calls,
             "unauthorized_calls": self.unauthorized_calls,
             "rate_limited_calls": self.rate_limited_calls,
+            "over_limit_calls": self.over_limit_calls,
             "tokens_issued": self.tokens_issued,
         }
 

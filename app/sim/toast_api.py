@@ -39,19 +39,19 @@ class ToastApi:
 
     # --- shared steps -----------------------------------------------------
 
-    async def _outage(self, endpoint: str) -> None:
+    async def _outage(self, endpoint: str) -> float:
+        """Raise the injected outage, if any; a "slow" fault is returned as its delay."""
         fault = self.state.faults.take(endpoint, BEFORE_AUTH)
         if fault is None:
-            return
+            return 0.0
         if fault.mode == "slow":
-            await self.state.clock.sleep(fault.delay)
-        elif fault.mode == "429":
+            return fault.delay
+        if fault.mode == "429":
             self.state.counters.rate_limited_calls += 1
             decision = Decision(False, "GLOBAL", 0, fault.retry_after, fault.retry_after)
             raise ToastHTTPError(429, "Rate limit exceeded",
                                  decision.headers(self.state.clock.now()))
-        else:
-            raise ToastHTTPError(int(fault.mode), _OUTAGES[fault.mode])
+        raise ToastHTTPError(int(fault.mode), _OUTAGES[fault.mode])
 
     def _authorize(self, request: Request) -> Token:
         st = self.state
@@ -82,6 +82,7 @@ class ToastApi:
         decision = self.state.limiter.check(key, endpoint, client)
         if not decision.allowed:
             self.state.counters.rate_limited_calls += 1
+            self.state.counters.over_limit_calls += 1
             raise ToastHTTPError(429, "Rate limit exceeded",
                                  decision.headers(self.state.clock.now()))
         return decision
@@ -99,11 +100,14 @@ class ToastApi:
         header = request.headers.get(RESTAURANT_HEADER, "").strip()
         st.counters.call(endpoint, header.lower() if is_guid(header) else None)
         try:
-            await self._outage(endpoint)
+            slow = await self._outage(endpoint)
             token = self._authorize(request)
             record = self._restaurant(header, token.client_id) if needs_restaurant else None
             key = record.guid.lower() if record is not None else _client_key(request)
+            # Toast counts a request when it arrives; a slow answer is slow after that.
             decision = self._limit(key, endpoint, token.client_id)
+            if slow:
+                await self.state.clock.sleep(slow)
             response = self._spoil(endpoint, handler(request, token, record))
             response.headers.update(decision.headers(st.clock.now()))
         except ToastHTTPError as err:

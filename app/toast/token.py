@@ -29,7 +29,7 @@ from app.toast.login import (
     describe,
     login_once,
 )
-from app.toast.token_state import _EXPIRY_SKEW, TokenState, _iso
+from app.toast.token_state import TokenState, _iso
 
 _MIN_TOKEN_AGE = 1800.0  # Toast: reuse each token for at least 30 minutes
 _SAME_TOKEN_GAP = 5.0  # least spacing of in-window retries after a same-token answer
@@ -188,7 +188,7 @@ class TokenManager(TokenState):
             # Toast hands back the same token until its last minute: try again later
             # in the window (halfway to expiry), not in a loop.
             retry = wall + max(_SAME_TOKEN_GAP, (grant.expires_at - wall) / 2)
-            self._next_refresh = retry if retry < grant.expires_at - _EXPIRY_SKEW \
+            self._next_refresh = retry if retry < grant.expires_at - self._margin \
                 else grant.expires_at
         else:
             self._next_refresh = self._first_refresh(grant.expires_at)

@@ -27,6 +27,13 @@ def _iso(t: float | None) -> str | None:
     return None if t is None else iso_utc(t)
 
 
+def expiry_margin(refresh_window: float) -> float:
+    """Seconds before ``exp`` a token is no longer sent: 5 s, or a quarter of a shorter
+    refresh window, so the proactive refresh (aimed a sixth into the window) always comes
+    before the token goes unused."""
+    return min(_EXPIRY_SKEW, refresh_window / 4)
+
+
 class TokenState:
     """The token, its timing and its store; ``TokenManager`` adds the login flow."""
 
@@ -41,6 +48,7 @@ class TokenState:
         self._creds = credentials
         self._clock = clock
         self._window = refresh_window
+        self._margin = expiry_margin(refresh_window)
         self._per_hour = logins_per_hour
         self._log = logger or logging.getLogger("app.toast.token")
         self._on_login = on_login
@@ -113,7 +121,7 @@ class TokenState:
             return False
         self._policy.replace(stored.login_times)
         self._take_relogin(stored.relogin_at)
-        if (not stored.usable(self._clock.now(), _EXPIRY_SKEW)
+        if (not stored.usable(self._clock.now(), self._margin)
                 or stored.access_token in (avoid, self._rejected)
                 or (self._usable() and stored.expires_at <= self._expires_at)):
             return False
@@ -130,7 +138,7 @@ class TokenState:
             self._last_401_login = self._clock.monotonic() - (self._clock.now() - relogin_at)
 
     def _usable(self) -> bool:
-        return self._token is not None and self._clock.now() < self._expires_at - _EXPIRY_SKEW
+        return self._token is not None and self._clock.now() < self._expires_at - self._margin
 
     def _first_refresh(self, expires_at: float) -> float:
         # At exactly the window edge Toast may still answer with the same token
@@ -173,7 +181,7 @@ class TokenState:
             return
         self._policy.restore(stored.login_times)
         self._take_relogin(stored.relogin_at)
-        if stored.access_token and stored.expires_at - _EXPIRY_SKEW > self._clock.now():
+        if stored.access_token and stored.expires_at - self._margin > self._clock.now():
             self._token, self._expires_at = stored.access_token, stored.expires_at
             self._obtained_at = stored.obtained_at
             self._next_refresh = self._first_refresh(stored.expires_at)
@@ -185,6 +193,6 @@ class TokenState:
             return 0.0
         if not self._usable():
             return self._policy.wait(valid_token=False)
-        until_unusable = self._expires_at - _EXPIRY_SKEW - self._clock.now()
+        until_unusable = self._expires_at - self._margin - self._clock.now()
         due = (self._next_refresh or self._expires_at) - self._clock.now()
         return min(max(due, self._policy.wait(valid_token=True)), until_unusable)

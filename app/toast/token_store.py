@@ -18,7 +18,10 @@ from pathlib import Path
 
 import orjson
 
-from app.files import atomic_write
+from app.files import DamageReport, atomic_write
+
+_INSTEAD = ("ignoring it: the relay logs in to Toast again (within the login budget) and "
+            "replaces the file with the new token")
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ class FileTokenStore(TokenStore):
         self.path = path
         self._owner = owner
         self._log = logger
+        self._damage = DamageReport(logger, "token file")
 
     async def load(self) -> StoredToken | None:
         try:
@@ -109,12 +113,12 @@ class FileTokenStore(TokenStore):
         except FileNotFoundError:
             return None
         except OSError as exc:
-            self._log.warning("cannot read token file %s: %s", self.path, exc.strerror)
+            self._damage.damaged(self.path, f"cannot be read ({exc.strerror})", _INSTEAD)
             return None
         try:
             token = decode_token(self._owner, raw)
         except ValueError:
-            self._log.warning("token file %s is unreadable; ignoring it", self.path)
+            self._damage.damaged(self.path, "is damaged (not a saved token)", _INSTEAD)
             return None
         if token is None:
             self._log.info("token file %s is for other credentials; ignoring it", self.path)
@@ -123,5 +127,6 @@ class FileTokenStore(TokenStore):
     async def save(self, token: StoredToken) -> None:
         try:
             atomic_write(self.path, encode_token(self._owner, token))
+            self._damage.rewritten(self.path)
         except OSError as exc:
             self._log.warning("cannot write token file %s: %s", self.path, exc.strerror)

@@ -93,7 +93,7 @@ def rewrite_site(
                      f"https://$host:{https_port}$request_uri", text)
 
 
-def main_conf(site: str, prefix: Path) -> str:
+def main_conf(site: str, prefix: Path, worker_connections: int = 128) -> str:
     """A minimal main nginx.conf around ``site`` with every path under ``prefix``."""
     tmp = prefix / "tmp"
     # As root, workers would drop to `nobody`, who cannot enter a 0700 pytest
@@ -108,7 +108,7 @@ def main_conf(site: str, prefix: Path) -> str:
         "worker_processes 1;\n"
         f"pid {prefix / 'nginx.pid'};\n"
         f"error_log {prefix / 'error.log'} info;\n"
-        "events { worker_connections 128; }\n"
+        f"events {{ worker_connections {worker_connections}; }}\n"
         "http {\n"
         "    types { text/html html; application/json json; text/csv csv; }\n"
         "    default_type application/octet-stream;\n"
@@ -121,7 +121,7 @@ def main_conf(site: str, prefix: Path) -> str:
 
 def write_config(
     prefix: Path, *, http_port: int, https_port: int, upstream: str, cert: Path, key: Path,
-    example: Path = EXAMPLE,
+    example: Path = EXAMPLE, worker_connections: int = 128,
 ) -> Path:
     """Write ``prefix/nginx.conf`` built from the example; returns its path."""
     (prefix / "tmp").mkdir(parents=True, exist_ok=True)
@@ -130,7 +130,7 @@ def write_config(
         cert=cert, key=key, access_log=prefix / "access.log",
     )
     conf = prefix / "nginx.conf"
-    conf.write_text(main_conf(site, prefix))
+    conf.write_text(main_conf(site, prefix, worker_connections))
     return conf
 
 

@@ -86,3 +86,24 @@ def test_boot_wait_passes_once_the_board_answers(tmp_path: Path) -> None:
     finally:
         relay.stop()
         sim.stop()
+
+
+@pytest.mark.integration
+def test_chromium_with_the_kiosk_flags_shows_the_board(tmp_path: Path) -> None:
+    """Chromium started with the unit's own flags on a board URL (headless here) renders
+    the board's items: the URL shape and the flags work together."""
+    binary = require_binary("chromium")
+    sim, sim_url = start_sim(tmp_path)
+    relay, url = start_relay(tmp_path, relay_env(sim_url))
+    try:
+        flags = [a for a in exec_start()[1:-1] if a != "--kiosk"]
+        board = f"{url}/board/harbor?key={KEY}"
+        result = subprocess.run(
+            [binary, "--headless=new", "--no-sandbox", "--disable-gpu",
+             f"--user-data-dir={tmp_path / 'profile'}", *flags, "--dump-dom", board],
+            capture_output=True, text=True, timeout=120, check=False)
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert result.stdout.count("data-guid=") >= 10, result.stdout[:2000]
+    finally:
+        relay.stop()
+        sim.stop()

@@ -50,7 +50,8 @@ def csv_cell(value: Any, field: str) -> str:
 
 def assert_csv_matches_json(rows: list[Row]) -> None:
     items = orjson.loads(render_menu_json(RESTAURANT, "", "", False, rows))["items"]
-    records = list(csv.reader(io.StringIO(render_csv(rows).decode("utf-8"), newline="")))
+    raw = render_csv(rows, escape_formulas=False).decode("utf-8")
+    records = list(csv.reader(io.StringIO(raw, newline="")))
     assert records[0] == list(ROW_FIELDS)
     assert records[1:] == [[csv_cell(it[f], f) for f in ROW_FIELDS] for it in items]
 
@@ -187,3 +188,20 @@ def test_etag_respects_part_boundaries() -> None:
     """Moving bytes between parts changes the ETag."""
     assert make_etag(b"ab", b"c") != make_etag(b"a", b"bc")
     assert make_etag(b"abc") != make_etag(b"abc", b"")
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "=HYPERLINK(\"x\")",
+                                  "\tx"])
+def test_csv_neutralises_formulas(text: str) -> None:
+    """A text cell starting with = + - @ (or a tab) gets a leading ' so spreadsheets show
+    it as text; numbers and ordinary text are untouched; the switch turns it off."""
+    row = Row(menu="M", group="G", groupPath="G", name=text, guid="g", description="plain",
+              image=None, price=-1.5, priceText="", sizes=[], tags=[], calories=None,
+              modifiers=text)
+    record = next(csv.DictReader(io.StringIO(render_csv([row]).decode(), newline="")))
+    assert record["name"].startswith("'") and record["modifiers"].startswith("'")
+    assert record["name"][1:].strip() == one_line(text).strip()
+    assert record["description"] == "plain" and record["price"] == "-1.5"
+    raw = next(csv.DictReader(io.StringIO(render_csv([row], escape_formulas=False).decode(),
+                                          newline="")))
+    assert raw["name"] == one_line(text)

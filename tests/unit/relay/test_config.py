@@ -124,6 +124,15 @@ def test_secret_never_in_repr_or_errors() -> None:
     assert "super-secret-value" not in detail
 
 
+@pytest.mark.parametrize("window", ["1", "1.5s", "7200"])
+def test_refresh_window_that_cannot_work_is_refused(window: str) -> None:
+    """A refresh window under 2 s (no time to log in) or over an hour stops start-up."""
+    with pytest.raises(ConfigError, match=r"^TOAST_TOKEN_REFRESH_WINDOW must be at"):
+        load_settings({**BASE, "TOAST_TOKEN_REFRESH_WINDOW": window})
+    short = load_settings({**BASE, "TOAST_TOKEN_REFRESH_WINDOW": "3"})
+    assert short.toast_token_refresh_window == 3
+
+
 def test_redis_url_must_be_redis_or_rediss_and_is_never_echoed() -> None:
     """A bad REDIS_URL is one line naming the expected form, without the password in it."""
     detail = settings_error(REDIS_URL="http://:hunter2-secret@cache:6379/0")

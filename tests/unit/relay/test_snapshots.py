@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import zlib
 from dataclasses import replace
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import msgspec
 import orjson
+import pytest
 
 from app.cache.snapshot import Snapshot, decode_snapshot, encode_snapshot
 from app.cache.snapshots import DirectorySnapshots, MemorySnapshots
@@ -65,10 +67,33 @@ async def test_directory_store_survives_restart(tmp_path: Path) -> None:
     assert not [f for f in os.listdir(tmp_path) if f.startswith(".")]
 
 
-async def test_directory_store_ignores_unreadable_record(tmp_path: Path) -> None:
-    """A damaged record is treated as absent (and logged), never served."""
-    (tmp_path / "g.snapshot").write_bytes(b"\x93garbage")
-    assert await DirectorySnapshots(tmp_path).get("g") is None
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "directory"])
+async def test_damaged_record_is_logged_once_with_its_path(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, damage: str) -> None:
+    """A damaged or unreadable saved menu is treated as absent, never served, and logged
+    once with its path and what the relay does; a good write clears it."""
+    path = tmp_path / "g.snapshot"
+    if damage == "garbage":
+        path.write_bytes(b"\x93garbage")
+    elif damage == "truncated":
+        await DirectorySnapshots(tmp_path).put(snap())
+        path.write_bytes(path.read_bytes()[:40])
+    else:
+        path.mkdir()
+    store = DirectorySnapshots(tmp_path)
+    with caplog.at_level(logging.WARNING):
+        assert await store.get("g") is None
+        assert await store.get("g") is None
+    lines = [r.getMessage() for r in caplog.records if str(path) in r.getMessage()]
+    assert len(lines) == 1, caplog.text
+    assert "loaded from Toast instead" in lines[0]
+
+
+def test_data_directories_are_created_private(tmp_path: Path) -> None:
+    """Directories the relay creates for its data (and their missing parents) are 0700."""
+    DirectorySnapshots(tmp_path / "data" / "menus")
+    for d in (tmp_path / "data", tmp_path / "data" / "menus"):
+        assert d.stat().st_mode & 0o777 == 0o700, d
 
 
 async def test_stock_change_is_newer_than_same_menus() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import httpx
@@ -14,6 +16,7 @@ from app.errors import ToastAuthError, ToastRateLimited, ToastUnavailable
 from app.toast.jwt import token_expiry
 from app.toast.limiter import UpstreamLimiter
 from app.toast.token import TokenManager
+from app.toast.token_state import expiry_margin
 from tests.unit.toast.toast_fakes import (
     BASE,
     CLIENT_ID,
@@ -361,3 +364,40 @@ async def test_token_file_without_token_keeps_login_times(tmp_path: object) -> N
     await store.save(StoredToken("", 0.0, 0.0, (1.0, 2.0)))
     loaded = await store.load()
     assert loaded is not None and loaded.access_token == "" and loaded.login_times == (1.0, 2.0)
+
+
+@pytest.mark.parametrize("window", [2.0, 3.0, 10.0, 60.0])
+async def test_short_window_never_leaves_the_relay_without_a_token(
+    clock: RecordingClock, auth: FakeAuth, http: httpx.AsyncClient, window: float
+) -> None:
+    """With 12 s tokens, the expiry margin follows the window: a usable token at every step."""
+    auth.lifetime = 12.0
+    auth.new_token_before = window
+    tokens = manager(clock, http, refresh_window=window, logins_per_hour=10_000)
+    task = await _start_refresher(tokens)
+    for _ in range(240):  # one simulated minute in quarter seconds
+        await clock.advance(0.25)
+        assert tokens.ready()[0], (clock.monotonic(), tokens.status())
+    await _stop(task)
+    assert expiry_margin(window) == min(5.0, window / 4)
+
+
+async def test_damaged_token_file_is_logged_once_and_replaced(
+    clock: RecordingClock, auth: FakeAuth, http: httpx.AsyncClient, tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A damaged token file is named once in the log with what the relay does (log in again),
+    then replaced by the new token; the directory it is created in is 0700."""
+    path = tmp_path / "data" / "token.json"
+    path.parent.mkdir()
+    path.write_bytes(b'{"owner": "machine:')
+    with caplog.at_level(logging.WARNING):
+        tokens = manager(clock, http, token_file=path)
+        token = await tokens.get_token()
+        await manager(clock, http, token_file=path).get_token()
+    lines = [r.getMessage() for r in caplog.records if str(path) in r.getMessage()]
+    assert len(lines) == 1 and "logs in to Toast again" in lines[0], caplog.text
+    assert json.loads(path.read_bytes())["accessToken"] == token
+    fresh = tmp_path / "new" / "token.json"
+    await manager(clock, http, token_file=fresh).get_token()
+    assert fresh.parent.stat().st_mode & 0o777 == 0o700
