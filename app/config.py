@@ -189,6 +189,8 @@ class Settings(BaseSettings):
     redis_url: SecretStr | None = None
     relay_log_format: Literal["json", "text"] = "json"
     relay_access_log: bool = True
+    relay_metrics_restaurants: int = Field(100, ge=0)
+    """/metrics has per-restaurant series while at most this many are tracked."""
     relay_trusted_proxies: str = "127.0.0.1"
     relay_limit_concurrency: int = Field(1000, ge=1)
     relay_keepalive_timeout: Seconds = 5.0

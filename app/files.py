@@ -1,11 +1,17 @@
 """Files the relay keeps under RELAY_DATA_DIR: private directories, atomic writes, and
-one clear log line when a saved file turns out to be damaged."""
+one clear log line when a saved file turns out to be damaged.
+
+``WRITES`` does writes on one worker thread, in the order asked: each ends with an
+fsync, which on a busy disk takes from milliseconds to hundreds of them, and a
+hundred menus changing at once must not hold the event loop that long.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 
@@ -33,6 +39,23 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+class WriteBehind:
+    """Atomic writes off the event loop, one at a time, in the order they were asked."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="toast-relay-write")
+
+    def submit(self, path: Path, data: bytes, mode: int = 0o600) -> Future[None]:
+        return self._pool.submit(atomic_write, path, data, mode)
+
+    def wait(self) -> None:
+        """Block until every write asked so far is on disk (before reading one back)."""
+        self._pool.submit(lambda: None).result()
+
+
+WRITES = WriteBehind()
 
 
 class DamageReport:

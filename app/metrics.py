@@ -1,7 +1,7 @@
 """Prometheus metrics, one registry per app (so tests and the demo can run several).
 
 Counters on the request path are pre-bound label children looked up in a dict,
-so counting costs a dictionary hit and an increment. Per-restaurant gauges are
+so counting costs a dictionary hit and an increment. Restaurant gauges are
 read from the menu service at scrape time instead of being kept up to date.
 """
 
@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from app.cache.status import STATES, RestaurantFacts
 from app.toast.windows import ClientLimits, Usage
 from app.webhooks.stats import OUTCOMES, WebhookStats
 
 CACHE_RESULTS = ("hit", "miss", "stale", "revalidated")
+LAG_BUCKETS = (0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
 class Metrics:
@@ -37,6 +39,18 @@ class Metrics:
         self.logins = Counter(
             "relay_token_refreshes", "Toast logins by result", ["result"],
             registry=self.registry)
+        self.loop_lag = Histogram(
+            "relay_event_loop_lag_seconds", "How late a 50 ms timer on the event loop woke: "
+            "how long requests waited behind other work", buckets=LAG_BUCKETS,
+            registry=self.registry)
+        self.loop_lag_max = Gauge(
+            "relay_event_loop_lag_max_seconds", "The longest event-loop stall since start",
+            registry=self.registry)
+        self._lag_max = 0.0
+        self.gc_pauses = Histogram(
+            "relay_gc_pause_seconds", "Pauses of the cyclic garbage collector, by generation",
+            ["generation"], buckets=LAG_BUCKETS, registry=self.registry)
+        self._gc_children = {g: self.gc_pauses.labels(str(g)) for g in (0, 1, 2)}
         self._request_children: dict[tuple[str, int], Counter] = {}
         self._cache_children = {r: self.cache.labels(r) for r in CACHE_RESULTS}
 
@@ -54,6 +68,17 @@ class Metrics:
         self.toast_calls.labels(endpoint, status).inc()
         self.toast_latency.labels(endpoint).observe(seconds)
 
+    def observe_loop_lag(self, seconds: float) -> None:
+        self.loop_lag.observe(seconds)
+        if seconds > self._lag_max:
+            self._lag_max = seconds
+            self.loop_lag_max.set(seconds)
+
+    def observe_gc(self, generation: int, seconds: float) -> None:
+        child = self._gc_children.get(generation)
+        if child is not None:
+            child.observe(seconds)
+
     def count_login(self, result: str) -> None:
         self.logins.labels(result).inc()
 
@@ -62,17 +87,24 @@ class Metrics:
 
 
 class StateCollector(Collector):
-    """Token expiry and per-restaurant menu age and rows, read when Prometheus scrapes."""
+    """Token expiry and the restaurants' freshness, read when Prometheus scrapes.
+
+    Aggregates are always there; per-restaurant series only while at most
+    ``per_restaurant_max`` restaurants are tracked, so a relay for 1,000
+    locations does not answer every scrape with thousands of series.
+    """
 
     def __init__(
         self,
         token_expiry: Callable[[], float | None],
-        restaurants: Callable[[], Iterable[dict[str, object]]],
+        restaurants: Callable[[], Iterable[RestaurantFacts]],
         now: Callable[[], float],
+        per_restaurant_max: int = 100,
     ) -> None:
         self._token_expiry = token_expiry
         self._restaurants = restaurants
         self._now = now
+        self._per_restaurant_max = per_restaurant_max
 
     def collect(self) -> Iterable[Metric]:
         expiry = GaugeMetricFamily(
@@ -82,23 +114,46 @@ class StateCollector(Collector):
         if expires:
             expiry.add_metric([], expires)
         yield expiry
-        age = GaugeMetricFamily("relay_menu_age_seconds", "Seconds since the menu was "
-                                "fetched from Toast", labels=["restaurant"])
-        rows = GaugeMetricFamily("relay_menu_rows", "Rows in the flattened menu",
-                                 labels=["restaurant"])
-        stale = GaugeMetricFamily("relay_menu_stale", "1 while the last good copy is served "
-                                  "because Toast fails", labels=["restaurant"])
+        facts = list(self._restaurants())
         now = self._now()
-        for r in self._restaurants():
-            guid = str(r["restaurant"])
-            fetched = r.get("fetchedAt")
-            if isinstance(fetched, float):
-                age.add_metric([guid], max(0.0, now - fetched))
-            rows.add_metric([guid], float(r.get("rows") or 0))  # type: ignore[arg-type]
-            stale.add_metric([guid], 1.0 if r.get("stale") else 0.0)
-        yield age
-        yield rows
-        yield stale
+        yield from _aggregates(facts, now)
+        if len(facts) <= self._per_restaurant_max:
+            yield from _per_restaurant(facts, now)
+
+
+def _aggregates(facts: list[RestaurantFacts], now: float) -> Iterable[Metric]:
+    by_state = GaugeMetricFamily("relay_restaurants", "Tracked restaurants by state (ok, "
+                                 "stale, loading, unavailable)", labels=["state"])
+    for state in STATES:
+        by_state.add_metric([state], sum(1 for f in facts if f.state == state))
+    yield by_state
+    ages = [now - f.fetched_at for f in facts if f.fetched_at]
+    yield GaugeMetricFamily("relay_menu_age_seconds_max", "Seconds since the oldest menu "
+                            "held was fetched from Toast", value=max(0.0, *ages) if ages
+                            else 0.0)
+    checks = [now - f.checked_at for f in facts if f.checked_at]
+    yield GaugeMetricFamily("relay_menu_check_age_seconds_max", "Seconds since Toast last "
+                            "confirmed the least recently confirmed menu",
+                            value=max(0.0, *checks) if checks else 0.0)
+    yield GaugeMetricFamily("relay_menu_rows_total", "Rows in all flattened menus held",
+                            value=sum(f.rows for f in facts))
+
+
+def _per_restaurant(facts: list[RestaurantFacts], now: float) -> Iterable[Metric]:
+    age = GaugeMetricFamily("relay_menu_age_seconds", "Seconds since the menu was "
+                            "fetched from Toast", labels=["restaurant"])
+    rows = GaugeMetricFamily("relay_menu_rows", "Rows in the flattened menu",
+                             labels=["restaurant"])
+    stale = GaugeMetricFamily("relay_menu_stale", "1 while the last good copy is served "
+                              "because Toast fails", labels=["restaurant"])
+    for f in facts:
+        if f.fetched_at:
+            age.add_metric([f.guid], max(0.0, now - f.fetched_at))
+        rows.add_metric([f.guid], float(f.rows))
+        stale.add_metric([f.guid], 1.0 if f.stale else 0.0)
+    yield age
+    yield rows
+    yield stale
 
 
 class WebhookCollector(Collector):

@@ -20,6 +20,7 @@ from app.cache.service import MenuService
 from app.cache.snapshots import SnapshotStore
 from app.clock import Clock, SystemClock
 from app.config import Settings
+from app.loopwatch import GcWatch, LoopWatch
 from app.metrics import BudgetCollector, Metrics, StateCollector, WebhookCollector
 from app.state import State, local_state, redis_state
 from app.toast.client import ToastClient, make_http_client
@@ -62,6 +63,7 @@ class Relay:
     changes: ChangeFeed = field(default_factory=ChangeFeed)
     webhooks: WebhookReceiver | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _gc_watch: GcWatch | None = None
 
     @classmethod
     def build(
@@ -102,7 +104,8 @@ class Relay:
         )
         budget.count = menus.count
         keys = KeyRing(settings.relay_api_keys, settings.relay_restaurants)
-        metrics.watch(StateCollector(tokens.expires_at, menus.states, clock.now))
+        metrics.watch(StateCollector(tokens.expires_at, menus.facts, clock.now,
+                                    settings.relay_metrics_restaurants))
         metrics.watch(BudgetCollector(limiter.usage, limiter.limits, limiter.waiting,
                                       budget.gauges, lambda: budget.current().stretch))
         passthrough = PassThrough(toast, clock, settings.relay_passthrough_ttl,
@@ -121,7 +124,12 @@ class Relay:
             asyncio.create_task(self.tokens.run_refresher(), name="token-refresher"),
             asyncio.create_task(self.menus.run(), name="menu-refresher"),
             asyncio.create_task(self._warm(), name="warm-up"),
+            # Real time on purpose: it measures how long the loop was held, not the clock.
+            asyncio.create_task(LoopWatch(self.metrics.observe_loop_lag,
+                                          sleep=asyncio.sleep).run(), name="loop-watch"),
         ]
+        self._gc_watch = GcWatch(self.metrics.observe_gc)
+        self._gc_watch.start()
 
     async def _warm(self) -> None:
         guids = list(dict.fromkeys(self.settings.relay_restaurants.values()))
@@ -134,6 +142,8 @@ class Relay:
                 "toastCallsLast15Min": used.last_window})
 
     async def stop(self) -> None:
+        if self._gc_watch is not None:
+            self._gc_watch.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -1,7 +1,7 @@
-"""``python -m bench``: serving, parsing, Toast-call and board figures side by side in one run.
+"""``python -m bench``: serving, parsing, Toast-call, board and many-restaurant figures in one run.
 
 Writes the Markdown table to bench/results/latest.md and prints it. ``--quick``
-is a smoke run; ``--only a,c`` runs some parts.
+is a smoke run; ``--only a,c`` runs some parts; ``--sizes`` sets part g's counts.
 """
 
 from __future__ import annotations
@@ -15,32 +15,45 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import board, freshness, parsing, polls, replicas, serving
+from bench import board, freshness, many, parsing, polls, replicas, serving
 from bench.load import LoadGenerator
 from bench.report import Section, render
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PARTS = ("a", "b", "c", "d", "e", "f")
+PARTS = ("a", "b", "c", "d", "e", "f", "g")
 
 
 def _parts(raw: str) -> list[str]:
     parts = [p.strip() for p in raw.split(",") if p.strip()]
     bad = [p for p in parts if p not in PARTS]
     if bad or not parts:
-        raise argparse.ArgumentTypeError(f"expected a, b, c, d, e, f or a comma list, got {raw!r}")
+        raise argparse.ArgumentTypeError(f"expected a, b, c, d, e, f, g or a comma list, "
+                                         f"got {raw!r}")
     return parts
+
+
+def _sizes(raw: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(p) for p in raw.split(",") if p.strip())
+    except ValueError:
+        sizes = ()
+    if not sizes or min(sizes) < 2:
+        raise argparse.ArgumentTypeError(f"expected a comma list of counts >= 2, got {raw!r}")
+    return sizes
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="smoke run: short durations")
-    p.add_argument("--only", type=_parts, default=list(PARTS), metavar="a|b|c|d|e|f",
+    p.add_argument("--only", type=_parts, default=list(PARTS), metavar="a|b|...|g",
                    help="run only these parts (comma list)")
     p.add_argument("--seconds", type=float, help="seconds per load run (default 4; quick 1)")
     p.add_argument("--reps", type=int, help="load repetitions (default 3; quick 1)")
     p.add_argument("--runs", type=int, help="parse runs for part b (default 9; quick 3)")
     p.add_argument("--polls", type=int, help="screen polls for part c (default 10000; "
                                              "quick 2000)")
+    p.add_argument("--sizes", type=_sizes, help="part g: restaurant counts (default "
+                                                 "100,500,1000; quick 20)")
     p.add_argument("--publishes", type=int, help="publishes each way for part f (default 20; "
                                                  "quick 5)")
     p.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (default 2)")
@@ -96,6 +109,11 @@ def main(argv: list[str] | None = None) -> int:
                   flush=True)
             (tmp / "f").mkdir()
             sections.append(freshness.run(tmp / "f", a.publishes or (5 if quick else 20)))
+        if "g" in a.only:
+            print("part g: many restaurants ...", file=sys.stderr, flush=True)
+            sizes = a.sizes or ((20,) if quick else (100, 500, 1000))
+            sections.append(many.run(tmp / "g", many.Config(sizes, 5.0 if quick else 30.0,
+                                                             10 if quick else 30)))
     elapsed = time.monotonic() - started
     cmd = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
     preamble = [

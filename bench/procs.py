@@ -95,6 +95,10 @@ class Procs:
         self._procs.append(proc)
         return proc
 
+    def stop_last(self) -> None:
+        """Stop the most recently started process now."""
+        self._procs.pop().stop()
+
     def __enter__(self) -> Procs:
         return self
 

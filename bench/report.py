@@ -67,3 +67,26 @@ def render(title: str, preamble: Sequence[str], sections: Sequence[Section]) -> 
             ["target", "measured", "goal", "status", "note"], [t.row() for t in targets]))
     parts += [s.markdown() for s in sections]
     return "\n\n".join(parts) + "\n"
+
+
+def histogram(text: str, name: str, having: str = "") -> dict[float, float]:
+    """Cumulative bucket counts (upper bound → count) of histogram ``name`` in a
+    Prometheus text answer, from the series whose labels contain ``having``."""
+    out: dict[float, float] = {}
+    for line in text.splitlines():
+        if line.startswith(f"{name}_bucket{{") and having in line:
+            le = line.split('le="', 1)[1].split('"', 1)[0]
+            out[float(le)] = float(line.rsplit(" ", 1)[1])
+    return out
+
+
+def longest_and_over(before: dict[float, float], after: dict[float, float],
+                     goal: float) -> tuple[float, int, int]:
+    """Between two scrapes of a histogram: (upper bound of the bucket holding the largest
+    observation, how many observations exceeded ``goal``, how many there were)."""
+    delta = {le: after[le] - before.get(le, 0.0) for le in sorted(after)}
+    if not delta:
+        return float("nan"), 0, 0
+    total = delta[max(delta)]
+    longest = next((le for le, count in delta.items() if count >= total), float("inf"))
+    return longest, int(total - delta.get(goal, 0.0)), int(total)

@@ -1,27 +1,34 @@
-"""Operator routes: /admin/status, /admin/refresh/{restaurant} and /metrics."""
+"""Operator routes: /admin/status[/{restaurant}], /admin/refresh/{restaurant}, /metrics."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from starlette.responses import Response
 
 from app.api.deps import AdminKey, AdminRestaurant, RelayDep
-from app.api.openapi import KEY_ERRORS, TOAST_ERRORS, errors, json_answer
+from app.api.openapi import TOAST_ERRORS, errors, json_answer
+from app.cache.status import Selection, page, summarise
+from app.errors import NotFound
 
 router = APIRouter(default_response_class=Response)
+DEFAULT_PAGE = 50
+MAX_PAGE = 1000
 
 
 class AdminStatus(BaseModel):
-    """Token state (never the token), each active restaurant, Toast's budget as spent
-    (``upstream``) and as planned (``budget``: the effective polling intervals)."""
+    """Token state (never the token), a summary of the restaurants and one page of them,
+    Toast's budget as spent (``upstream``) and as planned (``budget``: the effective
+    polling intervals)."""
 
     token: dict[str, Any]
+    summary: dict[str, Any]
     restaurants: list[dict[str, Any]]
+    page: dict[str, Any]
     upstream: dict[str, Any]
     budget: dict[str, Any]
     state: dict[str, Any]
@@ -34,6 +41,7 @@ class RestaurantStatus(BaseModel):
     """One restaurant's freshness as the refresh loop sees it."""
 
     restaurant: str
+    state: str
     lastUpdated: str | None
     fetchedAt: str | None
     stale: bool | None
@@ -41,7 +49,8 @@ class RestaurantStatus(BaseModel):
 
 
 _STATUS_EXAMPLE = {
-    "restaurant": "c0dd7491-1f6d-5316-a0d3-afe13f97e29c", "name": "Harbor Lights Kitchen",
+    "restaurant": "c0dd7491-1f6d-5316-a0d3-afe13f97e29c", "state": "ok",
+    "name": "Harbor Lights Kitchen",
     "lastUpdated": "2025-02-15T12:30:00.000+0000", "fetchedAt": "2026-11-22T13:35:32Z",
     "checkedAt": "2026-11-22T13:36:32Z", "stale": False, "rows": 64, "lastError": None,
     "stockError": None, "nextCheck": "2026-11-22T13:37:32Z",
@@ -56,7 +65,13 @@ def _json(data: object, status: int = 200) -> Response:
 @router.get("/admin/status", tags=["admin"], summary="Token, freshness and budget",
             responses={200: json_answer(AdminStatus, {
                 "token": {"mode": "machine", "expiresAt": "2026-11-23T13:35:30Z"},
+                "summary": {"total": 1, "ok": 1, "stale": 0, "loading": 0, "unavailable": 0,
+                            "problems": 0, "stockFailing": 0, "pinned": 1, "rows": 64,
+                            "oldestCheckedAt": "2026-11-22T13:36:32Z",
+                            "maxCheckAgeSeconds": 12.0},
                 "restaurants": [_STATUS_EXAMPLE],
+                "page": {"offset": 0, "limit": 50, "matching": 1, "state": "all",
+                         "next": None},
                 "upstream": {
                     "perSecond": {"used": 3, "limit": 18, "toastLimit": 20},
                     "perWindow": {"used": 2410, "limit": 9500, "backgroundLimit": 8500,
@@ -77,13 +92,26 @@ def _json(data: object, status: int = 200) -> Response:
                                  "signatureFailures": 0, "byType": {"menus_updated": 12}}}},
                 "events": {"streams": 3, "maxStreams": 1000,
                            "byRestaurant": {"c0dd7491-1f6d-5316-a0d3-afe13f97e29c": 3}},
-            }), **KEY_ERRORS})
-async def status(relay: RelayDep, _: AdminKey) -> Response:
-    """Token state (never the token), each active restaurant, Toast's budget as spent and
-    as planned (the effective intervals)."""
+            }), **errors(400, 401)})
+async def status(
+    relay: RelayDep, _: AdminKey,
+    state: Annotated[Selection, Query(description=(
+        "which restaurants to list: all, problems (anything not ok, or failing stock "
+        "checks), or one state"))] = "all",
+    offset: Annotated[int, Query(ge=0, description="entries to skip (by GUID)")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="entries per page")]
+    = DEFAULT_PAGE,
+) -> Response:
+    """Token state (never the token), a summary of every restaurant, one page of them
+    (``page.next`` links the next), Toast's budget as spent and as planned, where state lives,
+    webhooks and event streams."""
+    facts = relay.menus.facts()
+    shown = page(facts, selection=state, offset=offset, limit=limit)
     return _json({
         "token": relay.tokens.status(),
-        "restaurants": relay.menus.status(),
+        "summary": summarise(facts, relay.clock.now()),
+        "restaurants": shown.entries,
+        "page": shown.as_json("/admin/status", state),
         "upstream": relay.limiter.state(),
         "budget": relay.budget.status(),
         "state": relay.state.status(),
@@ -93,14 +121,26 @@ async def status(relay: RelayDep, _: AdminKey) -> Response:
     })
 
 
+@router.get("/admin/status/{restaurant}", tags=["admin"], summary="One restaurant's status",
+            responses={200: json_answer(RestaurantStatus, _STATUS_EXAMPLE),
+                       **errors(400, 401, 404)})
+async def restaurant_status(relay: RelayDep, guid: AdminRestaurant) -> Response:
+    """One restaurant's entry, with the same fields as in /admin/status."""
+    facts = relay.menus.facts_of(guid)
+    if facts is None:
+        raise NotFound(f"the relay does not track {guid} (not configured and not asked "
+                       "for recently); GET /menu/{restaurant} loads it")
+    return _json(facts.as_json())
+
+
 @router.post("/admin/refresh/{restaurant}", tags=["admin"], summary="Refresh one restaurant now",
              responses={200: json_answer(RestaurantStatus, _STATUS_EXAMPLE),
                         **errors(400, 401, 404), **TOAST_ERRORS})
 async def refresh(relay: RelayDep, guid: AdminRestaurant) -> Response:
     """Check one restaurant now and re-fetch its menu (Toast's limits still apply)."""
     await relay.menus.refresh(guid)
-    entry = next(r for r in relay.menus.status() if r["restaurant"] == guid)
-    return _json(entry)
+    facts = relay.menus.facts_of(guid)
+    return _json(facts.as_json() if facts else {"restaurant": guid})
 
 
 @router.get("/metrics", tags=["operations"], summary="Prometheus metrics", responses={

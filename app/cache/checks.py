@@ -31,8 +31,11 @@ class Checks(ServiceCore):
                 if plan.stock and await self._stock_lease(t, plan):
                     await self._check_stock(t, priority)
                 now = self._now()
-                if decide.reprice_due(t, now) and t.view is not None and t.snapshot is not None:
-                    self._show(t, self._loader.rebuild(t.view, t.snapshot, now=now.wall))
+                view, snap = t.view, t.snapshot
+                if decide.reprice_due(t, now) and view is not None and snap is not None:
+                    self._show(t, await self._render(
+                        t, lambda: self._loader.rebuild(view, snap, now=now.wall),
+                        len(view.rows)))
         finally:
             t.checking = t.lock.locked()
 
@@ -71,7 +74,7 @@ class Checks(ServiceCore):
         if snap is None or (t.snapshot is not None and snap.version <= t.snapshot.version):
             return
         now = self._now()
-        self._show(t, self._loader.build_view(snap, stale=False, now=now.wall), snap)
+        self._show(t, await self._build(t, snap, stale=False), snap)
         decide.taken_over(t, now, self.intervals(t.guid), snap.checked_at)
 
     async def _check_menu(self, t: Tracked, *, fetch: bool, check: bool = True,
@@ -85,7 +88,7 @@ class Checks(ServiceCore):
                 changed = changed or policy.menus_changed(t.snapshot.last_updated, last_updated)
             if changed:
                 snap = await self._loader.fetch_menus(t.snapshot, priority)
-                new = self._loader.build_view(snap, stale=False, now=self._clock.now())
+                new = await self._build(t, snap, stale=False)
                 if policy.is_empty_regression(len(t.view.rows), len(new.flat.rows)):
                     raise EmptyMenu(f"Toast returned a menu with no items for {t.guid}; "
                                     f"keeping the last good copy ({len(t.view.rows)} items)",
@@ -96,7 +99,7 @@ class Checks(ServiceCore):
                     "restaurant": t.guid, "lastUpdated": snap.last_updated,
                     "rows": len(new.rows)})
             elif t.view.stale:
-                self._show(t, t.view.with_changes(stale=False, now=self._clock.now()))
+                self._show(t, await self._changed(t, t.view, stale=False))
             now = self._clock.now()
             if now - t.checked_at >= CHECKED_SAVE_EVERY and not changed:
                 t.snapshot = t.snapshot.confirmed(now)
@@ -107,7 +110,7 @@ class Checks(ServiceCore):
             # stale and backs off; a check must never be retried every tick.
             delay = decide.check_failed(t, self._now(), self.intervals(t.guid), exc, self._rng)
             if not t.view.stale:
-                self._show(t, t.view.with_changes(stale=True, now=self._clock.now()))
+                self._show(t, await self._changed(t, t.view, stale=True))
             self._log.warning("refresh failed, serving last good copy", extra={
                 "restaurant": t.guid, "error": t.last_error, "retryIn": round(delay, 1)})
 
@@ -118,8 +121,7 @@ class Checks(ServiceCore):
         try:
             snap = await self._loader.fetch_stock(t.snapshot, priority)
             if snap is not t.snapshot:  # the loader hands back the same one when unchanged
-                self._show(t, t.view.with_changes(stock=snap.stock, now=self._clock.now()),
-                           snap)
+                self._show(t, await self._changed(t, t.view, stock=snap.stock), snap)
                 await self._stored(snap)
             decide.stock_polled(t, started, self.intervals(t.guid))
         except Exception as exc:

@@ -14,11 +14,13 @@ from app.cache.changes import ChangeFeed
 from app.cache.decide import Intervals, Now
 from app.cache.history import History
 from app.cache.loader import SnapshotLoader
+from app.cache.pacing import HEAVY_ROWS, Pacer
 from app.cache.shared import Lease, LocalLease, LocalNotifier, Notifier
 from app.cache.snapshot import Snapshot
 from app.cache.tracked import Tracked
 from app.cache.views import MenuView
 from app.clock import Clock
+from app.menu.model import StockEntry
 from app.toast.limiter import Priority, UpstreamLimiter
 
 CacheResult = Literal["HIT", "MISS", "STALE"]
@@ -53,6 +55,7 @@ class ServiceCore:
         logger: logging.Logger | None = None,
         rng: random.Random | None = None,
         history: History | None = None,
+        pacer: Pacer | None = None,
         limiter: UpstreamLimiter | None = None,
         first_load_wait: float = FIRST_LOAD_WAIT,
     ) -> None:
@@ -77,6 +80,8 @@ class ServiceCore:
         self.first_load_wait = first_load_wait
         self._load_priority: dict[str, Priority] = {}
         self._tracked: dict[str, Tracked] = {}
+        self.pacer = pacer or Pacer()
+        """Every render goes through it, so a thousand due at once never hold the loop."""
         self._tasks: set[asyncio.Task[Any]] = set()
 
     def count(self) -> int:
@@ -93,14 +98,36 @@ class ServiceCore:
 
     def _show(self, t: Tracked, view: MenuView, snap: Snapshot | None = None) -> None:
         """Serve a new view and tell push clients when its bytes changed; note it in the
-        change history and render up front every shape screens asked of the one before."""
+        change history."""
         before = t.view
-        if before is not None:
-            view.prerender(before.shapes())
         self.history.record(t.guid, before, view, self._clock.now())
         t.show(view, snap)
         if before is None or before.json.etag != view.json.etag:
             self.changes.publish(t.guid, view.json.etag)
+
+    async def _render(self, t: Tracked, job: Callable[[], MenuView], rows: int) -> MenuView:
+        """Render in turn with the others (``app.cache.pacing``), with every shape screens
+        asked of the current view, so the first screen after the change gets ready bytes."""
+        before = t.view
+
+        def render() -> MenuView:
+            view = job()
+            if before is not None:
+                view.prerender(before.shapes())
+            return view
+
+        return await self.pacer.run(render, heavy=rows > HEAVY_ROWS)
+
+    async def _build(self, t: Tracked, snap: Snapshot, *, stale: bool) -> MenuView:
+        """A view of ``snap`` as of now."""
+        return await self._render(t, lambda: self._loader.build_view(
+            snap, stale=stale, now=self._clock.now()), snap.rows_hint)
+
+    async def _changed(self, t: Tracked, view: MenuView, *, stale: bool | None = None,
+                       stock: list[StockEntry] | None = None) -> MenuView:
+        """``view`` with a new stale flag or stock."""
+        return await self._render(t, lambda: view.with_changes(
+            stale=stale, stock=stock, now=self._clock.now()), len(view.rows))
 
     def _track(self, guid: str) -> Tracked:
         t = self._tracked.get(guid)

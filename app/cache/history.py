@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -19,7 +20,7 @@ import msgspec
 
 from app.cache.views import MenuView
 from app.clock import iso_utc
-from app.files import atomic_write, private_dir
+from app.files import WRITES, private_dir
 from app.menu.availability import zone
 from app.menu.diff import Changes, diff_rows
 
@@ -76,7 +77,10 @@ class History:
 
     def _load(self, guid: str) -> list[Version]:
         path = self._path(guid)
-        if path is None or not path.exists():
+        if path is None:
+            return []
+        WRITES.wait()  # a write of this file may still be on its way
+        if not path.exists():
             return []
         try:
             return _DECODER.decode(path.read_bytes())
@@ -104,12 +108,18 @@ class History:
         path = self._path(guid)
         if path is None:
             return
-        # A full or read-only disk loses the history's durability, never a board.
-        try:
-            atomic_write(path, _ENCODER.encode(list(versions)), mode=0o644)
-        except OSError as exc:
-            self._log.error("could not save the change history; check RELAY_DATA_DIR", extra={
-                "restaurant": guid, "error": f"{type(exc).__name__}: {exc.strerror}"})
+        # Written behind (off the event loop); a full or read-only disk loses the
+        # history's durability, never a board.
+        done = WRITES.submit(path, _ENCODER.encode(list(versions)), mode=0o644)
+
+        def failed(f: Future[None]) -> None:
+            exc = f.exception()
+            if isinstance(exc, OSError):
+                self._log.error("could not save the change history; check RELAY_DATA_DIR",
+                                extra={"restaurant": guid,
+                                       "error": f"{type(exc).__name__}: {exc.strerror}"})
+
+        done.add_done_callback(failed)
 
     def versions(self, guid: str) -> list[Version]:
         """The kept versions of ``guid``, newest first."""

@@ -5,6 +5,7 @@ restarted during a Toast outage keeps serving. Read once, then stored as one rec
 from __future__ import annotations
 
 import contextlib
+import zlib
 from pathlib import Path
 
 import msgspec
@@ -55,5 +56,5 @@ def read_legacy(directory: Path, safe_guid: str, guid: str) -> Snapshot | None:
     if checked is not None:
         with contextlib.suppress(ValueError):
             checked_at = max(fetched_at, float(checked))
-    return Snapshot(guid, info, doc, menus, fetched_at, stock, stock_body,
-                    checked_at=checked_at)
+    return Snapshot(guid, info, zlib.compress(menus, 1), doc.lastUpdated or "", fetched_at,
+                    stock, stock_body, checked_at, 0.0, len(menus), doc)

@@ -53,7 +53,8 @@ class SnapshotLoader:
         doc = decode_menus(body)
         info = await self._info(guid, doc, priority=priority)
         stock, stock_body = await self._stock_or_empty(guid, priority)
-        return Snapshot(guid, info, doc, body, sent, stock, stock_body, checked_at=sent)
+        return await Snapshot.of(guid, info, body, doc, sent, stock, stock_body,
+                                 checked_at=sent)
 
     async def fetch_menus(self, snap: Snapshot,
                           priority: Priority = Priority.BACKGROUND) -> Snapshot:
@@ -61,8 +62,7 @@ class SnapshotLoader:
         body = await self._toast.menus(snap.guid, priority)
         doc = decode_menus(body)
         info = await self._info(snap.guid, doc, fallback=snap.info, priority=priority)
-        return replace(snap, doc=doc, menus_body=body, info=info, fetched_at=sent,
-                       checked_at=sent)
+        return await snap.with_menus(body, doc, info, sent)
 
     async def fetch_stock(self, snap: Snapshot,
                           priority: Priority = Priority.BACKGROUND) -> Snapshot:
@@ -137,7 +137,7 @@ class SnapshotLoader:
 
 def _flatten(snap: Snapshot, now: float) -> FlatMenu:
     """Flatten at ``now``; prices follow the menu's time zone, else the restaurant's."""
-    doc = snap.doc
+    doc = snap.document()
     if not doc.restaurantTimeZone:
         doc = msgspec.structs.replace(doc, restaurantTimeZone=snap.info.time_zone)
     return flatten(doc, now=datetime.fromtimestamp(now, UTC), currency=snap.info.currency)

@@ -87,8 +87,7 @@ class Loads(ServiceCore):
         snap = await self._usable_saved(t.guid)
         if snap is not None:
             fresh = self._fresh(snap)
-            self._show(t, self._loader.build_view(snap, stale=not fresh, now=self._clock.now()),
-                       snap)
+            self._show(t, await self._build(t, snap, stale=not fresh), snap)
             decide.loaded(t, self._now(), self.intervals(t.guid), stale=not fresh,
                           checked_at=snap.checked_at)
             self._log.info("restored saved menu", extra={"restaurant": t.guid})
@@ -107,7 +106,7 @@ class Loads(ServiceCore):
             if snap is None:
                 snap = await self._loader.fetch(t.guid, priority)
                 await self._stored(snap)
-            view = self._loader.build_view(snap, stale=stale, now=self._clock.now())
+            view = await self._build(t, snap, stale=stale)
             self._show(t, view, snap)
             decide.loaded(t, self._now(), self.intervals(t.guid), stale=stale,
                           checked_at=snap.checked_at)

@@ -21,7 +21,8 @@ from app.cache.core import TICK, WARM_CONCURRENCY, CacheResult
 from app.cache.decide import Event, Plan
 from app.cache.loads import Loads
 from app.cache.snapshot import Snapshot
-from app.cache.tracked import Tracked, printable
+from app.cache.status import RestaurantFacts
+from app.cache.tracked import Tracked
 from app.cache.views import MenuView, RestaurantInfo
 from app.errors import NotReady
 from app.menu.stock import with_stock_event
@@ -103,14 +104,13 @@ class MenuService(Loads, Checks):
         self._show(t, t.view.with_changes(stock=snap.stock, now=now), snap)
         self._spawn(self._stored(snap))  # other replicas take it from the shared store
 
-    def states(self) -> list[dict[str, object]]:
-        """Per-restaurant state with times as UNIX seconds (metrics read these)."""
-        now, mono = self._clock.now(), self._clock.monotonic()
-        return [t.status(now, mono) for t in self._tracked.values()]
+    def facts(self) -> list[RestaurantFacts]:
+        """Every tracked restaurant as operators see it (numbers; see ``app.cache.status``)."""
+        return [t.facts(self._clock) for t in self._tracked.values()]
 
-    def status(self) -> list[dict[str, object]]:
-        """Per-restaurant state as /admin/status shows it (times in ISO 8601)."""
-        return [printable(s) for s in self.states()]
+    def facts_of(self, guid: str) -> RestaurantFacts | None:
+        t = self._tracked.get(guid)
+        return t.facts(self._clock) if t is not None else None
 
     def known(self) -> list[str]:
         return list(self._tracked)

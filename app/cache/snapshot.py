@@ -1,16 +1,22 @@
 """One restaurant's last good Toast data, and its one-record form for stores.
 
-A ``Snapshot`` holds Toast's ``/menus`` bytes (decoded once), the stock answer,
-the restaurant's name, time zone and currency, and three times: when the menus
+A ``Snapshot`` holds Toast's ``/menus`` bytes, the stock answer, the
+restaurant's name, time zone and currency, and three times: when the menus
 were fetched, when stock last changed and when Toast last confirmed the copy.
-Stores keep it as one ``SnapshotRecord`` (msgpack) per restaurant and write it
-only when it is newer than what they hold (``version``), so a slow writer can
-never put an older copy over a newer one.
+The menus bytes are kept zlib-compressed (about a tenth of their size): they
+are needed again only to re-price at a time boundary and to save the record,
+and a decoded document is as big as the bytes, so it lives only from the
+fetch (or the read from a store) until the view is built (``released``).
+Stores keep a snapshot as one ``SnapshotRecord`` (msgpack) per restaurant and
+write it only when it is newer than what they hold (``version``), so a slow
+writer can never put an older copy over a newer one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import asyncio
+import zlib
+from dataclasses import dataclass, field, replace
 
 import msgspec
 
@@ -19,14 +25,18 @@ from app.errors import ToastBadResponse
 from app.menu.model import MenusDocument, StockEntry, decode_menus, decode_stock
 
 Version = tuple[float, float, float]
+COMPRESS_IN_THREAD = 256 * 1024
+"""Bodies larger than this are compressed in a worker thread (zlib lets go of the GIL):
+a 7 MB menu takes tens of milliseconds, which the event loop should not wait for."""
 
 
 @dataclass(frozen=True)
 class Snapshot:
     guid: str
     info: RestaurantInfo
-    doc: MenusDocument
-    menus_body: bytes
+    menus_z: bytes
+    """Toast's ``/menus`` body, zlib-compressed."""
+    last_updated: str
     fetched_at: float
     """When the request that got these menus was sent (wall time)."""
     stock: list[StockEntry]
@@ -35,10 +45,45 @@ class Snapshot:
     """When Toast last confirmed this copy current (restored copies: as saved)."""
     stock_at: float = 0.0
     """When the stock last changed (0 when it never did since the menus were fetched)."""
+    menus_size: int = 0
+    """Length of the uncompressed body."""
+    doc: MenusDocument | None = field(default=None, compare=False, repr=False)
+    """The decoded body, only on a snapshot fresh from Toast or a store (see ``released``)."""
+
+    @classmethod
+    async def of(
+        cls, guid: str, info: RestaurantInfo, body: bytes, doc: MenusDocument,
+        fetched_at: float, stock: list[StockEntry], stock_body: bytes, *,
+        checked_at: float = 0.0, stock_at: float = 0.0,
+    ) -> Snapshot:
+        """A snapshot of freshly fetched (and decoded) menus."""
+        return cls(guid, info, await compress(body), doc.lastUpdated or "", fetched_at,
+                   stock, stock_body, checked_at, stock_at, len(body), doc)
+
+    async def with_menus(self, body: bytes, doc: MenusDocument, info: RestaurantInfo,
+                         fetched_at: float) -> Snapshot:
+        """This snapshot with new menus (stock kept), confirmed as of ``fetched_at``."""
+        return replace(self, info=info, menus_z=await compress(body),
+                       last_updated=doc.lastUpdated or "", fetched_at=fetched_at,
+                       checked_at=fetched_at, menus_size=len(body), doc=doc)
 
     @property
-    def last_updated(self) -> str:
-        return self.doc.lastUpdated or ""
+    def menus_body(self) -> bytes:
+        return zlib.decompress(self.menus_z)
+
+    def document(self) -> MenusDocument:
+        """The decoded menus: the one carried since the fetch, else decoded again now."""
+        return self.doc if self.doc is not None else decode_menus(self.menus_body)
+
+    def released(self) -> Snapshot:
+        """This snapshot without its decoded document (what is kept once a view exists)."""
+        return self if self.doc is None else replace(self, doc=None)
+
+    @property
+    def rows_hint(self) -> int:
+        """About how many rows the menus make (Toast sends ~1.6 KB of JSON per item), to
+        judge how long a render will take before doing it."""
+        return self.menus_size // 1600
 
     @property
     def version(self) -> Version:
@@ -56,6 +101,12 @@ class Snapshot:
         return replace(self, stock=listed, stock_body=msgspec.json.encode(listed), stock_at=at)
 
 
+async def compress(body: bytes) -> bytes:
+    if len(body) > COMPRESS_IN_THREAD:
+        return await asyncio.to_thread(zlib.compress, body, 1)
+    return zlib.compress(body, 1)
+
+
 class SnapshotRecord(msgspec.Struct, frozen=True, omit_defaults=True):
     """The stored form: everything as bytes and numbers, one record per restaurant."""
 
@@ -68,6 +119,8 @@ class SnapshotRecord(msgspec.Struct, frozen=True, omit_defaults=True):
     stock: bytes = b"[]"
     checked_at: float = 0.0
     stock_at: float = 0.0
+    compressed: bool = False
+    """``menus`` is zlib-compressed (records written before this was added are not)."""
 
 
 _ENCODER = msgspec.msgpack.Encoder()
@@ -77,22 +130,27 @@ _DECODER = msgspec.msgpack.Decoder(SnapshotRecord)
 def encode_snapshot(snap: Snapshot) -> bytes:
     return _ENCODER.encode(SnapshotRecord(
         guid=snap.guid, name=snap.info.name, time_zone=snap.info.time_zone,
-        currency=snap.info.currency, menus=snap.menus_body, fetched_at=snap.fetched_at,
-        stock=snap.stock_body, checked_at=snap.checked_at, stock_at=snap.stock_at))
+        currency=snap.info.currency, menus=snap.menus_z, fetched_at=snap.fetched_at,
+        stock=snap.stock_body, checked_at=snap.checked_at, stock_at=snap.stock_at,
+        compressed=True))
 
 
 def decode_snapshot(raw: bytes) -> Snapshot:
-    """The snapshot in ``raw``; ``ToastBadResponse`` when the record or its menus are unreadable."""
+    """The snapshot in ``raw``, decoded; ``ToastBadResponse`` when the record or its menus
+    are unreadable."""
     try:
         rec = _DECODER.decode(raw)
-    except msgspec.DecodeError as exc:
+        body = zlib.decompress(rec.menus) if rec.compressed else rec.menus
+    except (msgspec.DecodeError, zlib.error) as exc:
         raise ToastBadResponse(f"stored snapshot unreadable: {exc}") from None
-    doc = decode_menus(rec.menus)
+    doc = decode_menus(body)
     stock_body = rec.stock
     try:
         stock = decode_stock(stock_body)
     except ToastBadResponse:
         stock, stock_body = [], b"[]"
     info = RestaurantInfo(rec.guid, rec.name, rec.time_zone, rec.currency)
-    return Snapshot(rec.guid, info, doc, rec.menus, rec.fetched_at, stock, stock_body,
-                    checked_at=max(rec.checked_at, rec.fetched_at), stock_at=rec.stock_at)
+    menus_z = rec.menus if rec.compressed else zlib.compress(body, 1)
+    return Snapshot(rec.guid, info, menus_z, doc.lastUpdated or "", rec.fetched_at, stock,
+                    stock_body, max(rec.checked_at, rec.fetched_at), rec.stock_at, len(body),
+                    doc)

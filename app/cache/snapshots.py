@@ -19,7 +19,7 @@ from cachetools import LRUCache
 from app.cache.legacy_files import read_legacy
 from app.cache.snapshot import Snapshot, decode_snapshot, encode_snapshot
 from app.errors import ToastBadResponse
-from app.files import DamageReport, atomic_write, private_dir
+from app.files import WRITES, DamageReport, atomic_write, private_dir
 
 _INSTEAD = ("ignoring it: the menu is loaded from Toast instead, and the file is replaced "
             "by the next good copy")
@@ -57,7 +57,7 @@ class MemorySnapshots(SnapshotStore):
         old = self._snaps.get(snap.guid)
         if old is not None and old.version >= snap.version:
             return False
-        self._snaps[snap.guid] = snap
+        self._snaps[snap.guid] = snap.released()
         return True
 
 
@@ -85,6 +85,7 @@ class DirectorySnapshots(SnapshotStore):
         snap = await self._memory.get(guid)
         if snap is not None:
             return snap
+        WRITES.wait()  # a write of this record may still be on its way
         path = self._path(guid)
         try:
             raw = path.read_bytes()

@@ -7,17 +7,10 @@ from dataclasses import dataclass, field
 
 from app.cache.decide import RefreshState
 from app.cache.snapshot import Snapshot
+from app.cache.status import RestaurantFacts
 from app.cache.views import MenuView
-from app.clock import iso_utc
+from app.clock import Clock
 from app.errors import NotFound
-
-TIME_FIELDS = ("fetchedAt", "checkedAt", "nextCheck", "nextStockCheck")
-
-
-def printable(state: dict[str, object]) -> dict[str, object]:
-    """``status`` as status pages show it: times as ISO 8601 UTC."""
-    return {k: iso_utc(v) if k in TIME_FIELDS and isinstance(v, float) else v
-            for k, v in state.items()}
 
 
 @dataclass(eq=False)
@@ -32,25 +25,29 @@ class Tracked(RefreshState):
         """Serve ``view`` from now on (and remember the snapshot it was built from)."""
         self.view = view
         if snapshot is not None:
-            self.snapshot = snapshot
+            self.snapshot = snapshot.released()
         self.has_view = True
         until = view.valid_until
         self.reprice_at = until.timestamp() if until is not None else None
 
-    def status(self, now: float, mono: float) -> dict[str, object]:
-        """Numbers and flags for /admin/status and metrics (times as UNIX seconds)."""
+    def facts(self, clock: Clock) -> RestaurantFacts:
+        """What operators see: numbers, turned into text only at the edge."""
         view = self.view
-        return {
-            "restaurant": self.guid,
-            "name": view.info.name if view else None,
-            "lastUpdated": view.last_updated if view else None,
-            "fetchedAt": view.fetched_at if view else None,
-            "checkedAt": self.checked_at or None,
-            "stale": view.stale if view else None,
-            "rows": len(view.rows) if view else 0,
-            "lastError": self.last_error,
-            "stockError": self.stock_error,
-            "nextCheck": now + max(0.0, self.next_check - mono) if view else None,
-            "nextStockCheck": now + max(0.0, self.next_stock - mono) if view else None,
-            "pinned": self.pinned,
-        }
+        if view is None:
+            return RestaurantFacts(self.guid, last_error=self.last_error,
+                                   stock_error=self.stock_error, pinned=self.pinned)
+        now, mono = clock.now(), clock.monotonic()
+        return RestaurantFacts(
+            self.guid,
+            name=view.info.name,
+            last_updated=view.last_updated,
+            fetched_at=view.fetched_at,
+            checked_at=self.checked_at or None,
+            stale=view.stale,
+            rows=len(view.rows),
+            last_error=self.last_error,
+            stock_error=self.stock_error,
+            next_check=now + max(0.0, self.next_check - mono),
+            next_stock=now + max(0.0, self.next_stock - mono),
+            pinned=self.pinned,
+        )

@@ -108,19 +108,21 @@ class MenuView:
         self.stale = stale
         self.rows: list[Row] = apply_stock(flat.rows, self.stock)
         self.json = Answer.of(self._render("json", False, self.rows), JSON)
-        # The CSV is made from the same rows as the JSON, so whenever the CSV changes the
-        # JSON's hash does too: deriving its ETag saves hashing another ~2 MB on big menus.
-        self.csv = Answer.of(render_csv(self.rows, info.currency,
-                                        escape_formulas=escape_formulas), CSV,
-                             etag=self.json.etag[:-1] + '-csv"')
         self.changed_at = changed_at
         self.last_modified = http_date(changed_at)
         self.last_modified_bytes = self.last_modified.encode()
         self._filtered: LRUCache[tuple[Any, ...], Answer] = LRUCache(maxsize=FILTERED_CACHE_SIZE)
         self._images: dict[str, str | None] | None = None
-        self._plain: dict[str, Answer] = {"json": self.json, "csv": self.csv}
+        # Every other shape (CSV included) is rendered on first use: most screens read
+        # JSON, and a copy nobody asks for was a third of a restaurant's memory.
+        self._plain: dict[str, Answer] = {"json": self.json}
         self._ascii: dict[str, Answer] = {}
         self._ascii_rows: list[Row] | None = None
+
+    @property
+    def csv(self) -> Answer:
+        """The unfiltered CSV answer (rendered on first use)."""
+        return self.shape(("csv", False))
 
     @property
     def last_updated(self) -> str:

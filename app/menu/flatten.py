@@ -126,8 +126,8 @@ class _Builder:
             price=price,
             priceText=format_price(price, self.currency) if price is not None else "",
             sizes=sizes,
-            tags=[t.name for t in item.itemTags if t is not None and t.name]
-            if item.itemTags else [],
+            tags=tuple(t.name for t in item.itemTags if t is not None and t.name)
+            if item.itemTags else (),
             calories=int(calories) if calories is not None and math.isfinite(calories) else None,
             alcohol=alcohol is not None and alcohol.containsAlcohol in ("YES", True),
             modifiers=self.texts.for_item(item.modifierGroupReferences, size_guid),

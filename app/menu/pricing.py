@@ -87,7 +87,7 @@ class Pricer:
         self.options = doc.modifierOptionReferences or {}
         self.time_windows: list[tuple[Window, ...]] = []
         self._group_by_guid: dict[str, ModifierGroup] | None = None
-        self._sizes: dict[str, list[Size]] = {}
+        self._sizes: dict[str, tuple[Size, ...]] = {}
 
     def group_by_guid(self, guid: str) -> ModifierGroup | None:
         if self._group_by_guid is None:
@@ -97,10 +97,10 @@ class Pricer:
                     self._group_by_guid.setdefault(group.guid, group)
         return self._group_by_guid.get(guid)
 
-    def sizes(self, size_group_guid: str | None) -> list[Size]:
+    def sizes(self, size_group_guid: str | None) -> tuple[Size, ...]:
         """Visible options of the Size group, in Toast order, with their prices."""
         if not size_group_guid:
-            return []
+            return ()
         cached = self._sizes.get(size_group_guid)
         if cached is not None:
             return cached
@@ -113,14 +113,14 @@ class Pricer:
                     continue
                 amount = self.option_range(option, group, sizes_allowed=False)
                 sizes.append(Size(name=option.name or "", price=amount[0] if amount else None))
-        self._sizes[size_group_guid] = sizes
-        return sizes
+        kept = self._sizes[size_group_guid] = tuple(sizes)
+        return kept
 
-    def item_price(self, item: MenuItem) -> tuple[float | None, list[Size]]:
+    def item_price(self, item: MenuItem) -> tuple[float | None, tuple[Size, ...]]:
         """(display price, sizes) for one item occurrence."""
         strategy = item.pricingStrategy
         if strategy == "OPEN_PRICE":
-            return None, []
+            return None, ()
         if strategy == "SIZE_PRICE":
             rules = item.pricingRules
             sizes = self.sizes(rules.sizeSpecificPricingGuid if rules else None)
@@ -128,9 +128,9 @@ class Pricer:
             return (min(priced) if priced else finite(item.price)), sizes
         if strategy == "TIME_SPECIFIC_PRICE":
             return time_specific_price(item.price, item.pricingRules, self.local_now,
-                                       self.time_windows), []
+                                       self.time_windows), ()
         # BASE_PRICE, and MENU_SPECIFIC_PRICE (Toast already resolved it for this menu).
-        return finite(item.price), []
+        return finite(item.price), ()
 
     def option_range(self, option: ModifierOption, group: ModifierGroup | None, *,
                      sizes_allowed: bool = True) -> PriceRange | None:

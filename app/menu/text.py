@@ -63,9 +63,11 @@ def _map_value(value: object, fn: Callable[[str], str]) -> object:
     """``value`` with ``fn`` applied to its texts, or the very same object if none changed."""
     if isinstance(value, str):
         return fn(value)
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         mapped = [_map_value(v, fn) for v in value]
-        return value if all(m is v for m, v in zip(mapped, value, strict=True)) else mapped
+        if all(m is v for m, v in zip(mapped, value, strict=True)):
+            return value
+        return tuple(mapped) if isinstance(value, tuple) else mapped
     if isinstance(value, Size):
         name = fn(value.name)
         return value if name is value.name else msgspec.structs.replace(value, name=name)

@@ -17,7 +17,7 @@ from app.config import is_guid
 from app.sim.faults import Fault
 from app.sim.responses import json_response
 from app.sim.restaurants import RestaurantSeed
-from app.sim.state import SimState, parse_toast_time
+from app.sim.state import MAX_FLEET, SimState, parse_toast_time
 from app.sim.webhooks import webhook_config
 
 
@@ -158,6 +158,21 @@ class Control:
                               "bytes": len(self.state.menu_bytes(record))})
 
 
+    async def fleet(self, request: Request) -> Response:
+        """Many restaurants sharing one generated menu (benchmarks of many locations)."""
+        body = await _json(request, default={})
+        if not isinstance(body, dict):
+            raise ControlError(400, "body must be a JSON object")
+        sizes = [body.get("count"), body.get("items", 150), body.get("modifierGroups", 5),
+                 body.get("seed", 1)]
+        if not all(isinstance(v, int) and v >= 0 for v in sizes):
+            raise ControlError(400, "count, items, modifierGroups and seed must be integers "
+                                    ">= 0")
+        if not 1 <= sizes[0] <= MAX_FLEET:
+            raise ControlError(400, f"count must be from 1 to {MAX_FLEET}")
+        return json_response({"guids": self.state.load_fleet(*sizes)})
+
+
 def _wrap(handler: Any) -> Any:
     async def endpoint(request: Request) -> Response:
         try:
@@ -179,5 +194,6 @@ def control_routes(state: SimState) -> list[Route]:
         Route("/_sim/fault", _wrap(c.fault), methods=["POST"]),
         Route("/_sim/token-lifetime", _wrap(c.token_lifetime), methods=["POST"]),
         Route("/_sim/large/{guid}", _wrap(c.large), methods=["POST"]),
+        Route("/_sim/fleet", _wrap(c.fleet), methods=["POST"]),
         Route("/_sim/webhooks", _wrap(c.webhooks), methods=["GET", "POST"]),
     ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import math
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ from app.sim.webhooks import WebhookConfig, WebhookSender
 Json = dict[str, Any]
 STOCK_STATUSES = frozenset({"IN_STOCK", "QUANTITY", "OUT_OF_STOCK"})
 DEFAULT_TOKEN_LIFETIME = 86400.0
+FLEET_NAMESPACE = uuid.UUID("5f1e2d3c-4b5a-4968-8776-655443322110")
+MAX_FLEET = 5000
 
 
 @dataclass
@@ -278,6 +281,21 @@ class SimState:
                 cred.restaurants.add(key)
         record.menus = doc
         self._menu_bytes.pop(key, None)
+
+    def load_fleet(self, count: int, items: int, modifier_groups: int, seed: int) -> list[str]:
+        """``count`` new restaurants serving one generated menu; their GUIDs.
+
+        The menu tree is shared between them (only the top-level record is copied), so a
+        thousand restaurants cost the simulator one menu; a price change through
+        ``/_sim/publish`` therefore shows in all of them, a plain publish in one.
+        """
+        template = build_large_menu(items, modifier_groups, seed)
+        guids = []
+        for i in range(count):
+            guid = str(uuid.uuid5(FLEET_NAMESPACE, f"{seed}/{items}/{modifier_groups}/{i}"))
+            self.load_menu(guid, dict(template), name=f"Fleet Kitchen {i + 1}")
+            guids.append(guid)
+        return guids
 
     def load_large(self, guid: str, items: int, modifier_groups: int, seed: int) -> None:
         self.load_menu(guid, build_large_menu(items, modifier_groups, seed, guid.lower()))

@@ -77,7 +77,7 @@ def test_admin_needs_the_admin_key(ops: tuple[str, str, Proc]) -> None:
 
 
 def test_admin_status_shows_state_not_secrets(ops: tuple[str, str, Proc]) -> None:
-    """/admin/status has token timing, per-restaurant freshness and the limiter, never the token."""
+    """/admin/status: token timing, a summary and a page of restaurants, the limiter; no token."""
     url, sim_url, _ = ops
     r = httpx.get(f"{url}/admin/status", headers={"X-API-Key": ADMIN})
     assert r.status_code == 200
@@ -87,7 +87,13 @@ def test_admin_status_shows_state_not_secrets(ops: tuple[str, str, Proc]) -> Non
     harbor = next(x for x in body["restaurants"] if x["restaurant"] == SAMPLE_RESTAURANT_GUID)
     for field in ("lastUpdated", "fetchedAt", "stale", "lastError", "nextCheck", "rows"):
         assert field in harbor
-    assert harbor["rows"] > 0 and harbor["stale"] is False
+    assert harbor["rows"] > 0 and harbor["stale"] is False and harbor["state"] == "ok"
+    assert body["summary"]["total"] == len(body["restaurants"]) and body["summary"]["ok"] >= 1
+    assert body["page"]["next"] is None
+    one = httpx.get(f"{url}/admin/status/harbor", headers={"X-API-Key": ADMIN})
+    assert one.status_code == 200 and one.json()["restaurant"] == SAMPLE_RESTAURANT_GUID
+    bad = httpx.get(f"{url}/admin/status", params={"limit": "0"}, headers={"X-API-Key": ADMIN})
+    assert bad.status_code == 400 and "limit" in bad.json()["detail"]
     assert body["upstream"]["perSecond"]["toastLimit"] == 20
     assert current_token(sim_url) not in r.text and SAMPLE_CLIENT_SECRET not in r.text
 

@@ -110,3 +110,25 @@ async def test_large_menu_loads_for_a_new_restaurant(client: httpx.AsyncClient,
     doc = (await client.get("/menus/v2/menus", headers=headers(token, guid))).json()
     assert doc["restaurantGuid"] == guid
     assert len(doc["modifierGroupReferences"]) >= 40
+
+
+async def test_fleet_adds_restaurants_serving_one_menu(client: httpx.AsyncClient, token: str,
+                                                       clock: FakeClock) -> None:
+    """/_sim/fleet adds N readable restaurants with the same items; a publish bumps only one."""
+    r = await client.post("/_sim/fleet", json={"count": 3, "items": 30, "modifierGroups": 2})
+    guids = r.json()["guids"]
+    assert r.status_code == 200 and len(set(guids)) == 3
+    docs = []
+    for guid in guids:
+        await clock.advance(1.0)
+        menus = await client.get("/menus/v2/menus", headers=headers(token, guid))
+        assert menus.status_code == 200
+        docs.append(menus.json())
+    assert [d["restaurantGuid"] for d in docs] == guids
+    assert docs[0]["menus"] == docs[2]["menus"]
+    await client.post(f"/_sim/publish/{guids[1]}")
+    meta = [(await client.get("/menus/v2/metadata", headers=headers(token, g))).json()
+            for g in guids]
+    assert meta[0]["lastUpdated"] == meta[2]["lastUpdated"] < meta[1]["lastUpdated"]
+    bad = await client.post("/_sim/fleet", json={"count": 0})
+    assert bad.status_code == 400 and "count" in bad.json()["detail"]

@@ -17,7 +17,7 @@ from tests.unit.api.conftest import GUID, KEY
 
 PUBLIC = {"/menu/{restaurant}", "/menu/{restaurant}/groups", "/stock/{restaurant}",
           "/restaurants", "/healthz", "/readyz", "/metrics", "/admin/status",
-          "/admin/refresh/{restaurant}"}
+          "/admin/status/{restaurant}", "/admin/refresh/{restaurant}"}
 
 
 async def spec(relay: httpx.AsyncClient) -> dict[str, Any]:

@@ -48,7 +48,7 @@ def test_example_fries_sizes() -> None:
     """Fries shows Small $3.50 / Large $5.00 and the lowest size as its price (NOTES §8)."""
     fries = example(MONDAY_HAPPY).rows[3]
     assert (fries.price, fries.priceText) == (3.5, "$3.50")
-    assert fries.sizes == [Size(name="Small", price=3.5), Size(name="Large", price=5.0)]
+    assert fries.sizes == (Size(name="Small", price=3.5), Size(name="Large", price=5.0))
     assert fries.modifiers == "Dipping Sauce: Garlic Aioli +$0.50/$0.75, Chipotle Mayo +$0.50/$0.75"
 
 
@@ -73,8 +73,8 @@ def test_example_other_fields() -> None:
     flat = example(MONDAY_HAPPY)
     burger, veggie = flat.rows[0], flat.rows[1]
     assert burger.modifiers == "Add Cheese: Cheddar +$1.00, Swiss +$1.25"
-    assert (burger.calories, burger.image, burger.tags) == (780, None, [])
-    assert veggie.tags == ["Vegetarian"]
+    assert (burger.calories, burger.image, burger.tags) == (780, None, ())
+    assert veggie.tags == ("Vegetarian",)
     assert veggie.image is not None and veggie.image.endswith("veggie-burger-main.jpg")
     assert (veggie.alcohol, veggie.outOfStock, veggie.quantity) == (False, False, None)
     assert (flat.restaurant_guid, flat.time_zone, flat.last_updated) == (
@@ -157,8 +157,8 @@ FIELDS: list[tuple[str, Json, str, object]] = [
      "image", "https://i/b.jpg"),
     ("empty image string", item("X", image="", images=[]), "image", None),
     ("tags", item("X", itemTags=[{"name": "Vegan", "guid": "g1"}, {"name": "Spicy", "guid": "g2"}]),
-     "tags", ["Vegan", "Spicy"]),
-    ("tags null", item("X", itemTags=None), "tags", []),
+     "tags", ("Vegan", "Spicy")),
+    ("tags null", item("X", itemTags=None), "tags", ()),
     ("description null", item("X", description=None), "description", ""),
     ("name null", {**item("X"), "name": None}, "name", ""),
 ]

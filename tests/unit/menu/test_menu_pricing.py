@@ -117,7 +117,7 @@ def test_item_display_price(label: str, it: Json, refs: dict[str, Any], now: dat
                             price: float | None, text: str, sizes: list[Size]) -> None:
     """Each strategy yields the price the board must show now, its text, and its sizes."""
     row = only_row(it, now=now, **refs)
-    assert (row.price, row.priceText, row.sizes) == (price, text, sizes)
+    assert (row.price, row.priceText, row.sizes) == (price, text, tuple(sizes))
 
 
 WINGS = item("W", 12, strategy="TIME_SPECIFIC_PRICE", pricing_rules=rules(time=[happy_rule()]))

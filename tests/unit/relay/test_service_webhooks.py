@@ -98,9 +98,9 @@ async def test_webhook_fetches_at_once_whatever_the_backoff(rig: Rig) -> None:
     await rig.relay.menus.view(GUID)
     await rig.fault(endpoint="metadata", mode="503", count=None)
     await run(rig, 5 * 60)
-    [state] = rig.relay.menus.states()
-    next_check = state["nextCheck"]
-    assert state["lastError"] and isinstance(next_check, float)
+    [facts] = rig.relay.menus.facts()
+    next_check = facts.next_check
+    assert facts.last_error and isinstance(next_check, float)
     assert next_check > rig.clock.now() + 20  # backing off: the next check is a while away
     published = await publish(rig)
     rig.relay.menus.menus_updated(MenusUpdated("e1", GUID, published))

@@ -4,25 +4,29 @@ from __future__ import annotations
 
 import logging
 import os
+import zlib
 from dataclasses import replace
 from pathlib import Path
 
+import msgspec
 import orjson
 import pytest
 
 from app.cache.snapshot import Snapshot, decode_snapshot, encode_snapshot
 from app.cache.snapshots import DirectorySnapshots, MemorySnapshots
 from app.cache.views import RestaurantInfo
+from app.files import WRITES
 from app.menu.model import decode_menus, decode_stock
 
 MENUS = orjson.dumps({"restaurantGuid": "g", "lastUpdated": "t1", "menus": []})
 STOCK = b'[{"guid": "i1", "status": "OUT_OF_STOCK"}]'
 
 
-def snap(guid: str = "g", fetched_at: float = 10.0, **kw: float) -> Snapshot:
+def snap(guid: str = "g", fetched_at: float = 10.0, checked_at: float = 0.0,
+         stock_at: float = 0.0) -> Snapshot:
     info = RestaurantInfo(guid, "Harbor", "America/New_York", "USD")
-    return Snapshot(guid, info, decode_menus(MENUS), MENUS, fetched_at, decode_stock(STOCK),
-                    STOCK, **kw)
+    return Snapshot(guid, info, zlib.compress(MENUS, 1), "t1", fetched_at, decode_stock(STOCK),
+                    STOCK, checked_at, stock_at, len(MENUS))
 
 
 def test_record_round_trips() -> None:
@@ -100,6 +104,30 @@ async def test_stock_change_is_newer_than_same_menus() -> None:
     assert await store.put(replace(first, stock_at=11.0))
 
 
+async def test_menus_are_kept_compressed_and_documents_released() -> None:
+    """Menus bytes are held compressed; stores and the service keep no decoded document."""
+    body = orjson.dumps({"restaurantGuid": "g", "lastUpdated": "t2",
+                         "menus": [{"name": "Lunch " * 200}]})
+    info = RestaurantInfo("g", "Harbor", "America/New_York", "USD")
+    fresh = await Snapshot.of("g", info, body, decode_menus(body), 10.0, [], b"[]")
+    assert fresh.doc is not None and fresh.last_updated == "t2"
+    assert len(fresh.menus_z) < len(body) / 5 and fresh.menus_body == body
+    assert fresh.released().doc is None and fresh.released() == fresh
+    assert fresh.released().document() == fresh.doc
+    store = MemorySnapshots()
+    await store.put(fresh)
+    kept = await store.get("g")
+    assert kept is not None and kept.doc is None
+
+
+def test_records_written_uncompressed_still_read() -> None:
+    """A record from before compression (plain menus bytes) restores the same snapshot."""
+    old = msgspec.msgpack.encode({"guid": "g", "name": "Harbor", "time_zone": "UTC",
+                                  "currency": "USD", "menus": MENUS, "fetched_at": 10.0})
+    back = decode_snapshot(old)
+    assert back.menus_body == MENUS and back.last_updated == "t1" and back.doc is not None
+
+
 async def test_an_older_relays_files_are_read_and_kept_as_one_record(tmp_path: Path) -> None:
     """The four files an older relay saved per restaurant are served after an upgrade."""
     def old_entry(key: str, body: bytes, **meta: object) -> None:
@@ -114,6 +142,7 @@ async def test_an_older_relays_files_are_read_and_kept_as_one_record(tmp_path: P
     old_entry("checked_g", b"30.0")
     got = await DirectorySnapshots(tmp_path).get("g")
     assert got == snap(fetched_at=10.0, checked_at=30.0)
+    WRITES.wait()  # records are written behind, off the event loop
     assert (tmp_path / "g.snapshot").exists()
     again = await DirectorySnapshots(tmp_path).get("g")
     assert again == got

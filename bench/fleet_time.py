@@ -1,0 +1,159 @@
+"""Part d, simulated time: Toast calls, effective intervals and publish-to-screen at N.
+
+The relay (``create_app`` with its ``Relay``, all N restaurants in
+``RELAY_RESTAURANTS``) and an in-process simulator that enforces Toast's
+per-client limits share one ``FakeClock``, so fifteen minutes take seconds.
+After the warm-up, the relay runs one full 15-minute window (Toast's budget
+window) with default settings; at its middle ``PUBLISHED`` restaurants publish
+a change, and the time until the relay serves each new version is noted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+
+from bench.serving import KEY
+
+START = datetime(2026, 11, 24, 19, 50, tzinfo=UTC).timestamp()
+"""A Tuesday, 14:50 in New York: the menus' 15:00-18:00 weekday price starts during the
+window, so every restaurant re-prices at once."""
+WINDOW = 900.0
+STEP = 0.25
+PUBLISHED = 10
+TOAST_WINDOW_LIMIT = 10_000
+SIM_BASE = "http://toast.sim"
+
+
+@dataclass(frozen=True)
+class FleetTime:
+    n: int
+    warm_s: float
+    calls: dict[str, int]
+    refused: int
+    """Calls the simulator answered 429 in the window."""
+    metadata_interval: float
+    stock_interval: float
+    publish_lag: list[float]
+    """Seconds from each publish until the relay served the new version."""
+    longest_step_ms: float = 0.0
+    """The longest event-loop iteration in the window (loop-thread CPU time; relay and
+    simulator)."""
+    boundary_step_ms: float = 0.0
+    """... within the seconds around the price boundary (relay work only: no Toast call)."""
+    repriced: int = 0
+    pacer_slices: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+
+async def _advance_until(clock: object, done: object, limit: float) -> float:
+    """Advance the fake clock in ``STEP``s until ``done()`` or ``limit`` seconds; elapsed."""
+    from app.clock import FakeClock
+
+    assert isinstance(clock, FakeClock)
+    start = clock.monotonic()
+    while clock.monotonic() - start < limit and not done():  # type: ignore[operator]
+        await clock.advance(STEP)
+    return clock.monotonic() - start
+
+
+async def measure(n: int) -> FleetTime:
+    from app.api.app import create_app, lifespan_of, relay_of
+    from app.clock import FakeClock
+    from app.config import load_settings
+    from app.sim.app import create_sim_app
+    from app.sim.sample import SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET
+    from app.sim.state import SimState
+    from bench.many import ITEMS, MODIFIER_GROUPS
+
+    clock = FakeClock(start=START)
+    sim = SimState(clock=clock)
+    guids = sim.load_fleet(n, ITEMS, MODIFIER_GROUPS, 1)
+    sim_http = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_sim_app(sim)),
+                                 base_url=SIM_BASE)
+    settings = load_settings(env={
+        "TOAST_API_URL": SIM_BASE, "TOAST_CLIENT_ID": SAMPLE_CLIENT_ID,
+        "TOAST_CLIENT_SECRET": SAMPLE_CLIENT_SECRET, "RELAY_API_KEYS": KEY,
+        "RELAY_RESTAURANTS": ",".join(guids)})
+    app = create_app(settings, clock=clock, http=sim_http)
+    ops = lifespan_of(app)
+    async with ops.router.lifespan_context(ops):
+        relay = relay_of(app)
+        menus = relay.menus
+
+        def loaded() -> bool:
+            return all(menus.current(g) is not None for g in guids)
+
+        warm_s = await _advance_until(clock, loaded, 4 * 3600)
+        before = sim.counters.to_json()
+        chosen = guids[:PUBLISHED]
+        # Toast's lastUpdated, not the ETag: the 15:00 re-price changes every ETag too.
+        versions = {g: v.last_updated for g in chosen if (v := menus.current(g)) is not None}
+        lag: dict[str, float] = {}
+        watch = Iterations()
+        watching = asyncio.ensure_future(watch.run())
+        boundary = next((v.valid_until.timestamp() for g in guids
+                         if (v := menus.current(g)) is not None and v.valid_until), None)
+        first = {g: v.json.etag for g in guids if (v := menus.current(g)) is not None}
+        slices = menus.pacer.slices
+        around: list[float] = []
+        start = clock.monotonic()
+        published_at = start + WINDOW / 2
+        published = False
+        while clock.monotonic() - start < WINDOW:
+            if not published and clock.monotonic() >= published_at:
+                for g in chosen:
+                    sim.bump(sim.restaurants[g])
+                published = True
+            near = boundary is not None and abs(clock.now() - boundary) < 5
+            mark = len(watch.gaps)
+            await clock.advance(STEP)
+            if near:
+                around.extend(watch.gaps[mark:])
+            if published:
+                for g in chosen:
+                    v = menus.current(g)
+                    if g not in lag and v is not None and v.last_updated != versions[g]:
+                        lag[g] = clock.monotonic() - published_at
+        after = sim.counters.to_json()
+        plan = relay.budget.gauges()
+        watching.cancel()
+        repriced = sum(1 for g in guids[PUBLISHED:] if (v := menus.current(g)) is not None
+                       and v.json.etag != first.get(g))
+        slices = menus.pacer.slices - slices
+    calls = {e: int(after["calls"].get(e, 0)) - int(before["calls"].get(e, 0))
+             for e in after["calls"]}
+    refused = sum(int(c.get("429", 0)) for c in after["statuses"].values()) - sum(
+        int(c.get("429", 0)) for c in before["statuses"].values())
+    return FleetTime(n, warm_s, calls, refused, plan.get("metadata", 0.0),
+                     plan.get("stock", 0.0), sorted(lag.values()),
+                     max(watch.gaps, default=0.0) * 1000, max(around, default=0.0) * 1000,
+                     repriced, slices)
+
+
+class Iterations:
+    """A task that yields on every loop iteration and keeps the loop thread's CPU time
+    between two (CPU, not wall time: on a shared machine the process is also descheduled,
+    which is no work of the relay's)."""
+
+    def __init__(self) -> None:
+        self.gaps: list[float] = []
+
+    async def run(self) -> None:
+        last = time.thread_time()
+        while True:
+            await asyncio.sleep(0)
+            now = time.thread_time()
+            self.gaps.append(now - last)
+            last = now
+
+
+def run(n: int) -> FleetTime:
+    return asyncio.run(measure(n))

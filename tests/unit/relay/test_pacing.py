@@ -1,0 +1,120 @@
+"""Renders are spread over loop iterations; the loop watch reports how late it woke."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+
+from app.cache.pacing import Pacer
+from app.loopwatch import GcWatch, LoopWatch
+
+
+class FakeTimer:
+    """A timer that moves only when a job says how long it took."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def rig(budget: float = 0.010) -> tuple[Pacer, FakeTimer, list[list[int]]]:
+    """A pacer on a fake timer; ``slices`` collects which jobs ran between two yields."""
+    timer = FakeTimer()
+    slices: list[list[int]] = [[]]
+
+    async def pause() -> None:
+        slices.append([])
+        await asyncio.sleep(0)
+
+    return Pacer(budget, timer=timer, pause=pause), timer, slices
+
+
+def job(timer: FakeTimer, slices: list[list[int]], n: int, seconds: float) -> Callable[[], int]:
+    def run() -> int:
+        slices[-1].append(n)
+        timer.t += seconds
+        return n * 10
+    return run
+
+
+async def test_due_renders_are_spread_over_slices_within_the_budget() -> None:
+    """1,000 renders of 4 ms each run 3 per slice (10 ms budget), yielding between slices."""
+    pacer, timer, slices = rig()
+    results = await asyncio.gather(*(pacer.run(job(timer, slices, n, 0.004))
+                                     for n in range(1000)))
+    assert results == [n * 10 for n in range(1000)]
+    ran = [s for s in slices if s]
+    assert [n for s in ran for n in s] == list(range(1000))  # in the order asked
+    assert max(len(s) for s in ran) == 3 and len(ran) == 334
+    assert pacer.slices == 334 and pacer.longest == pytest.approx(0.012)
+
+
+async def test_a_slice_holds_at_most_one_job_past_the_budget() -> None:
+    """A slice ends after the job that crosses the budget, so it lasts < budget + one job."""
+    pacer, timer, slices = rig(budget=0.010)
+    sizes = [0.009, 0.009, 0.002, 0.015, 0.001, 0.001]
+    await asyncio.gather(*(pacer.run(job(timer, slices, n, s)) for n, s in enumerate(sizes)))
+    assert [s for s in slices if s] == [[0, 1], [2, 3], [4, 5]]
+
+
+async def test_a_failing_render_reaches_its_caller_only() -> None:
+    """A render that raises fails its own caller; the jobs after it still run."""
+    pacer, timer, slices = rig()
+
+    def broken() -> int:
+        raise ValueError("bad menu")
+
+    ok_before = pacer.run(job(timer, slices, 1, 0.001))
+    bad = pacer.run(broken)
+    ok_after = pacer.run(job(timer, slices, 2, 0.001))
+    results = await asyncio.gather(ok_before, bad, ok_after, return_exceptions=True)
+    assert results[0] == 10 and isinstance(results[1], ValueError) and results[2] == 20
+
+
+async def test_a_heavy_render_runs_in_a_thread() -> None:
+    """A render flagged heavy (a menu of megabytes) runs off the loop, in a worker thread."""
+    import threading
+
+    pacer, _, _ = rig()
+    loop_thread = threading.get_ident()
+    ran_in = await pacer.run(threading.get_ident, heavy=True)
+    assert ran_in != loop_thread and pacer.slices == 0
+
+
+async def test_the_loop_watch_reports_lateness() -> None:
+    """A 50 ms timer woken after 80 ms reports 0.03 s late; one woken on time, 0."""
+    timer = FakeTimer()
+    seen: list[float] = []
+    took = iter([0.05, 0.08])
+
+    async def sleep(seconds: float) -> None:
+        step = next(took, None)
+        if step is None:
+            raise asyncio.CancelledError
+        timer.t += step
+
+    watch = LoopWatch(seen.append, every=0.05, sleep=sleep, timer=timer)
+    with pytest.raises(asyncio.CancelledError):
+        await watch.run()
+    assert seen == [0.0, pytest.approx(0.03)] and watch.longest == pytest.approx(0.03)
+
+
+def test_the_gc_watch_times_each_collection() -> None:
+    """A collection that took 12 ms is reported with its generation; the watch detaches."""
+    import gc
+
+    timer = FakeTimer()
+    seen: list[tuple[int, float]] = []
+    watch = GcWatch(lambda g, s: seen.append((g, s)), timer=timer)
+    watch("start", {"generation": 2})
+    timer.t += 0.012
+    watch("stop", {"generation": 2})
+    assert len(seen) == 1 and seen[0][0] == 2 and seen[0][1] == pytest.approx(0.012)
+    watch.start()
+    assert watch in gc.callbacks
+    watch.stop()
+    assert watch not in gc.callbacks
