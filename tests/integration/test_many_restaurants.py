@@ -27,7 +27,8 @@ WAIT = 2.0  # RELAY_FIRST_LOAD_WAIT for this test
 
 
 def _loaded(url: str) -> int:
-    body: dict[str, Any] = httpx.get(f"{url}/admin/status", params={"key": ADMIN},
+    # /admin/status is paged (50 by default): ask for one page holding every restaurant.
+    body: dict[str, Any] = httpx.get(f"{url}/admin/status", params={"key": ADMIN, "limit": N},
                                      timeout=30).json()
     return sum(1 for r in body["restaurants"] if r["rows"])
 
