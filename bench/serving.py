@@ -218,24 +218,23 @@ def run(tmp: Path, cfg: Config, load: LoadGenerator) -> Section:
         f"checks of {n_relays} relay process(es); none caused by requests): "
         f"{calls_after['total'] - calls_before} ({calls_after['calls']} in total since start).")
     section.add(_own_stalls(own_before, own_after))
+    def vs_floor(target: str, path: str, conns: int, attr: str) -> float:
+        """Median over repetitions of ``target``'s figure divided by the floor's."""
+        return median([ratio(getattr(r, attr), getattr(f, attr)) for r, f in zip(
+            results[(target, path, conns)], results[(FLOOR, path, conns)], strict=True)])
+
     for path in ("200", "304"):
         for conns in cfg.connections:
-            side = [ratio(r.rps, f.rps) for r, f in zip(
-                results[(RELAY, path, conns)], results[(FLOOR, path, conns)], strict=True)]
-            m = median(side)
+            m = vs_floor(RELAY, path, conns, "rps")
             section.targets.append(Target(
                 f"a. relay {path} at {conns} conns vs floor", fmt_ratio(m),
                 f"≥ {RATIO_GOAL}×", m >= RATIO_GOAL))
-            tails = [ratio(r.p99_ms, f.p99_ms) for r, f in zip(
-                results[(RELAY, path, conns)], results[(FLOOR, path, conns)], strict=True)]
-            tail = median(tails)
+            tail = vs_floor(RELAY, path, conns, "p99_ms")
             section.targets.append(Target(
                 f"a. relay {path} p99 at {conns} conns vs floor's p99", fmt_ratio(tail),
                 f"≤ {P99_RATIO_GOAL}×", tail <= P99_RATIO_GOAL))
         for conns in cfg.connections if (SHARED, path, cfg.connections[0]) in results else ():
-            side = [ratio(r.rps, f.rps) for r, f in zip(
-                results[(SHARED, path, conns)], results[(FLOOR, path, conns)], strict=True)]
-            m = median(side)
+            m = vs_floor(SHARED, path, conns, "rps")
             section.targets.append(Target(
                 f"a. relay with REDIS_URL {path} at {conns} conns vs floor", fmt_ratio(m),
                 f"≥ {RATIO_GOAL}×", m >= RATIO_GOAL))
