@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import cast
 
 from app.cache.decide import Plan
@@ -90,7 +91,7 @@ async def test_closing_the_starter_drops_what_has_not_started() -> None:
     begun: list[int] = []
     starter = Starter(batch=2)
     for i in range(10):
-        starter.start(lambda i=i: begun.append(i))
+        starter.start(partial(begun.append, i))
     await asyncio.sleep(0)
     starter.close()
     await settle(20)
