@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 
@@ -46,13 +48,34 @@ class WriteBehind:
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="toast-relay-write")
+        self._pending: dict[Path, Future[None]] = {}
+        """The last write asked of each path, until it is done."""
+        self._lock = threading.Lock()
 
     def submit(self, path: Path, data: bytes, mode: int = 0o600) -> Future[None]:
-        return self._pool.submit(atomic_write, path, data, mode)
+        done = self._pool.submit(atomic_write, path, data, mode)
+        with self._lock:
+            self._pending[path] = done
+        done.add_done_callback(partial(self._forget, path))
+        return done
 
-    def wait(self) -> None:
-        """Block until every write asked so far is on disk (before reading one back)."""
-        self._pool.submit(lambda: None).result()
+    def _forget(self, path: Path, done: Future[None]) -> None:
+        with self._lock:
+            if self._pending.get(path) is done:
+                del self._pending[path]
+
+    def wait(self, path: Path | None = None) -> None:
+        """Block until the writes of ``path`` asked so far (of every path, without one) are
+        on disk, before reading one back. Reading a file nobody is writing does not wait:
+        a restart restoring a thousand copies must not queue behind other files' fsyncs
+        with the event loop held."""
+        if path is None:
+            self._pool.submit(lambda: None).result()
+            return
+        with self._lock:
+            done = self._pending.get(path)
+        if done is not None:
+            done.exception()  # waits; the writer's caller reports a failure
 
 
 WRITES = WriteBehind()

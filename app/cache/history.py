@@ -79,7 +79,7 @@ class History:
         path = self._path(guid)
         if path is None:
             return []
-        WRITES.wait()  # a write of this file may still be on its way
+        WRITES.wait(path)  # a write of this file may still be on its way
         if not path.exists():
             return []
         try:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import abc
 import contextlib
 import logging
+from concurrent.futures import Future
+from functools import partial
 from pathlib import Path
 
 from cachetools import LRUCache
@@ -19,7 +21,7 @@ from cachetools import LRUCache
 from app.cache.legacy_files import read_legacy
 from app.cache.snapshot import Snapshot, decode_snapshot, encode_snapshot
 from app.errors import ToastBadResponse
-from app.files import WRITES, DamageReport, atomic_write, private_dir
+from app.files import WRITES, DamageReport, private_dir
 
 _INSTEAD = ("ignoring it: the menu is loaded from Toast instead, and the file is replaced "
             "by the next good copy")
@@ -68,8 +70,8 @@ class DirectorySnapshots(SnapshotStore):
                  logger: logging.Logger | None = None) -> None:
         self._dir = private_dir(directory)
         self._memory = memory or MemorySnapshots()
-        self._damage = DamageReport(logger or logging.getLogger("toast_relay.refresh"),
-                                    "saved menu")
+        self._log = logger or logging.getLogger("toast_relay.refresh")
+        self._damage = DamageReport(self._log, "saved menu")
 
     def all(self) -> list[Snapshot]:
         return self._memory.all()
@@ -85,8 +87,8 @@ class DirectorySnapshots(SnapshotStore):
         snap = await self._memory.get(guid)
         if snap is not None:
             return snap
-        WRITES.wait()  # a write of this record may still be on its way
         path = self._path(guid)
+        WRITES.wait(path)  # a write of this record may still be on its way
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
@@ -110,6 +112,18 @@ class DirectorySnapshots(SnapshotStore):
         if not await self._memory.put(snap):
             return False
         path = self._path(snap.guid)
-        atomic_write(path, encode_snapshot(snap))
-        self._damage.rewritten(path)
+        # Written behind (off the event loop, in order): each write ends with an fsync,
+        # which on a busy disk takes up to hundreds of ms, and a burst of a hundred
+        # published menus held the loop that long per copy. A failed write loses the
+        # copy's durability, never the board: it is logged, as ``save`` would.
+        done = WRITES.submit(path, encode_snapshot(snap))
+        done.add_done_callback(partial(self._written, path, snap.guid))
         return True
+
+    def _written(self, path: Path, guid: str, done: Future[None]) -> None:
+        exc = done.exception()
+        if exc is None:
+            self._damage.rewritten(path)
+        elif isinstance(exc, OSError):
+            self._log.error("could not save the last good copy; check RELAY_DATA_DIR", extra={
+                "restaurant": guid, "error": f"{type(exc).__name__}: {exc.strerror}"})

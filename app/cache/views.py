@@ -106,7 +106,7 @@ class MenuView:
         self.stock = list(stock)
         self.fetched_at = fetched_at
         self.stale = stale
-        self.rows: list[Row] = apply_stock(flat.rows, self.stock)
+        self.rows: tuple[Row, ...] = tuple(apply_stock(flat.rows, self.stock))
         self.json = Answer.of(self._render("json", False, self.rows), JSON)
         self.changed_at = changed_at
         self.last_modified = http_date(changed_at)
@@ -117,7 +117,7 @@ class MenuView:
         # JSON, and a copy nobody asks for was a third of a restaurant's memory.
         self._plain: dict[str, Answer] = {"json": self.json}
         self._ascii: dict[str, Answer] = {}
-        self._ascii_rows: list[Row] | None = None
+        self._ascii_rows: tuple[Row, ...] | None = None
 
     @property
     def csv(self) -> Answer:
@@ -212,14 +212,14 @@ class MenuView:
         for shape in shapes:
             self.shape(shape)
 
-    def _rows(self, ascii_only: bool) -> list[Row]:
+    def _rows(self, ascii_only: bool) -> tuple[Row, ...]:
         if not ascii_only:
             return self.rows
         if self._ascii_rows is None:
-            self._ascii_rows = [ascii_row(r) for r in self.rows]
+            self._ascii_rows = tuple(ascii_row(r) for r in self.rows)
         return self._ascii_rows
 
-    def _render(self, fmt: str, ascii_only: bool, rows: list[Row]) -> bytes:
+    def _render(self, fmt: str, ascii_only: bool, rows: Sequence[Row]) -> bytes:
         info = self.info.as_json()
         if ascii_only:
             info = {k: to_ascii(v) for k, v in info.items()}

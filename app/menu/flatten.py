@@ -42,7 +42,7 @@ class GroupNode:
     guid: str
     description: str
     image: str | None
-    items: list[int] = field(default_factory=list)
+    items: tuple[int, ...] = ()
     groups: list[GroupNode] = field(default_factory=list)
 
 
@@ -62,10 +62,12 @@ class FlatMenu:
     restaurant_guid: str
     time_zone: str
     last_updated: str
-    rows: list[Row]
-    row_menu: list[int]
+    # Tuples, not lists (as in ``Row``): a tuple of untracked items leaves the garbage
+    # collector's view, so full collections do not rescan every restaurant's rows.
+    rows: tuple[Row, ...]
+    row_menu: tuple[int, ...]
     """Per row, the index of its menu in ``menus``."""
-    row_groups: list[tuple[str, ...]]
+    row_groups: tuple[tuple[str, ...], ...]
     """Per row, its group names from the top, case-folded (shared tuples)."""
     menus: list[MenuInfo]
     tree: list[MenuNode]
@@ -96,12 +98,14 @@ class _Builder:
         joined = PATH_SEPARATOR.join(path)
         node = GroupNode(name=name, guid=group.guid or "", description=group.description or "",
                          image=group.image or None)
+        items: list[int] = []
         for item in group.menuItems or ():
             if item is not None and is_visible(item.visibility):
-                node.items.append(len(self.rows))
+                items.append(len(self.rows))
                 self.rows.append(self.row(item, menu_name, name, joined))
                 self.row_menu.append(menu_index)
                 self.row_groups.append(folded)
+        node.items = tuple(items)
         for child in group.menuGroups or ():
             if child is not None and is_visible(child.visibility):
                 node.groups.append(self.group(child, menu_index, menu_name, path, folded))
@@ -166,9 +170,9 @@ def flatten(doc: MenusDocument, *, now: datetime, currency: str = "USD") -> Flat
         restaurant_guid=doc.restaurantGuid or "",
         time_zone=doc.restaurantTimeZone or "",
         last_updated=doc.lastUpdated or "",
-        rows=builder.rows,
-        row_menu=builder.row_menu,
-        row_groups=builder.row_groups,
+        rows=tuple(builder.rows),
+        row_menu=tuple(builder.row_menu),
+        row_groups=tuple(builder.row_groups),
         menus=menus,
         tree=tree,
         option_names=_option_names(doc),

@@ -134,7 +134,7 @@ def test_item_occurrences_give_separate_rows() -> None:
     flat = flat_of(doc)
     assert [(r.menu, r.group, r.guid) for r in flat.rows] == [
         ("Lunch", "A", "same-guid"), ("Lunch", "B", "same-guid"), ("Dinner", "A", "same-guid")]
-    assert flat.row_menu == [0, 0, 1]
+    assert flat.row_menu == (0, 0, 1)
 
 
 FIELDS: list[tuple[str, Json, str, object]] = [
@@ -177,7 +177,7 @@ def test_groups_tree_mirrors_rows() -> None:
     (node,) = flat.tree
     (top,) = node.groups
     assert (node.name, top.name, top.items, [g.name for g in top.groups],
-            top.groups[0].items) == ("All Day", "Burgers & Wings", [0, 1, 2], ["Sides"], [3])
+            top.groups[0].items) == ("All Day", "Burgers & Wings", (0, 1, 2), ["Sides"], (3,))
 
 
 def test_row_groups_are_case_folded_paths() -> None:
@@ -195,7 +195,7 @@ def test_option_names_cover_visible_options() -> None:
 def test_empty_document() -> None:
     """A document with no menus flattens to no rows rather than failing."""
     flat = flat_of({"menus": None})
-    assert (flat.rows, flat.menus, flat.tree, flat.valid_until) == ([], [], [], None)
+    assert (flat.rows, flat.menus, flat.tree, flat.valid_until) == ((), [], [], None)
 
 
 def test_no_time_prices_means_no_expiry() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,7 +32,7 @@ RESTAURANT = {"guid": "r-guid", "name": "Toast Diner", "timeZone": "America/New_
 
 
 def example_rows() -> list[Row]:
-    return flatten(decode_menus(EXAMPLE.read_bytes()), now=NOW).rows
+    return list(flatten(decode_menus(EXAMPLE.read_bytes()), now=NOW).rows)
 
 
 def csv_cell(value: Any, field: str) -> str:
@@ -48,7 +49,7 @@ def csv_cell(value: Any, field: str) -> str:
     return one_line(str(value))
 
 
-def assert_csv_matches_json(rows: list[Row]) -> None:
+def assert_csv_matches_json(rows: Sequence[Row]) -> None:
     items = orjson.loads(render_menu_json(RESTAURANT, "", "", False, rows))["items"]
     raw = render_csv(rows, escape_formulas=False).decode("utf-8")
     records = list(csv.reader(io.StringIO(raw, newline="")))

@@ -22,8 +22,8 @@ def sold_out(v: MenuView, now: float = 2000.0) -> MenuView:
 def republished(v: MenuView, last_updated: str, now: float = 3000.0) -> MenuView:
     """``v`` re-published by Toast with its first item at $99."""
     flat = v.flat
-    rows = [msgspec.structs.replace(flat.rows[0], price=99.0, priceText="$99.00"),
-            *flat.rows[1:]]
+    rows = (msgspec.structs.replace(flat.rows[0], price=99.0, priceText="$99.00"),
+            *flat.rows[1:])
     return v.with_changes(flat=replace(flat, rows=rows, last_updated=last_updated),
                           fetched_at=now, now=now)
 
@@ -41,7 +41,7 @@ def test_a_time_specific_price_is_a_time_version() -> None:
     """Rows that changed with the same menu and stock: a time-specific price took effect."""
     v = view()
     flat = v.flat
-    rows = [msgspec.structs.replace(flat.rows[0], price=1.0, priceText="$1.00"), *flat.rows[1:]]
+    rows = (msgspec.structs.replace(flat.rows[0], price=1.0, priceText="$1.00"), *flat.rows[1:])
     assert classify(v, v.with_changes(flat=replace(flat, rows=rows), now=9.0)) == "time"
 
 

@@ -77,6 +77,7 @@ async def test_damaged_record_is_logged_once_with_its_path(
         path.write_bytes(b"\x93garbage")
     elif damage == "truncated":
         await DirectorySnapshots(tmp_path).put(snap())
+        WRITES.wait(path)  # written behind, off the event loop
         path.write_bytes(path.read_bytes()[:40])
     else:
         path.mkdir()
@@ -87,6 +88,19 @@ async def test_damaged_record_is_logged_once_with_its_path(
     lines = [r.getMessage() for r in caplog.records if str(path) in r.getMessage()]
     assert len(lines) == 1, caplog.text
     assert "loaded from Toast instead" in lines[0]
+
+
+async def test_a_copy_is_written_behind_and_a_failed_write_is_logged(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """``put`` returns before the (fsync'd) write; a write that fails (here: a directory
+    where the file goes) is logged with what to check, and the copy is still served."""
+    store = DirectorySnapshots(tmp_path)
+    (tmp_path / "g.snapshot").mkdir()
+    with caplog.at_level(logging.ERROR):
+        assert await store.put(snap())
+        WRITES.wait()
+    assert "could not save the last good copy; check RELAY_DATA_DIR" in caplog.text
+    assert await store.get("g") == snap()
 
 
 def test_data_directories_are_created_private(tmp_path: Path) -> None:
@@ -146,3 +160,21 @@ async def test_an_older_relays_files_are_read_and_kept_as_one_record(tmp_path: P
     assert (tmp_path / "g.snapshot").exists()
     again = await DirectorySnapshots(tmp_path).get("g")
     assert again == got
+
+
+def test_reading_waits_only_for_writes_of_that_file(tmp_path: Path) -> None:
+    """``WRITES.wait(path)`` returns at once while another file's write is still queued,
+    and waits for a queued write of that path itself."""
+    import threading
+
+    from app.files import WriteBehind
+
+    writes = WriteBehind()
+    release = threading.Event()
+    blocked = writes._pool.submit(release.wait)  # the writer busy (a slow fsync)
+    ahead = writes.submit(tmp_path / "a", b"a")
+    writes.wait(tmp_path / "b")  # nobody writes b: no waiting behind a
+    assert not ahead.done()
+    release.set()
+    writes.wait(tmp_path / "a")
+    assert blocked.done() and ahead.done() and (tmp_path / "a").read_bytes() == b"a"
