@@ -101,16 +101,23 @@ class AccessLogWriter:
         self._scheduled = False
         self._last_flush = 0.0
         self._second = -1
+        self._second_stamp = ""
+        self._milli = -1
         self._stamp = ""
 
     def _ts(self, now: float) -> str:
-        second = int(now)
+        """The line's timestamp, rebuilt only when the millisecond (JSON) or second changes."""
+        milli = int(now * 1000) if self._json else int(now) * 1000
+        if milli == self._milli:
+            return self._stamp
+        self._milli = milli
+        second, part = divmod(milli, 1000)
         if second != self._second:
             self._second = second
             fmt = "%Y-%m-%dT%H:%M:%S" if self._json else "%Y-%m-%dT%H:%M:%SZ"
-            self._stamp = datetime.fromtimestamp(second, UTC).strftime(fmt)
-        if self._json:
-            return f"{self._stamp}.{int((now - second) * 1000):03d}+00:00"
+            self._second_stamp = datetime.fromtimestamp(second, UTC).strftime(fmt)
+        self._stamp = (f"{self._second_stamp}.{part:03d}+00:00" if self._json
+                       else self._second_stamp)
         return self._stamp
 
     def emit(self, request_id: bytes, method: str | None, route: str, status: int,
@@ -136,13 +143,15 @@ class AccessLogWriter:
     def _line(self, at: float, request_id: bytes, method: str | None, route: str, status: int,
               seconds: float, cache: str | None, restaurant: str | None,
               client: str | None) -> str:
+        if self._json:
+            return orjson.dumps({
+                "ts": self._ts(at), "level": "info", "logger": "toast_relay.access",
+                "msg": "request", "requestId": request_id.decode(), "method": method,
+                "route": route, "status": status, "durationMs": round(seconds * 1000, 2),
+                "cache": cache, "restaurant": restaurant, "client": client}).decode()
         fields = {"requestId": request_id.decode(), "method": method, "route": route,
                   "status": status, "durationMs": round(seconds * 1000, 2), "cache": cache,
                   "restaurant": restaurant, "client": client}
-        if self._json:
-            return orjson.dumps({"ts": self._ts(at), "level": "info",
-                                 "logger": "toast_relay.access", "msg": "request",
-                                 **fields}).decode()
         extras = " ".join(f"{k}={v}" for k, v in fields.items() if v is not None)
         return f"{self._ts(at)} info    toast_relay.access: request | {extras}"
 
