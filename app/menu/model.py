@@ -159,7 +159,15 @@ def is_visible(visibility: list[str | None] | None) -> bool:
     return visibility is None or len(visibility) > 0
 
 
+class MenusHead(Struct):
+    """The top of a ``/menus`` answer: what a snapshot needs before the menus are decoded."""
+
+    lastUpdated: str | None = None
+    restaurantTimeZone: str | None = None
+
+
 _MENUS_DECODER = msgspec.json.Decoder(MenusDocument)
+_HEAD_DECODER = msgspec.json.Decoder(MenusHead)
 _STOCK_DECODER = msgspec.json.Decoder(list[StockEntry | None])
 
 
@@ -174,6 +182,18 @@ def decode_menus(data: bytes) -> MenusDocument:
     """Decode ``GET /menus/v2/menus``; raises ``ToastBadResponse`` naming the problem."""
     try:
         return _MENUS_DECODER.decode(data)
+    except msgspec.DecodeError as exc:
+        raise _decode_error("/menus", exc) from None
+    except RecursionError:
+        raise ToastBadResponse("Toast /menus answer is nested too deeply to read",
+                               endpoint="/menus") from None
+
+
+def decode_menus_head(data: bytes) -> MenusHead:
+    """The head of ``GET /menus/v2/menus``, checking that the whole answer is JSON; the
+    menus themselves are skipped without building a Python object for them."""
+    try:
+        return _HEAD_DECODER.decode(data)
     except msgspec.DecodeError as exc:
         raise _decode_error("/menus", exc) from None
     except RecursionError:
