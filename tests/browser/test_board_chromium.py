@@ -14,7 +14,7 @@ import pytest
 from app.sim.large import LARGE_RESTAURANT_GUID
 from app.sim.sample import SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_RESTAURANT_GUID
 from tests.support.browser import chromium, wait_for
-from tests.support.procs import start_relay, start_sim
+from tests.support.procs import Procs
 
 KEY = "board-key-0123456789abcdef"
 pytestmark = pytest.mark.integration
@@ -57,14 +57,11 @@ def relay_env(sim_url: str, **extra: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     tmp = tmp_path_factory.mktemp("board")
-    sim, sim_url = start_sim(tmp, local_images=True)
-    httpx.post(f"{sim_url}/_sim/large/{LARGE_RESTAURANT_GUID}", json={}, timeout=120)
-    relay, url = start_relay(tmp, relay_env(sim_url))
-    try:
+    with Procs(tmp) as procs:
+        sim_url = procs.sim(local_images=True)
+        httpx.post(f"{sim_url}/_sim/large/{LARGE_RESTAURANT_GUID}", json={}, timeout=120)
+        _, url = procs.relay(relay_env(sim_url))
         yield url, sim_url
-    finally:
-        relay.stop()
-        sim.stop()
 
 
 def board_url(url: str, restaurant: str = "harbor", **params: str) -> str:
@@ -197,10 +194,10 @@ def test_relay_stopped_content_stays_then_updates_resume(
         stack: tuple[str, str], tmp_path: Path) -> None:
     """Relay down: the menu stays and a discreet note appears; relay back: updates resume."""
     _, sim_url = stack
-    relay, url = start_relay(tmp_path, relay_env(sim_url))
-    row = next(r for r in menu_rows(url) if r["name"] == "Fish Tacos")
-    port = int(url.rsplit(":", 1)[1])
-    try:
+    with Procs(tmp_path) as procs:
+        relay, url = procs.relay(relay_env(sim_url))
+        row = next(r for r in menu_rows(url) if r["name"] == "Fish Tacos")
+        port = int(url.rsplit(":", 1)[1])
         with chromium(1920, 1080) as driver:
             open_board(driver, board_url(url, refresh="2"))
             count = layout(driver)["count"]
@@ -214,14 +211,12 @@ def test_relay_stopped_content_stays_then_updates_resume(
                 "return document.getElementById('note').textContent")
             stored = driver.execute_script("return Object.keys(localStorage).length")
             assert stored == 1
-            relay = start_relay(tmp_path, relay_env(sim_url), port=port, timeout=90)[0]
+            procs.relay(relay_env(sim_url), port=port, timeout=90)
             httpx.post(f"{sim_url}/_sim/publish/{SAMPLE_RESTAURANT_GUID}",
                        json={"itemGuid": row["guid"], "price": 18.5}, timeout=30)
             wait_for(lambda: price_of(driver, row["guid"]) == "$18.50", 120, "the new price")
             wait_for(lambda: driver.execute_script(
                 "return document.getElementById('note').hidden"), 30, "the note to go")
-    finally:
-        relay.stop()
 
 
 def test_a_rebooted_player_shows_the_newest_kept_menu(stack: tuple[str, str]) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from tests.deploy.test_systemd import _parse
 from tests.integration.test_screens import KEY, relay_env
-from tests.support.procs import require_binary, start_relay, start_sim
+from tests.support.procs import Procs, require_binary
 
 ROOT = Path(__file__).resolve().parents[2]
 UNIT_PATH = ROOT / "deploy" / "kiosk" / "toast-board-kiosk.service"
@@ -75,17 +75,13 @@ def test_boot_wait_passes_once_the_board_answers(tmp_path: Path) -> None:
     require_binary("curl")
     (wait,) = [c for c in SERVICE["ExecStartPre"] if "curl" in c]
     argv = shlex.split(wait)
-    sim, sim_url = start_sim(tmp_path)
-    relay, url = start_relay(tmp_path, relay_env(sim_url))
-    try:
+    with Procs(tmp_path) as procs:
+        _, url = procs.relay(relay_env(procs.sim()))
         good = {"BOARD_URL": f"{url}/menu/harbor?key={KEY}", "PATH": os.environ["PATH"]}
         assert subprocess.run(argv, env=good, timeout=60, check=False).returncode == 0
         bad = {**good, "BOARD_URL": f"{url}/menu/harbor?key=wrong-key-0123456789"}
         with pytest.raises(subprocess.TimeoutExpired):
             subprocess.run(argv, env=bad, timeout=3, check=False, capture_output=True)
-    finally:
-        relay.stop()
-        sim.stop()
 
 
 @pytest.mark.integration
@@ -93,9 +89,8 @@ def test_chromium_with_the_kiosk_flags_shows_the_board(tmp_path: Path) -> None:
     """Chromium started with the unit's own flags on a board URL (headless here) renders
     the board's items: the URL shape and the flags work together."""
     binary = require_binary("chromium")
-    sim, sim_url = start_sim(tmp_path)
-    relay, url = start_relay(tmp_path, relay_env(sim_url))
-    try:
+    with Procs(tmp_path) as procs:
+        _, url = procs.relay(relay_env(procs.sim()))
         flags = [a for a in exec_start()[1:-1] if a != "--kiosk"]
         board = f"{url}/board/harbor?key={KEY}"
         result = subprocess.run(
@@ -104,6 +99,3 @@ def test_chromium_with_the_kiosk_flags_shows_the_board(tmp_path: Path) -> None:
             capture_output=True, text=True, timeout=120, check=False)
         assert result.returncode == 0, result.stderr[-2000:]
         assert result.stdout.count("data-guid=") >= 10, result.stdout[:2000]
-    finally:
-        relay.stop()
-        sim.stop()

@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from app.api.app import create_app, lifespan_of
 from app.config import load_settings
 from tests.integration.test_screens import KEY, relay_env
-from tests.support.procs import start_relay, start_sim
+from tests.support.procs import Procs
 
 pytestmark = pytest.mark.integration
 ADMIN = "admin-key-0123456789abcdef"
@@ -51,13 +51,9 @@ def documented() -> list[tuple[str, str, GenerationMode]]:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp: Path = tmp_path_factory.mktemp("schema")
-    sim, sim_url = start_sim(tmp)
-    relay, url = start_relay(tmp, relay_env(sim_url, RELAY_ADMIN_KEY=ADMIN))
-    try:
+    with Procs(tmp) as procs:
+        _, url = procs.relay(relay_env(procs.sim(), RELAY_ADMIN_KEY=ADMIN))
         yield url
-    finally:
-        relay.stop()
-        sim.stop()
 
 
 @pytest.fixture(scope="module")

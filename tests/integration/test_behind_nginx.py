@@ -10,7 +10,7 @@ import pytest
 
 from tests.deploy.nginx_conf import run_nginx, self_signed_cert, write_config
 from tests.integration.test_screens import KEY, relay_env
-from tests.support.procs import free_port, require_binary, start_relay, start_sim
+from tests.support.procs import Procs, free_port, require_binary
 
 pytestmark = pytest.mark.integration
 SCREEN_IP = "127.0.0.2"  # the "screen" connects from here; nginx itself from 127.0.0.1
@@ -20,9 +20,9 @@ def test_menu_through_nginx_logs_forwarded_client_ip(tmp_path: Path) -> None:
     """Through nginx over TLS: the menu arrives intact and gzipped; the screen's IP is logged."""
     nginx = require_binary("nginx")
     require_binary("openssl")
-    sim, sim_url = start_sim(tmp_path)
-    relay, url = start_relay(tmp_path, relay_env(sim_url, RELAY_TRUSTED_PROXIES="127.0.0.1"))
-    try:
+    with Procs(tmp_path) as procs:
+        sim_url = procs.sim()
+        relay, url = procs.relay(relay_env(sim_url, RELAY_TRUSTED_PROXIES="127.0.0.1"))
         direct = httpx.get(f"{url}/menu/harbor", params={"key": KEY}).json()
         cert, key = self_signed_cert(tmp_path)
         http_port, https_port = free_port(), free_port()
@@ -41,6 +41,3 @@ def test_menu_through_nginx_logs_forwarded_client_ip(tmp_path: Path) -> None:
         access = [json.loads(line) for line in out.splitlines() if request_id in line]
         assert access[0]["client"] == SCREEN_IP
         assert access[0]["route"] == "/menu/{restaurant}"
-    finally:
-        relay.stop()
-        sim.stop()

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from app.sim.sample import SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_RESTAURANT_GUID
-from tests.support.procs import RELAY, Proc, free_port, start_relay, start_sim
+from tests.support.procs import RELAY, Procs, free_port
 
 KEY = "board-http-key-0123456789"
 pytestmark = pytest.mark.integration
@@ -30,17 +30,13 @@ def env(sim_url: str, **extra: str) -> dict[str, str]:
 def relays(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
     """A relay allowed to fetch the simulator's loopback images, and one with the default."""
     tmp = tmp_path_factory.mktemp("board-http")
-    sim, sim_url = start_sim(tmp, local_images=True)
-    data = tmp / "data"
-    allowed, allowed_url = start_relay(tmp, env(sim_url, RELAY_IMAGE_ALLOW_PRIVATE="true",
-                                                RELAY_DATA_DIR=str(data)))
-    default, default_url = start_relay(tmp, env(sim_url))
-    try:
+    with Procs(tmp) as procs:
+        sim_url = procs.sim(local_images=True)
+        data = tmp / "data"
+        _, allowed_url = procs.relay(env(sim_url, RELAY_IMAGE_ALLOW_PRIVATE="true",
+                                         RELAY_DATA_DIR=str(data)))
+        _, default_url = procs.relay(env(sim_url))
         yield allowed_url, default_url, data
-    finally:
-        allowed.stop()
-        default.stop()
-        sim.stop()
 
 
 def get(url: str, path: str, key: str | None = KEY, headers: dict[str, str] | None = None,
@@ -155,9 +151,9 @@ def test_landing_page_never_shows_keys(relays: tuple[str, str, Path]) -> None:
 def test_demo_prints_board_urls_and_links_them(tmp_path: Path) -> None:
     """`toast-relay demo` prints board URLs; its landing page links boards, JSON and CSV."""
     port, sim_port = free_port(), free_port()
-    demo = Proc([RELAY, "demo",
-                 "--port", str(port), "--sim-port", str(sim_port)], {}, tmp_path / "demo.log")
-    try:
+    with Procs(tmp_path) as procs:
+        demo = procs.start([RELAY, "demo", "--port", str(port), "--sim-port", str(sim_port)],
+                           {}, "demo.log")
         out = demo.wait_output("try a price change", timeout=60)
         for label in ("board:", "portrait:", "lunch only"):
             assert label in out
@@ -166,5 +162,3 @@ def test_demo_prints_board_urls_and_links_them(tmp_path: Path) -> None:
         for link in ("/board/harbor?key=", "/menu/harbor?key=",
                      "/menu/harbor?format=csv&amp;key=", "/board/maple?key="):
             assert link in page
-    finally:
-        demo.stop()

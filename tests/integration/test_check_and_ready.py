@@ -16,7 +16,7 @@ from app.sim.sample import (
     SAMPLE_RESTAURANT_GUID,
 )
 from tests.integration.test_screens import relay_env
-from tests.support.procs import RELAY, free_port, start_relay, start_sim
+from tests.support.procs import RELAY, Procs, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -28,9 +28,8 @@ def check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def sim_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    sim, url = start_sim(tmp_path_factory.mktemp("check"))
-    yield url
-    sim.stop()
+    with Procs(tmp_path_factory.mktemp("check")) as procs:
+        yield procs.sim()
 
 
 def test_check_lists_restaurants_with_names_and_timestamps(sim_url: str) -> None:
@@ -81,8 +80,8 @@ def test_check_bad_configuration_exits_2(sim_url: str) -> None:
 def test_readyz_reports_rejected_credentials(sim_url: str, tmp_path: Path) -> None:
     """/readyz is 503 with a JSON reason while Toast rejects the credentials; /healthz stays 200."""
     env = relay_env(sim_url, TOAST_CLIENT_SECRET="wrong-secret-value-123", RELAY_RESTAURANTS="")
-    relay, url = start_relay(tmp_path, env)
-    try:
+    with Procs(tmp_path) as procs:
+        relay, url = procs.relay(env)
         ready = httpx.get(f"{url}/readyz")
         for _ in range(50):
             if ready.status_code == 503:
@@ -94,5 +93,3 @@ def test_readyz_reports_rejected_credentials(sim_url: str, tmp_path: Path) -> No
         assert ready.json()["error"] == "not_ready" and "TOAST_CLIENT" in ready.json()["detail"]
         assert httpx.get(f"{url}/healthz").status_code == 200
         assert "wrong-secret-value-123" not in relay.output()
-    finally:
-        relay.stop()

@@ -20,7 +20,7 @@ import pytest
 from app.sim.faults import ENDPOINTS, MODES
 from app.sim.sample import SAMPLE_RESTAURANT_GUID, SECOND_RESTAURANT_GUID
 from tests.integration.test_screens import KEY, relay_env
-from tests.support.procs import start_relay, start_sim
+from tests.support.procs import Procs
 
 pytestmark = pytest.mark.integration
 POLLERS = 20
@@ -37,9 +37,9 @@ def size(path: str, r: httpx.Response) -> int:
 
 def test_twenty_pollers_through_every_fault(tmp_path: Path) -> None:
     """0 non-200, 0 empty, 0 shrinking answers while every fault cycles; limits kept."""
-    sim, sim_url = start_sim(tmp_path)
-    relay, url = start_relay(tmp_path, relay_env(sim_url, TOAST_TIMEOUT="1"))
-    try:
+    with Procs(tmp_path) as procs:
+        sim_url = procs.sim()
+        _, url = procs.relay(relay_env(sim_url, TOAST_TIMEOUT="1"))
         full = {p: size(p, httpx.get(f"{url}{p}", headers={"X-API-Key": KEY}, timeout=30))
                 for p in PATHS}
         assert all(full.values()), full
@@ -90,6 +90,3 @@ def test_twenty_pollers_through_every_fault(tmp_path: Path) -> None:
         assert statuses == Counter({200: statuses[200]})
         assert calls["over_limit_calls"] == 0, calls
         assert calls["calls"].get("login", 0) <= 2, calls
-    finally:
-        relay.stop()
-        sim.stop()

@@ -13,7 +13,7 @@ import pytest
 
 from app.sim.sample import SAMPLE_RESTAURANT_GUID
 from tests.integration.test_screens import KEY, relay_env
-from tests.support.procs import start_relay, start_sim
+from tests.support.procs import Procs
 
 pytestmark = pytest.mark.integration
 GUID = SAMPLE_RESTAURANT_GUID
@@ -47,11 +47,23 @@ def menu(url: str, **params: str) -> httpx.Response:
     return httpx.get(f"{url}/menu/{GUID}", params={"key": KEY, **params}, timeout=30)
 
 
+def a_priced_item(url: str) -> dict[str, Any]:
+    """A plain item (one price, no sizes) of the sample restaurant's menu."""
+    rows: list[dict[str, Any]] = menu(url).json()["items"]
+    return next(r for r in rows if r["price"] and not r["sizes"])
+
+
+def price_of(url: str, guid: str) -> float | None:
+    rows = menu(url).json()["items"]
+    return next((r["price"] for r in rows if r["guid"] == guid), None)
+
+
 def test_concurrent_cold_requests_share_one_fetch(tmp_path: Path) -> None:
     """50 concurrent first requests for one restaurant cause exactly one /menus call."""
-    sim, sim_url = start_sim(tmp_path)
-    relay, url = start_relay(tmp_path, relay_env(sim_url, RELAY_RESTAURANTS=""))
-    try:
+    with Procs(tmp_path) as procs:
+        sim_url = procs.sim()
+        _, url = procs.relay(relay_env(sim_url, RELAY_RESTAURANTS=""))
+
         async def burst() -> list[int]:
             async with httpx.AsyncClient(timeout=30) as client:
                 rs = await asyncio.gather(*(
@@ -62,16 +74,13 @@ def test_concurrent_cold_requests_share_one_fetch(tmp_path: Path) -> None:
         assert statuses == [200] * 50
         assert endpoint_count(sim_url, "menus") == 1
         assert endpoint_count(sim_url, "login", None) == 1
-    finally:
-        relay.stop()
-        sim.stop()
 
 
 def test_metadata_polled_menus_not_refetched_then_change_visible(tmp_path: Path) -> None:
     """Metadata is polled each interval, /menus only after a publish, which shows up quickly."""
-    sim, sim_url = start_sim(tmp_path)
-    relay, url = start_relay(tmp_path, relay_env(sim_url))
-    try:
+    with Procs(tmp_path) as procs:
+        sim_url = procs.sim()
+        _, url = procs.relay(relay_env(sim_url))
         first = menu(url).json()
         before_meta = endpoint_count(sim_url, "metadata")
         time.sleep(3.5)
@@ -88,18 +97,14 @@ def test_metadata_polled_menus_not_refetched_then_change_visible(tmp_path: Path)
 
         wait_for(changed, timeout=10, what="the published price")
         assert endpoint_count(sim_url, "menus") == 2
-    finally:
-        relay.stop()
-        sim.stop()
 
 
 @pytest.mark.parametrize("mode", ["503", "429", "slow", "broken_json"])
 def test_outage_serves_last_good_copy_stale(tmp_path: Path, mode: str) -> None:
     """When Toast fails (5xx, 429, timeouts, broken JSON) the last good copy is served stale."""
-    sim, sim_url = start_sim(tmp_path)
-    env = relay_env(sim_url, TOAST_TIMEOUT="1")
-    relay, url = start_relay(tmp_path, env)
-    try:
+    with Procs(tmp_path) as procs:
+        sim_url = procs.sim()
+        _, url = procs.relay(relay_env(sim_url, TOAST_TIMEOUT="1"))
         good = menu(url)
         assert good.status_code == 200 and good.json()["stale"] is False
         fault = {"endpoint": "*", "mode": mode, "count": None, "delay": 5, "retryAfter": 30}
@@ -111,59 +116,45 @@ def test_outage_serves_last_good_copy_stale(tmp_path: Path, mode: str) -> None:
         stale = menu(url)
         assert stale.status_code == 200 and stale.json()["stale"] is True
         assert stale.json()["items"] == good.json()["items"]
-    finally:
-        relay.stop()
-        sim.stop()
 
 
 def test_restart_during_outage_serves_saved_copy(tmp_path: Path) -> None:
     """A relay restarted while Toast is down serves the copy saved in RELAY_DATA_DIR."""
-    sim, sim_url = start_sim(tmp_path)
-    env = relay_env(sim_url, RELAY_DATA_DIR=str(tmp_path / "data"), TOAST_TIMEOUT="1")
-    relay, url = start_relay(tmp_path, env)
-    try:
+    with Procs(tmp_path) as procs:
+        sim_url = procs.sim()
+        env = relay_env(sim_url, RELAY_DATA_DIR=str(tmp_path / "data"), TOAST_TIMEOUT="1")
+        relay, url = procs.relay(env)
         good = menu(url).json()
         assert relay.stop() == 0
         httpx.post(f"{sim_url}/_sim/fault",
                    json={"endpoint": "*", "mode": "503", "count": None}).raise_for_status()
-        relay, url = start_relay(tmp_path, env)
+        _, url = procs.relay(env)
         again = menu(url)
         assert again.status_code == 200
         assert again.json()["stale"] is True and again.headers["x-cache"] == "STALE"
         assert again.json()["items"] == good["items"]
         assert endpoint_count(sim_url, "login", None) == 1  # the saved token was reused
-    finally:
-        relay.stop()
-        sim.stop()
 
 
 def test_no_copy_and_toast_down_is_a_json_error(tmp_path: Path) -> None:
     """With no copy at all and Toast failing, the answer is a 5xx with a JSON error body."""
-    sim, sim_url = start_sim(tmp_path)
-    httpx.post(f"{sim_url}/_sim/fault",
-               json={"endpoint": "menus", "mode": "503", "count": None}).raise_for_status()
-    relay, url = start_relay(tmp_path, relay_env(sim_url, RELAY_RESTAURANTS="",
-                                                 TOAST_TIMEOUT="1"))
-    try:
+    with Procs(tmp_path) as procs:
+        sim_url = procs.sim()
+        httpx.post(f"{sim_url}/_sim/fault",
+                   json={"endpoint": "menus", "mode": "503", "count": None}).raise_for_status()
+        _, url = procs.relay(relay_env(sim_url, RELAY_RESTAURANTS="", TOAST_TIMEOUT="1"))
         r = menu(url)
         assert r.status_code in (502, 503, 504)
         assert set(r.json()) == {"error", "detail"}
-    finally:
-        relay.stop()
-        sim.stop()
 
 
 def test_token_refreshes_by_itself_and_never_expires_upstream(tmp_path: Path) -> None:
     """With 6 s tokens the relay logs in again on its own and Toast never sees an expired one."""
-    sim, sim_url = start_sim(tmp_path, token_lifetime=6)
-    env = relay_env(sim_url, TOAST_TOKEN_REFRESH_WINDOW="3")
-    relay, url = start_relay(tmp_path, env)
-    try:
+    with Procs(tmp_path) as procs:
+        sim_url = procs.sim(token_lifetime=6)
+        _, url = procs.relay(relay_env(sim_url, TOAST_TOKEN_REFRESH_WINDOW="3"))
         assert menu(url).status_code == 200
         wait_for(lambda: endpoint_count(sim_url, "login", None) >= 4, timeout=25,
                  what="three background refreshes")
         assert menu(url).status_code == 200
         assert calls(sim_url)["expired_token_calls"] == 0
-    finally:
-        relay.stop()
-        sim.stop()

@@ -24,7 +24,7 @@ from app.menu.rows import ROW_FIELDS
 from app.sim.sample import SAMPLE_RESTAURANT_GUID
 from tests.integration.test_freshness import wait_for
 from tests.integration.test_screens import KEY, relay_env
-from tests.support.procs import Proc, start_relay, start_sim
+from tests.support.procs import Proc, Procs
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,14 +58,11 @@ class Stack:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("integrations")
-    sim, sim_url = start_sim(tmp)
-    env = relay_env(sim_url, RELAY_ADMIN_KEY=ADMIN, RELAY_DATA_DIR=str(tmp / "data"))
-    relay, url = start_relay(tmp, env)
-    try:
+    with Procs(tmp) as procs:
+        sim_url = procs.sim()
+        env = relay_env(sim_url, RELAY_ADMIN_KEY=ADMIN, RELAY_DATA_DIR=str(tmp / "data"))
+        relay, url = procs.relay(env)
         yield Stack(url, sim_url, relay, tmp / "data")
-    finally:
-        relay.stop()
-        sim.stop()
 
 
 def fingerprint(r: httpx.Response) -> tuple[int, str, str, str]:

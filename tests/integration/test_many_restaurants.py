@@ -18,7 +18,7 @@ import pytest
 
 from tests.integration.test_freshness import calls, wait_for
 from tests.integration.test_screens import KEY, relay_env
-from tests.support.procs import start_relay, start_sim
+from tests.support.procs import Procs
 
 pytestmark = pytest.mark.integration
 N = 60
@@ -36,16 +36,16 @@ def _loaded(url: str) -> int:
 def test_warm_up_of_many_within_limits_and_screens_never_hang(tmp_path: Path) -> None:
     """60 configured restaurants warm up with no 429 from a limit-enforcing simulator; screens
     asking meanwhile get 200 or 503 + Retry-After within the wait, and 200 once loaded."""
-    sim, sim_url = start_sim(tmp_path)
-    guids = [str(uuid.UUID(int=0x5EED0000 + i)) for i in range(N)]
-    for i, guid in enumerate(guids):
-        httpx.post(f"{sim_url}/_sim/large/{guid}", json={
-            "items": 20, "modifierGroups": 4, "seed": i}, timeout=30).raise_for_status()
-    env = relay_env(sim_url, RELAY_RESTAURANTS=json.dumps(
-        {f"r{i}": g for i, g in enumerate(guids)}), RELAY_REFRESH_INTERVAL="60",
-        RELAY_STOCK_INTERVAL="60", RELAY_FIRST_LOAD_WAIT=str(WAIT), RELAY_ADMIN_KEY=ADMIN)
-    relay, url = start_relay(tmp_path, env)
-    try:
+    with Procs(tmp_path) as procs:
+        sim_url = procs.sim()
+        guids = [str(uuid.UUID(int=0x5EED0000 + i)) for i in range(N)]
+        for i, guid in enumerate(guids):
+            httpx.post(f"{sim_url}/_sim/large/{guid}", json={
+                "items": 20, "modifierGroups": 4, "seed": i}, timeout=30).raise_for_status()
+        env = relay_env(sim_url, RELAY_RESTAURANTS=json.dumps(
+            {f"r{i}": g for i, g in enumerate(guids)}), RELAY_REFRESH_INTERVAL="60",
+            RELAY_STOCK_INTERVAL="60", RELAY_FIRST_LOAD_WAIT=str(WAIT), RELAY_ADMIN_KEY=ADMIN)
+        relay, url = procs.relay(env)
         async def screens() -> list[httpx.Response]:
             # Generous client timeout: a hang shows as a timeout far beyond the wait.
             async with httpx.AsyncClient(timeout=WAIT + 60) as client:
@@ -67,6 +67,3 @@ def test_warm_up_of_many_within_limits_and_screens_never_hang(tmp_path: Path) ->
         assert seen["rate_limited_calls"] <= 3 * N // 20, seen["statuses"]
         assert seen["statuses"]["menus"]["200"] == N and seen["calls"]["login"] == 1
         relay.wait_output("warm-up done", timeout=60)
-    finally:
-        relay.stop()
-        sim.stop()

@@ -14,7 +14,7 @@ import pytest
 
 from app.sim.sample import SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_RESTAURANT_GUID
 from tests.integration.test_screens import KEY, relay_env
-from tests.support.procs import Proc, start_relay, start_sim
+from tests.support.procs import Proc, Procs
 
 pytestmark = pytest.mark.integration
 ADMIN = "admin-key-0123456789abcdef"
@@ -23,15 +23,12 @@ ADMIN = "admin-key-0123456789abcdef"
 @pytest.fixture(scope="module")
 def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Proc]]:
     tmp = tmp_path_factory.mktemp("ops")
-    sim, sim_url = start_sim(tmp)
-    relay, url = start_relay(tmp, relay_env(sim_url, RELAY_ADMIN_KEY=ADMIN,
-                                            RELAY_REFRESH_INTERVAL="30"))
-    try:
+    with Procs(tmp) as procs:
+        sim_url = procs.sim()
+        relay, url = procs.relay(relay_env(sim_url, RELAY_ADMIN_KEY=ADMIN,
+                                           RELAY_REFRESH_INTERVAL="30"))
         assert httpx.get(f"{url}/menu/harbor", params={"key": KEY}).status_code == 200
         yield url, sim_url, relay
-    finally:
-        relay.stop()
-        sim.stop()
 
 
 def current_token(sim_url: str) -> str:
@@ -130,9 +127,9 @@ def test_logs_are_json_lines_with_access_and_login_events(ops: tuple[str, str, P
 
 def test_sigterm_finishes_in_flight_requests_and_exits_zero(tmp_path: Path) -> None:
     """On SIGTERM an in-flight request completes, and the process exits 0 within 10 s."""
-    sim, sim_url = start_sim(tmp_path)
-    relay, url = start_relay(tmp_path, relay_env(sim_url, RELAY_RESTAURANTS=""))
-    try:
+    with Procs(tmp_path) as procs:
+        sim_url = procs.sim()
+        relay, url = procs.relay(relay_env(sim_url, RELAY_RESTAURANTS=""))
         httpx.post(f"{sim_url}/_sim/fault", json={
             "endpoint": "menus", "mode": "slow", "delay": 2, "count": 1}).raise_for_status()
         result: dict[str, int] = {}
@@ -152,6 +149,3 @@ def test_sigterm_finishes_in_flight_requests_and_exits_zero(tmp_path: Path) -> N
         worker.join(timeout=15)
         assert result.get("status") == 200
         assert code == 0 and elapsed < 10
-    finally:
-        relay.stop()
-        sim.stop()

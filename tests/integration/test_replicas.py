@@ -12,9 +12,16 @@ import httpx
 import pytest
 
 from app.sim.sample import SAMPLE_RESTAURANT_GUID
-from tests.integration.test_freshness import calls, endpoint_count, wait_for
+from tests.integration.test_freshness import (
+    a_priced_item,
+    calls,
+    endpoint_count,
+    menu,
+    price_of,
+    wait_for,
+)
 from tests.integration.test_screens import KEY, relay_env
-from tests.support.procs import Proc, spawn_relay, start_sim
+from tests.support.procs import Proc, Procs
 from tests.support.redis_server import RedisServer, redis_server
 
 pytestmark = pytest.mark.integration
@@ -22,24 +29,20 @@ GUID = SAMPLE_RESTAURANT_GUID
 
 
 class Cluster:
-    def __init__(self, tmp: Path, redis: RedisServer, sim_url: str, **env: str) -> None:
-        self.tmp, self.redis, self.sim_url = tmp, redis, sim_url
+    """Relay replicas sharing one redis-server; ``running`` stops them when its block ends."""
+
+    def __init__(self, running: Procs, redis: RedisServer, sim_url: str, **env: str) -> None:
+        self.running = running
         self.env = relay_env(sim_url, REDIS_URL=redis.url, RELAY_LOG_FORMAT="text", **env)
         self.procs: list[Proc] = []
-        self.urls: list[str] = []
 
     def start(self, n: int = 1, **env: str) -> list[str]:
         """Start ``n`` replicas at once, then wait until each answers."""
-        started = [spawn_relay(self.tmp, {**self.env, **env}) for _ in range(n)]
-        self.procs += [proc for proc, _ in started]  # stopped by ``stop`` even if one fails
+        started = [self.running.spawn_relay({**self.env, **env}) for _ in range(n)]
+        self.procs += [proc for proc, _ in started]
         for proc, url in started:
             proc.wait_http(f"{url}/healthz", timeout=60)
-            self.urls.append(url)
         return [url for _, url in started]
-
-    def stop(self) -> None:
-        for proc in self.procs:
-            proc.stop()
 
 
 @pytest.fixture
@@ -66,13 +69,8 @@ def shared_get(server: RedisServer, key: str) -> str | None:
 
 @pytest.fixture
 def sim(tmp_path: Path) -> Iterator[str]:
-    proc, url = start_sim(tmp_path)
-    yield url
-    proc.stop()
-
-
-def menu(url: str) -> httpx.Response:
-    return httpx.get(f"{url}/menu/{GUID}", params={"key": KEY}, timeout=30)
+    with Procs(tmp_path) as procs:
+        yield procs.sim()
 
 
 def spread(urls: list[str], n: int) -> list[httpx.Response]:
@@ -87,27 +85,19 @@ def spread(urls: list[str], n: int) -> list[httpx.Response]:
 def test_three_replicas_warm_up_with_one_login_and_one_menus_call(
         tmp_path: Path, rds: RedisServer, sim: str) -> None:
     """Three replicas started at once and 100 requests over them: 1 login, 1 /menus."""
-    cluster = Cluster(tmp_path, rds, sim)
-    try:
+    with Procs(tmp_path) as procs:
+        cluster = Cluster(procs, rds, sim)
         urls = cluster.start(3)
         answers = spread(urls, 100)
         assert [r.status_code for r in answers] == [200] * 100
         assert all(r.json()["items"] for r in answers)
         assert endpoint_count(sim, "menus") == 1
         assert endpoint_count(sim, "login", None) == 1
-    finally:
-        cluster.stop()
-
-
-def price_of(url: str, item_guid: str) -> float | None:
-    item = next(r for r in menu(url).json()["items"] if r["guid"] == item_guid)
-    price: float | None = item["price"]
-    return price
 
 
 def publish_price(sim: str, url: str) -> tuple[str, float]:
     """Publish a new price for one plain item; return (item guid, new price)."""
-    item = next(r for r in menu(url).json()["items"] if r["price"] and not r["sizes"])
+    item = a_priced_item(url)
     new_price = round(item["price"] + 1.25, 2)
     httpx.post(f"{sim}/_sim/publish/{GUID}",
                json={"itemGuid": item["guid"], "price": new_price}).raise_for_status()
@@ -121,8 +111,8 @@ def all_current(urls: list[str], item: str, price: float) -> bool:
 def test_a_publish_costs_one_menus_call_and_reaches_every_replica(
         tmp_path: Path, rds: RedisServer, sim: str) -> None:
     """After a publish, one /menus call in all, and every replica shows the new price."""
-    cluster = Cluster(tmp_path, rds, sim)
-    try:
+    with Procs(tmp_path) as procs:
+        cluster = Cluster(procs, rds, sim)
         urls = cluster.start(3)
         spread(urls, 9)
         before = endpoint_count(sim, "menus")
@@ -130,17 +120,15 @@ def test_a_publish_costs_one_menus_call_and_reaches_every_replica(
         wait_for(lambda: all_current(urls, item, price), 30, "every replica to be current")
         time.sleep(2)  # two more check intervals: nobody fetches again
         assert endpoint_count(sim, "menus") == before + 1
-    finally:
-        cluster.stop()
 
 
 def test_short_tokens_are_shared_without_dead_token_calls(
         tmp_path: Path, rds: RedisServer) -> None:
     """With 20 s tokens, three replicas log in only as the window requires, never send an
     expired token and never meet a 429."""
-    proc, sim = start_sim(tmp_path, token_lifetime=20)
-    cluster = Cluster(tmp_path, rds, sim, TOAST_TOKEN_REFRESH_WINDOW="10")
-    try:
+    with Procs(tmp_path) as procs:
+        sim = procs.sim(token_lifetime=20)
+        cluster = Cluster(procs, rds, sim, TOAST_TOKEN_REFRESH_WINDOW="10")
         urls = cluster.start(3)
         started = time.monotonic()
         while time.monotonic() - started < 40:
@@ -152,17 +140,14 @@ def test_short_tokens_are_shared_without_dead_token_calls(
         assert data["calls"].get("login", 0) <= 3 + elapsed // 15
         assert data["expired_token_calls"] == 0
         assert data["rate_limited_calls"] == 0
-    finally:
-        cluster.stop()
-        proc.stop()
 
 
 def test_redis_killed_then_restarted_empty_never_blanks_and_converges(
         tmp_path: Path, rds: RedisServer, sim: str) -> None:
     """Redis down: every answer is a full menu and /readyz says degraded; Redis back empty:
     replicas write their state back and hear each other's changes again."""
-    cluster = Cluster(tmp_path, rds, sim)
-    try:
+    with Procs(tmp_path) as procs:
+        cluster = Cluster(procs, rds, sim)
         urls = cluster.start(3)
         spread(urls, 6)
         rds.kill()
@@ -182,15 +167,13 @@ def test_redis_killed_then_restarted_empty_never_blanks_and_converges(
         item, price = publish_price(sim, urls[0])
         wait_for(lambda: all_current(urls, item, price), 30, "every replica to be current")
         assert all(r.status_code == 200 for r in spread(urls, 9))
-    finally:
-        cluster.stop()
 
 
 def test_replica_started_while_toast_is_down_serves_the_shared_copy(
         tmp_path: Path, rds: RedisServer, sim: str) -> None:
     """A new replica whose Toast is unreachable serves the copy the others stored in Redis."""
-    cluster = Cluster(tmp_path, rds, sim)
-    try:
+    with Procs(tmp_path) as procs:
+        cluster = Cluster(procs, rds, sim)
         first = cluster.start(1)
         expected = menu(first[0]).json()["items"]
         httpx.post(f"{sim}/_sim/fault",
@@ -198,16 +181,14 @@ def test_replica_started_while_toast_is_down_serves_the_shared_copy(
         late = cluster.start(1)
         answer = menu(late[0])
         assert answer.status_code == 200 and answer.json()["items"] == expected
-    finally:
-        cluster.stop()
 
 
 def test_lease_holder_killed_mid_fetch_is_taken_over(
         tmp_path: Path, rds: RedisServer, sim: str) -> None:
     """The replica fetching a published menu dies mid-fetch; another fetches it after its
     lease runs out, and the survivors show the new price."""
-    cluster = Cluster(tmp_path, rds, sim)
-    try:
+    with Procs(tmp_path) as procs:
+        cluster = Cluster(procs, rds, sim)
         urls = cluster.start(3)
         spread(urls, 6)
         httpx.post(f"{sim}/_sim/fault", json={"endpoint": "menus", "mode": "slow",
@@ -223,14 +204,12 @@ def test_lease_holder_killed_mid_fetch_is_taken_over(
         cluster.procs[holder].stop(signal.SIGKILL)
         survivors = [u for i, u in enumerate(urls) if i != holder]
         wait_for(lambda: all_current(survivors, item, price), 30, "a survivor to take over")
-    finally:
-        cluster.stop()
 
 
 def test_a_401_costs_one_relogin_in_total(tmp_path: Path, rds: RedisServer, sim: str) -> None:
     """When Toast forgets every token, the replicas log in again once between them."""
-    cluster = Cluster(tmp_path, rds, sim)
-    try:
+    with Procs(tmp_path) as procs:
+        cluster = Cluster(procs, rds, sim)
         urls = cluster.start(3)
         spread(urls, 6)
         httpx.post(f"{sim}/_sim/reset", params={"full": "true"}).raise_for_status()
@@ -241,5 +220,3 @@ def test_a_401_costs_one_relogin_in_total(tmp_path: Path, rds: RedisServer, sim:
             assert all(r.status_code == 200 for r in spread(urls, 6))
             time.sleep(1)
         assert calls(sim)["calls"].get("login", 0) == 1
-    finally:
-        cluster.stop()

@@ -18,7 +18,7 @@ from app.sim.sample import (
     SAMPLE_RESTAURANT_GUID,
     SECOND_RESTAURANT_GUID,
 )
-from tests.support.procs import Proc, start_relay, start_sim
+from tests.support.procs import Proc, Procs
 
 KEY = "screen-key-0123456789abcdef"
 SCOPED_KEY = "second-only-key-0123456789"
@@ -44,13 +44,10 @@ def relay_env(sim_url: str, **extra: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Proc]]:
     tmp = tmp_path_factory.mktemp("screens")
-    sim, sim_url = start_sim(tmp)
-    relay, url = start_relay(tmp, relay_env(sim_url))
-    try:
+    with Procs(tmp) as procs:
+        sim_url = procs.sim()
+        relay, url = procs.relay(relay_env(sim_url))
         yield url, sim_url, relay
-    finally:
-        relay.stop()
-        sim.stop()
 
 
 def get(url: str, path: str, key: str | None = KEY, **params: str) -> httpx.Response:

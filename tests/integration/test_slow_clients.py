@@ -22,7 +22,7 @@ import pytest
 
 from tests.deploy.nginx_conf import run_nginx, self_signed_cert, write_config
 from tests.integration.test_screens import KEY, relay_env
-from tests.support.procs import free_port, require_binary, start_relay, start_sim
+from tests.support.procs import Procs, free_port, require_binary
 
 pytestmark = pytest.mark.integration
 CUT_WITHIN = 40.0  # generous for a loaded machine; nginx's defaults would hold them 60 s
@@ -95,82 +95,79 @@ def test_nginx_cuts_stalled_connections_while_screens_keep_their_answers(
     """Idle, half-sent and stalled connections through the nginx example are closed in
     seconds, and every screen poll meanwhile gets its full menu."""
     nginx = require_binary("nginx")
-    sim, sim_url = start_sim(tmp_path)
-    relay, url = start_relay(tmp_path, relay_env(sim_url))
-    socks: list[socket.socket] = []
-    try:
-        expected = httpx.get(f"{url}/menu/harbor", params={"key": KEY}, timeout=30).json()
-        cert, key = self_signed_cert(tmp_path)
-        http_port, https_port = free_port(), free_port()
-        conf = write_config(tmp_path, http_port=http_port, https_port=https_port,
-                            upstream=url.removeprefix("http://"), cert=cert, key=key,
-                            worker_connections=1024)
-        shorten_timeouts(conf)
-        ctx = ssl.create_default_context(cafile=str(cert))
-        with run_nginx(nginx, conf, tmp_path, ports=(http_port, https_port)):
-            answers: list[tuple[int, int]] = []
-            stop = threading.Event()
+    with Procs(tmp_path) as procs:
+        _, url = procs.relay(relay_env(procs.sim()))
+        socks: list[socket.socket] = []
+        try:
+            expected = httpx.get(f"{url}/menu/harbor", params={"key": KEY}, timeout=30).json()
+            cert, key = self_signed_cert(tmp_path)
+            http_port, https_port = free_port(), free_port()
+            conf = write_config(tmp_path, http_port=http_port, https_port=https_port,
+                                upstream=url.removeprefix("http://"), cert=cert, key=key,
+                                worker_connections=1024)
+            shorten_timeouts(conf)
+            ctx = ssl.create_default_context(cafile=str(cert))
+            with run_nginx(nginx, conf, tmp_path, ports=(http_port, https_port)):
+                answers: list[tuple[int, int]] = []
+                stop = threading.Event()
 
-            def screen() -> None:
-                with httpx.Client(verify=ctx, timeout=30) as client:
-                    while not stop.is_set():
-                        r = client.get(f"https://127.0.0.1:{https_port}/menu/harbor",
-                                       params={"key": KEY})
-                        items = r.json().get("items", []) if r.status_code == 200 else []
-                        answers.append((r.status_code, len(items)))
-                        time.sleep(0.1)
+                def screen() -> None:
+                    with httpx.Client(verify=ctx, timeout=30) as client:
+                        while not stop.is_set():
+                            r = client.get(f"https://127.0.0.1:{https_port}/menu/harbor",
+                                           params={"key": KEY})
+                            items = r.json().get("items", []) if r.status_code == 200 else []
+                            answers.append((r.status_code, len(items)))
+                            time.sleep(0.1)
 
-            screens = [threading.Thread(target=screen) for _ in range(4)]
-            for t in screens:
-                t.start()
-            try:
-                socks = hostile(http_port, https_port, ctx)
-                left_open = wait_all_closed(socks, CUT_WITHIN)
-            finally:
-                stop.set()
+                screens = [threading.Thread(target=screen) for _ in range(4)]
                 for t in screens:
-                    t.join(60)
-        assert not left_open, f"{len(left_open)} of {len(socks)} stalled sockets still open"
-        assert len(answers) >= 8
-        assert all(a == (200, len(expected["items"])) for a in answers), answers
-    finally:
-        for s in socks:
-            s.close()
-        relay.stop()
-        sim.stop()
+                    t.start()
+                try:
+                    socks = hostile(http_port, https_port, ctx)
+                    left_open = wait_all_closed(socks, CUT_WITHIN)
+                finally:
+                    stop.set()
+                    for t in screens:
+                        t.join(60)
+            assert not left_open, f"{len(left_open)} of {len(socks)} stalled sockets still open"
+            assert len(answers) >= 8
+            assert all(a == (200, len(expected["items"])) for a in answers), answers
+        finally:
+            for s in socks:
+                s.close()
 
 
 def test_relay_limits_concurrency_and_keep_alive_from_settings(tmp_path: Path) -> None:
     """Past RELAY_LIMIT_CONCURRENCY open connections the relay answers 503 at once (and 200
     again when they go); its keep-alive follows RELAY_KEEPALIVE_TIMEOUT."""
-    sim, sim_url = start_sim(tmp_path)
-    relay, url = start_relay(tmp_path, relay_env(
-        sim_url, RELAY_LIMIT_CONCURRENCY="4", RELAY_KEEPALIVE_TIMEOUT="2",
-        RELAY_LOG_FORMAT="json"))
-    port = int(url.rsplit(":", 1)[1])
-    idle: list[socket.socket] = []
-    try:
-        out = relay.wait_output('"limitConcurrency":4')
-        assert '"keepAliveSeconds":2' in out
-        idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(6)]
-        deadline = time.monotonic() + 20
-        status = 0
-        while time.monotonic() < deadline and status != 503:
-            status = httpx.get(f"{url}/healthz", timeout=10).status_code
-        assert status == 503
-        for s in idle:
-            s.close()
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and status != 200:
-            status = httpx.get(f"{url}/healthz", timeout=10).status_code
-            time.sleep(0.05)
-        assert status == 200
-        # A connection idle after its answer is closed by the relay (keep-alive 2 s).
-        kept = socket.create_connection(("127.0.0.1", port))
-        kept.sendall(b"GET /healthz HTTP/1.1\r\nHost: relay\r\n\r\n")
-        assert not wait_all_closed([kept], CUT_WITHIN)
-    finally:
-        for s in idle:
-            s.close()
-        relay.stop()
-        sim.stop()
+    with Procs(tmp_path) as procs:
+        sim_url = procs.sim()
+        relay, url = procs.relay(relay_env(
+            sim_url, RELAY_LIMIT_CONCURRENCY="4", RELAY_KEEPALIVE_TIMEOUT="2",
+            RELAY_LOG_FORMAT="json"))
+        port = int(url.rsplit(":", 1)[1])
+        idle: list[socket.socket] = []
+        try:
+            out = relay.wait_output('"limitConcurrency":4')
+            assert '"keepAliveSeconds":2' in out
+            idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(6)]
+            deadline = time.monotonic() + 20
+            status = 0
+            while time.monotonic() < deadline and status != 503:
+                status = httpx.get(f"{url}/healthz", timeout=10).status_code
+            assert status == 503
+            for s in idle:
+                s.close()
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and status != 200:
+                status = httpx.get(f"{url}/healthz", timeout=10).status_code
+                time.sleep(0.05)
+            assert status == 200
+            # A connection idle after its answer is closed by the relay (keep-alive 2 s).
+            kept = socket.create_connection(("127.0.0.1", port))
+            kept.sendall(b"GET /healthz HTTP/1.1\r\nHost: relay\r\n\r\n")
+            assert not wait_all_closed([kept], CUT_WITHIN)
+        finally:
+            for s in idle:
+                s.close()

@@ -12,9 +12,15 @@ import httpx
 import pytest
 
 from app.sim.sample import SAMPLE_RESTAURANT_GUID
-from tests.integration.test_freshness import endpoint_count, wait_for
+from tests.integration.test_freshness import (
+    a_priced_item,
+    endpoint_count,
+    menu,
+    price_of,
+    wait_for,
+)
 from tests.integration.test_screens import KEY, relay_env
-from tests.support.procs import Proc, free_port, start_relay, start_sim
+from tests.support.procs import Proc, Procs, free_port
 from tests.support.sse import SseReader
 from tests.support.webhooks import toast_webhook
 
@@ -28,21 +34,14 @@ NOT_SERVED = "0badf00d-1111-2222-3333-444444444444"
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Proc]]:
     tmp = tmp_path_factory.mktemp("webhooks")
-    sim, sim_url = start_sim(tmp)
-    # Polling an hour apart: anything that shows up within the test came by webhook.
-    relay, url = start_relay(tmp, relay_env(
-        sim_url, RELAY_WEBHOOK_SECRET=f"{MENUS_SECRET},{STOCK_SECRET}",
-        RELAY_REFRESH_INTERVAL="1h", RELAY_STOCK_INTERVAL="1h", TOAST_TIMEOUT="30",
-        RELAY_EVENTS_HEARTBEAT="1"))
-    try:
+    with Procs(tmp) as procs:
+        sim_url = procs.sim()
+        # Polling an hour apart: anything that shows up within the test came by webhook.
+        relay, url = procs.relay(relay_env(
+            sim_url, RELAY_WEBHOOK_SECRET=f"{MENUS_SECRET},{STOCK_SECRET}",
+            RELAY_REFRESH_INTERVAL="1h", RELAY_STOCK_INTERVAL="1h", TOAST_TIMEOUT="30",
+            RELAY_EVENTS_HEARTBEAT="1"))
         yield url, sim_url, relay
-    finally:
-        relay.stop()
-        sim.stop()
-
-
-def menu(url: str) -> httpx.Response:
-    return httpx.get(f"{url}/menu/{GUID}", params={"key": KEY}, timeout=30)
 
 
 def post_hook(url: str, body: bytes, headers: dict[str, str],
@@ -61,16 +60,6 @@ def publish_price(sim_url: str, item: dict[str, Any], price: float) -> str:
     r.raise_for_status()
     last_updated: str = r.json()["lastUpdated"]
     return last_updated.replace("+0000", "Z")
-
-
-def a_priced_item(url: str) -> dict[str, Any]:
-    rows: list[dict[str, Any]] = menu(url).json()["items"]
-    return next(r for r in rows if r["price"] and not r["sizes"])
-
-
-def price_of(url: str, guid: str) -> float | None:
-    rows = menu(url).json()["items"]
-    return next((r["price"] for r in rows if r["guid"] == guid), None)
 
 
 def test_menus_updated_fetches_once_and_pushes_to_events(stack: tuple[str, str, Proc]) -> None:
@@ -212,14 +201,14 @@ def test_events_key_rules(stack: tuple[str, str, Proc]) -> None:
 def test_simulator_webhooks_reach_the_relay(tmp_path: Path) -> None:
     """`toast-relay sim --webhook-url ...`: a publish and a stock change show up by webhook."""
     relay_port = free_port()
-    sim, sim_url = start_sim(tmp_path, extra_args=[
-        "--webhook-url", f"http://127.0.0.1:{relay_port}/webhooks/toast",
-        "--webhook-secret", MENUS_SECRET, "--stock-webhook-secret", STOCK_SECRET,
-        "--webhook-time-scale", "0.01"])
-    relay, url = start_relay(tmp_path, relay_env(
-        sim_url, RELAY_WEBHOOK_SECRET=f"{MENUS_SECRET},{STOCK_SECRET}",
-        RELAY_REFRESH_INTERVAL="1h", RELAY_STOCK_INTERVAL="1h"), port=relay_port)
-    try:
+    with Procs(tmp_path) as procs:
+        sim_url = procs.sim(extra_args=[
+            "--webhook-url", f"http://127.0.0.1:{relay_port}/webhooks/toast",
+            "--webhook-secret", MENUS_SECRET, "--stock-webhook-secret", STOCK_SECRET,
+            "--webhook-time-scale", "0.01"])
+        _, url = procs.relay(relay_env(
+            sim_url, RELAY_WEBHOOK_SECRET=f"{MENUS_SECRET},{STOCK_SECRET}",
+            RELAY_REFRESH_INTERVAL="1h", RELAY_STOCK_INTERVAL="1h"), port=relay_port)
         item = a_priced_item(url)
         menus = endpoint_count(sim_url, "menus")
         publish_price(sim_url, item, item["price"] + 3)
@@ -234,16 +223,12 @@ def test_simulator_webhooks_reach_the_relay(tmp_path: Path) -> None:
         deliveries = httpx.get(f"{sim_url}/_sim/webhooks").json()["deliveries"]
         assert {d["eventType"] for d in deliveries} >= {"menus_updated", "out_of_stock"}
         assert all(d["statuses"][:1] == ["200"] for d in deliveries)
-    finally:
-        relay.stop()
-        sim.stop()
 
 
 def test_sigterm_ends_open_event_streams_at_once(tmp_path: Path) -> None:
     """On SIGTERM open /events streams are closed first, so shutdown does not wait on them."""
-    sim, sim_url = start_sim(tmp_path)
-    relay, url = start_relay(tmp_path, relay_env(sim_url))
-    try:
+    with Procs(tmp_path) as procs:
+        relay, url = procs.relay(relay_env(procs.sim()))
         streams = [SseReader(f"{url}/events/harbor?key={KEY}") for _ in range(3)]
         for s in streams:
             s.next()
@@ -251,6 +236,3 @@ def test_sigterm_ends_open_event_streams_at_once(tmp_path: Path) -> None:
         out = relay.log_path.read_text(errors="replace")
         assert "timeout graceful shutdown exceeded" not in out
         assert "Waiting for connections to close" not in out
-    finally:
-        relay.stop()
-        sim.stop()

@@ -11,7 +11,7 @@ import pytest
 from app.sim.sample import SAMPLE_RESTAURANT_GUID
 from app.sim.server import token_lifetime_from_env
 from tests.sim.sim_helpers import CREDENTIALS, LOGIN, headers
-from tests.support.procs import Proc, free_port
+from tests.support.procs import Procs, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -20,9 +20,9 @@ def test_server_module_serves_login_and_menus(tmp_path: Path) -> None:
     """`python -m app.sim.server --port P` answers a login and a menu over a real socket."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    proc = Proc([sys.executable, "-m", "app.sim.server", "--port", str(port),
-                 "--token-lifetime", "600"], {}, tmp_path / "sim.log")
-    try:
+    with Procs(tmp_path) as procs:
+        proc = procs.start([sys.executable, "-m", "app.sim.server", "--port", str(port),
+                            "--token-lifetime", "600"], {}, "sim.log")
         proc.wait_http(f"{url}/_sim/calls")
         with httpx.Client(base_url=url, timeout=10) as client:
             login = client.post(LOGIN, json=CREDENTIALS).json()["token"]
@@ -31,8 +31,6 @@ def test_server_module_serves_login_and_menus(tmp_path: Path) -> None:
             assert menus.status_code == 200
             assert menus.json()["restaurantGuid"] == SAMPLE_RESTAURANT_GUID
             assert client.get("/_sim/calls").json()["calls"] == {"login": 1, "menus": 1}
-    finally:
-        proc.stop()
     assert "demo-secret" not in (tmp_path / "sim.log").read_text(errors="replace")
 
 

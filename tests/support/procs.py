@@ -10,7 +10,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping
+from contextlib import ExitStack
 from pathlib import Path
+from types import TracebackType
 
 import httpx
 import pytest
@@ -91,29 +93,53 @@ class Proc:
         return self.proc.returncode
 
 
-def start_sim(tmp: Path, token_lifetime: float = 86400.0,
-              extra_args: list[str] | None = None, local_images: bool = False
-              ) -> tuple[Proc, str]:
-    port = free_port()
-    proc = Proc([RELAY, "sim", "--port", str(port), "--token-lifetime", str(token_lifetime),
-                 *(["--local-images"] if local_images else []), *(extra_args or [])], {},
-                tmp / f"sim-{port}.log")
-    url = f"http://127.0.0.1:{port}"
-    proc.wait_http(f"{url}/_sim/calls")
-    return proc, url
+class Procs:
+    """The processes one test (or fixture) starts; leaving the ``with`` block stops them all.
 
+    Each is registered before it is waited for, so one that never comes up is stopped too;
+    they are stopped newest first, and one failing to stop does not keep the rest running.
+    """
 
-def spawn_relay(tmp: Path, env: Mapping[str, str], *, port: int | None = None,
-                extra_args: list[str] | None = None) -> tuple[Proc, str]:
-    """Start ``toast-relay serve`` without waiting for it (to start several at once)."""
-    port = port or free_port()
-    proc = Proc([RELAY, "serve", "--port", str(port), *(extra_args or [])], env,
-                tmp / f"relay-{port}.log")
-    return proc, f"http://127.0.0.1:{port}"
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self._stops = ExitStack()
 
+    def __enter__(self) -> Procs:
+        return self
 
-def start_relay(tmp: Path, env: Mapping[str, str], *, port: int | None = None,
-                extra_args: list[str] | None = None, timeout: float = 20.0) -> tuple[Proc, str]:
-    proc, url = spawn_relay(tmp, env, port=port, extra_args=extra_args)
-    proc.wait_http(f"{url}/healthz", timeout)
-    return proc, url
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._stops.close()
+
+    def start(self, args: list[str], env: Mapping[str, str], log_name: str) -> Proc:
+        """Any child process, its output in ``log_name`` under the test's directory."""
+        proc = Proc(args, env, self.tmp / log_name)
+        self._stops.callback(proc.stop)
+        return proc
+
+    def sim(self, token_lifetime: float = 86400.0, extra_args: list[str] | None = None,
+            local_images: bool = False) -> str:
+        """Start ``toast-relay sim`` on a free port; its URL once it answers."""
+        port = free_port()
+        proc = self.start([RELAY, "sim", "--port", str(port),
+                           "--token-lifetime", str(token_lifetime),
+                           *(["--local-images"] if local_images else []), *(extra_args or [])],
+                          {}, f"sim-{port}.log")
+        url = f"http://127.0.0.1:{port}"
+        proc.wait_http(f"{url}/_sim/calls")
+        return url
+
+    def spawn_relay(self, env: Mapping[str, str], *, port: int | None = None,
+                    extra_args: list[str] | None = None) -> tuple[Proc, str]:
+        """Start ``toast-relay serve`` without waiting for it (to start several at once)."""
+        port = port or free_port()
+        proc = self.start([RELAY, "serve", "--port", str(port), *(extra_args or [])], env,
+                          f"relay-{port}.log")
+        return proc, f"http://127.0.0.1:{port}"
+
+    def relay(self, env: Mapping[str, str], *, port: int | None = None,
+              extra_args: list[str] | None = None, timeout: float = 20.0) -> tuple[Proc, str]:
+        """Start ``toast-relay serve`` and wait until /healthz answers."""
+        proc, url = self.spawn_relay(env, port=port, extra_args=extra_args)
+        proc.wait_http(f"{url}/healthz", timeout)
+        return proc, url
