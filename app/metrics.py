@@ -1,12 +1,14 @@
 """Prometheus metrics, one registry per app (so tests and the demo can run several).
 
-Counters on the request path are pre-bound label children looked up in a dict,
-so counting costs a dictionary hit and an increment. Restaurant gauges are
-read from the menu service at scrape time instead of being kept up to date.
+Counters on the request path are plain integers in a dict (``RequestCounts``),
+exported when Prometheus scrapes: counting a request costs a dictionary
+increment, not a labelled counter's lock. Restaurant gauges are read from the
+menu service at scrape time instead of being kept up to date.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -24,12 +26,8 @@ LAG_BUCKETS = (0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
-        self.requests = Counter(
-            "relay_requests", "HTTP requests answered, by route template and status",
-            ["route", "status"], registry=self.registry)
-        self.cache = Counter(
-            "relay_cache_results", "Menu answers by cache result (revalidated = 304)",
-            ["result"], registry=self.registry)
+        self.requests = RequestCounts()
+        self.registry.register(self.requests)
         self.toast_calls = Counter(
             "relay_toast_requests", "Calls to Toast by endpoint and outcome",
             ["endpoint", "status"], registry=self.registry)
@@ -51,18 +49,6 @@ class Metrics:
             "relay_gc_pause_seconds", "Pauses of the cyclic garbage collector, by generation",
             ["generation"], buckets=LAG_BUCKETS, registry=self.registry)
         self._gc_children = {g: self.gc_pauses.labels(str(g)) for g in (0, 1, 2)}
-        self._request_children: dict[tuple[str, int], Counter] = {}
-        self._cache_children = {r: self.cache.labels(r) for r in CACHE_RESULTS}
-
-    def count_request(self, route: str, status: int) -> None:
-        child = self._request_children.get((route, status))
-        if child is None:
-            child = self._request_children[(route, status)] = self.requests.labels(
-                route, str(status))
-        child.inc()
-
-    def count_cache(self, result: str) -> None:
-        self._cache_children[result].inc()
 
     def observe_toast(self, endpoint: str, status: str, seconds: float) -> None:
         self.toast_calls.labels(endpoint, status).inc()
@@ -84,6 +70,38 @@ class Metrics:
 
     def watch(self, collector: Collector) -> None:
         self.registry.register(collector)
+
+
+class RequestCounts(Collector):
+    """Requests answered by (route template, status) and menu answers by cache result.
+
+    The request path only increments integers (the event loop is one thread, so no
+    lock is needed); the counters are built when Prometheus scrapes.
+    """
+
+    def __init__(self) -> None:
+        self.by_route: defaultdict[tuple[str, int], int] = defaultdict(int)
+        self.by_cache: dict[str, int] = dict.fromkeys(CACHE_RESULTS, 0)
+
+    def count(self, route: str, status: int, cache: str | None) -> None:
+        """One answered request; ``cache`` is the route's HIT/MISS/STALE, if it has one."""
+        self.by_route[route, status] += 1
+        if cache is not None:
+            self.by_cache["revalidated" if status == 304 else cache.lower()] += 1
+
+    def collect(self) -> Iterable[Metric]:
+        requests = CounterMetricFamily(
+            "relay_requests", "HTTP requests answered, by route template and status",
+            labels=["route", "status"])
+        for (route, status), n in sorted(self.by_route.items()):
+            requests.add_metric([route, str(status)], n)
+        yield requests
+        cache = CounterMetricFamily(
+            "relay_cache_results", "Menu answers by cache result (revalidated = 304)",
+            labels=["result"])
+        for result, n in self.by_cache.items():
+            cache.add_metric([result], n)
+        yield cache
 
 
 class StateCollector(Collector):

@@ -115,7 +115,7 @@ def run(tmp: Path, seconds: float, reps: int, load: LoadGenerator, updates: int,
         headers = {h: again.headers[h] for h in COPIED_HEADERS}
         (tmp / "meta.json").write_text(orjson.dumps(
             {"headers": headers, "mediaType": "text/html"}).decode())
-        floor_url = start_floor(procs, tmp, tmp / "board.html")
+        _, floor_url = start_floor(procs, tmp, tmp / "board.html")
         targets = {"relay GET /board/{r}": url, "bare Starlette floor": f"{floor_url}/menu/x"}
         for target in targets.values():
             load.run(target, auth, 32, 1)

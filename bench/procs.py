@@ -118,6 +118,12 @@ def proc_status(pid: int) -> dict[str, int]:
     return out
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) ``pid`` has used so far, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def start_sim(procs: Procs, tmp: Path, token_lifetime: float | None = None) -> str:
     port = free_port()
     lifetime = [] if token_lifetime is None else ["--token-lifetime", str(token_lifetime)]

@@ -12,7 +12,16 @@ import httpx
 
 from bench.load import LoadGenerator, LoadResult
 from bench.nginx import start_nginx
-from bench.procs import HOST, Proc, Procs, free_port, start_redis, start_relay, start_sim
+from bench.procs import (
+    HOST,
+    Proc,
+    Procs,
+    cpu_seconds,
+    free_port,
+    start_redis,
+    start_relay,
+    start_sim,
+)
 from bench.report import (
     Section,
     Target,
@@ -53,6 +62,8 @@ class Server:
     etag: str
     body: bytes
     diagnostic: bool = False
+    pid: int | None = None
+    """The server process, for its CPU time per request (None: not one process, nginx)."""
 
 
 def relay_env(sim_url: str, **extra: str) -> dict[str, str]:
@@ -81,7 +92,7 @@ def _capture(relay_url: str, guid: str, tmp: Path) -> tuple[bytes, dict[str, str
     return again.content, headers, media
 
 
-def start_floor(procs: Procs, tmp: Path, body: Path) -> str:
+def start_floor(procs: Procs, tmp: Path, body: Path) -> tuple[Proc, str]:
     """The bare-Starlette floor serving ``body`` with the headers in ``tmp/meta.json``."""
     port = free_port()
     floor = procs.start(Proc("floor", [sys.executable, "-m", "bench.floor", "--port",
@@ -90,7 +101,7 @@ def start_floor(procs: Procs, tmp: Path, body: Path) -> str:
                              tmp / "floor.log", cwd=Path(__file__).resolve().parent.parent))
     url = f"http://{HOST}:{port}"
     floor.wait_http(f"{url}/menu/x")
-    return url
+    return floor, url
 
 
 def _verify(t: Server, auth: dict[str, str]) -> None:
@@ -116,7 +127,7 @@ def _variant(procs: Procs, tmp: Path, variant: str, sim_url: str, guid: str,
     if len(body) != size:  # only fetchedAt may differ from the shipped relay's copy
         raise RuntimeError(f"variant {variant} serves {len(body)} bytes, not {size}")
     return Server(VARIANT_NAMES[variant], f"{url}/menu/{guid}", headers["ETag"], body,
-                  diagnostic=True)
+                  diagnostic=True, pid=proc.pid)
 
 
 def _own_stalls(before: str, after: str) -> str:
@@ -144,18 +155,20 @@ def run(tmp: Path, cfg: Config, load: LoadGenerator) -> Section:
     section = Section("a. Cached GET /menu/{restaurant}: relay vs bare Starlette vs nginx")
     with Procs() as procs:
         sim_url = start_sim(procs, tmp)
-        _, relay_url = start_relay(procs, tmp, relay_env(sim_url))
+        relay, relay_url = start_relay(procs, tmp, relay_env(sim_url))
         body, headers, _ = _capture(relay_url, GUID, tmp)
-        floor_url = start_floor(procs, tmp, tmp / "menu.json")
-        targets = [Server(RELAY, f"{relay_url}/menu/{GUID}", headers["ETag"], body),
-                   Server(FLOOR, f"{floor_url}/menu/{GUID}", headers["ETag"], body)]
+        floor, floor_url = start_floor(procs, tmp, tmp / "menu.json")
+        targets = [Server(RELAY, f"{relay_url}/menu/{GUID}", headers["ETag"], body,
+                          pid=relay.pid),
+                   Server(FLOOR, f"{floor_url}/menu/{GUID}", headers["ETag"], body,
+                          pid=floor.pid)]
         redis_url = start_redis(procs, tmp)
         if redis_url is not None:  # the same relay sharing state through Redis
-            _, shared_url = start_relay(procs, tmp, relay_env(sim_url, REDIS_URL=redis_url),
-                                        name="relay-redis")
+            shared, shared_url = start_relay(
+                procs, tmp, relay_env(sim_url, REDIS_URL=redis_url), name="relay-redis")
             shared_body, shared_headers, _ = _capture(shared_url, GUID, tmp / "redis")
             targets.append(Server(SHARED, f"{shared_url}/menu/{GUID}", shared_headers["ETag"],
-                                  shared_body))
+                                  shared_body, pid=shared.pid))
         nginx_url = start_nginx(procs, tmp / "nginx", body)
         if nginx_url:
             etag = httpx.get(f"{nginx_url}/menu/{GUID}").headers["etag"]
@@ -168,6 +181,8 @@ def run(tmp: Path, cfg: Config, load: LoadGenerator) -> Section:
         calls_before = httpx.get(f"{sim_url}/_sim/calls").json()["total"]
         own_before = httpx.get(f"{relay_url}/metrics").text
         results: dict[tuple[str, str, int], list[LoadResult]] = {}
+        cpu: dict[tuple[str, str, int], list[float]] = {}
+        """CPU µs the server process spent per request, per run."""
         for t in targets:  # warm-up, not recorded
             load.run(t.url, auth, max(cfg.connections), 1)
         for _ in range(cfg.reps):
@@ -177,8 +192,12 @@ def run(tmp: Path, cfg: Config, load: LoadGenerator) -> Section:
                         if t.diagnostic and conns != min(cfg.connections):
                             continue
                         hdrs = auth if path == "200" else {**auth, "If-None-Match": t.etag}
+                        before = cpu_seconds(t.pid) if t.pid else 0.0
                         r = load.run(t.url, hdrs, conns, cfg.seconds)
                         results.setdefault((t.name, path, conns), []).append(r)
+                        if t.pid and r.requests:
+                            cpu.setdefault((t.name, path, conns), []).append(
+                                (cpu_seconds(t.pid) - before) / r.requests * 1e6)
         calls_after = httpx.get(f"{sim_url}/_sim/calls").json()
         own_after = httpx.get(f"{relay_url}/metrics").text
         relay_requests = sum(r.requests for (n, _, _), rs in results.items() if n == RELAY
@@ -197,10 +216,17 @@ def run(tmp: Path, cfg: Config, load: LoadGenerator) -> Section:
                 if not runs:
                     continue
                 side = [ratio(r.rps, f.rps) for r, f in zip(runs, floor_runs, strict=True)]
+                used = cpu.get((name, path, conns))
+                floor_used = cpu.get((FLOOR, path, conns))
                 rows.append([name, path, str(conns), fmt(median([r.rps for r in runs]), 0),
                              fmt(median([r.p50_ms for r in runs]), 2),
                              fmt(median([r.p99_ms for r in runs]), 2),
-                             fmt_ratio(median(side)), str(sum(r.errors for r in runs))])
+                             fmt_ratio(median(side)),
+                             fmt(median(used), 1) if used else "",
+                             fmt_ratio(median([ratio(u, f) for u, f in zip(
+                                 used, floor_used, strict=True)])) if used and floor_used
+                             else "",
+                             str(sum(r.errors for r in runs))])
     section.add(
         f"Body: {len(body):,} bytes of JSON (the sample restaurant), captured from the relay; "
         f"the floor serves the same bytes and headers ({', '.join(COPIED_HEADERS)}). "
@@ -208,9 +234,12 @@ def run(tmp: Path, cfg: Config, load: LoadGenerator) -> Section:
         f"server), {cfg.seconds:g} s per run, {cfg.reps} repetitions interleaved "
         f"target by target; medians. × floor = median of per-repetition ratios. "
         f"Every server: one process on {HOST}, uvicorn defaults (uvloop + httptools), "
-        f"uvicorn access log off; nginx: 1 worker, access_log off, sendfile.")
+        f"uvicorn access log off; nginx: 1 worker, access_log off, sendfile. CPU µs/req: "
+        f"the server process's user + system time during a run over the requests it served "
+        f"(steadier than req/s on a shared machine: what saturated throughput is the "
+        f"inverse of, when the server has a core to itself).")
     section.add(md_table(["server", "status", "conns", "req/s", "p50 ms", "p99 ms",
-                          "× floor", "errors"], rows))
+                          "× floor", "CPU µs/req", "CPU × floor", "errors"], rows))
     section.add(
         f"The relay's own access log (app/api/access.py, one JSON line per request to stderr) "
         f"was **on**, written to a file: {log_lines:,} lines for {relay_requests:,} measured "

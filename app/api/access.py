@@ -24,13 +24,13 @@ class AccessLog:
     def __init__(self, app: ASGIApp, metrics: Metrics, writer: AccessLogWriter | None,
                  templates: Mapping[object, str] | None = None) -> None:
         self.app = app
-        self.metrics = metrics
+        self.counts = metrics.requests
         self.writer = writer
         # endpoint → route template, so the log says /menu/{restaurant}, not a GUID or alias.
         self.templates = templates if templates is not None else {}
         # Request ids: a random per-process prefix and a counter (unique, and cheaper than
         # a uuid4 per request).
-        self._prefix = os.urandom(4).hex()
+        self._prefix = os.urandom(4).hex().encode()
         self._ids = itertools.count(1)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -38,7 +38,7 @@ class AccessLog:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
-        request_id = f"{self._prefix}{next(self._ids):x}"
+        request_id = b"%s%x" % (self._prefix, next(self._ids))
         info: dict[str, Any] = {}
         scope["relay"] = info
         status = 500
@@ -49,10 +49,9 @@ class AccessLog:
                 status = message["status"]
                 headers = message.get("headers")
                 if isinstance(headers, list):
-                    headers.append((b"x-request-id", request_id.encode()))
+                    headers.append((b"x-request-id", request_id))
                 else:
-                    message["headers"] = [*(headers or ()), (b"x-request-id",
-                                                              request_id.encode())]
+                    message["headers"] = [*(headers or ()), (b"x-request-id", request_id)]
             await send(message)
 
         try:
@@ -60,18 +59,9 @@ class AccessLog:
         finally:
             route = self.templates.get(scope.get("endpoint"), "(unmatched)")
             cache = info.get("cache")
-            self.metrics.count_request(route, status)
-            if cache is not None:
-                self.metrics.count_cache("revalidated" if status == 304 else cache.lower())
+            self.counts.count(route, status, cache)
             if self.writer is not None:
                 client = scope.get("client")
-                self.writer.emit({
-                    "requestId": request_id,
-                    "method": scope.get("method"),
-                    "route": route,
-                    "status": status,
-                    "durationMs": round((time.perf_counter() - start) * 1000, 2),
-                    "cache": cache,
-                    "restaurant": info.get("restaurant"),
-                    "client": client[0] if client else None,
-                })
+                self.writer.emit(request_id, scope.get("method"), route, status,
+                                 time.perf_counter() - start, cache, info.get("restaurant"),
+                                 client[0] if client else None)

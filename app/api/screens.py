@@ -153,7 +153,11 @@ class Screens:
         return guid
 
     async def _view(self, scope: Scope, q: Query) -> tuple[MenuView, CacheResult]:
-        return await self.menus.view(self._guid(scope, q))
+        return await self._held(self._guid(scope, q))
+
+    async def _held(self, guid: str) -> tuple[MenuView, CacheResult]:
+        """The restaurant's view: the held one at once, else after its first load."""
+        return self.menus.cached(guid) or await self.menus.view(guid)
 
     async def menu(self, scope: Scope, send: Send) -> None:
         q = parse_query(scope["query_string"])
@@ -162,7 +166,7 @@ class Screens:
             raise BadRequest(f"format must be one of {', '.join(FORMATS)}, not {q.fmt!r}")
         filters = q.filters()  # a bad filter is 400 before anything is asked of Toast
         ascii_only = q.ascii_only()
-        view, cache = await self.menus.view(guid)
+        view, cache = self.menus.cached(guid) or await self.menus.view(guid)
         now = datetime.fromtimestamp(self.clock.now(), UTC) if not filters.is_empty else None
         answer = view.menu(filters, q.fmt, now, ascii_only)
         await send_answer(scope, send, answer, view, cache, self.cache_control)
@@ -175,7 +179,7 @@ class Screens:
         if b.preview is not None:
             await self._preview(scope, send, b.preview)
             return
-        view, cache = await self.menus.view(guid)
+        view, cache = await self._held(guid)
         answer = view.board(b.key, filters, b.options, self.clock.now(),
                             content_only=b.content_only)
         await send_answer(scope, send, answer, view, cache, self.cache_control)
@@ -196,7 +200,7 @@ class Screens:
         size = next((v for k, v in q.filter_pairs if k == "size"), "m")
         if size not in SIZES:
             raise BadRequest(f"size must be one of {', '.join(SIZES)}, not {size!r}")
-        view, cache = await self.menus.view(guid)
+        view, cache = await self._held(guid)
         item = scope["path_params"]["item"]
         source = view.image_of(item)
         if source is None:

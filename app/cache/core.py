@@ -14,7 +14,7 @@ from app.cache.changes import ChangeFeed
 from app.cache.decide import Intervals, Now
 from app.cache.history import History
 from app.cache.loader import SnapshotLoader
-from app.cache.pacing import HEAVY_ROWS, Pacer
+from app.cache.pacing import HEAVY_ROWS, Pacer, Starter
 from app.cache.shared import Lease, LocalLease, LocalNotifier, Notifier
 from app.cache.snapshot import Snapshot
 from app.cache.tracked import Tracked
@@ -56,6 +56,7 @@ class ServiceCore:
         rng: random.Random | None = None,
         history: History | None = None,
         pacer: Pacer | None = None,
+        starts: Starter | None = None,
         limiter: UpstreamLimiter | None = None,
         first_load_wait: float = FIRST_LOAD_WAIT,
     ) -> None:
@@ -82,6 +83,8 @@ class ServiceCore:
         self._tracked: dict[str, Tracked] = {}
         self.pacer = pacer or Pacer()
         """Every render goes through it, so a thousand due at once never hold the loop."""
+        self.starts = starts or Starter()
+        """The tick starts plans through it, a batch per loop iteration."""
         self._tasks: set[asyncio.Task[Any]] = set()
 
     def count(self) -> int:

@@ -16,19 +16,29 @@ from app.toast.limiter import Priority
 
 
 class Loads(ServiceCore):
+    def cached(self, guid: str) -> tuple[MenuView, CacheResult] | None:
+        """The view for ``guid`` when one is held (the hot path: no coroutine to await);
+        None when it must be loaded first (``view``)."""
+        t = self._tracked.get(guid)
+        if t is None or t.view is None:
+            return None
+        t.last_requested = self._clock.monotonic()
+        if not policy.servable(t.checked_at, self._clock.now(), self.stale_max):
+            raise NotReady(
+                f"the last good menu for {guid} was last confirmed by Toast longer ago "
+                f"than RELAY_STALE_MAX and checks still fail "
+                f"({t.last_error or 'no check has succeeded since'}); "
+                "check /readyz and Toast's status page"
+            )
+        return t.view, "STALE" if t.view.stale else "HIT"
+
     async def view(self, guid: str) -> tuple[MenuView, CacheResult]:
         """The current view for ``guid``; loads it once if there is none yet."""
+        held = self.cached(guid)
+        if held is not None:
+            return held
         t = self._track(guid)
         t.last_requested = self._clock.monotonic()
-        if t.view is not None:
-            if not policy.servable(t.checked_at, self._clock.now(), self.stale_max):
-                raise NotReady(
-                    f"the last good menu for {guid} was last confirmed by Toast longer ago "
-                    f"than RELAY_STALE_MAX and checks still fail "
-                    f"({t.last_error or 'no check has succeeded since'}); "
-                    "check /readyz and Toast's status page"
-                )
-            return t.view, "STALE" if t.view.stale else "HIT"
         if t.not_found is not None and self._clock.monotonic() < t.not_found_until:
             raise t.not_found
         view = await self._within_wait(self._loading(t, Priority.FIRST_LOAD))

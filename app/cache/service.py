@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterable
+from functools import partial
 
 from app.cache import decide
 from app.cache.checks import Checks
@@ -148,13 +149,15 @@ class MenuService(Loads, Checks):
                     await self.follow()
                 await self._clock.sleep(TICK)
         finally:
+            self.starts.close()
             for task in list(self._tasks):
                 task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.gather(*self._tasks, return_exceptions=True)
 
     def tick(self) -> None:
-        """Start what is due (at most one check per restaurant at a time)."""
+        """Start what is due (at most one check per restaurant at a time), a batch per
+        loop iteration (``app.cache.pacing.Starter``): at a price boundary all are due."""
         now = self._now()
         for guid, t in list(self._tracked.items()):
             plan = decide.decide(t, Event.TICK, now, self.idle_after)
@@ -165,7 +168,10 @@ class MenuService(Loads, Checks):
                 self._retry_first_load(t)
             elif not plan.idle:
                 t.checking = True  # at once, so the next tick does not start another
-                self._spawn(self._carry_out(t, plan))
+                self.starts.start(partial(self._begin, t, plan))
+
+    def _begin(self, t: Tracked, plan: Plan) -> None:
+        self._spawn(self._carry_out(t, plan))
 
     async def _on_remote(self, guid: str) -> None:
         await self.handle(guid, Event.REMOTE)

@@ -110,13 +110,28 @@ def test_burst_of_50_events_is_one_fetch(stack: tuple[str, str, Proc]) -> None:
     assert endpoint_count(sim_url, "menus") == before + 1
 
 
+def settled_calls(sim_url: str, quiet: float = 2.0, timeout: float = 60) -> int:
+    """Toast calls so far, once none has arrived for ``quiet`` seconds (an earlier test's
+    fetch may still be finishing on a loaded machine)."""
+    total, since = -1, time.monotonic()
+    deadline = since + timeout
+    while time.monotonic() < deadline:
+        now_total = httpx.get(f"{sim_url}/_sim/calls").json()["total"]
+        if now_total != total:
+            total, since = now_total, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return int(total)
+        time.sleep(0.2)
+    raise AssertionError(f"Toast calls kept arriving for {timeout:g} s")
+
+
 def test_stock_event_changes_the_answer_without_a_toast_call(
         stack: tuple[str, str, Proc]) -> None:
     """An out_of_stock webhook marks the item sold out at once, with no call to Toast."""
     url, sim_url, _ = stack
     item = a_priced_item(url)
     assert item["outOfStock"] is False
-    before = httpx.get(f"{sim_url}/_sim/calls").json()["total"]
+    before = settled_calls(sim_url)
     body, headers = toast_webhook(STOCK_SECRET, "stock", "out_of_stock", {
         "restaurantGuid": GUID, "itemGuid": item["guid"], "status": "OUT_OF_STOCK",
         "multiLocationId": "1", "versionId": None})

@@ -50,13 +50,14 @@ async def test_access_writer_batches_per_loop_turn() -> None:
 
     out = io.StringIO()
     writer = AccessLogWriter("json", out)
-    writer.emit({"requestId": "a1", "route": "/menu/{restaurant}", "status": 200})
-    writer.emit({"requestId": "a2", "route": "/menu/{restaurant}", "status": 304})
+    writer.emit(b"a1", "GET", "/menu/{restaurant}", 200, 0.0012, "HIT", None, "127.0.0.1")
+    writer.emit(b"a2", "GET", "/menu/{restaurant}", 304, 0.0004, "HIT", None, "127.0.0.1")
     assert out.getvalue() == ""
     await asyncio.sleep(0)
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [x["requestId"] for x in lines] == ["a1", "a2"]
     assert lines[0]["logger"] == "toast_relay.access" and lines[0]["ts"].endswith("+00:00")
+    assert lines[0]["durationMs"] == 1.2 and lines[1]["status"] == 304
 
 
 def test_access_writer_text_format() -> None:
@@ -66,5 +67,6 @@ def test_access_writer_text_format() -> None:
     from app.logs import AccessLogWriter
 
     out = io.StringIO()
-    AccessLogWriter("text", out).emit({"requestId": "b1", "status": 200})
-    assert "toast_relay.access: request | requestId=b1 status=200" in out.getvalue()
+    AccessLogWriter("text", out).emit(b"b1", "GET", "/healthz", 200, 0.0005, None, None, None)
+    assert ("toast_relay.access: request | requestId=b1 method=GET route=/healthz status=200 "
+            "durationMs=0.5") in out.getvalue()

@@ -137,6 +137,18 @@ async def test_copy_older_than_stale_max_is_not_served(rig: Rig) -> None:
         rig.relay.menus._tracked[GUID].last_requested = rig.clock.monotonic()
     with pytest.raises(NotReady):
         await rig.relay.menus.view(GUID)
+    with pytest.raises(NotReady):
+        rig.relay.menus.cached(GUID)
+
+
+async def test_cached_answers_only_what_is_held_and_marks_it_requested(rig: Rig) -> None:
+    """The screens' synchronous path returns None until a view is held, then that view."""
+    assert rig.relay.menus.cached(GUID) is None
+    view, _ = await rig.relay.menus.view(GUID)
+    await rig.clock.advance(30)
+    held = rig.relay.menus.cached(GUID)
+    assert held == (view, "HIT")
+    assert rig.relay.menus._tracked[GUID].last_requested == rig.clock.monotonic()
 
 
 async def test_time_specific_price_rerenders_when_it_flips(rig: Rig) -> None:
