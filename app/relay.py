@@ -20,6 +20,7 @@ from app.cache.service import MenuService
 from app.cache.snapshots import SnapshotStore
 from app.clock import Clock, SystemClock
 from app.config import Settings
+from app.heap import hold_mmap_threshold
 from app.loopwatch import GcWatch, LoopWatch
 from app.metrics import BudgetCollector, Metrics, StateCollector, WebhookCollector
 from app.state import State, local_state, redis_state
@@ -120,6 +121,7 @@ class Relay:
 
     async def start(self) -> None:
         """Start the token refresher and the menu loop; warm configured restaurants."""
+        hold_mmap_threshold()  # before the warm-up's answers arrive (see app/heap.py)
         self._tasks = [
             asyncio.create_task(self.tokens.run_refresher(), name="token-refresher"),
             asyncio.create_task(self.menus.run(), name="menu-refresher"),

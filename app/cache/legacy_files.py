@@ -13,7 +13,7 @@ import msgspec
 from app.cache.snapshot import Snapshot
 from app.cache.views import RestaurantInfo
 from app.errors import ToastBadResponse
-from app.menu.model import decode_menus, decode_stock
+from app.menu.model import decode_menus_head, decode_stock
 
 _META = msgspec.json.Decoder(dict[str, str | float | None])
 _INFO = msgspec.json.Decoder(dict[str, str])
@@ -34,13 +34,13 @@ def read_legacy(directory: Path, safe_guid: str, guid: str) -> Snapshot | None:
     if menus is None:
         return None
     try:
-        doc = decode_menus(menus)
+        head = decode_menus_head(menus)
         meta = _META.decode((directory / f"menus_{safe_guid}.meta.json").read_bytes())
     except (ToastBadResponse, OSError, msgspec.DecodeError):
         return None
     fetched = meta.get("fetchedAt")
     fetched_at = float(fetched) if isinstance(fetched, int | float) else 0.0
-    info = RestaurantInfo(guid, guid, doc.restaurantTimeZone or "UTC", "USD")
+    info = RestaurantInfo(guid, guid, head.restaurantTimeZone or "UTC", "USD")
     raw_info = _body(directory, f"restaurant_{safe_guid}")
     if raw_info is not None:
         with contextlib.suppress(msgspec.DecodeError, KeyError):
@@ -56,5 +56,5 @@ def read_legacy(directory: Path, safe_guid: str, guid: str) -> Snapshot | None:
     if checked is not None:
         with contextlib.suppress(ValueError):
             checked_at = max(fetched_at, float(checked))
-    return Snapshot(guid, info, zlib.compress(menus, 1), doc.lastUpdated or "", fetched_at,
-                    stock, stock_body, checked_at, 0.0, len(menus), doc)
+    return Snapshot(guid, info, zlib.compress(menus, 1), head.lastUpdated or "", fetched_at,
+                    stock, stock_body, checked_at, 0.0, len(menus), menus)

@@ -19,7 +19,7 @@ from app.cache.views import MenuView, RestaurantInfo
 from app.clock import Clock
 from app.errors import ToastError
 from app.menu.flatten import FlatMenu, flatten
-from app.menu.model import MenusDocument, StockEntry, decode_menus, decode_stock
+from app.menu.model import MenusHead, StockEntry, decode_menus_head, decode_stock
 from app.toast.client import ToastClient
 from app.toast.limiter import Priority
 
@@ -47,22 +47,26 @@ class SnapshotLoader:
         return await self._toast.metadata(guid, priority)
 
     async def fetch(self, guid: str, priority: Priority = Priority.BACKGROUND) -> Snapshot:
-        """Everything for a first load: menus (required), info and stock (best effort)."""
+        """Everything for a first load: menus (required), info and stock (best effort).
+
+        Only the head of the menus is decoded here: the menus are decoded when the view
+        is built (``Snapshot.document``), not kept decoded while the other calls wait.
+        """
         sent = self._clock.now()
         body = await self._toast.menus(guid, priority)
-        doc = decode_menus(body)
-        info = await self._info(guid, doc, priority=priority)
+        head = decode_menus_head(body)
+        info = await self._info(guid, head, priority=priority)
         stock, stock_body = await self._stock_or_empty(guid, priority)
-        return await Snapshot.of(guid, info, body, doc, sent, stock, stock_body,
-                                 checked_at=sent)
+        return await Snapshot.of(guid, info, body, head.lastUpdated or "", sent, stock,
+                                 stock_body, checked_at=sent)
 
     async def fetch_menus(self, snap: Snapshot,
                           priority: Priority = Priority.BACKGROUND) -> Snapshot:
         sent = self._clock.now()
         body = await self._toast.menus(snap.guid, priority)
-        doc = decode_menus(body)
-        info = await self._info(snap.guid, doc, fallback=snap.info, priority=priority)
-        return await snap.with_menus(body, doc, info, sent)
+        head = decode_menus_head(body)
+        info = await self._info(snap.guid, head, fallback=snap.info, priority=priority)
+        return await snap.with_menus(body, head.lastUpdated or "", info, sent)
 
     async def fetch_stock(self, snap: Snapshot,
                           priority: Priority = Priority.BACKGROUND) -> Snapshot:
@@ -85,7 +89,7 @@ class SnapshotLoader:
             return [], b"[]"
 
     async def _info(
-        self, guid: str, doc: MenusDocument, fallback: RestaurantInfo | None = None,
+        self, guid: str, head: MenusHead, fallback: RestaurantInfo | None = None,
         priority: Priority = Priority.BACKGROUND,
     ) -> RestaurantInfo:
         """Name, time zone and currency from the restaurants API, else from what we have."""
@@ -95,7 +99,7 @@ class SnapshotLoader:
             info = RestaurantInfo(
                 guid=guid,
                 name=str(general.get("name") or (fallback.name if fallback else guid)),
-                time_zone=str(general.get("timeZone") or doc.restaurantTimeZone or "UTC"),
+                time_zone=str(general.get("timeZone") or head.restaurantTimeZone or "UTC"),
                 currency=str(general.get("currencyCode") or DEFAULT_CURRENCY),
             )
         except ToastError as exc:
@@ -104,7 +108,7 @@ class SnapshotLoader:
             self._log.warning("restaurant details unavailable", extra={
                 "restaurant": guid, "error": exc.error})
             info = fallback or RestaurantInfo(
-                guid, guid, doc.restaurantTimeZone or "UTC", DEFAULT_CURRENCY)
+                guid, guid, head.restaurantTimeZone or "UTC", DEFAULT_CURRENCY)
         return info
 
     # --- store ------------------------------------------------------------------

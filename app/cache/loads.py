@@ -113,10 +113,15 @@ class Loads(ServiceCore):
             if snap is None and self._loader.store.shared:
                 snap, leased = await self._shared_first_load(t.guid)
             stale = snap is not None and not self._fresh(snap)
+            fetched = snap is None
             if snap is None:
                 snap = await self._loader.fetch(t.guid, priority)
-                await self._stored(snap)
+            # Built before it is stored: the menus are decoded (and their shape checked)
+            # only in the build, so a menu Toast sent in a shape we cannot read is never
+            # saved over a good copy.
             view = await self._build(t, snap, stale=stale)
+            if fetched:
+                await self._stored(snap.released())
             self._show(t, view, snap)
             decide.loaded(t, self._now(), self.intervals(t.guid), stale=stale,
                           checked_at=snap.checked_at)

@@ -4,9 +4,13 @@ A ``Snapshot`` holds Toast's ``/menus`` bytes, the stock answer, the
 restaurant's name, time zone and currency, and three times: when the menus
 were fetched, when stock last changed and when Toast last confirmed the copy.
 The menus bytes are kept zlib-compressed (about a tenth of their size): they
-are needed again only to re-price at a time boundary and to save the record,
-and a decoded document is as big as the bytes, so it lives only from the
-fetch (or the read from a store) until the view is built (``released``).
+are needed again only to re-price at a time boundary and to save the record.
+The plain bytes live only from the fetch (or the read from a store) until the
+view is built (``released``), and the menus are decoded only inside that
+build: a decoded document is several times the size of its bytes, and one left
+waiting while other calls and loads go on gets the long-lived rows of other
+restaurants allocated between its objects, so that once it is freed the holes
+stay resident (see ``app/heap.py``).
 Stores keep a snapshot as one ``SnapshotRecord`` (msgpack) per restaurant and
 write it only when it is newer than what they hold (``version``), so a slow
 writer can never put an older copy over a newer one.
@@ -22,7 +26,7 @@ import msgspec
 
 from app.cache.views import RestaurantInfo
 from app.errors import ToastBadResponse
-from app.menu.model import MenusDocument, StockEntry, decode_menus, decode_stock
+from app.menu.model import MenusDocument, StockEntry, decode_menus, decode_menus_head, decode_stock
 
 Version = tuple[float, float, float]
 COMPRESS_IN_THREAD = 256 * 1024
@@ -47,37 +51,39 @@ class Snapshot:
     """When the stock last changed (0 when it never did since the menus were fetched)."""
     menus_size: int = 0
     """Length of the uncompressed body."""
-    doc: MenusDocument | None = field(default=None, compare=False, repr=False)
-    """The decoded body, only on a snapshot fresh from Toast or a store (see ``released``)."""
+    body: bytes | None = field(default=None, compare=False, repr=False)
+    """The plain body, only on a snapshot fresh from Toast or a store (see ``released``)."""
 
     @classmethod
     async def of(
-        cls, guid: str, info: RestaurantInfo, body: bytes, doc: MenusDocument,
+        cls, guid: str, info: RestaurantInfo, body: bytes, last_updated: str,
         fetched_at: float, stock: list[StockEntry], stock_body: bytes, *,
         checked_at: float = 0.0, stock_at: float = 0.0,
     ) -> Snapshot:
-        """A snapshot of freshly fetched (and decoded) menus."""
-        return cls(guid, info, await compress(body), doc.lastUpdated or "", fetched_at,
-                   stock, stock_body, checked_at, stock_at, len(body), doc)
+        """A snapshot of freshly fetched menus (``last_updated`` from ``decode_menus_head``)."""
+        return cls(guid, info, await compress(body), last_updated, fetched_at,
+                   stock, stock_body, checked_at, stock_at, len(body), body)
 
-    async def with_menus(self, body: bytes, doc: MenusDocument, info: RestaurantInfo,
+    async def with_menus(self, body: bytes, last_updated: str, info: RestaurantInfo,
                          fetched_at: float) -> Snapshot:
         """This snapshot with new menus (stock kept), confirmed as of ``fetched_at``."""
         return replace(self, info=info, menus_z=await compress(body),
-                       last_updated=doc.lastUpdated or "", fetched_at=fetched_at,
-                       checked_at=fetched_at, menus_size=len(body), doc=doc)
+                       last_updated=last_updated, fetched_at=fetched_at,
+                       checked_at=fetched_at, menus_size=len(body), body=body)
 
     @property
     def menus_body(self) -> bytes:
-        return zlib.decompress(self.menus_z)
+        return self.body if self.body is not None else zlib.decompress(self.menus_z)
 
     def document(self) -> MenusDocument:
-        """The decoded menus: the one carried since the fetch, else decoded again now."""
-        return self.doc if self.doc is not None else decode_menus(self.menus_body)
+        """The menus, decoded now: call it only where the document is used and dropped in
+        one step (a view build), never to keep; ``ToastBadResponse`` when its shape is
+        wrong (only the JSON syntax was checked when it arrived)."""
+        return decode_menus(self.menus_body)
 
     def released(self) -> Snapshot:
-        """This snapshot without its decoded document (what is kept once a view exists)."""
-        return self if self.doc is None else replace(self, doc=None)
+        """This snapshot without its plain body (what is kept once a view exists)."""
+        return self if self.body is None else replace(self, body=None)
 
     @property
     def rows_hint(self) -> int:
@@ -143,7 +149,7 @@ def decode_snapshot(raw: bytes) -> Snapshot:
         body = zlib.decompress(rec.menus) if rec.compressed else rec.menus
     except (msgspec.DecodeError, zlib.error) as exc:
         raise ToastBadResponse(f"stored snapshot unreadable: {exc}") from None
-    doc = decode_menus(body)
+    head = decode_menus_head(body)
     stock_body = rec.stock
     try:
         stock = decode_stock(stock_body)
@@ -151,6 +157,6 @@ def decode_snapshot(raw: bytes) -> Snapshot:
         stock, stock_body = [], b"[]"
     info = RestaurantInfo(rec.guid, rec.name, rec.time_zone, rec.currency)
     menus_z = rec.menus if rec.compressed else zlib.compress(body, 1)
-    return Snapshot(rec.guid, info, menus_z, doc.lastUpdated or "", rec.fetched_at, stock,
+    return Snapshot(rec.guid, info, menus_z, head.lastUpdated or "", rec.fetched_at, stock,
                     stock_body, max(rec.checked_at, rec.fetched_at), rec.stock_at, len(body),
-                    doc)
+                    body)

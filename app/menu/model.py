@@ -13,9 +13,13 @@ fails; anything Toast documents as nullable (and a few it does not mark, such as
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import msgspec
 
 from app.errors import ToastBadResponse
+
+T = TypeVar("T")
 
 
 class Struct(msgspec.Struct, kw_only=True, gc=False):
@@ -159,7 +163,15 @@ def is_visible(visibility: list[str | None] | None) -> bool:
     return visibility is None or len(visibility) > 0
 
 
+class MenusHead(Struct):
+    """The top of a ``/menus`` answer: what a snapshot needs before the menus are decoded."""
+
+    lastUpdated: str | None = None
+    restaurantTimeZone: str | None = None
+
+
 _MENUS_DECODER = msgspec.json.Decoder(MenusDocument)
+_HEAD_DECODER = msgspec.json.Decoder(MenusHead)
 _STOCK_DECODER = msgspec.json.Decoder(list[StockEntry | None])
 
 
@@ -172,8 +184,18 @@ def _decode_error(what: str, exc: msgspec.DecodeError) -> ToastBadResponse:
 
 def decode_menus(data: bytes) -> MenusDocument:
     """Decode ``GET /menus/v2/menus``; raises ``ToastBadResponse`` naming the problem."""
+    return _menus_with(_MENUS_DECODER, data)
+
+
+def decode_menus_head(data: bytes) -> MenusHead:
+    """The head of ``GET /menus/v2/menus``, checking that the whole answer is JSON; the
+    menus themselves are skipped without building a Python object for them."""
+    return _menus_with(_HEAD_DECODER, data)
+
+
+def _menus_with(decoder: msgspec.json.Decoder[T], data: bytes) -> T:
     try:
-        return _MENUS_DECODER.decode(data)
+        return decoder.decode(data)
     except msgspec.DecodeError as exc:
         raise _decode_error("/menus", exc) from None
     except RecursionError:

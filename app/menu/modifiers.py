@@ -31,6 +31,9 @@ class ModifierTexts:
         self._pricer = pricer
         self._currency = currency
         self._by_ref: dict[int, tuple[str | None, str]] = {}
+        self._joined: dict[tuple[tuple[int | None, ...], str | None], str] = {}
+        """Items with the same groups share one text object: a menu's items use a few
+        combinations, and each text is ~0.5 KB held per row for as long as the view."""
 
     def group_text(self, ref: int) -> tuple[str | None, str]:
         cached = self._by_ref.get(ref)
@@ -61,6 +64,13 @@ class ModifierTexts:
         """The item's groups in Toast order, without its Size group (that is ``sizes``)."""
         if not refs:
             return ""
+        key = (tuple(refs), size_group_guid)
+        joined = self._joined.get(key)
+        if joined is None:
+            joined = self._joined[key] = self._join(refs, size_group_guid)
+        return joined
+
+    def _join(self, refs: list[int | None], size_group_guid: str | None) -> str:
         texts: list[str] = []
         by_ref = self._by_ref
         for ref in refs:

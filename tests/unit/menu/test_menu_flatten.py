@@ -17,7 +17,9 @@ from tests.unit.menu.menu_docs import (
     group,
     item,
     menu,
+    mod_group,
     one_item_doc,
+    option,
 )
 
 MONDAY_HAPPY = datetime(2025, 2, 17, 20, 30, tzinfo=UTC)  # Mon 15:30 New York
@@ -201,3 +203,14 @@ def test_empty_document() -> None:
 def test_no_time_prices_means_no_expiry() -> None:
     """Without time-specific prices the rows stay valid until the menu changes."""
     assert flat_of(one_item_doc(item("A"))).valid_until is None
+
+
+def test_items_with_the_same_modifier_groups_share_one_text() -> None:
+    """Rows whose items use the same modifier groups hold one text object (kept per view)."""
+    doc = document([menu("M", [group("G", [item("A", mods=[1, 2]), item("B", mods=[1, 2]),
+                                            item("C", mods=[2])])])],
+                   groups=[mod_group(1, "Sauce", [10]), mod_group(2, "Side", [11])],
+                   options=[option(10, "Aioli", 0.5), option(11, "Fries", 1.0)])
+    a, b, c = flat_of(doc).rows
+    assert a.modifiers == "Sauce: Aioli +$0.50; Side: Fries +$1.00" and a.modifiers is b.modifiers
+    assert c.modifiers == "Side: Fries +$1.00"

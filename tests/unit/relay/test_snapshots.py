@@ -15,6 +15,7 @@ import pytest
 from app.cache.snapshot import Snapshot, decode_snapshot, encode_snapshot
 from app.cache.snapshots import DirectorySnapshots, MemorySnapshots
 from app.cache.views import RestaurantInfo
+from app.errors import ToastBadResponse
 from app.files import WRITES
 from app.menu.model import decode_menus, decode_stock
 
@@ -119,19 +120,32 @@ async def test_stock_change_is_newer_than_same_menus() -> None:
 
 
 async def test_menus_are_kept_compressed_and_documents_released() -> None:
-    """Menus bytes are held compressed; stores and the service keep no decoded document."""
+    """Menus bytes are held compressed; stores and the service keep no plain body and no
+    decoded document (it is decoded only when a view is built)."""
     body = orjson.dumps({"restaurantGuid": "g", "lastUpdated": "t2",
                          "menus": [{"name": "Lunch " * 200}]})
     info = RestaurantInfo("g", "Harbor", "America/New_York", "USD")
-    fresh = await Snapshot.of("g", info, body, decode_menus(body), 10.0, [], b"[]")
-    assert fresh.doc is not None and fresh.last_updated == "t2"
+    fresh = await Snapshot.of("g", info, body, "t2", 10.0, [], b"[]")
+    assert fresh.body is body and fresh.last_updated == "t2"
     assert len(fresh.menus_z) < len(body) / 5 and fresh.menus_body == body
-    assert fresh.released().doc is None and fresh.released() == fresh
-    assert fresh.released().document() == fresh.doc
+    assert fresh.released().body is None and fresh.released() == fresh
+    assert fresh.released().document() == fresh.document() == decode_menus(body)
     store = MemorySnapshots()
     await store.put(fresh)
     kept = await store.get("g")
-    assert kept is not None and kept.doc is None
+    assert kept is not None and kept.body is None
+
+
+def test_a_snapshot_decoded_in_a_wrong_shape_fails_only_when_built() -> None:
+    """A stored record whose menus are JSON of the wrong shape restores (its head reads);
+    decoding its document names the problem."""
+    bad = orjson.dumps({"lastUpdated": "t3", "menus": "not a list"})
+    rec = msgspec.msgpack.encode({"guid": "g", "name": "Harbor", "time_zone": "UTC",
+                                  "currency": "USD", "menus": bad, "fetched_at": 10.0})
+    back = decode_snapshot(rec)
+    assert back.last_updated == "t3"
+    with pytest.raises(ToastBadResponse, match="unexpected shape"):
+        back.document()
 
 
 def test_records_written_uncompressed_still_read() -> None:
@@ -139,7 +153,7 @@ def test_records_written_uncompressed_still_read() -> None:
     old = msgspec.msgpack.encode({"guid": "g", "name": "Harbor", "time_zone": "UTC",
                                   "currency": "USD", "menus": MENUS, "fetched_at": 10.0})
     back = decode_snapshot(old)
-    assert back.menus_body == MENUS and back.last_updated == "t1" and back.doc is not None
+    assert back.menus_body == MENUS and back.last_updated == "t1" and back.body == MENUS
 
 
 async def test_an_older_relays_files_are_read_and_kept_as_one_record(tmp_path: Path) -> None:
