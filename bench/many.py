@@ -12,7 +12,6 @@ the longest event-loop stall the relay itself reports.
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import threading
 import time
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.procs import Procs, proc_status, start_relay, start_sim
+from bench.procs import Procs, cpu_seconds, proc_status, start_relay, start_sim
 from bench.report import Section, Target, fmt, histogram, longest_and_over, md_table
 from bench.serving import KEY, relay_env
 
@@ -74,12 +73,6 @@ class FleetRun:
     metrics_kb: float
     status_kb: float
     burst: Burst
-
-
-def _ticks(pid: int) -> float:
-    """CPU seconds (user + system) used so far by ``pid``."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _summary(url: str) -> dict[str, int]:
@@ -220,9 +213,9 @@ def one_fleet(tmp: Path, n: int, cfg: Config) -> FleetRun:
         warm_s, loaded = _wait_loaded(url, n, budget_s)
         time.sleep(1.0)
         rss = proc_status(pid)["VmRSS"]
-        before, t0 = _ticks(pid), time.monotonic()
+        before, t0 = cpu_seconds(pid), time.monotonic()
         time.sleep(cfg.cpu_seconds)
-        cpu_per_min = (_ticks(pid) - before) / (time.monotonic() - t0) * 60
+        cpu_per_min = (cpu_seconds(pid) - before) / (time.monotonic() - t0) * 60
         metrics = httpx.get(f"{url}/metrics", timeout=30).content
         status = httpx.get(f"{url}/admin/status", headers={"X-API-Key": ADMIN},
                            timeout=30).content
