@@ -9,7 +9,8 @@ to the loop between slices; a render too big for any slice (a menu of
 megabytes) runs in a worker thread instead, where the interpreter switches back
 to the loop every few milliseconds.
 
-Starting the work is paced too: the refresh tick hands each restaurant's plan to a
+Deciding is paced as well (``DECIDE_BATCH`` restaurants per loop iteration), and
+starting the work too: the refresh tick hands each restaurant's plan to a
 ``Starter``, which starts at most ``START_BATCH`` per loop iteration. Every task
 started runs its first step (taking the lock, queueing its render) in the
 iteration after, so a thousand started at once would hold that one iteration.
@@ -30,6 +31,9 @@ BUDGET = 0.010
 of the slice so far would carry past it (the first job of a slice always runs)."""
 START_BATCH = 25
 """Plans the tick starts per loop iteration (a first step takes ~0.1 ms: a few ms a batch)."""
+DECIDE_BATCH = 100
+"""Restaurants the refresh tick decides for per loop iteration (a decision takes
+microseconds; the tick runs every 0.25 s over every restaurant)."""
 HEAVY_ROWS = 1500
 """Menus with more rows than this render in a thread: one of them alone is > 20 ms."""
 

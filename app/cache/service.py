@@ -21,6 +21,7 @@ from app.cache.checks import Checks
 from app.cache.core import TICK, WARM_CONCURRENCY, CacheResult
 from app.cache.decide import Event, Plan
 from app.cache.loads import Loads
+from app.cache.pacing import DECIDE_BATCH
 from app.cache.snapshot import Snapshot
 from app.cache.status import RestaurantFacts
 from app.cache.tracked import Tracked
@@ -144,7 +145,7 @@ class MenuService(Loads, Checks):
         self._spawn(self._notifier.run(self._on_remote))
         try:
             while True:
-                self.tick()
+                await self.tick_in_batches()
                 if self._loader.store.shared:
                     await self.follow()
                 await self._clock.sleep(TICK)
@@ -155,11 +156,24 @@ class MenuService(Loads, Checks):
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    def tick(self) -> None:
-        """Start what is due (at most one check per restaurant at a time), a batch per
-        loop iteration (``app.cache.pacing.Starter``): at a price boundary all are due."""
+    async def tick_in_batches(self) -> None:
+        """``tick`` over every restaurant, ``DECIDE_BATCH`` of them per loop iteration: a
+        thousand decisions in one step would hold the loop for tens of milliseconds."""
+        guids = list(self._tracked)
+        for first in range(0, len(guids), DECIDE_BATCH):
+            if first:
+                await asyncio.sleep(0)
+            self.tick(guids[first:first + DECIDE_BATCH])
+
+    def tick(self, guids: Iterable[str] | None = None) -> None:
+        """Start what is due for ``guids`` (default: all) (at most one check per restaurant
+        at a time), a batch per loop iteration (``app.cache.pacing.Starter``): at a price
+        boundary all are due."""
         now = self._now()
-        for guid, t in list(self._tracked.items()):
+        for guid in list(self._tracked) if guids is None else guids:
+            t = self._tracked.get(guid)
+            if t is None:
+                continue
             plan = decide.decide(t, Event.TICK, now, self.idle_after)
             if plan.drop:
                 self._log.info("restaurant idle, polling stopped", extra={"restaurant": guid})

@@ -9,8 +9,10 @@ Stock is not applied here (see ``stock.py``), so a stock change never re-flatten
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+
+import msgspec
 
 from app.errors import ToastBadResponse
 from app.menu.availability import next_change, to_local, zone
@@ -34,25 +36,28 @@ class MenuInfo:
     availability: Availability | None
 
 
-@dataclass(slots=True)
-class GroupNode:
-    """A visible group for the /groups view; ``items`` are indexes into ``FlatMenu.rows``."""
+class GroupNode(msgspec.Struct, frozen=True, gc=False):
+    """A visible group for the /groups view; ``items`` are indexes into ``FlatMenu.rows``.
+
+    Like ``Row``, never tracked by the garbage collector (a tree holds no cycles), and
+    its children are tuples, which the collector stops tracking once it has seen them:
+    full collections do not rescan every restaurant's group tree.
+    """
 
     name: str
     guid: str
     description: str
     image: str | None
-    items: tuple[int, ...] = ()
-    groups: list[GroupNode] = field(default_factory=list)
+    items: tuple[int, ...]
+    groups: tuple[GroupNode, ...]
 
 
-@dataclass(slots=True)
-class MenuNode:
+class MenuNode(msgspec.Struct, frozen=True, gc=False):
     name: str
     guid: str
     description: str
     image: str | None
-    groups: list[GroupNode] = field(default_factory=list)
+    groups: tuple[GroupNode, ...]
 
 
 @dataclass(slots=True)
@@ -70,7 +75,7 @@ class FlatMenu:
     row_groups: tuple[tuple[str, ...], ...]
     """Per row, its group names from the top, case-folded (shared tuples)."""
     menus: list[MenuInfo]
-    tree: list[MenuNode]
+    tree: tuple[MenuNode, ...]
     option_names: dict[str, str]
     """Visible modifier option guid → name (stock also covers options)."""
     valid_until: datetime | None
@@ -96,8 +101,6 @@ class _Builder:
         path = (*path, name)
         folded = (*folded, name.casefold())
         joined = PATH_SEPARATOR.join(path)
-        node = GroupNode(name=name, guid=group.guid or "", description=group.description or "",
-                         image=group.image or None)
         items: list[int] = []
         for item in group.menuItems or ():
             if item is not None and is_visible(item.visibility):
@@ -105,11 +108,11 @@ class _Builder:
                 self.rows.append(self.row(item, menu_name, name, joined))
                 self.row_menu.append(menu_index)
                 self.row_groups.append(folded)
-        node.items = tuple(items)
-        for child in group.menuGroups or ():
-            if child is not None and is_visible(child.visibility):
-                node.groups.append(self.group(child, menu_index, menu_name, path, folded))
-        return node
+        children = tuple(self.group(child, menu_index, menu_name, path, folded)
+                         for child in group.menuGroups or ()
+                         if child is not None and is_visible(child.visibility))
+        return GroupNode(name=name, guid=group.guid or "", description=group.description or "",
+                         image=group.image or None, items=tuple(items), groups=children)
 
     def row(self, item: MenuItem, menu: str, group: str, path: str) -> Row:
         price, sizes = self.pricer.item_price(item)
@@ -160,12 +163,11 @@ def flatten(doc: MenusDocument, *, now: datetime, currency: str = "USD") -> Flat
         index = len(menus)
         name = menu.name or ""
         menus.append(MenuInfo(name=name, guid=menu.guid or "", availability=menu.availability))
-        node = MenuNode(name=name, guid=menu.guid or "", description=menu.description or "",
-                        image=menu.image or None)
-        for group in menu.menuGroups or ():
-            if group is not None and is_visible(group.visibility):
-                node.groups.append(builder.group(group, index, name, (), ()))
-        tree.append(node)
+        groups = tuple(builder.group(group, index, name, (), ())
+                       for group in menu.menuGroups or ()
+                       if group is not None and is_visible(group.visibility))
+        tree.append(MenuNode(name=name, guid=menu.guid or "", description=menu.description or "",
+                             image=menu.image or None, groups=groups))
     return FlatMenu(
         restaurant_guid=doc.restaurantGuid or "",
         time_zone=doc.restaurantTimeZone or "",
@@ -174,7 +176,7 @@ def flatten(doc: MenusDocument, *, now: datetime, currency: str = "USD") -> Flat
         row_menu=tuple(builder.row_menu),
         row_groups=tuple(builder.row_groups),
         menus=menus,
-        tree=tree,
+        tree=tuple(tree),
         option_names=_option_names(doc),
         valid_until=next_change(builder.pricer.time_windows, now, tz),
     )

@@ -8,7 +8,7 @@ from typing import cast
 
 from app.cache.decide import Plan
 from app.cache.loader import SnapshotLoader
-from app.cache.pacing import START_BATCH, Starter
+from app.cache.pacing import DECIDE_BATCH, START_BATCH, Starter
 from app.cache.service import MenuService
 from app.cache.snapshots import MemorySnapshots
 from app.cache.tracked import Tracked
@@ -71,6 +71,21 @@ async def test_a_tick_with_1000_due_starts_them_in_bounded_batches() -> None:
     assert max(per_iteration.values()) == START_BATCH
     assert len(per_iteration) == FLEET // START_BATCH == service.starts.batches
     assert all(p == Plan(check=True, stock=True) for _, _, p in service.started)
+
+
+async def test_the_loops_tick_decides_a_bounded_batch_per_iteration() -> None:
+    """The running service decides 100 restaurants per loop iteration, then yields: with
+    1,000 tracked, no restaurant of the second batch is marked before the first yield."""
+    clock = FakeClock()
+    service = Recording(clock)
+    guids = fleet(service, clock)
+    ticking = asyncio.ensure_future(service.tick_in_batches())
+    await asyncio.sleep(0)  # the task's first step: one batch of decisions
+    marked = [g for g in guids if service._tracked[g].checking]
+    assert marked == guids[:DECIDE_BATCH]
+    await ticking
+    await settle()
+    assert sorted(g for _, g, _ in service.started) == guids
 
 
 async def test_a_tick_while_a_batch_waits_starts_nothing_twice() -> None:
