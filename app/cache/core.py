@@ -94,10 +94,11 @@ class ServiceCore:
     def _now(self) -> Now:
         return Now(self._clock.monotonic(), self._clock.now())
 
-    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     def _show(self, t: Tracked, view: MenuView, snap: Snapshot | None = None) -> None:
         """Serve a new view and tell push clients when its bytes changed; note it in the

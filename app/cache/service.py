@@ -184,8 +184,8 @@ class MenuService(Loads, Checks):
                 t.checking = True  # at once, so the next tick does not start another
                 self.starts.start(partial(self._begin, t, plan))
 
-    def _begin(self, t: Tracked, plan: Plan) -> None:
-        self._spawn(self._carry_out(t, plan))
+    def _begin(self, t: Tracked, plan: Plan) -> asyncio.Future[None]:
+        return self._spawn(self._carry_out(t, plan))
 
     async def _on_remote(self, guid: str) -> None:
         await self.handle(guid, Event.REMOTE)

@@ -19,7 +19,8 @@ FLEET = 1000
 
 
 class Recording(MenuService):
-    """Carries out nothing; notes which loop iteration (batch) started each plan."""
+    """Carries out nothing; notes which loop iteration (batch) started each plan (no limit
+    on unfinished starts: that is pinned on the ``Starter`` alone)."""
 
     def __init__(self, clock: FakeClock) -> None:
         self.iteration = 0
@@ -32,7 +33,7 @@ class Recording(MenuService):
                                 clock=clock)
         super().__init__(loader=loader, clock=clock, refresh_interval=60, stock_interval=60,
                          stale_max=3600, idle_after=3600, not_found_ttl=60,
-                         starts=Starter(pause=pause))
+                         starts=Starter(limit=FLEET, pause=pause))
         self.started: list[tuple[int, str, Plan]] = []
 
     async def _carry_out(self, t: Tracked, plan: Plan) -> None:
@@ -111,3 +112,24 @@ async def test_closing_the_starter_drops_what_has_not_started() -> None:
     starter.close()
     await settle(20)
     assert begun == [0, 1] and starter.queued == 0
+
+
+async def test_the_starter_keeps_at_most_limit_tasks_unfinished() -> None:
+    """With a limit of 10, only 10 begun tasks run at once; each one ending lets the next
+    start, and every one starts in order."""
+    release = asyncio.Event()
+    begun: list[int] = []
+
+    async def work(i: int) -> None:
+        begun.append(i)
+        await release.wait()
+
+    starter = Starter(batch=25, limit=10)
+    for i in range(40):
+        starter.start(partial(asyncio.ensure_future, work(i)))
+    await settle(20)
+    assert begun == list(range(10)) and starter.queued == 30
+    release.set()
+    await settle(50)
+    assert begun == list(range(40)) and starter.queued == 0
+    assert starter.most_running == 10
