@@ -143,15 +143,13 @@ class AccessLogWriter:
     def _line(self, at: float, request_id: bytes, method: str | None, route: str, status: int,
               seconds: float, cache: str | None, restaurant: str | None,
               client: str | None) -> str:
-        if self._json:
-            return orjson.dumps({
-                "ts": self._ts(at), "level": "info", "logger": "toast_relay.access",
-                "msg": "request", "requestId": request_id.decode(), "method": method,
-                "route": route, "status": status, "durationMs": round(seconds * 1000, 2),
-                "cache": cache, "restaurant": restaurant, "client": client}).decode()
         fields = {"requestId": request_id.decode(), "method": method, "route": route,
                   "status": status, "durationMs": round(seconds * 1000, 2), "cache": cache,
                   "restaurant": restaurant, "client": client}
+        if self._json:
+            return orjson.dumps({"ts": self._ts(at), "level": "info",
+                                 "logger": "toast_relay.access", "msg": "request",
+                                 **fields}).decode()
         extras = " ".join(f"{k}={v}" for k, v in fields.items() if v is not None)
         return f"{self._ts(at)} info    toast_relay.access: request | {extras}"
 

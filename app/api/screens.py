@@ -166,6 +166,7 @@ class Screens:
             raise BadRequest(f"format must be one of {', '.join(FORMATS)}, not {q.fmt!r}")
         filters = q.filters()  # a bad filter is 400 before anything is asked of Toast
         ascii_only = q.ascii_only()
+        # ``_held`` written out: the hot path creates no coroutine when the menu is held.
         view, cache = self.menus.cached(guid) or await self.menus.view(guid)
         now = datetime.fromtimestamp(self.clock.now(), UTC) if not filters.is_empty else None
         answer = view.menu(filters, q.fmt, now, ascii_only)

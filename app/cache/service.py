@@ -166,9 +166,9 @@ class MenuService(Loads, Checks):
             self.tick(guids[first:first + DECIDE_BATCH])
 
     def tick(self, guids: Iterable[str] | None = None) -> None:
-        """Start what is due for ``guids`` (default: all) (at most one check per restaurant
-        at a time), a batch per loop iteration (``app.cache.pacing.Starter``): at a price
-        boundary all are due."""
+        """Start what is due for ``guids``, or for every restaurant without them: at most
+        one check per restaurant at a time, a batch per loop iteration
+        (``app.cache.pacing.Starter``), since at a price boundary all are due."""
         now = self._now()
         for guid in list(self._tracked) if guids is None else guids:
             t = self._tracked.get(guid)
