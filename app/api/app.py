@@ -50,6 +50,7 @@ from app.clock import Clock
 from app.config import Settings
 from app.errors import RelayError
 from app.logs import AccessLogWriter
+from app.menu.money import load_locales
 from app.metrics import Metrics
 from app.relay import Relay
 from app.toast.client import make_http_client
@@ -155,6 +156,7 @@ def create_app(
         templates.update({r.endpoint: r.path for r in [*fast.routes, *ops.all_routes()]
                           if isinstance(r, Route)})
         await relay.start()
+        load_locales()
         # Everything imported and built so far lives as long as the process: move it out
         # of the cyclic GC's generations, so collections triggered by request garbage do
         # not rescan the whole framework on every pass.

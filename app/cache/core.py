@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Literal
 
 from app.cache import policy
@@ -128,7 +128,7 @@ class ServiceCore:
             snap, stale=stale, now=self._clock.now()), snap.rows_hint)
 
     async def _changed(self, t: Tracked, view: MenuView, *, stale: bool | None = None,
-                       stock: list[StockEntry] | None = None) -> MenuView:
+                       stock: Sequence[StockEntry] | None = None) -> MenuView:
         """``view`` with a new stale flag or stock."""
         return await self._render(t, lambda: view.with_changes(
             stale=stale, stock=stock, now=self._clock.now()), len(view.rows))

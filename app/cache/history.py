@@ -10,7 +10,6 @@ restarts.
 from __future__ import annotations
 
 import logging
-from collections import deque
 from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +26,7 @@ from app.menu.diff import Changes, diff_rows
 Reason = Literal["first", "menu", "stock", "time"]
 
 
-class Version(msgspec.Struct, kw_only=True):
+class Version(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     at: float
     """Wall time the relay started serving this version."""
     reason: Reason
@@ -52,7 +51,7 @@ def classify(old: MenuView | None, new: MenuView) -> Reason | None:
     return "stock" if new.stock != old.stock else "time"
 
 
-_DECODER = msgspec.json.Decoder(list[Version])
+_DECODER = msgspec.json.Decoder(tuple[Version, ...])
 _ENCODER = msgspec.json.Encoder()
 
 
@@ -62,32 +61,34 @@ class History:
         self.size = size
         self._dir = directory
         self._log = logger or logging.getLogger("toast_relay.history")
-        self._versions: dict[str, deque[Version]] = {}
+        # Tuples, not deques: a restaurant's versions then stay out of the garbage
+        # collector's view (a version is added a few times a day at most).
+        self._versions: dict[str, tuple[Version, ...]] = {}
         if directory is not None:
             private_dir(directory)
 
     def _path(self, guid: str) -> Path | None:
         return self._dir / f"{guid}.json" if self._dir is not None else None
 
-    def _of(self, guid: str) -> deque[Version]:
+    def _of(self, guid: str) -> tuple[Version, ...]:
         versions = self._versions.get(guid)
         if versions is None:
-            versions = self._versions[guid] = deque(self._load(guid), maxlen=self.size)
+            versions = self._versions[guid] = self._load(guid)[-self.size:]
         return versions
 
-    def _load(self, guid: str) -> list[Version]:
+    def _load(self, guid: str) -> tuple[Version, ...]:
         path = self._path(guid)
         if path is None:
-            return []
+            return ()
         WRITES.wait(path)  # a write of this file may still be on its way
         if not path.exists():
-            return []
+            return ()
         try:
             return _DECODER.decode(path.read_bytes())
         except (OSError, msgspec.DecodeError) as exc:
             self._log.warning("change history unreadable, starting a new one", extra={
                 "restaurant": guid, "error": f"{type(exc).__name__}: {exc}"})
-            return []
+            return ()
 
     def record(self, guid: str, old: MenuView | None, new: MenuView, now: float) -> Version | None:
         """Note ``new`` if it is a new version after ``old``; return what was recorded."""
@@ -100,17 +101,17 @@ class History:
         changes = diff_rows(old.rows, new.rows, new.info.currency) if old is not None else None
         version = Version(at=now, reason=reason, lastUpdated=new.last_updated,
                           etag=new.json.etag, rows=len(new.rows), changes=changes)
-        versions.append(version)
+        versions = self._versions[guid] = (*versions, version)[-self.size:]
         self._save(guid, versions)
         return version
 
-    def _save(self, guid: str, versions: deque[Version]) -> None:
+    def _save(self, guid: str, versions: tuple[Version, ...]) -> None:
         path = self._path(guid)
         if path is None:
             return
         # Written behind (off the event loop); a full or read-only disk loses the
         # history's durability, never a board.
-        done = WRITES.submit(path, _ENCODER.encode(list(versions)), mode=0o644)
+        done = WRITES.submit(path, _ENCODER.encode(versions), mode=0o644)
 
         def failed(f: Future[None]) -> None:
             exc = f.exception()

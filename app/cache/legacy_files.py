@@ -50,7 +50,7 @@ def read_legacy(directory: Path, safe_guid: str, guid: str) -> Snapshot | None:
     try:
         stock = decode_stock(stock_body)
     except ToastBadResponse:
-        stock, stock_body = [], b"[]"
+        stock, stock_body = (), b"[]"
     checked_at = fetched_at
     checked = _body(directory, f"checked_{safe_guid}")
     if checked is not None:

@@ -7,7 +7,6 @@ the service decides when.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -75,10 +74,11 @@ class SnapshotLoader:
         body = await self._toast.stock(snap.guid, priority)
         if body == snap.stock_body:
             return snap
-        return replace(snap, stock=decode_stock(body), stock_body=body, stock_at=sent)
+        return msgspec.structs.replace(snap, stock=decode_stock(body), stock_body=body,
+                                       stock_at=sent)
 
     async def _stock_or_empty(self, guid: str,
-                              priority: Priority) -> tuple[list[StockEntry], bytes]:
+                              priority: Priority) -> tuple[tuple[StockEntry, ...], bytes]:
         # Toast: if the stock API fails, assume items are in stock (NOTES §4).
         try:
             body = await self._toast.stock(guid, priority)
@@ -86,7 +86,7 @@ class SnapshotLoader:
         except ToastError as exc:
             self._log.warning("stock unavailable on first load; showing all in stock",
                               extra={"restaurant": guid, "error": exc.error})
-            return [], b"[]"
+            return (), b"[]"
 
     async def _info(
         self, guid: str, head: MenusHead, fallback: RestaurantInfo | None = None,

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import zlib
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
 
 import msgspec
 
@@ -34,8 +34,10 @@ COMPRESS_IN_THREAD = 256 * 1024
 a 7 MB menu takes tens of milliseconds, which the event loop should not wait for."""
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(msgspec.Struct, frozen=True, gc=False):
+    """Like the rows, never tracked by the garbage collector (it holds no cycles and
+    lives as long as its restaurant), so full collections skip every restaurant's copy."""
+
     guid: str
     info: RestaurantInfo
     menus_z: bytes
@@ -43,7 +45,7 @@ class Snapshot:
     last_updated: str
     fetched_at: float
     """When the request that got these menus was sent (wall time)."""
-    stock: list[StockEntry]
+    stock: tuple[StockEntry, ...]
     stock_body: bytes
     checked_at: float = 0.0
     """When Toast last confirmed this copy current (restored copies: as saved)."""
@@ -51,23 +53,24 @@ class Snapshot:
     """When the stock last changed (0 when it never did since the menus were fetched)."""
     menus_size: int = 0
     """Length of the uncompressed body."""
-    body: bytes | None = field(default=None, compare=False, repr=False)
-    """The plain body, only on a snapshot fresh from Toast or a store (see ``released``)."""
+    body: bytes | None = None
+    """The plain body, only on a snapshot fresh from Toast or a store (see ``released``);
+    compare ``released()`` copies."""
 
     @classmethod
     async def of(
         cls, guid: str, info: RestaurantInfo, body: bytes, last_updated: str,
-        fetched_at: float, stock: list[StockEntry], stock_body: bytes, *,
+        fetched_at: float, stock: Sequence[StockEntry], stock_body: bytes, *,
         checked_at: float = 0.0, stock_at: float = 0.0,
     ) -> Snapshot:
         """A snapshot of freshly fetched menus (``last_updated`` from ``decode_menus_head``)."""
         return cls(guid, info, await compress(body), last_updated, fetched_at,
-                   stock, stock_body, checked_at, stock_at, len(body), body)
+                   tuple(stock), stock_body, checked_at, stock_at, len(body), body)
 
     async def with_menus(self, body: bytes, last_updated: str, info: RestaurantInfo,
                          fetched_at: float) -> Snapshot:
         """This snapshot with new menus (stock kept), confirmed as of ``fetched_at``."""
-        return replace(self, info=info, menus_z=await compress(body),
+        return msgspec.structs.replace(self, info=info, menus_z=await compress(body),
                        last_updated=last_updated, fetched_at=fetched_at,
                        checked_at=fetched_at, menus_size=len(body), body=body)
 
@@ -83,7 +86,7 @@ class Snapshot:
 
     def released(self) -> Snapshot:
         """This snapshot without its plain body (what is kept once a view exists)."""
-        return self if self.body is None else replace(self, body=None)
+        return self if self.body is None else msgspec.structs.replace(self, body=None)
 
     @property
     def rows_hint(self) -> int:
@@ -98,13 +101,14 @@ class Snapshot:
 
     def confirmed(self, at: float) -> Snapshot:
         """This copy, confirmed current by Toast at ``at``."""
-        return replace(self, checked_at=at)
+        return msgspec.structs.replace(self, checked_at=at)
 
-    def with_stock(self, stock: list[StockEntry], at: float) -> Snapshot:
+    def with_stock(self, stock: Sequence[StockEntry], at: float) -> Snapshot:
         """This copy with stock changed by a webhook at ``at`` (encoded as Toast would list it,
         so it is stored and shared like polled stock; the next poll replaces it)."""
-        listed = [e for e in stock if e.status in ("OUT_OF_STOCK", "QUANTITY")]
-        return replace(self, stock=listed, stock_body=msgspec.json.encode(listed), stock_at=at)
+        listed = tuple(e for e in stock if e.status in ("OUT_OF_STOCK", "QUANTITY"))
+        return msgspec.structs.replace(self, stock=listed, stock_body=msgspec.json.encode(listed),
+                                       stock_at=at)
 
 
 async def compress(body: bytes) -> bytes:
@@ -154,7 +158,7 @@ def decode_snapshot(raw: bytes) -> Snapshot:
     try:
         stock = decode_stock(stock_body)
     except ToastBadResponse:
-        stock, stock_body = [], b"[]"
+        stock, stock_body = (), b"[]"
     info = RestaurantInfo(rec.guid, rec.name, rec.time_zone, rec.currency)
     menus_z = rec.menus if rec.compressed else zlib.compress(body, 1)
     return Snapshot(rec.guid, info, menus_z, head.lastUpdated or "", rec.fetched_at, stock,

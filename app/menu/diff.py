@@ -18,25 +18,28 @@ LIST_LIMIT = 50
 """Most items named per kind of change; ``counts`` still says how many there were."""
 
 
-class ItemRef(msgspec.Struct, kw_only=True):
+class ItemRef(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     guid: str
     name: str
     priceText: str
 
 
-class PriceChange(msgspec.Struct, kw_only=True):
+class PriceChange(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     guid: str
     name: str
     before: str
     after: str
 
 
-class Changes(msgspec.Struct, kw_only=True):
-    added: list[ItemRef] = msgspec.field(default_factory=list)
-    removed: list[ItemRef] = msgspec.field(default_factory=list)
-    priceChanges: list[PriceChange] = msgspec.field(default_factory=list)
-    soldOut: list[ItemRef] = msgspec.field(default_factory=list)
-    backInStock: list[ItemRef] = msgspec.field(default_factory=list)
+class Changes(msgspec.Struct, kw_only=True, frozen=True, gc=False):
+    """Kept in each restaurant's history, so, like the rows, made of tuples and never
+    tracked by the garbage collector (a re-price at 1,000 restaurants adds 1,000 of these)."""
+
+    added: tuple[ItemRef, ...] = ()
+    removed: tuple[ItemRef, ...] = ()
+    priceChanges: tuple[PriceChange, ...] = ()
+    soldOut: tuple[ItemRef, ...] = ()
+    backInStock: tuple[ItemRef, ...] = ()
     otherEdits: int = 0
     """Items whose other fields changed (name, description, tags, place on the menu...)."""
     counts: dict[str, int] = msgspec.field(default_factory=dict)
@@ -103,6 +106,7 @@ def diff_rows(old: Sequence[Row], new: Sequence[Row], currency: str = "USD") -> 
         "added": added, "removed": removed, "priceChanges": prices, "soldOut": sold_out,
         "backInStock": back}
     return Changes(
-        added=added[:LIST_LIMIT], removed=removed[:LIST_LIMIT], priceChanges=prices[:LIST_LIMIT],
-        soldOut=sold_out[:LIST_LIMIT], backInStock=back[:LIST_LIMIT], otherEdits=other,
+        added=tuple(added[:LIST_LIMIT]), removed=tuple(removed[:LIST_LIMIT]),
+        priceChanges=tuple(prices[:LIST_LIMIT]), soldOut=tuple(sold_out[:LIST_LIMIT]),
+        backInStock=tuple(back[:LIST_LIMIT]), otherEdits=other,
         counts={k: len(v) for k, v in kinds.items()})

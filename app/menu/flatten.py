@@ -9,7 +9,6 @@ Stock is not applied here (see ``stock.py``), so a stock change never re-flatten
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import datetime
 
 import msgspec
@@ -27,8 +26,7 @@ MAX_GROUP_DEPTH = 64
 """Deeper group nesting is refused: Toast Web nests a few levels, and the views recurse."""
 
 
-@dataclass(slots=True)
-class MenuInfo:
+class MenuInfo(msgspec.Struct, frozen=True, gc=False):
     """A visible menu, for the ``menu=`` and ``available=now`` filters."""
 
     name: str
@@ -60,9 +58,11 @@ class MenuNode(msgspec.Struct, frozen=True, gc=False):
     groups: tuple[GroupNode, ...]
 
 
-@dataclass(slots=True)
-class FlatMenu:
-    """A flattened document: rows plus what filters and views need beside them."""
+class FlatMenu(msgspec.Struct, frozen=True, gc=False):
+    """A flattened document: rows plus what filters and views need beside them.
+
+    Untracked by the garbage collector like its rows (see ``GroupNode``).
+    """
 
     restaurant_guid: str
     time_zone: str
@@ -74,7 +74,7 @@ class FlatMenu:
     """Per row, the index of its menu in ``menus``."""
     row_groups: tuple[tuple[str, ...], ...]
     """Per row, its group names from the top, case-folded (shared tuples)."""
-    menus: list[MenuInfo]
+    menus: tuple[MenuInfo, ...]
     tree: tuple[MenuNode, ...]
     option_names: dict[str, str]
     """Visible modifier option guid → name (stock also covers options)."""
@@ -175,7 +175,7 @@ def flatten(doc: MenusDocument, *, now: datetime, currency: str = "USD") -> Flat
         rows=tuple(builder.rows),
         row_menu=tuple(builder.row_menu),
         row_groups=tuple(builder.row_groups),
-        menus=menus,
+        menus=tuple(menus),
         tree=tuple(tree),
         option_names=_option_names(doc),
         valid_until=next_change(builder.pricer.time_windows, now, tz),

@@ -203,10 +203,10 @@ def _menus_with(decoder: msgspec.json.Decoder[T], data: bytes) -> T:
                                endpoint="/menus") from None
 
 
-def decode_stock(data: bytes) -> list[StockEntry]:
+def decode_stock(data: bytes) -> tuple[StockEntry, ...]:
     """Decode ``GET /stock/v1/inventory``; raises ``ToastBadResponse`` naming the problem."""
     try:
         entries = _STOCK_DECODER.decode(data)
     except msgspec.DecodeError as exc:
         raise _decode_error("/stock", exc) from None
-    return [e for e in entries if e is not None]
+    return tuple(e for e in entries if e is not None)

@@ -41,6 +41,14 @@ def format_price(amount: float, currency: str = "USD") -> str:
         return f"{code} {amount:,.2f}"
 
 
+def load_locales() -> None:
+    """Load the CLDR data of every locale above now, not on a first price: the relay
+    calls this at start-up, before it moves what lives for good out of the garbage
+    collector's generations (several thousand objects a full collection would rescan)."""
+    for code, locale in _LOCALE_BY_CURRENCY.items():
+        format_currency(1, code, locale=locale)
+
+
 def format_addon(amount: float, currency: str = "USD") -> str:
     """A modifier surcharge: ``"+$2.00"``, ``"-$1.00"`` for a discount, ``""`` when free."""
     if amount == 0:

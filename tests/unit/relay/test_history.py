@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import msgspec
@@ -24,7 +23,7 @@ def republished(v: MenuView, last_updated: str, now: float = 3000.0) -> MenuView
     flat = v.flat
     rows = (msgspec.structs.replace(flat.rows[0], price=99.0, priceText="$99.00"),
             *flat.rows[1:])
-    return v.with_changes(flat=replace(flat, rows=rows, last_updated=last_updated),
+    return v.with_changes(flat=msgspec.structs.replace(flat, rows=rows, last_updated=last_updated),
                           fetched_at=now, now=now)
 
 
@@ -42,7 +41,8 @@ def test_a_time_specific_price_is_a_time_version() -> None:
     v = view()
     flat = v.flat
     rows = (msgspec.structs.replace(flat.rows[0], price=1.0, priceText="$1.00"), *flat.rows[1:])
-    assert classify(v, v.with_changes(flat=replace(flat, rows=rows), now=9.0)) == "time"
+    repriced = v.with_changes(flat=msgspec.structs.replace(flat, rows=rows), now=9.0)
+    assert classify(v, repriced) == "time"
 
 
 def test_record_keeps_what_changed_newest_first() -> None:
