@@ -59,6 +59,10 @@ class _Window:
             return 0.0
         return max(self._hits[0] + self.span - now, 1e-6)
 
+    def idle(self, now: float) -> bool:
+        """No admitted request is left in the window."""
+        return not self._hits or now - self._hits[-1] >= self.span
+
     def remaining(self) -> int:
         return self.limit - len(self._hits)
 
@@ -78,10 +82,13 @@ class RateLimiter:
         self._hits: dict[str, _Window] = {}
         self._clients: dict[str, list[_Window]] = {}
         self._last_menus: dict[str, float] = {}
+        self._pruned = 0.0
 
     def check(self, key: str, endpoint: str, client: str | None = None) -> Decision:
         """Admit or refuse one request; an admitted request is counted everywhere it counts."""
         now = self._clock.monotonic()
+        if now - self._pruned >= WINDOW:
+            self._prune(now)
         windows = self._client_windows(client) if client is not None else []
         if self.per_second is not None:
             windows.append(self._hits.setdefault(key, _Window(self.per_second, WINDOW)))
@@ -102,6 +109,16 @@ class RateLimiter:
             return Decision(True, "GLOBAL", 1_000_000, WINDOW, 0)
         closest = min(windows, key=lambda w: w.remaining())
         return Decision(True, "GLOBAL", closest.remaining(), closest.span, 0)
+
+    def _prune(self, now: float) -> None:
+        """Forget restaurants with no request in the last second: their window is empty
+        anyway, and a fleet of thousands then keeps only the few active ones."""
+        self._pruned = now
+        for key in [k for k, w in self._hits.items() if w.idle(now)]:
+            del self._hits[key]
+        for key in [k for k, t in self._last_menus.items()
+                    if self.menus_interval is None or now - t >= self.menus_interval]:
+            del self._last_menus[key]
 
     def reset(self) -> None:
         self._hits.clear()

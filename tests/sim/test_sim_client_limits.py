@@ -68,3 +68,22 @@ def test_success_reports_the_limit_closest_to_running_out() -> None:
     limiter = RateLimiter(clock, client_per_window=3)
     first = limiter.check("r", "metadata", "x")
     assert first.allowed and first.remaining == 2 and first.reset_in == 900.0
+
+
+async def test_idle_restaurants_are_forgotten_and_limits_still_hold() -> None:
+    """A restaurant with no call for a second leaves the limiter's memory; one still busy
+    keeps its window (its 21st call in a second is refused) and its 1 s menus limit."""
+    clock = FakeClock()
+    limiter = RateLimiter(clock, client_per_second=None, client_per_window=None)
+    for i in range(100):
+        assert limiter.check(f"r{i}", "menus").allowed
+    await clock.advance(0.6)
+    for _ in range(19):
+        assert limiter.check("busy", "metadata").allowed
+    await clock.advance(0.6)
+    assert limiter.check("busy", "metadata").allowed  # prunes the 100 idle restaurants
+    assert set(limiter._hits) == {"busy"} and not limiter._last_menus
+    refused = limiter.check("busy", "metadata")
+    assert not refused.allowed and refused.by == "GLOBAL"
+    assert limiter.check("r0", "menus").allowed
+    assert not limiter.check("r0", "menus").allowed
