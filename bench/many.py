@@ -271,8 +271,10 @@ def simulated(section: Section, sizes: tuple[int, ...]) -> None:
         f"window starts at 14:50 New York time and the menus have a 15:00 weekday price, so "
         f"every restaurant re-prices at once: the longest event-loop iteration is the loop "
         f"thread's CPU time between two wake-ups of a task that yields every iteration (CPU "
-        f"time, so the shared machine descheduling the process does not count; the "
-        f"in-process simulator's work counts too, but no Toast call is due at the boundary).")
+        f"time, so the shared machine descheduling the process does not count), less the "
+        f"time spent inside the in-process simulator answering the relay's Toast calls "
+        f"(`SimTime`: in production Toast answers from elsewhere; the relay's side of each "
+        f"call, httpx included, counts).")
     section.add(md_table(
         ["N", "warm-up s (simulated)", "Toast calls in 15 min", "metadata / stock / menus",
          "of Toast's 10,000", "429s", "effective intervals s (metadata / stock)",

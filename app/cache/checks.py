@@ -16,7 +16,7 @@ class Checks(ServiceCore):
         # One check per restaurant at a time: an admin refresh waits for a running one.
         t.checking = True
         try:
-            async with t.lock:
+            async with t.exclusive():
                 if plan.reload:
                     await self._reload(t)
                 # Webhook and admin fetches go before the timer's background checks.
@@ -37,7 +37,7 @@ class Checks(ServiceCore):
                         t, lambda: self._loader.rebuild(view, snap, now=now.wall),
                         len(view.rows)))
         finally:
-            t.checking = t.lock.locked()
+            t.checking = t.busy
 
     async def _lease_for(self, t: Tracked, plan: Plan) -> bool:
         """Timer checks go to one replica; webhooks and admins act wherever they arrive."""

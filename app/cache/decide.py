@@ -13,6 +13,8 @@ import enum
 import random
 from dataclasses import dataclass
 
+import msgspec
+
 from app.cache import policy
 
 
@@ -41,9 +43,9 @@ class Now:
     wall: float
 
 
-@dataclass(frozen=True)
-class Plan:
-    """The actions for one restaurant, carried out in this order by the loop."""
+class Plan(msgspec.Struct, frozen=True, gc=False):
+    """The actions for one restaurant, carried out in this order by the loop (untracked
+    by the garbage collector: at a price boundary a thousand wait to be started)."""
 
     drop: bool = False
     """Idle: stop tracking it."""

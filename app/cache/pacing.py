@@ -26,9 +26,12 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-BUDGET = 0.010
+BUDGET = 0.006
 """Seconds of rendering per loop iteration: a slice starts no job that the slowest one
-of the slice so far would carry past it (the first job of a slice always runs)."""
+of the slice so far would carry past it (the first job of a slice always runs). A
+150-item re-price takes ~4.5 ms, so a slice is one of them: the loop iteration it runs
+in also carries the checks' own steps (~1–2 ms each, httpx included), and the 20 ms an
+iteration may take at 1,000 restaurants must hold all of it."""
 START_BATCH = 25
 """Plans the tick starts per loop iteration (a first step takes ~0.1 ms: a few ms a batch)."""
 IN_FLIGHT = 50

@@ -182,7 +182,9 @@ class MenuService(Loads, Checks):
                 self._retry_first_load(t)
             elif not plan.idle:
                 t.checking = True  # at once, so the next tick does not start another
-                self.starts.start(partial(self._begin, t, plan))
+                # The plain function, not ``self._begin``: one object per queued start
+                # instead of two (a price boundary queues a thousand).
+                self.starts.start(partial(MenuService._begin, self, t, plan))
 
     def _begin(self, t: Tracked, plan: Plan) -> asyncio.Future[None]:
         return self._spawn(self._carry_out(t, plan))

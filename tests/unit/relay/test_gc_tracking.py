@@ -8,11 +8,13 @@ structs and tuples, and only the view object itself (it caches lazily) is tracke
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import zlib
 
 from app.cache.history import History
 from app.cache.snapshot import Snapshot, decode_snapshot, encode_snapshot
+from app.cache.tracked import Tracked
 from app.cache.views import FORMATS
 from app.menu.filters import Filters
 from app.menu.model import StockEntry
@@ -73,3 +75,27 @@ def test_history_versions_hold_nothing_tracked() -> None:
     assert versions[0].changes is not None and versions[0].changes.priceChanges
     gc.collect()
     assert tracked_within(h._versions["r"]) == []
+
+
+async def test_a_restaurants_lock_exists_only_while_used() -> None:
+    """Checks of one restaurant run one at a time (the second waits, counted as busy), and
+    once none holds or waits for it the restaurant keeps no lock."""
+    t = Tracked(guid="r", last_requested=0.0, next_check=0.0, next_stock=0.0)
+    order: list[str] = []
+    entered = asyncio.Event()
+
+    async def check(name: str) -> None:
+        async with t.exclusive():
+            order.append(f"{name} in")
+            entered.set()
+            await asyncio.sleep(0)
+            order.append(f"{name} out")
+
+    first = asyncio.ensure_future(check("a"))
+    await entered.wait()
+    second = asyncio.ensure_future(check("b"))
+    await asyncio.sleep(0)
+    assert t.busy
+    await asyncio.gather(first, second)
+    assert order == ["a in", "a out", "b in", "b out"]
+    assert not t.busy and t._lock is None
