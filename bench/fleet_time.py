@@ -5,7 +5,9 @@ The relay (``create_app`` with its ``Relay``, all N restaurants in
 per-client limits share one ``FakeClock``, so fifteen minutes take seconds.
 After the warm-up, the relay runs one full 15-minute window (Toast's budget
 window) with default settings; at its middle ``PUBLISHED`` restaurants publish
-a change, and the time until the relay serves each new version is noted.
+a change, and the time until the relay serves each new version is noted. After
+the window, ``BURST`` more restaurants publish and are refreshed at once, and the
+longest event-loop iteration while the relay serves them is noted.
 """
 
 from __future__ import annotations
@@ -16,12 +18,17 @@ from array import array
 from collections.abc import Awaitable, Generator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bench.serving import KEY
+
+if TYPE_CHECKING:
+    from app.cache.service import MenuService
+    from app.clock import FakeClock
+    from app.sim.state import SimState
 
 START = datetime(2026, 11, 24, 19, 50, tzinfo=UTC).timestamp()
 """A Tuesday, 14:50 in New York: the menus' 15:00-18:00 weekday price starts during the
@@ -29,6 +36,8 @@ window, so every restaurant re-prices at once."""
 WINDOW = 900.0
 STEP = 0.25
 PUBLISHED = 10
+BURST = 100
+"""Restaurants published and refreshed at once after the window (what webhooks do)."""
 TOAST_WINDOW_LIMIT = 10_000
 SIM_BASE = "http://toast.sim"
 
@@ -51,6 +60,13 @@ class FleetTime:
     """... within the seconds around the price boundary."""
     repriced: int = 0
     pacer_slices: int = 0
+    burst_step_ms: float = 0.0
+    """The longest iteration while ``BURST`` restaurants, published at once, are
+    refreshed together (fetch, decode, flatten, render each)."""
+    burst_s: float = 0.0
+    """Simulated seconds until the burst was served (Toast's 20 requests/s bounds it)."""
+    burst_n: int = 0
+    """Restaurants in the burst (``BURST``, or all not published in the window)."""
 
     @property
     def total(self) -> int:
@@ -165,18 +181,35 @@ async def measure(n: int) -> FleetTime:
                         lag[g] = clock.monotonic() - published_at
         after = sim.counters.to_json()
         plan = relay.budget.gauges()
-        watching.cancel()
         repriced = sum(1 for g in guids[PUBLISHED:] if (v := menus.current(g)) is not None
                        and v.json.etag != first.get(g))
         slices = menus.pacer.slices - slices
+        mark = len(watch.gaps)
+        burst = guids[PUBLISHED:PUBLISHED + BURST]
+        burst_s = await _burst(clock, sim, menus, burst)
+        burst_gaps = watch.gaps[mark:]
+        watching.cancel()
     calls = {e: int(after["calls"].get(e, 0)) - int(before["calls"].get(e, 0))
              for e in after["calls"]}
     refused = sum(int(c.get("429", 0)) for c in after["statuses"].values()) - sum(
         int(c.get("429", 0)) for c in before["statuses"].values())
     return FleetTime(n, warm_s, calls, refused, plan.get("metadata", 0.0),
                      plan.get("stock", 0.0), sorted(lag.values()),
-                     max(watch.gaps, default=0.0) * 1000, max(around, default=0.0) * 1000,
-                     repriced, slices)
+                     max(watch.gaps[:mark], default=0.0) * 1000,
+                     max(around, default=0.0) * 1000, repriced, slices,
+                     max(burst_gaps, default=0.0) * 1000, burst_s, len(burst))
+
+
+async def _burst(clock: FakeClock, sim: SimState, menus: MenuService,
+                 chosen: list[str]) -> float:
+    """Publish ``chosen`` in the simulator and refresh them all at once, as webhooks or an
+    operator would; simulated seconds until every one is served new."""
+    for g in chosen:
+        sim.bump(sim.restaurants[g])
+    refreshes = asyncio.gather(*(menus.refresh(g) for g in chosen))
+    took = await _advance_until(clock, refreshes.done, 600)
+    await refreshes  # raises if a refresh failed
+    return took
 
 
 class Iterations:

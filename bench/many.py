@@ -15,18 +15,18 @@ import asyncio
 import random
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
 
-from bench.procs import Procs, cpu_seconds, proc_status, start_relay, start_sim
+from bench.fleet_time import BURST
+from bench.procs import Procs, cpu_seconds, own_core, proc_status, start_relay, start_sim
 from bench.report import Section, Target, fmt, histogram, longest_and_over, md_table
 from bench.serving import KEY, relay_env
 
 ITEMS, MODIFIER_GROUPS = 150, 5
 """A typical restaurant: ~150 items, a few shared modifier groups (~240 KB from Toast)."""
-BURST = 100
 ADMIN = "bench-admin-key-0123456789abcdef"
 POLLERS = 16
 QUIET = 3.0
@@ -60,6 +60,8 @@ class Burst:
     quiet_stall_max_ms: float
     quiet_stalls_over_goal: int
     """Loop stalls in those seconds: on a shared machine the process is also descheduled."""
+    own_core: bool = False
+    """The relay ran alone on one CPU (``bench.procs.own_core``) through both."""
 
 
 @dataclass(frozen=True)
@@ -219,7 +221,8 @@ def one_fleet(tmp: Path, n: int, cfg: Config) -> FleetRun:
         metrics = httpx.get(f"{url}/metrics", timeout=30).content
         status = httpx.get(f"{url}/admin/status", headers={"X-API-Key": ADMIN},
                            timeout=30).content
-        burst = _burst(sim_url, url, guids)
+        with own_core(pid, [p for p in procs.pids() if p != pid]) as alone:
+            burst = replace(_burst(sim_url, url, guids), own_core=alone)
     return FleetRun(n, warm_s, loaded, rss / 1024, (rss - one_rss) / 1024 / max(1, n - 1),
                     cpu_per_min, len(metrics) / 1000, len(status) / 1000, burst)
 
@@ -260,7 +263,8 @@ def simulated(section: Section, sizes: tuple[int, ...]) -> None:
                      f"{fmt(_percentile(lag, 50), 0)} / {fmt(max(lag, default=float('nan')), 0)}"
                      f" ({len(lag)}/{PUBLISHED})",
                      f"{r.repriced:,} in {r.pacer_slices:,} slices",
-                     f"{fmt(r.boundary_step_ms, 1)} / {fmt(r.longest_step_ms, 1)}"])
+                     f"{fmt(r.boundary_step_ms, 1)} / {fmt(r.longest_step_ms, 1)}",
+                     f"{fmt(r.burst_step_ms, 1)} ({r.burst_n} in {fmt(r.burst_s, 0)} s)"])
     section.add(
         f"Simulated time (`bench/fleet_time.py`): the relay and an in-process simulator that "
         f"enforces Toast's per-client limits (20/s, 10,000 per 15 minutes) share a fake "
@@ -279,12 +283,18 @@ def simulated(section: Section, sizes: tuple[int, ...]) -> None:
         ["N", "warm-up s (simulated)", "Toast calls in 15 min", "metadata / stock / menus",
          "of Toast's 10,000", "429s", "effective intervals s (metadata / stock)",
          "publish → screen s p50 / max", "re-priced at 15:00",
-         "longest loop step ms (at the boundary / whole window)"], rows))
+         "longest loop step ms (at the boundary / whole window)",
+         "refresh burst after it: longest loop step ms (restaurants in simulated s)"],
+        rows))
     for r in results:
         section.targets.append(Target(
             f"g. longest loop step at a price boundary, N={r.n:,}",
             f"{fmt(r.boundary_step_ms, 1)} ms", f"≤ {STALL_GOAL_MS:g} ms",
             r.boundary_step_ms <= STALL_GOAL_MS, f"{r.repriced:,} re-priced"))
+        section.targets.append(Target(
+            f"g. longest loop step in a {r.burst_n}-restaurant refresh burst, N={r.n:,}",
+            f"{fmt(r.burst_step_ms, 1)} ms", f"≤ {STALL_GOAL_MS:g} ms",
+            r.burst_step_ms <= STALL_GOAL_MS, "simulated time"))
         section.targets.append(Target(
             f"g. Toast calls per 15 minutes, N={r.n:,}", f"{r.total:,} ({r.refused} refused)",
             f"≤ {TOAST_WINDOW_LIMIT:,}, none refused",
@@ -322,7 +332,14 @@ def run(tmp: Path, cfg: Config) -> Section:
         f"through /admin/refresh (what a webhook does) while {POLLERS} screens poll random "
         f"restaurants' /menu; loop stall: from the relay's own `relay_event_loop_lag_seconds` "
         f"histogram (a 50 ms timer's lateness) over the burst, as the bucket bound of the "
-        f"longest.")
+        f"longest. "
+        + ("Through the quiet seconds and the burst the relay has CPU 0 to itself and the "
+           "simulator and the screens share the other (`bench.procs.own_core`): on two "
+           "shared cores the relay also waits while the simulator serves the burst's "
+           "/menus, and its timer counts that wait, which is no work of the relay's."
+           if all(f.burst.own_core for f in runs) else
+           "The relay shares the CPUs with the simulator and the screens (one CPU), so "
+           "its timer also counts waiting for them."))
     section.add(md_table(
         ["N", "warm-up s", "floor s", "RSS MiB", "MiB/restaurant", "CPU s/min",
          "/metrics KB", "/admin/status KB", "burst s", "screens before p50/p99 ms",
@@ -335,7 +352,7 @@ def run(tmp: Path, cfg: Config) -> Section:
             f"g. resident memory per restaurant, N={f.n:,}", f"{fmt(f.per_restaurant_mib, 3)} MiB",
             f"≤ {MIB_GOAL} MiB", f.per_restaurant_mib <= MIB_GOAL))
         section.targets.append(Target(
-            f"g. longest loop stall, {BURST}-restaurant burst, N={f.n:,}",
+            f"g. longest loop stall, {min(BURST, f.n)}-restaurant burst, N={f.n:,}",
             f"≤ {fmt(f.burst.stall_max_ms, 0)} ms", f"≤ {STALL_GOAL_MS:g} ms",
             f.burst.stall_max_ms <= STALL_GOAL_MS))
     return section

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -9,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -95,6 +96,9 @@ class Procs:
         self._procs.append(proc)
         return proc
 
+    def pids(self) -> list[int]:
+        return [p.pid for p in self._procs]
+
     def stop_last(self) -> None:
         """Stop the most recently started process now."""
         self._procs.pop().stop()
@@ -116,6 +120,33 @@ def proc_status(pid: int) -> dict[str, int]:
         if key.startswith("Vm") and value.strip().endswith("kB"):
             out[key] = int(value.split()[0])
     return out
+
+
+def _pin(pid: int, cpus: set[int]) -> None:
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with contextlib.suppress(ProcessLookupError):  # a thread that just ended
+            os.sched_setaffinity(int(tid), cpus)
+
+
+@contextlib.contextmanager
+def own_core(pid: int, others: Iterable[int]) -> Iterator[bool]:
+    """Every thread of ``pid`` on CPU 0 alone, ``others`` and this process (threads it
+    starts inside the block too) on the other CPUs, for the block. Yields False and pins
+    nothing on a machine with one CPU. Without it, a process that waits is descheduled
+    while the simulator and load generator it shares two cores with take their turn,
+    and its own lateness timer counts their work as its stall."""
+    cpus = os.sched_getaffinity(0)
+    if len(cpus) < 2 or 0 not in cpus:
+        yield False
+        return
+    rest = cpus - {0}
+    _pin(pid, {0})
+    for other in [*others, os.getpid()]:
+        _pin(other, rest)
+    try:
+        yield True
+    finally:
+        _pin(os.getpid(), cpus)
 
 
 def cpu_seconds(pid: int) -> float:
