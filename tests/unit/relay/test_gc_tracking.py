@@ -12,13 +12,12 @@ import asyncio
 import gc
 import zlib
 
-from app.cache.history import History
 from app.cache.snapshot import Snapshot, decode_snapshot, encode_snapshot
 from app.cache.tracked import Tracked
 from app.cache.views import FORMATS
 from app.menu.filters import Filters
 from app.menu.model import StockEntry
-from tests.unit.relay.test_history import republished, sold_out
+from tests.unit.relay.test_history import three_versions
 from tests.unit.relay.test_views import INFO, view
 
 
@@ -65,12 +64,7 @@ def test_a_kept_snapshot_holds_nothing_tracked() -> None:
 
 def test_history_versions_hold_nothing_tracked() -> None:
     """Kept versions, with what changed in each, are untracked tuples of untracked structs."""
-    h = History(size=5)
-    v1 = view()
-    v2 = sold_out(v1)
-    v3 = republished(v2, "t2")
-    for old, new, at in ((None, v1, 1.0), (v1, v2, 2.0), (v2, v3, 3.0)):
-        h.record("r", old, new, at)
+    h, _, _ = three_versions()
     versions = h.versions("r")
     assert versions[0].changes is not None and versions[0].changes.priceChanges
     gc.collect()

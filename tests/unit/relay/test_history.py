@@ -45,14 +45,20 @@ def test_a_time_specific_price_is_a_time_version() -> None:
     assert classify(v, repriced) == "time"
 
 
-def test_record_keeps_what_changed_newest_first() -> None:
-    """Each version carries time, lastUpdated, ETag and the diff from the one before."""
+def three_versions() -> tuple[History, MenuView, MenuView]:
+    """A history of "r" with a first version, a stock change and a republished menu."""
     h = History(size=10)
     v1 = view()
     v2 = sold_out(v1)
     v3 = republished(v2, "2026-01-01T00:00:00.000+0000")
     for old, new, at in ((None, v1, 1.0), (v1, v2, 2.0), (v2, v3, 3.0)):
         h.record("r", old, new, at)
+    return h, v1, v3
+
+
+def test_record_keeps_what_changed_newest_first() -> None:
+    """Each version carries time, lastUpdated, ETag and the diff from the one before."""
+    h, v1, v3 = three_versions()
     assert h.record("r", v3, v3.with_changes(stale=True, now=4.0), 4.0) is None
     newest, middle, first = h.versions("r")
     assert (first.reason, first.changes, first.at) == ("first", None, 1.0)
