@@ -37,7 +37,8 @@ WINDOW = 900.0
 STEP = 0.25
 PUBLISHED = 10
 BURST = 100
-"""Restaurants published and refreshed at once after the window (what webhooks do)."""
+"""Restaurants published and refreshed at once after the window (``MenuService.refresh``,
+what ``/admin/refresh`` calls, without the HTTP requests around it)."""
 TOAST_WINDOW_LIMIT = 10_000
 SIM_BASE = "http://toast.sim"
 
@@ -202,8 +203,8 @@ async def measure(n: int) -> FleetTime:
 
 async def _burst(clock: FakeClock, sim: SimState, menus: MenuService,
                  chosen: list[str]) -> float:
-    """Publish ``chosen`` in the simulator and refresh them all at once, as webhooks or an
-    operator would; simulated seconds until every one is served new."""
+    """Publish ``chosen`` in the simulator and refresh them all at once, as an operator's
+    ``/admin/refresh`` does; simulated seconds until every one is served new."""
     for g in chosen:
         sim.bump(sim.restaurants[g])
     refreshes = asyncio.gather(*(menus.refresh(g) for g in chosen))

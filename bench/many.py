@@ -338,8 +338,8 @@ def run(tmp: Path, cfg: Config) -> Section:
            "shared cores the relay also waits while the simulator serves the burst's "
            "/menus, and its timer counts that wait, which is no work of the relay's."
            if all(f.burst.own_core for f in runs) else
-           "The relay shares the CPUs with the simulator and the screens (one CPU), so "
-           "its timer also counts waiting for them."))
+           "The relay shares its CPU with the simulator and the screens (this machine "
+           "gave it none of its own), so its timer also counts waiting for them."))
     section.add(md_table(
         ["N", "warm-up s", "floor s", "RSS MiB", "MiB/restaurant", "CPU s/min",
          "/metrics KB", "/admin/status KB", "burst s", "screens before p50/p99 ms",

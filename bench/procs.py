@@ -131,10 +131,12 @@ def _pin(pid: int, cpus: set[int]) -> None:
 @contextlib.contextmanager
 def own_core(pid: int, others: Iterable[int]) -> Iterator[bool]:
     """Every thread of ``pid`` on CPU 0 alone, ``others`` and this process (threads it
-    starts inside the block too) on the other CPUs, for the block. Yields False and pins
-    nothing on a machine with one CPU. Without it, a process that waits is descheduled
-    while the simulator and load generator it shares two cores with take their turn,
-    and its own lateness timer counts their work as its stall."""
+    starts inside the block too) on the other CPUs. This process gets its CPUs back when
+    the block ends; ``pid`` and ``others`` stay pinned (they are meant to be stopped
+    after it). Yields False and pins nothing when this process may not use CPU 0 and
+    another. Without it, a process that waits is descheduled while the simulator and
+    load generator it shares two cores with take their turn, and its own lateness timer
+    counts their work as its stall."""
     cpus = os.sched_getaffinity(0)
     if len(cpus) < 2 or 0 not in cpus:
         yield False

@@ -71,8 +71,8 @@ class Snapshot(msgspec.Struct, frozen=True, gc=False):
                          fetched_at: float) -> Snapshot:
         """This snapshot with new menus (stock kept), confirmed as of ``fetched_at``."""
         return msgspec.structs.replace(self, info=info, menus_z=await compress(body),
-                       last_updated=last_updated, fetched_at=fetched_at,
-                       checked_at=fetched_at, menus_size=len(body), body=body)
+                                       last_updated=last_updated, fetched_at=fetched_at,
+                                       checked_at=fetched_at, menus_size=len(body), body=body)
 
     @property
     def menus_body(self) -> bytes:
