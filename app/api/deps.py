@@ -14,14 +14,13 @@ on the raw fast lane, see ``app.api.screens``), but their documentation stubs do
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request, Security
 from fastapi.security import APIKeyHeader, APIKeyQuery
 
+from app.api.keys import check_admin
 from app.config import RESTAURANT_REF_PATTERN
-from app.errors import Unauthorized
 from app.relay import Relay
 
 _SCREEN = "A screen key from RELAY_API_KEYS"
@@ -80,14 +79,7 @@ def require_admin(
     query: Annotated[str | None, Security(_admin_query)],
 ) -> None:
     """401 unless the admin key (constant-time compared) was presented."""
-    admin_key = relay.settings.relay_admin_key
-    given = header or query
-    if admin_key is None:
-        raise Unauthorized("admin is disabled; set RELAY_ADMIN_KEY to use /admin")
-    if not given or not hmac.compare_digest(given.encode(),
-                                            admin_key.get_secret_value().encode()):
-        raise Unauthorized("admin key missing or wrong; send RELAY_ADMIN_KEY as X-API-Key "
-                           "or ?key=")
+    check_admin(relay.settings.relay_admin_key, header or query)
 
 
 AdminKey = Annotated[None, Depends(require_admin)]

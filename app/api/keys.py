@@ -1,4 +1,4 @@
-"""Screen keys: who may read which restaurant, and what ``{restaurant}`` means.
+"""Keys: who may read which restaurant, the admin key, and what ``{restaurant}`` means.
 
 Keys are compared in constant time against every configured key, so the time
 taken does not reveal how much of a guessed key was right.
@@ -10,6 +10,7 @@ import hmac
 import re
 from collections.abc import Mapping
 
+from pydantic import SecretStr
 from starlette.types import Scope
 
 from app.config import ALIAS_RULE, ALL_RESTAURANTS, KeyScopes, is_alias, is_guid
@@ -33,6 +34,16 @@ def presented_key(scope: Scope, query_key: str | None) -> str | None:
     """The key from ``X-API-Key``, else from ``?key=`` (many players cannot set headers)."""
     presented = header(scope, b"x-api-key")
     return presented.decode("latin-1") if presented else query_key
+
+
+def check_admin(admin_key: SecretStr | None, presented: str | None) -> None:
+    """401 unless ``presented`` is the admin key (compared in constant time)."""
+    if admin_key is None:
+        raise Unauthorized("admin is disabled; set RELAY_ADMIN_KEY to use /admin")
+    if not presented or not hmac.compare_digest(presented.encode(),
+                                                admin_key.get_secret_value().encode()):
+        raise Unauthorized("admin key missing or wrong; send RELAY_ADMIN_KEY as X-API-Key "
+                           "or ?key=")
 
 
 class KeyRing:

@@ -233,7 +233,10 @@ class UpstreamLimiter:
                     if refusal is None:
                         waiters.remove(waiter)
                         self._queued -= 1
-                        queues.move_to_end(scope)  # round robin: others go first next time
+                        if waiters:  # round robin: others go first next time
+                            queues.move_to_end(scope)
+                        else:  # no empty queue left behind for each restaurant served
+                            del queues[scope]
                         if not waiter.future.done():
                             waiter.future.set_result(None)
                         return True, 0.0

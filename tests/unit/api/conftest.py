@@ -47,10 +47,11 @@ Open = Callable[..., AbstractAsyncContextManager[Stack]]
 
 @pytest.fixture
 def open_relay() -> Open:
-    """``async with open_relay(**env) as stack``: a relay on a fake clock, lifespan running."""
+    """``async with open_relay(**env) as stack``: a relay on a fake clock, lifespan running
+    (a variable given as None is left unset)."""
 
     @asynccontextmanager
-    async def opened(**extra: str) -> AsyncIterator[Stack]:
+    async def opened(**extra: str | None) -> AsyncIterator[Stack]:
         clock = FakeClock(start=START)
         sim = httpx.AsyncClient(transport=httpx.ASGITransport(
             app=create_sim_app(SimState(clock=clock))), base_url="http://toast.test")
@@ -58,7 +59,8 @@ def open_relay() -> Open:
                "TOAST_CLIENT_SECRET": SAMPLE_CLIENT_SECRET, "RELAY_API_KEYS": KEY,
                "RELAY_ADMIN_KEY": ADMIN, "RELAY_RESTAURANTS": f'{{"harbor": "{GUID}"}}',
                **extra}
-        app = create_app(load_settings(env), clock=clock, http=sim)
+        app = create_app(load_settings({k: v for k, v in env.items() if v is not None}),
+                         clock=clock, http=sim)
         ops = lifespan_of(app)
         async with ops.router.lifespan_context(ops), httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=app), base_url="http://relay") as client:

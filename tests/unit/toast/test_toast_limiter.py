@@ -111,6 +111,17 @@ async def test_background_takes_turns_across_restaurants() -> None:
     assert [i for _, i in sent] == [0, 1, 4, 5, 2, 3]
 
 
+async def test_a_restaurant_keeps_a_queue_only_while_it_has_requests_waiting() -> None:
+    """Halfway through 40 restaurants' queued calls, only those still waiting have a queue."""
+    clock = FakeClock()
+    limiter = UpstreamLimiter(clock)
+    calls = [c for i in range(40) for c in _bg(STOCK, f"{i:08x}-0000-4000-8000-000000000000")]
+    sent = await _run(clock, limiter, calls, 1.0, all_sent=False)
+    assert 10 < len(sent) < 40
+    # Each empty queue is an object every full garbage collection scans.
+    assert len(limiter._queues[Priority.BACKGROUND]) == 40 - len(sent)
+
+
 async def test_background_leaves_room_in_the_window_for_screens() -> None:
     """Background stops at its share of the 15-minute window; a first load still goes."""
     clock = FakeClock()
