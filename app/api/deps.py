@@ -8,8 +8,9 @@ included (the key appears in /openapi.json in the header and in the query)::
 
 Key checks are sub-dependencies, so they run before the handler's own parameters
 are validated: a request without a key gets 401 before any 400. Screen routes
-(/menu, /stock, /board, /image, /events) do not use these at run time (they stay
-on the raw fast lane, see ``app.api.screens``), but their documentation stubs do.
+(/menu, /stock, /board, /image, /events) and POST /admin/refresh do not use these
+at run time (they stay on the raw fast lane, see ``app.api.screens`` and
+``app.api.admin``), but their documentation stubs do.
 """
 
 from __future__ import annotations
