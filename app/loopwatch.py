@@ -6,31 +6,71 @@ A screen request waits as long as the loop is busy with something else
 than that, cheaply; ``/metrics`` exports the lateness as a histogram and the
 longest one seen. ``GcWatch`` times the garbage collector's own pauses, the
 one stall no log line shows.
+
+Lateness also counts time the host did not run the relay at all: on a busy
+machine the loop thread, ready to go, waits for a CPU while other processes run.
+Linux counts that wait per thread (``/proc/thread-self/schedstat``), so each
+wake-up also reports how late it was *held*: its lateness less the loop
+thread's wait for a CPU in the same interval. That part is the relay's own
+doing (its work, a blocking call, another of its threads holding the GIL).
 """
 
 from __future__ import annotations
 
 import gc
+import os
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 EVERY = 0.05
+SCHEDSTAT = "/proc/thread-self/schedstat"
+
+
+def run_queue_seconds(schedstat: bytes) -> float:
+    """The second field of a schedstat line (ns spent runnable, waiting for a CPU), in s."""
+    return int(schedstat.split()[1]) / 1e9
+
+
+class CpuWait:
+    """The calling thread's total wait for a CPU so far, in seconds (0 where the kernel
+    does not say). Open it on the thread it is to measure."""
+
+    def __init__(self, path: str = SCHEDSTAT) -> None:
+        try:
+            self._fd: int | None = os.open(path, os.O_RDONLY)
+        except OSError:
+            self._fd = None
+
+    def __call__(self) -> float:
+        if self._fd is None:
+            return 0.0
+        return run_queue_seconds(os.pread(self._fd, 128, 0))
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 class LoopWatch:
     def __init__(
         self,
-        observe: Callable[[float], None],
+        observe: Callable[[float, float], None],
         *,
         every: float = EVERY,
         sleep: Callable[[float], Awaitable[None]],
         timer: Callable[[], float] = time.perf_counter,
+        cpu_wait: Callable[[], Callable[[], float]] = CpuWait,
     ) -> None:
+        """``observe(late, held)`` gets each wake-up's lateness and the part of it the loop
+        thread was not waiting for a CPU; ``cpu_wait()`` is called on the loop thread and
+        returns that thread's wait-so-far reader."""
         self._observe = observe
         self._every = every
         self._sleep = sleep
         self._timer = timer
+        self._cpu_wait = cpu_wait
         self.longest = 0.0
 
     def lateness(self, started: float) -> float:
@@ -39,12 +79,18 @@ class LoopWatch:
 
     async def run(self) -> None:
         """Measure until cancelled."""
-        while True:
-            started = self._timer()
-            await self._sleep(self._every)
-            late = self.lateness(started)
-            self.longest = max(self.longest, late)
-            self._observe(late)
+        waited = self._cpu_wait()
+        try:
+            while True:
+                started, waited_before = self._timer(), waited()
+                await self._sleep(self._every)
+                late = self.lateness(started)
+                self.longest = max(self.longest, late)
+                self._observe(late, max(0.0, late - (waited() - waited_before)))
+        finally:
+            close = getattr(waited, "close", None)
+            if close is not None:
+                close()
 
 
 class GcWatch:

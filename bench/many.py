@@ -6,7 +6,9 @@ For each N: ``toast-relay sim`` serving N restaurants of ``ITEMS`` items and
 memory per restaurant, CPU per minute at rest, the size of ``/metrics`` and
 ``/admin/status``, and, during a burst of ``BURST`` published changes fetched at
 once (admin refreshes, as webhooks would cause), the latency screens see and
-the longest event-loop stall the relay itself reports.
+the longest event-loop stall the relay itself reports, in all and the part its own
+work caused (``relay_event_loop_held_seconds``: the lag less its loop thread's
+wait for a CPU).
 """
 
 from __future__ import annotations
@@ -60,6 +62,11 @@ class Burst:
     quiet_stall_max_ms: float
     quiet_stalls_over_goal: int
     """Loop stalls in those seconds: on a shared machine the process is also descheduled."""
+    held_max_ms: float
+    held_over_goal: int
+    """The stalls' part the relay held its loop itself (not waiting for a CPU), during."""
+    quiet_held_max_ms: float
+    quiet_held_over_goal: int
     own_core: bool = False
     """The relay ran alone on one CPU (``bench.procs.own_core``) through both."""
 
@@ -98,10 +105,11 @@ def _wait_loaded(url: str, n: int, timeout: float) -> tuple[float, int]:
     return time.monotonic() - start, loaded
 
 
-def _lag_buckets(url: str) -> dict[float, float]:
-    """The relay's loop-lag histogram: upper bound (s) → cumulative count."""
-    return histogram(httpx.get(f"{url}/metrics", timeout=30).text,
-                     "relay_event_loop_lag_seconds")
+def _lag_buckets(url: str) -> tuple[dict[float, float], dict[float, float]]:
+    """The relay's loop-lag and loop-held histograms: upper bound (s) → cumulative count."""
+    text = httpx.get(f"{url}/metrics", timeout=30).text
+    return (histogram(text, "relay_event_loop_lag_seconds"),
+            histogram(text, "relay_event_loop_held_seconds"))
 
 
 def _stalls(before: dict[float, float], after: dict[float, float]) -> tuple[float, int]:
@@ -179,14 +187,16 @@ def _burst(sim_url: str, url: str, guids: list[str]) -> Burst:
         start = time.perf_counter()
         asyncio.run(refresh_all())
         seconds = time.perf_counter() - start
-    longest, over = _stalls(lag_before, _lag_buckets(url))
-    quiet_longest, quiet_over = _stalls(lag_quiet, lag_before)
+    lag_after = _lag_buckets(url)
+    (longest, over), (held, held_over) = (_stalls(lag_before[i], lag_after[i]) for i in (0, 1))
+    (quiet_longest, quiet_over), (quiet_held, quiet_held_over) = (
+        _stalls(lag_quiet[i], lag_before[i]) for i in (0, 1))
     during = [took * 1000 for at, took in polls.latencies if at >= start]
     quiet = [took * 1000 for at, took in polls.latencies if at < start]
     return Burst(seconds, len(during), polls.errors, _percentile(during, 50),
                  _percentile(during, 99), max(during, default=float("nan")), longest * 1000,
                  over, _percentile(quiet, 50), _percentile(quiet, 99), quiet_longest * 1000,
-                 quiet_over)
+                 quiet_over, held * 1000, held_over, quiet_held * 1000, quiet_held_over)
 
 
 def _relay(procs: Procs, tmp: Path, sim_url: str, guids: list[str]) -> tuple[int, str]:
@@ -319,7 +329,9 @@ def run(tmp: Path, cfg: Config) -> Section:
                      f"{fmt(b.p50_ms, 1)} / {fmt(b.p99_ms, 1)} / {fmt(b.max_ms, 0)}",
                      str(b.errors),
                      f"≤ {fmt(b.quiet_stall_max_ms, 0)} / ≤ {fmt(b.stall_max_ms, 0)}",
-                     f"{b.quiet_stalls_over_goal} / {b.stalls_over_goal}"])
+                     f"{b.quiet_stalls_over_goal} / {b.stalls_over_goal}",
+                     f"≤ {fmt(b.quiet_held_max_ms, 0)} / ≤ {fmt(b.held_max_ms, 0)}",
+                     f"{b.quiet_held_over_goal} / {b.held_over_goal}"])
     section.add(
         f"Each N: `toast-relay sim` with N restaurants of {ITEMS} items ({MODIFIER_GROUPS} "
         f"shared modifier groups, about 240 KB from Toast each) and `toast-relay serve` with "
@@ -332,7 +344,9 @@ def run(tmp: Path, cfg: Config) -> Section:
         f"through /admin/refresh (what a webhook does) while {POLLERS} screens poll random "
         f"restaurants' /menu; loop stall: from the relay's own `relay_event_loop_lag_seconds` "
         f"histogram (a 50 ms timer's lateness) over the burst, as the bucket bound of the "
-        f"longest. "
+        f"longest; held: the same less the time the relay's loop thread waited for a CPU "
+        f"(`relay_event_loop_held_seconds`, from Linux's schedstat), the part the relay's "
+        f"own work held the loop. "
         + ("Through the quiet seconds and the burst the relay has CPU 0 to itself and the "
            "simulator and the screens share the other (`bench.procs.own_core`): on two "
            "shared cores the relay also waits while the simulator serves the burst's "
@@ -345,14 +359,17 @@ def run(tmp: Path, cfg: Config) -> Section:
          "/metrics KB", "/admin/status KB", "burst s", "screens before p50/p99 ms",
          "screens during p50/p99/max ms",
          "errors", "loop stall max ms before / during",
-         f"stalls > {STALL_GOAL_MS:g} ms before / during"], rows))
+         f"stalls > {STALL_GOAL_MS:g} ms before / during",
+         "held max ms before / during", f"held > {STALL_GOAL_MS:g} ms before / during"],
+        rows))
     footprint(section, cfg.footprint_n)
     for f in runs:
         section.targets.append(Target(
             f"g. resident memory per restaurant, N={f.n:,}", f"{fmt(f.per_restaurant_mib, 3)} MiB",
             f"≤ {MIB_GOAL} MiB", f.per_restaurant_mib <= MIB_GOAL))
         section.targets.append(Target(
-            f"g. longest loop stall, {min(BURST, f.n)}-restaurant burst, N={f.n:,}",
-            f"≤ {fmt(f.burst.stall_max_ms, 0)} ms", f"≤ {STALL_GOAL_MS:g} ms",
-            f.burst.stall_max_ms <= STALL_GOAL_MS))
+            f"g. longest loop hold (the relay's own), {min(BURST, f.n)}-restaurant burst, "
+            f"N={f.n:,}", f"≤ {fmt(f.burst.held_max_ms, 0)} ms (lag ≤ "
+            f"{fmt(f.burst.stall_max_ms, 0)} ms)", f"≤ {STALL_GOAL_MS:g} ms",
+            f.burst.held_max_ms <= STALL_GOAL_MS))
     return section

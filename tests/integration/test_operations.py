@@ -59,6 +59,7 @@ def test_metrics_cover_requests_cache_toast_token_and_menus(ops: tuple[str, str,
         'relay_toast_budget_used{window="15m"}',
         'relay_toast_budget_limit{by="toast",window="15m"} 10000.0',
         'relay_toast_waiting{priority="first_load"}',
+        "relay_event_loop_held_seconds_count ",
     ):
         assert needle in text, needle
     assert current_token(sim_url) not in text and KEY not in text

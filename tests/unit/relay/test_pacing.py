@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from app.cache.pacing import Pacer
-from app.loopwatch import GcWatch, LoopWatch
+from app.loopwatch import CpuWait, GcWatch, LoopWatch, run_queue_seconds
 
 
 class FakeTimer:
@@ -87,22 +87,47 @@ async def test_a_heavy_render_runs_in_a_thread() -> None:
     assert ran_in != loop_thread and pacer.slices == 0
 
 
-async def test_the_loop_watch_reports_lateness() -> None:
-    """A 50 ms timer woken after 80 ms reports 0.03 s late; one woken on time, 0."""
-    timer = FakeTimer()
-    seen: list[float] = []
-    took = iter([0.05, 0.08])
+async def _watch(steps: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """(late, held) for each wake-up of a 50 ms loop watch whose sleeps took ``steps``:
+    (wall seconds, of which seconds waiting for a CPU)."""
+    timer, cpu_waited = FakeTimer(), FakeTimer()
+    seen: list[tuple[float, float]] = []
+    took = iter(steps)
 
     async def sleep(seconds: float) -> None:
         step = next(took, None)
         if step is None:
             raise asyncio.CancelledError
-        timer.t += step
+        timer.t += step[0]
+        cpu_waited.t += step[1]
 
-    watch = LoopWatch(seen.append, every=0.05, sleep=sleep, timer=timer)
+    watch = LoopWatch(lambda late, held: seen.append((late, held)), every=0.05, sleep=sleep,
+                      timer=timer, cpu_wait=lambda: cpu_waited)
     with pytest.raises(asyncio.CancelledError):
         await watch.run()
-    assert seen == [0.0, pytest.approx(0.03)] and watch.longest == pytest.approx(0.03)
+    assert watch.longest == max(late for late, _ in seen)
+    return seen
+
+
+async def test_the_loop_watch_reports_lateness() -> None:
+    """A 50 ms timer woken after 80 ms reports 0.03 s late; one woken on time, 0."""
+    (on_time, none), (late, held) = await _watch([(0.05, 0.0), (0.08, 0.0)])
+    assert (on_time, none, late, held) == pytest.approx((0.0, 0.0, 0.03, 0.03))
+
+
+async def test_the_loop_watch_does_not_blame_the_relay_for_waiting_for_a_cpu() -> None:
+    """Of 30 ms late, 20 ms waiting for a CPU leaves 10 ms held; a wait longer than the
+    lateness leaves none."""
+    (late, held), (late_again, none) = await _watch([(0.08, 0.02), (0.08, 0.05)])
+    assert (late, held, late_again, none) == pytest.approx((0.03, 0.01, 0.03, 0.0))
+
+
+def test_cpu_wait_reads_the_run_queue_field() -> None:
+    """schedstat's second field is the ns spent waiting for a CPU; a missing file reads 0."""
+    assert run_queue_seconds(b"820248854 752640460 208\n") == pytest.approx(0.75264046)
+    missing = CpuWait("/nonexistent/schedstat")
+    assert missing() == 0.0
+    missing.close()
 
 
 def test_the_gc_watch_times_each_collection() -> None:
