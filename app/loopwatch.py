@@ -11,8 +11,11 @@ Lateness also counts time the host did not run the relay at all: on a busy
 machine the loop thread, ready to go, waits for a CPU while other processes run.
 Linux counts that wait per thread (``/proc/thread-self/schedstat``), so each
 wake-up also reports how late it was *held*: its lateness less the loop
-thread's wait for a CPU in the same interval. That part is the relay's own
-doing (its work, a blocking call, another of its threads holding the GIL).
+thread's wait for a CPU in the same interval, beyond the CPU time the relay's
+other threads (compression, heavy renders, writers) used meanwhile, since the
+loop may have waited behind those. What is left is the relay's own doing (its
+work, a blocking call, its threads); on more than one core it over-counts,
+never under-counts.
 """
 
 from __future__ import annotations
@@ -33,10 +36,12 @@ def run_queue_seconds(schedstat: bytes) -> float:
 
 
 class CpuWait:
-    """The calling thread's total wait for a CPU so far, in seconds (0 where the kernel
-    does not say). Open it on the thread it is to measure."""
+    """How long the calling thread has waited for a CPU behind other processes so far, in
+    seconds: its run-queue wait less the CPU time the process's other threads used (0
+    where the kernel does not say). Open it on the thread it is to measure."""
 
     def __init__(self, path: str = SCHEDSTAT) -> None:
+        self._last = 0.0
         try:
             self._fd: int | None = os.open(path, os.O_RDONLY)
         except OSError:
@@ -45,7 +50,12 @@ class CpuWait:
     def __call__(self) -> float:
         if self._fd is None:
             return 0.0
-        return run_queue_seconds(os.pread(self._fd, 128, 0))
+        try:
+            waited = run_queue_seconds(os.pread(self._fd, 128, 0))
+        except (OSError, ValueError, IndexError):
+            return self._last  # a failed read must not end the loop watch
+        self._last = waited - (time.process_time() - time.thread_time())
+        return self._last
 
     def close(self) -> None:
         if self._fd is not None:
@@ -86,7 +96,7 @@ class LoopWatch:
                 await self._sleep(self._every)
                 late = self.lateness(started)
                 self.longest = max(self.longest, late)
-                self._observe(late, max(0.0, late - (waited() - waited_before)))
+                self._observe(late, max(0.0, late - max(0.0, waited() - waited_before)))
         finally:
             close = getattr(waited, "close", None)
             if close is not None:

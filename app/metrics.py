@@ -48,7 +48,8 @@ class Metrics:
         self.loop_held = Histogram(
             "relay_event_loop_held_seconds", "The part of each event-loop lag the relay "
             "itself caused: the lag less the time its loop thread waited for a CPU while "
-            "the host ran other processes (Linux; elsewhere equal to the lag)",
+            "the host ran other processes (Linux; elsewhere equal to the lag; counted "
+            "high, never low)",
             buckets=LAG_BUCKETS, registry=self.registry)
         self.gc_pauses = Histogram(
             "relay_gc_pause_seconds", "Pauses of the cyclic garbage collector, by generation",

@@ -8,7 +8,7 @@ memory per restaurant, CPU per minute at rest, the size of ``/metrics`` and
 once (admin refreshes, as webhooks would cause), the latency screens see and
 the longest event-loop stall the relay itself reports, in all and the part its own
 work caused (``relay_event_loop_held_seconds``: the lag less its loop thread's
-wait for a CPU).
+wait for a CPU behind other processes).
 """
 
 from __future__ import annotations
@@ -64,7 +64,8 @@ class Burst:
     """Loop stalls in those seconds: on a shared machine the process is also descheduled."""
     held_max_ms: float
     held_over_goal: int
-    """The stalls' part the relay held its loop itself (not waiting for a CPU), during."""
+    """The stalls' part the relay held its loop itself (not waiting for a CPU behind other
+    processes), during."""
     quiet_held_max_ms: float
     quiet_held_over_goal: int
     own_core: bool = False
@@ -345,6 +346,7 @@ def run(tmp: Path, cfg: Config) -> Section:
         f"restaurants' /menu; loop stall: from the relay's own `relay_event_loop_lag_seconds` "
         f"histogram (a 50 ms timer's lateness) over the burst, as the bucket bound of the "
         f"longest; held: the same less the time the relay's loop thread waited for a CPU "
+        f"behind other processes "
         f"(`relay_event_loop_held_seconds`, from Linux's schedstat), the part the relay's "
         f"own work held the loop. "
         + ("Through the quiet seconds and the burst the relay has CPU 0 to itself and the "

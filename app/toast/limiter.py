@@ -231,12 +231,7 @@ class UpstreamLimiter:
                         continue
                     refusal = await self._counter.claim(waiter.claim)
                     if refusal is None:
-                        waiters.remove(waiter)
-                        self._queued -= 1
-                        if waiters:  # round robin: others go first next time
-                            queues.move_to_end(scope)
-                        else:  # no empty queue left behind for each restaurant served
-                            del queues[scope]
+                        self._take(waiter, scope)
                         if not waiter.future.done():
                             waiter.future.set_result(None)
                         return True, 0.0
@@ -247,6 +242,20 @@ class UpstreamLimiter:
                     waiter.not_before = now + refusal.wait
                     wait = min(wait, refusal.wait)
         return False, wait
+
+    def _take(self, waiter: _Waiter, scope: str) -> None:
+        """Take a granted ``waiter`` out of its queue, wherever it is now: a shared counter's
+        claim may suspend, and a ``boost`` meanwhile moves it to a higher priority."""
+        queues = self._queues[waiter.priority]
+        waiters = queues.get(scope)
+        if waiters is None or waiter not in waiters:  # pragma: no cover - already dropped
+            return
+        waiters.remove(waiter)
+        self._queued -= 1
+        if waiters:  # round robin: others go first next time
+            queues.move_to_end(scope)
+        else:  # no empty queue left behind for each restaurant served
+            del queues[scope]
 
     def _drop_done(self, waiters: deque[_Waiter]) -> None:
         while waiters and waiters[0].future.done():

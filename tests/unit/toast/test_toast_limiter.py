@@ -10,7 +10,7 @@ import pytest
 
 from app.clock import FakeClock
 from app.toast.limiter import Priority, UpstreamLimiter, endpoint_spacing, is_menus_endpoint
-from app.toast.windows import ClientLimits
+from app.toast.windows import Claim, ClientLimits, LocalCounter, Refusal, Usage
 
 A = "6b1b4c9e-1c0c-4d6f-9a52-0d4c2f3c8a11"
 B = "0e5b7d1e-8a52-4c1b-b0d4-7a9d9a8e6f22"
@@ -168,6 +168,37 @@ async def test_boost_moves_a_background_load_ahead() -> None:
     limiter.unboost(C)
     assert limiter.state()["waiting"] == {"login": 0, "first_load": 0, "urgent": 0,
                                           "background": 0}
+
+
+async def test_a_boost_while_a_shared_counter_claims_grants_the_waiter_once() -> None:
+    """With a counter whose claim suspends (Redis), a boost in that gap moves the waiter's
+    queue; it is still granted exactly once and no queue is left behind."""
+    clock = FakeClock()
+    local = LocalCounter(clock, SMALL)
+    gate = asyncio.Event()
+    gate.set()
+
+    class Suspending:
+        async def claim(self, claim: Claim) -> Refusal | None:
+            await gate.wait()  # the round trip to Redis
+            return await local.claim(claim)
+
+        def usage(self) -> Usage:
+            return local.usage()
+
+    limiter = UpstreamLimiter(clock, SMALL, counter=Suspending())
+    first = asyncio.create_task(limiter.acquire(STOCK, A))  # SMALL: 1 a second
+    second = asyncio.create_task(limiter.acquire(STOCK, A))  # queued for the next second
+    await clock.advance(0)
+    assert first.done() and not second.done()
+    gate.clear()
+    await clock.advance(1.1)  # the pump wakes and claims, and the claim suspends
+    limiter.boost(A, Priority.FIRST_LOAD)
+    gate.set()
+    await clock.advance(1.1)
+    assert second.done() and second.exception() is None
+    assert limiter.usage().last_window == 2
+    assert not any(limiter._queues.values())
 
 
 async def test_a_cancelled_waiter_leaves_the_queue() -> None:
