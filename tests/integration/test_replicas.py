@@ -193,8 +193,8 @@ def test_lease_holder_killed_mid_fetch_is_taken_over(
         spread(urls, 6)
         httpx.post(f"{sim}/_sim/fault", json={"endpoint": "menus", "mode": "slow",
                                               "delay": 30, "count": 1}).raise_for_status()
+        before = endpoint_count(sim, "menus")  # before the publish: a replica checks each second
         item, price = publish_price(sim, urls[0])
-        before = endpoint_count(sim, "menus")
         wait_for(lambda: endpoint_count(sim, "menus") > before, 30, "the slow fetch to start")
         lease = next(k for k in shared_keys(rds) if k.endswith(f"lease:check:{GUID}"))
         holder_id = shared_get(rds, lease)
