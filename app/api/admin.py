@@ -171,8 +171,7 @@ class Refresh:
         relay = self.relay
         check_admin(relay.settings.relay_admin_key,
                     presented_key(scope, parse_query(scope["query_string"]).key))
-        guid = relay.keys.resolve(scope["path_params"]["restaurant"])
-        scope["relay"]["restaurant"] = guid
+        guid = relay.keys.resolve_path(scope)
         await relay.menus.refresh(guid)
         facts = relay.menus.facts_of(guid)
         await _json(facts.as_json() if facts else {"restaurant": guid})(scope, receive, send)

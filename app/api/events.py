@@ -21,7 +21,6 @@ import orjson
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from app.api.keys import presented_key
 from app.api.screens import parse_query
 from app.cache.changes import Subscription
 from app.relay import Relay
@@ -58,10 +57,7 @@ class EventStream:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         q = parse_query(scope["query_string"])
-        allowed = self.keys.identify(presented_key(scope, q.key))
-        guid = self.keys.resolve(scope["path_params"]["restaurant"])
-        scope["relay"]["restaurant"] = guid
-        self.keys.authorize(allowed, guid)
+        guid = self.keys.readable_path(scope, q.key)
         # Like /menu: loads the restaurant if nobody asked for it yet (and 404s a wrong one).
         view, _ = await self.menus.view(guid)
         if scope["method"] == "HEAD":  # the headers a GET would get, and no endless body

@@ -88,6 +88,21 @@ class KeyRing:
         raise NotFound(f"unknown restaurant alias {ref!r}; use a GUID or an alias from "
                        "RELAY_RESTAURANTS")
 
+    def resolve_path(self, scope: Scope) -> str:
+        """A raw route's ``{restaurant}`` → its GUID (400/404), named in the request's
+        access-log line."""
+        guid = self.resolve(scope["path_params"]["restaurant"])
+        scope["relay"]["restaurant"] = guid
+        return guid
+
+    def readable_path(self, scope: Scope, query_key: str | None) -> str:
+        """A raw screen route's ``{restaurant}`` → its GUID, once the presented key
+        (``X-API-Key`` first, else ``?key=``) may read it: 401, 400, 404, then 403."""
+        allowed = self.identify(presented_key(scope, query_key))
+        guid = self.resolve_path(scope)
+        self.authorize(allowed, guid)
+        return guid
+
     def authorize(self, scope: frozenset[str], guid: str) -> None:
         """403 unless ``scope`` covers ``guid``."""
         if ALL_RESTAURANTS not in scope and guid not in scope:

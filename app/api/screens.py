@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from app.api.keys import KeyRing, header, presented_key
+from app.api.keys import KeyRing, header
 from app.board.images import SIZES
 from app.board.options import BoardOptions
 from app.board.render import render_preview
@@ -140,17 +140,9 @@ class Screens:
         max_age = int(min(30.0, relay.settings.relay_refresh_interval / 2))
         self.cache_control = f"private, max-age={max_age}".encode()
 
-    def _allowed(self, scope: Scope, q: Query) -> frozenset[str]:
-        """The presented key's scope: ``X-API-Key`` first, else ``?key=``; 401 if unknown."""
-        return self.keys.identify(presented_key(scope, q.key))
-
     def _guid(self, scope: Scope, q: Query) -> str:
         """The restaurant asked for, once the key may read it (401, 400, 404, 403)."""
-        allowed = self._allowed(scope, q)
-        guid = self.keys.resolve(scope["path_params"]["restaurant"])
-        scope["relay"]["restaurant"] = guid
-        self.keys.authorize(allowed, guid)
-        return guid
+        return self.keys.readable_path(scope, q.key)
 
     async def _view(self, scope: Scope, q: Query) -> tuple[MenuView, CacheResult]:
         return await self._held(self._guid(scope, q))
