@@ -4,7 +4,7 @@
 #   docker run --env-file .env -p 8080:8080 -v toast-relay-data:/data toast-relay
 #
 # Two stages: the builder makes a virtualenv in /opt/venv (dependencies first, so
-# that layer is rebuilt only when pyproject.toml changes, then the package); the
+# that layer is rebuilt only when pyproject.toml or uv.lock changes, then the package); the
 # runtime stage copies only that venv onto a clean slim image and runs as a
 # non-root user. Configuration comes from the environment (see .env.example).
 
@@ -20,12 +20,17 @@ RUN python -m venv /opt/venv
 
 WORKDIR /src
 
-# Dependencies only: read them from pyproject.toml so this layer stays cached
-# while only the source changes. The `redis` extra is included, so the image can
-# run as one of several replicas sharing REDIS_URL.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print('\n'.join(p['dependencies'] + p['optional-dependencies']['redis']))" > /tmp/requirements.txt \
-    && pip install --no-cache-dir -r /tmp/requirements.txt
+# Dependencies only, exactly as uv.lock pins them (with hashes), so this layer
+# stays cached while only the source changes and every build gets the same
+# versions. The `redis` extra is included, so the image can run as one of
+# several replicas sharing REDIS_URL. uv (pinned, as in tasks.py) only exports
+# the lock to a requirements file; pip installs it and checks every hash; uv
+# stays out of /opt/venv and so out of the runtime image.
+COPY pyproject.toml uv.lock ./
+RUN /usr/local/bin/python -m pip install --no-cache-dir uv==0.13.9 \
+    && /usr/local/bin/python -m uv export --frozen --no-dev --extra redis --no-emit-project \
+       --format requirements-txt --output-file /tmp/requirements.txt \
+    && pip install --no-cache-dir --require-hashes --no-deps -r /tmp/requirements.txt
 
 # The package itself (README.md is the package's long description).
 COPY README.md ./
