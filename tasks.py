@@ -87,11 +87,12 @@ def ensure_venv(*, dev: bool) -> None:
         stamp = {}
     if stamp.get("lock") == wanted and (stamp.get("dev") or not dev):
         return
+    sync = uv()
     print(f"installing toast-relay{' and its dev tools' if dev else ''} from uv.lock ...",
           flush=True)
     # --inexact: leave uv itself (and the dev tools, for a later demo) in place.
     extras = ["--extra", "redis", "--extra", "dev"] if dev else []
-    subprocess.run([uv(), "sync", "--frozen", "--inexact", "--quiet", *extras],
+    subprocess.run([sync, "sync", "--frozen", "--inexact", "--quiet", *extras],
                    cwd=ROOT, env=uv_env(), check=True)
     STAMP.write_text(json.dumps({"lock": wanted, "dev": dev}))
 
