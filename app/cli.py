@@ -64,8 +64,13 @@ def _parser() -> argparse.ArgumentParser:
                      help="multiply Toast's 5 and 10 minute resend waits by this (default 1, "
                           "or SIM_WEBHOOK_TIME_SCALE)")
 
-    sub.add_parser("check", help="validate the configuration, log in to Toast once and list "
-                                 "RELAY_RESTAURANTS with names and menu timestamps")
+    check = sub.add_parser("check", help="validate the configuration, list RELAY_RESTAURANTS "
+                                         "with names and menu timestamps and the restaurants "
+                                         "the credentials reach; reuses the token saved in "
+                                         "RELAY_DATA_DIR while it is valid (no login)")
+    check.add_argument("--login", action="store_true",
+                       help="log in to Toast even while a saved token is valid (to test the "
+                            "credentials themselves; counts against Toast's 2 logins an hour)")
     return p
 
 
@@ -131,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "check":
             from app.check import run_check
 
-            return asyncio.run(run_check(load_settings()))
+            return asyncio.run(run_check(load_settings(), force_login=args.login))
         else:
             serve(load_settings(), args.host, args.port)
     except ConfigError as exc:
