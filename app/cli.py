@@ -39,6 +39,10 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="run the relay and a simulated Toast together, no "
                                        "credentials needed; prints working URLs")
+    demo.add_argument("--host", default="127.0.0.1",
+                      help="address the relay listens on (default %(default)s); 0.0.0.0 lets "
+                           "a TV or player on the LAN show it, and the URLs printed use this "
+                           "machine's LAN address")
     demo.add_argument("--port", type=int, default=8080, help="relay port (default %(default)s)")
     demo.add_argument("--sim-port", type=int, default=8081,
                       help="simulated Toast port (default %(default)s)")
@@ -161,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "demo":
             from app.demo import run_demo
 
-            run_demo(port=args.port, sim_port=args.sim_port)
+            run_demo(host=args.host, port=args.port, sim_port=args.sim_port)
         elif args.command == "check":
             from app.check import run_check
 
