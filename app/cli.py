@@ -82,8 +82,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _setup_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     setup = sub.add_parser(
-        "setup", help="from Toast credentials to a working .env: log in once (the relay "
-                      "reuses that token), list the restaurants, write aliases and fresh keys",
+        "setup", help="from Toast credentials to a working .env: log in once (or reuse a "
+                      "saved token) and save the token for the relay, list the restaurants, "
+                      "write aliases and fresh keys",
         description="Asks at a terminal. With --yes, or without a terminal, it asks nothing: "
                     "TOAST_API_URL, TOAST_CLIENT_ID and TOAST_CLIENT_SECRET come from the "
                     "environment (TOAST_AUTH_MODE too, if set).")
@@ -94,14 +95,14 @@ def _setup_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                             "API access needs one: setup lists its management group's "
                             "restaurants and serves them all. A partner client lists its "
                             "restaurants itself; with --restaurant it serves only those given")
-    setup.add_argument("--env-file", type=Path, default=Path(".env"),
+    setup.add_argument("--env-file", type=Path, default=Path(".env"), metavar="PATH",
                        help="the file to write (default %(default)s), mode 0600")
-    setup.add_argument("--data-dir", type=Path, default=Path("data"),
+    setup.add_argument("--data-dir", type=Path, default=Path("data"), metavar="DIR",
                        help="RELAY_DATA_DIR, where the token is saved for the relay "
                             "(default ./%(default)s; written to the .env as an absolute path)")
     setup.add_argument("--force", action="store_true",
                        help="replace an existing --env-file (without it setup stops)")
-    setup.add_argument("--public-url", default=None,
+    setup.add_argument("--public-url", default=None, metavar="URL",
                        help="the relay's address as players and Toast's webhooks reach it, "
                             "for the printed URLs (default http://<this machine's LAN "
                             "address>:8080)")
