@@ -54,6 +54,9 @@ async def run_setup(opts: SetupOptions, environ: Mapping[str, str], ask: Prompte
                     out: TextIO) -> int:
     """Exit code 0 once the .env is written; errors raise (the CLI prints one line)."""
     given = _guids(opts.restaurants)
+    if opts.public_url is not None and _url_problem(opts.public_url):
+        raise ConfigError(f"--public-url {opts.public_url[:80]!r} is not a URL; e.g. "
+                          "https://relay.example.com")
     if opts.env_file.exists() and not opts.force:
         raise RelayError(f"{opts.env_file} already exists; setup does not overwrite it "
                          "without --force (or choose another with --env-file)")
@@ -76,7 +79,14 @@ async def run_setup(opts: SetupOptions, environ: Mapping[str, str], ask: Prompte
         client_secret=settings.toast_client_secret.get_secret_value(),
         auth_mode=settings.toast_auth_mode, restaurants=aliases, screen_key=screen_key,
         admin_key=new_key(), data_dir=data_dir)
-    write_env(opts.env_file, render_env(env), force=opts.force)
+    try:
+        write_env(opts.env_file, render_env(env), force=opts.force)
+    except FileExistsError:
+        raise RelayError(f"{opts.env_file} appeared while setup ran; nothing was written "
+                         "(--force replaces it)") from None
+    except OSError as exc:
+        raise RelayError(f"cannot write {opts.env_file} ({exc.strerror}); choose another "
+                         "place with --env-file") from None
     labels = {a: next(r.label for r in chosen if r.guid == g) for a, g in aliases.items()}
     say(summary(Done(
         public_url=normalize_base_url(public), aliases=labels, screen_key=screen_key,

@@ -130,9 +130,20 @@ def test_missing_credentials_name_the_variable(tmp_path: Path) -> None:
     assert len(r.stderr.strip().splitlines()) == 1
 
 
+def test_rejected_credentials_one_line_no_secret(sim_url: str, tmp_path: Path) -> None:
+    """Credentials Toast rejects: one line naming the settings, exit 1, no .env, the secret
+    never echoed."""
+    env = {**credentials(sim_url), "TOAST_CLIENT_SECRET": "wrong-secret-value-123"}
+    r = setup(tmp_path, env, "--yes")
+    assert r.returncode == 1 and "TOAST_CLIENT_SECRET" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    assert "wrong-secret-value-123" not in r.stdout + r.stderr
+    assert not (tmp_path / ".env").exists()
+
+
 def test_an_existing_env_file_is_kept_without_force(sim_url: str, tmp_path: Path) -> None:
     """An existing .env stops setup before any login (exit 1, naming --force); with
-    --force it is replaced, mode 0600."""
+    --force it is replaced, mode 0600, and a second run reuses the saved token (0 logins)."""
     target = tmp_path / "relay.env"
     target.write_text("KEEP=1\n")
     before = calls(sim_url)
@@ -145,6 +156,11 @@ def test_an_existing_env_file_is_kept_without_force(sim_url: str, tmp_path: Path
                    "--force")
     assert forced.returncode == 0, forced.stderr
     assert "KEEP" not in written(target) and "set -a; ." in forced.stdout
+    logins = calls(sim_url)["login"]
+    again = setup(tmp_path, credentials(sim_url), "--yes", "--env-file", str(target),
+                  "--force")
+    assert again.returncode == 0 and "reusing the token saved" in again.stdout
+    assert calls(sim_url)["login"] == logins
 
 
 def test_interactive_setup_at_a_terminal(sim_url: str, tmp_path: Path) -> None:
