@@ -86,7 +86,7 @@ def _token_line(settings: Settings, state: dict[str, object], forced: bool) -> s
 
 
 def _reach_lines(found: Discovery, configured: dict[str, str]) -> str:
-    if found.access == "standard" and not found.restaurants and not found.unreadable:
+    if found.needs_guid:
         return ("note standard API access (no partners API): with a restaurant GUID in "
                 "RELAY_RESTAURANTS, check lists its management group's restaurants")
     kind = ("partner API client (partners API)" if found.access == "partner"

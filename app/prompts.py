@@ -54,12 +54,6 @@ class Prompter:
             self.say("  an answer is needed")
         raise InputEnded(f"setup stopped after {MAX_TRIES} empty answers; nothing was written")
 
-    def confirm(self, question: str, default: bool = True) -> bool:
-        answer = self.ask(f"{question} ({'Y/n' if default else 'y/N'})",
-                          check=lambda a: None if a.lower() in ("", "y", "yes", "n", "no")
-                          else "answer y or n")
-        return default if not answer else answer.lower().startswith("y")
-
     def _line(self) -> str:
         line = self._in.readline()
         if not line:

@@ -49,9 +49,3 @@ def test_secret_off_a_terminal_is_read_and_needs_a_value() -> None:
     assert ask.secret("Client secret") == "s3cret"
     assert "s3cret" not in out.getvalue()
 
-
-def test_confirm() -> None:
-    """y/n questions take the default on Enter."""
-    ask, _ = prompter("\nn\n")
-    assert ask.confirm("Go on?") is True
-    assert ask.confirm("Go on?") is False
