@@ -1,4 +1,4 @@
-"""``toast-relay``: serve, demo, sim and check.
+"""``toast-relay``: serve, demo, sim, check and setup.
 
 Configuration errors end the program with one line on stderr and exit code 2;
 nothing here ever prints a traceback, the client secret or a token.
@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from app.config import Settings, load_settings
 from app.errors import ConfigError, RelayError
@@ -38,6 +39,10 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="run the relay and a simulated Toast together, no "
                                        "credentials needed; prints working URLs")
+    demo.add_argument("--host", default="127.0.0.1",
+                      help="address the relay listens on (default %(default)s); 0.0.0.0 lets "
+                           "a TV or player on the LAN show it, and the URLs printed use this "
+                           "machine's LAN address")
     demo.add_argument("--port", type=int, default=8080, help="relay port (default %(default)s)")
     demo.add_argument("--sim-port", type=int, default=8081,
                       help="simulated Toast port (default %(default)s)")
@@ -64,9 +69,43 @@ def _parser() -> argparse.ArgumentParser:
                      help="multiply Toast's 5 and 10 minute resend waits by this (default 1, "
                           "or SIM_WEBHOOK_TIME_SCALE)")
 
-    sub.add_parser("check", help="validate the configuration, log in to Toast once and list "
-                                 "RELAY_RESTAURANTS with names and menu timestamps")
+    check = sub.add_parser("check", help="validate the configuration, list RELAY_RESTAURANTS "
+                                         "with names and menu timestamps and the restaurants "
+                                         "the credentials reach; reuses the token saved in "
+                                         "RELAY_DATA_DIR while it is valid (no login)")
+    check.add_argument("--login", action="store_true",
+                       help="log in to Toast even while a saved token is valid (to test the "
+                            "credentials themselves; counts against Toast's 2 logins an hour)")
+    _setup_parser(sub)
     return p
+
+
+def _setup_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    setup = sub.add_parser(
+        "setup", help="from Toast credentials to a working .env: log in once (or reuse a "
+                      "saved token) and save the token for the relay, list the restaurants, "
+                      "write aliases and fresh keys",
+        description="Asks at a terminal. With --yes, or without a terminal, it asks nothing: "
+                    "TOAST_API_URL, TOAST_CLIENT_ID and TOAST_CLIENT_SECRET come from the "
+                    "environment (TOAST_AUTH_MODE too, if set).")
+    setup.add_argument("--yes", "-y", action="store_true",
+                       help="ask nothing; take every answer from the environment and flags")
+    setup.add_argument("--restaurant", action="append", default=[], metavar="GUID",
+                       help="a restaurant the credentials can read (repeatable). Standard "
+                            "API access needs one: setup lists its management group's "
+                            "restaurants and serves them all. A partner client lists its "
+                            "restaurants itself; with --restaurant it serves only those given")
+    setup.add_argument("--env-file", type=Path, default=Path(".env"), metavar="PATH",
+                       help="the file to write (default %(default)s), mode 0600")
+    setup.add_argument("--data-dir", type=Path, default=Path("data"), metavar="DIR",
+                       help="RELAY_DATA_DIR, where the token is saved for the relay "
+                            "(default ./%(default)s; written to the .env as an absolute path)")
+    setup.add_argument("--force", action="store_true",
+                       help="replace an existing --env-file (without it setup stops)")
+    setup.add_argument("--public-url", default=None, metavar="URL",
+                       help="the relay's address as players and Toast's webhooks reach it, "
+                            "for the printed URLs (default http://<this machine's LAN "
+                            "address>:8080)")
 
 
 def serve(settings: Settings, host: str, port: int) -> None:
@@ -127,11 +166,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "demo":
             from app.demo import run_demo
 
-            run_demo(port=args.port, sim_port=args.sim_port)
+            run_demo(host=args.host, port=args.port, sim_port=args.sim_port)
         elif args.command == "check":
             from app.check import run_check
 
-            return asyncio.run(run_check(load_settings()))
+            return asyncio.run(run_check(load_settings(), force_login=args.login))
+        elif args.command == "setup":
+            return _setup(args)
         else:
             serve(load_settings(), args.host, args.port)
     except ConfigError as exc:
@@ -143,6 +184,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 0
     return 0
+
+
+def _setup(args: argparse.Namespace) -> int:
+    from app.prompts import Prompter
+    from app.setup import SetupOptions, run_setup
+
+    ask = None if args.yes or not sys.stdin.isatty() else Prompter(sys.stdin, sys.stdout)
+    opts = SetupOptions(restaurants=tuple(args.restaurant),
+                        env_file=args.env_file, data_dir=args.data_dir, force=args.force,
+                        public_url=args.public_url)
+    return asyncio.run(run_setup(opts, os.environ, ask, sys.stdout))
 
 
 if __name__ == "__main__":

@@ -1,15 +1,23 @@
-"""``toast-relay demo``: the relay and the Toast simulator together on 127.0.0.1."""
+"""``toast-relay demo``: the relay and the Toast simulator together.
+
+Both listen on 127.0.0.1 by default. With ``--host 0.0.0.0`` the relay listens on
+every interface so a TV or player on the LAN can show it (the simulator stays on
+127.0.0.1: only the relay talks to it), the printed URLs use the LAN address, and
+the admin key is a fresh random one instead of the well-known demo key.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import sys
 
 import uvicorn
 
 from app.api.app import RelayServer, create_app
 from app.config import load_settings
+from app.lan import WILDCARDS, url_host
 from app.logs import configure_logging
 from app.sim.app import create_sim_app
 from app.sim.sample import (
@@ -21,7 +29,8 @@ from app.sim.sample import (
 from app.sim.state import SimState
 from app.sim.webhooks import WebhookConfig
 
-# Well-known on purpose: the demo listens on 127.0.0.1 only and talks to the simulator.
+# Well-known on purpose: the demo serves only the simulator's sample data. The admin key
+# is well-known only while the demo listens on 127.0.0.1 alone.
 DEMO_KEY = "demo-screen-key-local-only"
 DEMO_ADMIN_KEY = "demo-admin-key-local-only"
 # The simulator signs its webhooks with these, as Toast does with each subscription's secret.
@@ -29,8 +38,9 @@ DEMO_MENUS_WEBHOOK_SECRET = "demo-menus-webhook-secret-local-only"  # noqa: S105
 DEMO_STOCK_WEBHOOK_SECRET = "demo-stock-webhook-secret-local-only"  # noqa: S105 - demo only
 
 
-def banner(port: int, sim_port: int) -> str:
-    base = f"http://127.0.0.1:{port}"
+def banner(port: int, sim_port: int, host: str = "127.0.0.1") -> str:
+    """The URLs to try; ``host`` is the one to print (the LAN address on a wildcard bind)."""
+    base = f"http://{host}:{port}"
     k = f"key={DEMO_KEY}"
     return "\n".join([
         "",
@@ -59,13 +69,25 @@ def banner(port: int, sim_port: int) -> str:
     ])
 
 
-async def _serve(port: int, sim_port: int) -> None:
+def lan_note(bind: str, shown: str) -> str:
+    """What a wildcard bind means, printed under the banner."""
+    if bind not in WILDCARDS:
+        return ""
+    if shown == "127.0.0.1":
+        return ("Listening on every interface, but this machine has no LAN address (no "
+                "default route): the URLs use 127.0.0.1.\n")
+    return (f"Listening on every interface: a TV or player on this network can open the "
+            f"URLs above ({shown} is this machine's LAN address; the sample data only).\n")
+
+
+async def _serve(host: str, port: int, sim_port: int) -> None:
+    admin_key = DEMO_ADMIN_KEY if host not in WILDCARDS else secrets.token_urlsafe(24)
     settings = load_settings({
         "TOAST_API_URL": f"http://127.0.0.1:{sim_port}",
         "TOAST_CLIENT_ID": SAMPLE_CLIENT_ID,
         "TOAST_CLIENT_SECRET": SAMPLE_CLIENT_SECRET,
         "RELAY_API_KEYS": DEMO_KEY,
-        "RELAY_ADMIN_KEY": DEMO_ADMIN_KEY,
+        "RELAY_ADMIN_KEY": admin_key,
         "RELAY_RESTAURANTS": json.dumps(
             {"harbor": SAMPLE_RESTAURANT_GUID, "maple": SECOND_RESTAURANT_GUID}),
         "RELAY_REFRESH_INTERVAL": "10",
@@ -75,14 +97,15 @@ async def _serve(port: int, sim_port: int) -> None:
         "RELAY_IMAGE_ALLOW_PRIVATE": "true",  # the simulator serves the images on 127.0.0.1
     })
     configure_logging("text")
-    hooks = WebhookConfig(f"http://127.0.0.1:{port}/webhooks/toast",
+    relay_here = "127.0.0.1" if host in WILDCARDS else url_host(host)
+    hooks = WebhookConfig(f"http://{relay_here}:{port}/webhooks/toast",
                           DEMO_MENUS_WEBHOOK_SECRET, DEMO_STOCK_WEBHOOK_SECRET)
     sim_app = create_sim_app(SimState(webhooks=hooks,
                                       image_base=f"http://127.0.0.1:{sim_port}"))
     sim = uvicorn.Server(uvicorn.Config(sim_app, host="127.0.0.1", port=sim_port,
                                         log_config=None, access_log=False))
     relay = RelayServer(uvicorn.Config(create_app(settings, demo_key=DEMO_KEY),
-                                       host="127.0.0.1", port=port,
+                                       host=host, port=port,
                                        log_config=None, access_log=False))
     sim_task = asyncio.create_task(sim.serve())
     while not sim.started:
@@ -96,14 +119,15 @@ async def _serve(port: int, sim_port: int) -> None:
             await sim_task
             return
         await asyncio.sleep(0.05)
-    print(banner(port, sim_port), flush=True)
+    shown = url_host(host)
+    print(banner(port, sim_port, shown) + lan_note(host, shown), flush=True)
     await relay_task
     sim.should_exit = True
     await sim_task
 
 
-def run_demo(port: int = 8080, sim_port: int = 8081) -> None:
+def run_demo(host: str = "127.0.0.1", port: int = 8080, sim_port: int = 8081) -> None:
     try:
-        asyncio.run(_serve(port, sim_port))
+        asyncio.run(_serve(host, port, sim_port))
     except KeyboardInterrupt:
         print("demo stopped", file=sys.stderr)

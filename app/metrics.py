@@ -16,6 +16,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from app.cache.status import STATES, RestaurantFacts
+from app.readiness import Readiness
 from app.toast.windows import ClientLimits, Usage
 from app.webhooks.stats import OUTCOMES, WebhookStats
 
@@ -179,6 +180,23 @@ def _per_restaurant(facts: list[RestaurantFacts], now: float) -> Iterable[Metric
     yield age
     yield rows
     yield stale
+
+
+class ReadinessCollector(Collector):
+    """What /readyz answers, and whether Toast's login is failing, read at scrape time."""
+
+    def __init__(self, check: Callable[[], Readiness]) -> None:
+        self._check = check
+
+    def collect(self) -> Iterable[Metric]:
+        now = self._check()
+        yield GaugeMetricFamily("relay_ready", "1 while /readyz answers 200: a Toast token "
+                                "is held or obtainable, or a servable copy of every "
+                                "restaurant served is held", value=1.0 if now.ready else 0.0)
+        yield GaugeMetricFamily("relay_toast_login_failing", "1 while the last Toast login "
+                                "failed (screens may still be served from saved copies; "
+                                "the reason is in /readyz and /admin/status)",
+                                value=1.0 if now.login_error else 0.0)
 
 
 class WebhookCollector(Collector):

@@ -22,7 +22,14 @@ from app.clock import Clock, SystemClock
 from app.config import Settings
 from app.heap import hold_mmap_threshold
 from app.loopwatch import GcWatch, LoopWatch
-from app.metrics import BudgetCollector, Metrics, StateCollector, WebhookCollector
+from app.metrics import (
+    BudgetCollector,
+    Metrics,
+    ReadinessCollector,
+    StateCollector,
+    WebhookCollector,
+)
+from app.readiness import Readiness, readiness
 from app.state import State, local_state, redis_state
 from app.toast.client import ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
@@ -115,9 +122,23 @@ class Relay:
         webhooks = WebhookReceiver(secrets=secrets, sink=menus, clock=clock) if secrets else None
         if webhooks is not None:
             metrics.watch(WebhookCollector(webhooks.stats))
-        return cls(settings, clock, http, tokens, limiter, toast, state.snapshots, menus, keys,
-                   metrics, state, passthrough, budget, image_store(settings, clock),
-                   changes, webhooks)
+        relay = cls(settings, clock, http, tokens, limiter, toast, state.snapshots, menus, keys,
+                    metrics, state, passthrough, budget, image_store(settings, clock),
+                    changes, webhooks)
+        metrics.watch(ReadinessCollector(relay.readiness))
+        return relay
+
+    def readiness(self) -> Readiness:
+        """Can screens be served: a token held or obtainable, or a servable copy of every
+        restaurant served (the configured ones, else those screens asked for)?"""
+        ok, detail = self.tokens.ready()
+        error = self.tokens.status()["error"]
+        return readiness(
+            token_ok=ok, token_detail=detail,
+            login_error=error if isinstance(error, str) else None,
+            restaurants=list(self.settings.relay_restaurants.values()) or self.menus.known(),
+            can_serve=self.menus.can_serve,
+            shared_store_down=bool(self.state.status()["degraded"]))
 
     async def start(self) -> None:
         """Start the token refresher and the menu loop; warm configured restaurants."""

@@ -44,6 +44,8 @@ class AdminStatus(BaseModel):
     polling intervals)."""
 
     token: dict[str, Any]
+    readiness: dict[str, Any]
+    """What /readyz answers (``status``, ``detail``, ``loginError``, ``restaurants``)."""
     summary: dict[str, Any]
     restaurants: list[dict[str, Any]]
     page: dict[str, Any]
@@ -83,6 +85,10 @@ def _json(data: object) -> Response:
 @router.get("/admin/status", tags=["admin"], summary="Token, freshness and budget",
             responses={200: json_answer(AdminStatus, {
                 "token": {"mode": "machine", "expiresAt": "2026-11-23T13:35:30Z"},
+                "readiness": {"status": "ready",
+                              "detail": "Toast token valid until 2026-11-23T13:35:30Z",
+                              "loginError": None,
+                              "restaurants": {"total": 1, "servable": 1}},
                 "summary": {"total": 1, "ok": 1, "stale": 0, "loading": 0, "unavailable": 0,
                             "problems": 0, "stockFailing": 0, "pinned": 1, "rows": 64,
                             "oldestCheckedAt": "2026-11-22T13:36:32Z",
@@ -127,6 +133,7 @@ async def status(
     shown = page(facts, selection=state, offset=offset, limit=limit)
     return _json({
         "token": relay.tokens.status(),
+        "readiness": relay.readiness().as_json(),
         "summary": summarise(facts, relay.clock.now()),
         "restaurants": shown.entries,
         "page": shown.as_json("/admin/status", state),

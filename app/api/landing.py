@@ -15,7 +15,7 @@ router = APIRouter(tags=["operations"])
 @router.get("/", summary="Landing page", response_class=HTMLResponse)
 async def landing(request: Request, relay: RelayDep) -> HTMLResponse:
     """A small HTML page: what this is, readiness, links to /docs and the health routes."""
-    ready, detail = relay.tokens.ready()
+    now = relay.readiness()
     demo_key: str | None = getattr(request.app.state, "demo_key", None)
     restaurants = []
     if demo_key:  # only `toast-relay demo` sets it: real deployments never show a key
@@ -23,7 +23,7 @@ async def landing(request: Request, relay: RelayDep) -> HTMLResponse:
             info = relay.menus.info(guid)
             restaurants.append({"ref": alias, "name": info.name if info else alias})
     docs = any(getattr(r, "path", "") == "/docs" for r in request.app.all_routes())
-    body = render_landing(root=request.scope.get("root_path", ""), ready=ready,
-                          ready_detail=detail, docs=docs, key=demo_key or "",
+    body = render_landing(root=request.scope.get("root_path", ""), ready=now.ready,
+                          ready_detail=now.detail, docs=docs, key=demo_key or "",
                           restaurants=restaurants)
     return HTMLResponse(body, headers={"Cache-Control": "no-store"})

@@ -16,7 +16,7 @@ import contextlib
 from collections.abc import Iterable
 from functools import partial
 
-from app.cache import decide
+from app.cache import decide, policy
 from app.cache.checks import Checks
 from app.cache.core import TICK, WARM_CONCURRENCY, CacheResult
 from app.cache.decide import Event, Plan
@@ -113,6 +113,13 @@ class MenuService(Loads, Checks):
     def facts_of(self, guid: str) -> RestaurantFacts | None:
         t = self._tracked.get(guid)
         return t.facts(self._clock) if t is not None else None
+
+    def can_serve(self, guid: str) -> bool:
+        """A copy of ``guid`` is held that may still be served (Toast confirmed it within
+        RELAY_STALE_MAX), whether or not Toast answers now."""
+        t = self._tracked.get(guid)
+        return t is not None and t.view is not None and policy.servable(
+            t.checked_at, self._clock.now(), self.stale_max)
 
     def known(self) -> list[str]:
         return list(self._tracked)

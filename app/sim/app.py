@@ -8,8 +8,10 @@ Toast endpoints (see ``app.sim.toast_api``):
 - ``POST /usermgmt/v1/oauth/token``: legacy form-encoded client_credentials login.
 - ``GET /menus/v2/metadata``, ``GET /menus/v2/menus`` (1 per second per restaurant),
   ``GET /stock/v1/inventory[?status=]``, ``GET /restaurants/v1/restaurants/{guid}``
-  (all need ``Authorization: Bearer`` and ``Toast-Restaurant-External-ID``) and
-  ``GET /partners/v1/restaurants[?lastModified=]`` (Bearer only).
+  and ``GET /restaurants/v1/groups/{managementGroupGUID}/restaurants`` (the header
+  names one restaurant of the group) (all need ``Authorization: Bearer`` and
+  ``Toast-Restaurant-External-ID``), and ``GET /partners/v1/restaurants[?lastModified=]``
+  (Bearer only; 403 for a client with standard API access, ``STANDARD_CLIENT_ID``).
 - Every Toast endpoint shares a 20 requests/second limit per restaurant (or per
   client IP without the header), and each API client may send 20 requests per
   second and 10,000 per 15 minutes in all; a 429 carries ``Retry-After`` and
@@ -21,7 +23,7 @@ Control endpoints (no auth; answers are JSON):
   {endpoint: n}}, statuses: {endpoint: {"200": n}}, expired_token_calls,
   unauthorized_calls, rate_limited_calls (over_limit_calls: those refused by the
   limits, not injected), tokens_issued}. Endpoint names:
-  login, oauth_token, metadata, menus, stock, restaurants, partners.
+  login, oauth_token, metadata, menus, stock, restaurants, groups, partners.
 - ``POST /_sim/reset``: clear counters, faults and rate-limit windows;
   ``?full=true`` also restores the sample data, forgets tokens, resets the lifetime.
 - ``POST /_sim/publish/{guid}``: bump ``lastUpdated``; with {"itemGuid" or
@@ -34,7 +36,7 @@ Control endpoints (no auth; answers are JSON):
 - ``GET /_sim/webhooks``: where webhooks go (never the secrets) and the recent
   deliveries with each attempt's status; ``POST`` {"url", "secret",
   "stockSecret", "timeScale"} sets them (no url: off).
-- ``POST /_sim/fault``: {"endpoint": menus|metadata|stock|restaurants|partners|login|*,
+- ``POST /_sim/fault``: {"endpoint": menus|metadata|stock|restaurants|groups|partners|login|*,
   "mode": 500|503|429|slow|broken_json|empty_menu|off, "count": N|null,
   "delay": seconds (slow), "retryAfter": seconds (429)}. ``GET /_sim/faults`` lists them.
 - ``POST /_sim/token-lifetime``: {"seconds": N} for tokens issued from now on.
@@ -68,6 +70,7 @@ def create_sim_app(state: SimState | None = None) -> Starlette:
         Route("/menus/v2/menus", api.menus, methods=["GET"]),
         Route("/stock/v1/inventory", api.stock, methods=["GET"]),
         Route("/restaurants/v1/restaurants/{guid}", api.restaurant, methods=["GET"]),
+        Route("/restaurants/v1/groups/{group}/restaurants", api.group, methods=["GET"]),
         Route("/partners/v1/restaurants", api.partners, methods=["GET"]),
         *control_routes(sim),
         Route("/_sim/images/{name:path}", image_endpoint, methods=["GET"]),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-ENDPOINTS = frozenset({"menus", "metadata", "stock", "restaurants", "partners", "login", "*"})
+ENDPOINTS = frozenset({"menus", "metadata", "stock", "restaurants", "groups", "partners", "login",
+                       "*"})
 MODES = frozenset({"500", "503", "429", "slow", "broken_json", "empty_menu", "off"})
 BEFORE_AUTH = frozenset({"500", "503", "429", "slow"})
 """Outages hit before Toast even looks at the token; the others spoil a good answer."""

@@ -20,8 +20,9 @@ from app.sim.menu_walk import find_items
 from app.sim.restaurants import Address, RestaurantSeed, partner_rep, restaurant_info
 
 __all__ = [
-    "FORBIDDEN_RESTAURANT_GUID", "LARGE_RESTAURANT_GUID", "SAMPLE_CLIENT_ID",
+    "FORBIDDEN_RESTAURANT_GUID", "GROUP_GUID", "LARGE_RESTAURANT_GUID", "SAMPLE_CLIENT_ID",
     "SAMPLE_CLIENT_SECRET", "SAMPLE_RESTAURANT_GUID", "SECOND_RESTAURANT_GUID",
+    "STANDARD_CLIENT_ID", "STANDARD_CLIENT_SECRET",
     "build_large_menu", "harbor_lights", "maple_leaf", "sample_restaurants",
 ]
 
@@ -32,6 +33,10 @@ FORBIDDEN_RESTAURANT_GUID = str(uuid.uuid5(_NS, "restaurant:not-connected"))
 GROUP_GUID = str(uuid.uuid5(_NS, "management-group"))
 SAMPLE_CLIENT_ID = "demo-client"
 SAMPLE_CLIENT_SECRET = "demo-secret-not-for-production"  # noqa: S105 - public demo credential
+# A client with standard API access (made by the restaurant in Toast Web): no partners API,
+# so it finds its restaurants through the management group of one it knows.
+STANDARD_CLIENT_ID = "demo-standard-client"
+STANDARD_CLIENT_SECRET = "demo-standard-secret-not-for-production"  # noqa: S105 - public demo
 SAMPLE_LAST_UPDATED = "2025-02-15T12:30:00.000+0000"
 _CREATED = 1_700_000_000.0
 

@@ -41,6 +41,9 @@ class Credential:
     restaurants: set[str]
     naming_authority: str = "Harbor Lights Group"
     rs_guid: str = sample.GROUP_GUID
+    partner: bool = True
+    """A partner API client (may use the partners API); False: standard API access, which
+    Toast answers 403 there (NOTES §2.2)."""
 
     def __repr__(self) -> str:  # never show the secret
         return f"Credential(restaurants={sorted(self.restaurants)!r})"
@@ -49,7 +52,12 @@ class Credential:
 def default_credentials() -> dict[str, Credential]:
     allowed = {sample.SAMPLE_RESTAURANT_GUID, sample.SECOND_RESTAURANT_GUID,
                sample.LARGE_RESTAURANT_GUID}
-    return {sample.SAMPLE_CLIENT_ID: Credential(sample.SAMPLE_CLIENT_SECRET, allowed)}
+    return {
+        sample.SAMPLE_CLIENT_ID: Credential(sample.SAMPLE_CLIENT_SECRET, allowed),
+        sample.STANDARD_CLIENT_ID: Credential(
+            sample.STANDARD_CLIENT_SECRET,
+            {sample.SAMPLE_RESTAURANT_GUID, sample.SECOND_RESTAURANT_GUID}, partner=False),
+    }
 
 
 @dataclass
@@ -164,6 +172,12 @@ class SimState:
         if cred is None or record is None:
             return None
         return record if record.guid.lower() in {g.lower() for g in cred.restaurants} else None
+
+    def group_members(self, client_id: str, group_guid: str) -> list[str]:
+        """GUIDs of the restaurants in ``group_guid`` this client may read, in sample order."""
+        return [r.guid for r in self.restaurants.values()
+                if str(r.info["general"].get("managementGroupGuid", "")).lower()
+                == group_guid.lower() and self.accessible(client_id, r.guid) is not None]
 
     def hold(self, record: RestaurantSeed, seconds: float) -> None:
         """Keep serving the current document for ``seconds`` after the next publish.

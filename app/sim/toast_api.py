@@ -129,6 +129,9 @@ class ToastApi:
     async def restaurant(self, request: Request) -> Response:
         return await self._guarded(request, "restaurants", self._restaurant_info)
 
+    async def group(self, request: Request) -> Response:
+        return await self._guarded(request, "groups", self._group_restaurants)
+
     async def partners(self, request: Request) -> Response:
         return await self._guarded(request, "partners", self._partners, needs_restaurant=False)
 
@@ -170,7 +173,24 @@ class ToastApi:
             raise ToastHTTPError(400, f"{RESTAURANT_HEADER} must name the restaurant in the path")
         return json_response(target.info)
 
+    def _group_restaurants(self, request: Request, token: Token,
+                           record: RestaurantSeed | None) -> Response:
+        """``[{"guid"}]`` for each restaurant of the management group; the header names one of
+        them (how standard API access lists its locations, NOTES §2.4)."""
+        assert record is not None
+        group = str(request.path_params["group"])
+        if not is_guid(group):
+            raise ToastHTTPError(400, "managementGroupGUID must be a GUID")
+        if str(record.info["general"].get("managementGroupGuid", "")).lower() != group.lower():
+            raise ToastHTTPError(400, f"{RESTAURANT_HEADER} must name a restaurant in the "
+                                      "management group")
+        return json_response([{"guid": g} for g in
+                              self.state.group_members(token.client_id, group)])
+
     def _partners(self, request: Request, token: Token, _: RestaurantSeed | None) -> Response:
+        if not self.state.credentials[token.client_id].partner:
+            raise ToastHTTPError(403, "This API client does not have permission to use the "
+                                      "partners API")
         since: float | None = None
         raw = request.query_params.get("lastModified")
         if raw:

@@ -38,6 +38,7 @@ METADATA_PATH = "/menus/v2/metadata"
 STOCK_PATH = "/stock/v1/inventory"
 RESTAURANT_PATH = "/restaurants/v1/restaurants/{guid}"
 PARTNER_RESTAURANTS_PATH = "/partners/v1/restaurants"
+GROUP_RESTAURANTS_PATH = "/restaurants/v1/groups/{group}/restaurants"
 
 _NAMES = {MENUS_PATH: "menus", METADATA_PATH: "metadata", STOCK_PATH: "stock",
           PARTNER_RESTAURANTS_PATH: "partners"}
@@ -51,6 +52,8 @@ def endpoint_name(path: str) -> str:
         return _NAMES[path]
     if path.startswith("/restaurants/v1/restaurants/"):
         return "restaurant"
+    if path.startswith("/restaurants/v1/groups/"):
+        return "group_restaurants"
     return _GUIDISH.sub("{guid}", path)
 
 
@@ -248,6 +251,20 @@ class ToastClient:
             raise ToastBadResponse("Toast partners/restaurants is not a JSON array of objects",
                                    endpoint=PARTNER_RESTAURANTS_PATH)
         return body
+
+    async def group_restaurants(self, group: str, one_restaurant: str,
+                                priority: Priority = Priority.BACKGROUND) -> list[str]:
+        """GUIDs of the restaurants in management group ``group``, asked through one of them
+        (how standard API access lists its locations: the header names a restaurant of
+        the group)."""
+        path = GROUP_RESTAURANTS_PATH.format(group=group)
+        body = self._json(await self.get(path, restaurant=one_restaurant, priority=priority),
+                          path)
+        if not isinstance(body, list) or not all(
+                isinstance(r, dict) and isinstance(r.get("guid"), str) for r in body):
+            raise ToastBadResponse("Toast groups/restaurants is not a JSON array of {guid}",
+                                   endpoint=path)
+        return [str(r["guid"]) for r in body]
 
     @staticmethod
     def _json(response: httpx.Response, path: str) -> object:

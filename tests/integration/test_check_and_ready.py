@@ -1,10 +1,12 @@
-"""`toast-relay check` and /readyz against the simulator: clear lines, right exit codes."""
+"""`toast-relay check` and /readyz against the simulator: clear lines, right exit codes,
+logins counted at the simulator, readiness that keeps the last good copies."""
 
 from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -14,11 +16,13 @@ from app.sim.sample import (
     FORBIDDEN_RESTAURANT_GUID,
     SAMPLE_CLIENT_SECRET,
     SAMPLE_RESTAURANT_GUID,
+    SECOND_RESTAURANT_GUID,
 )
-from tests.integration.test_screens import relay_env
+from tests.integration.test_screens import KEY, relay_env
 from tests.support.procs import RELAY, Procs, free_port
 
 pytestmark = pytest.mark.integration
+ADMIN = "admin-key-0123456789abcdef"
 
 
 def check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -93,3 +97,102 @@ def test_readyz_reports_rejected_credentials(sim_url: str, tmp_path: Path) -> No
         assert ready.json()["error"] == "not_ready" and "TOAST_CLIENT" in ready.json()["detail"]
         assert httpx.get(f"{url}/healthz").status_code == 200
         assert "wrong-secret-value-123" not in relay.output()
+
+
+def logins(sim_url: str) -> int:
+    return int(httpx.get(f"{sim_url}/_sim/calls").json()["calls"].get("login", 0))
+
+
+def test_check_reuses_the_saved_token_and_logs_in_only_with_login(sim_url: str,
+                                                                   tmp_path: Path) -> None:
+    """check logs in once to save a token, then 0 logins while it is valid; --login
+    forces exactly 1 (counted at the simulator)."""
+    env = relay_env(sim_url, RELAY_DATA_DIR=str(tmp_path / "data"),
+                    RELAY_RESTAURANTS=json.dumps({"harbor": SAMPLE_RESTAURANT_GUID}))
+    before = logins(sim_url)
+    first = check(env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert logins(sim_url) == before + 1 and (tmp_path / "data" / "token.json").exists()
+    again = check(env)
+    assert again.returncode == 0 and logins(sim_url) == before + 1
+    assert "reusing the token saved" in again.stdout and "no login" in again.stdout
+    forced = subprocess.run([RELAY, "check", "--login"], env=env, capture_output=True,
+                            text=True, timeout=60, cwd="/")
+    assert forced.returncode == 0 and logins(sim_url) == before + 2
+    assert "logged in" in forced.stdout
+
+
+def test_check_lists_the_restaurants_the_credentials_reach(sim_url: str) -> None:
+    """check lists every restaurant the partners API gives, marking the configured ones."""
+    env = relay_env(sim_url, RELAY_RESTAURANTS=json.dumps({"harbor": SAMPLE_RESTAURANT_GUID}))
+    r = check(env)
+    assert r.returncode == 0, r.stdout
+    reach = r.stdout[r.stdout.index("reach"):]
+    assert "configured as harbor" in reach and "Maple Leaf Café" in reach
+    assert "not configured" in reach
+
+
+def fail_logins(sim_url: str, mode: str) -> None:
+    httpx.post(f"{sim_url}/_sim/fault", json={"endpoint": "login", "mode": mode}
+               ).raise_for_status()
+
+
+def wait_ready_json(url: str, until: Callable[[httpx.Response], bool]) -> httpx.Response:
+    deadline = time.monotonic() + 20
+    while True:
+        r = httpx.get(f"{url}/readyz")
+        if until(r) or time.monotonic() > deadline:
+            return r
+        time.sleep(0.1)
+
+
+def test_readyz_200_with_saved_copies_while_login_fails(sim_url: str, tmp_path: Path) -> None:
+    """Restarted with saved copies of every configured restaurant and no token while Toast's
+    login fails, the relay stays ready (200, degraded) and serves the copies; the failure
+    shows in /readyz, /admin/status and /metrics."""
+    data = tmp_path / "data"
+    env = relay_env(sim_url, RELAY_DATA_DIR=str(data), RELAY_ADMIN_KEY=ADMIN,
+                    RELAY_RESTAURANTS=json.dumps({"harbor": SAMPLE_RESTAURANT_GUID,
+                                                  "maple": SECOND_RESTAURANT_GUID}))
+    with Procs(tmp_path) as procs:
+        first, url = procs.relay(env)
+        r = wait_ready_json(url, lambda r: r.json().get("restaurants", {}).get("servable") == 2)
+        assert r.status_code == 200, r.text
+        deadline = time.monotonic() + 10
+        while len(list((data / "menus").glob("*.snapshot"))) < 2:
+            assert time.monotonic() < deadline, "the copies were never saved"
+            time.sleep(0.1)
+        first.stop()
+    (data / "token.json").unlink()
+    fail_logins(sim_url, "503")
+    try:
+        with Procs(tmp_path) as procs:
+            _, url = procs.relay(env)
+            r = wait_ready_json(url, lambda r: r.json().get("loginError") is not None)
+            assert r.status_code == 200, r.text
+            body = r.json()
+            assert body["status"] == "degraded" and "503" in body["loginError"]
+            assert body["restaurants"] == {"total": 2, "servable": 2}
+            menu = httpx.get(f"{url}/menu/harbor", params={"key": KEY})
+            assert menu.status_code == 200 and menu.headers["X-Cache"] == "STALE"
+            status = httpx.get(f"{url}/admin/status", params={"key": ADMIN}).json()
+            assert status["readiness"]["loginError"] and status["token"]["error"]
+            assert "relay_toast_login_failing 1.0" in httpx.get(f"{url}/metrics").text
+    finally:
+        fail_logins(sim_url, "off")
+
+
+def test_readyz_503_without_token_or_copies(sim_url: str, tmp_path: Path) -> None:
+    """With Toast's login failing and no saved copy, /readyz is 503 naming both."""
+    env = relay_env(sim_url, RELAY_RESTAURANTS=json.dumps({"harbor": SAMPLE_RESTAURANT_GUID}))
+    fail_logins(sim_url, "503")
+    try:
+        with Procs(tmp_path) as procs:
+            _, url = procs.relay(env)
+            r = wait_ready_json(url, lambda r: r.status_code == 503)
+            assert r.status_code == 503, r.text
+            assert r.json()["error"] == "not_ready"
+            assert "503" in r.json()["detail"] and "no saved copy" in r.json()["detail"]
+            assert httpx.get(f"{url}/healthz").status_code == 200
+    finally:
+        fail_logins(sim_url, "off")

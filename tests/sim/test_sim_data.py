@@ -7,11 +7,14 @@ import httpx
 from app.clock import FakeClock
 from app.sim.sample import (
     FORBIDDEN_RESTAURANT_GUID,
+    GROUP_GUID,
     SAMPLE_RESTAURANT_GUID,
     SECOND_RESTAURANT_GUID,
+    STANDARD_CLIENT_ID,
+    STANDARD_CLIENT_SECRET,
 )
 from app.sim.state import SimState
-from tests.sim.sim_helpers import headers
+from tests.sim.sim_helpers import CREDENTIALS, LOGIN, headers
 
 UNKNOWN_GUID = "11111111-2222-3333-4444-555555555555"
 
@@ -169,3 +172,38 @@ async def test_partners_lists_accessible_restaurants(client: httpx.AsyncClient,
                              params={"lastModified": "2023-11-16T00:00:00.000-0000"},
                              headers={"Authorization": f"Bearer {token}"})
     assert {row["restaurantGuid"] for row in later.json()} == {SECOND_RESTAURANT_GUID}
+
+
+async def _standard_token(client: httpx.AsyncClient) -> str:
+    r = await client.post(LOGIN, json={**CREDENTIALS, "clientId": STANDARD_CLIENT_ID,
+                                       "clientSecret": STANDARD_CLIENT_SECRET})
+    return str(r.json()["token"]["accessToken"])
+
+
+async def test_partners_is_403_for_standard_access(client: httpx.AsyncClient) -> None:
+    """A client with standard API access may not use the partners API: 403, as Toast does."""
+    token = await _standard_token(client)
+    r = await client.get("/partners/v1/restaurants", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 403 and r.json()["status"] == "403"
+
+
+async def test_group_lists_the_restaurants_the_client_reads(client: httpx.AsyncClient) -> None:
+    """The management-group API, asked through one restaurant, lists the group's restaurants
+    this client reads as [{"guid"}], never the forbidden one."""
+    token = await _standard_token(client)
+    r = await client.get(f"/restaurants/v1/groups/{GROUP_GUID}/restaurants",
+                         headers=headers(token, SECOND_RESTAURANT_GUID))
+    assert r.status_code == 200
+    assert r.json() == [{"guid": SAMPLE_RESTAURANT_GUID}, {"guid": SECOND_RESTAURANT_GUID}]
+
+
+async def test_group_needs_a_restaurant_of_that_group(client: httpx.AsyncClient,
+                                                      token: str) -> None:
+    """Without the header 400; another group's GUID 400; a restaurant not granted 403."""
+    other = await client.get(f"/restaurants/v1/groups/{UNKNOWN_GUID}/restaurants",
+                             headers=headers(token))
+    bare = await client.get(f"/restaurants/v1/groups/{GROUP_GUID}/restaurants",
+                            headers={"Authorization": f"Bearer {token}"})
+    locked = await client.get(f"/restaurants/v1/groups/{GROUP_GUID}/restaurants",
+                              headers=headers(token, FORBIDDEN_RESTAURANT_GUID))
+    assert (other.status_code, bare.status_code, locked.status_code) == (400, 400, 403)

@@ -10,7 +10,12 @@ import httpx
 import pytest
 
 from app.sim.large import build_large_menu
-from app.sim.sample import SAMPLE_RESTAURANT_GUID, SECOND_RESTAURANT_GUID, harbor_lights_menus
+from app.sim.sample import (
+    GROUP_GUID,
+    SAMPLE_RESTAURANT_GUID,
+    SECOND_RESTAURANT_GUID,
+    harbor_lights_menus,
+)
 from tests.sim.sim_helpers import CREDENTIALS, LOGIN, headers
 from tests.sim.sim_semantic import semantic_errors
 from tests.sim.sim_spec_schema import errors, load_spec, validator
@@ -90,13 +95,15 @@ def test_semantic_checks_bite() -> None:
 
 
 async def test_other_answers_are_spec_valid(client: httpx.AsyncClient, token: str) -> None:
-    """Metadata, stock, restaurant info, partners and login answers match their specs."""
+    """Metadata, stock, restaurant info, group, partners and login answers match their specs."""
     h = headers(token)
     meta = (await client.get("/menus/v2/metadata", headers=h)).json()
     stock = (await client.get("/stock/v1/inventory", headers=h)).json()
     info = (await client.get(f"/restaurants/v1/restaurants/{SAMPLE_RESTAURANT_GUID}",
                              headers=h)).json()
     partners = (await client.get("/partners/v1/restaurants", headers=h)).json()
+    group = (await client.get(f"/restaurants/v1/groups/{GROUP_GUID}/restaurants",
+                              headers=h)).json()
     login = (await client.post(LOGIN, json=CREDENTIALS)).json()
     assert stock
     assert errors(validator(MENUS, "Metadata"), meta) == []
@@ -105,6 +112,8 @@ async def test_other_answers_are_spec_valid(client: httpx.AsyncClient, token: st
     assert errors(validator("toast-restaurants-openapi.yaml", "RestaurantInfo"), info) == []
     assert errors(validator("toast-partners-openapi.yaml", "PartnerAccessExternalRep",
                             array=True), partners) == []
+    assert group and errors(validator("toast-restaurants-openapi.yaml", "Restaurant",
+                                      array=True), group) == []
     assert errors(validator("toast-authentication-openapi.yaml", "AuthenticationResponse"),
                   login) == []
 

@@ -42,14 +42,15 @@ def require_binary(name: str) -> str:
 class Proc:
     """A child process whose output goes to a file the test can read."""
 
-    def __init__(self, args: list[str], env: Mapping[str, str], log: Path) -> None:
+    def __init__(self, args: list[str], env: Mapping[str, str], log: Path,
+                 cwd: Path | None = None) -> None:
         self.log_path = log
         self._log = log.open("wb")
         full_env = {k: v for k, v in os.environ.items()
                     if not k.startswith(("TOAST_", "RELAY_", "REDIS_"))}
         full_env.update(env)
         self.proc = subprocess.Popen(args, env=full_env, stdout=self._log,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT, cwd=cwd)
 
     @property
     def pid(self) -> int:
@@ -111,9 +112,10 @@ class Procs:
                  tb: TracebackType | None) -> None:
         self._stops.close()
 
-    def start(self, args: list[str], env: Mapping[str, str], log_name: str) -> Proc:
+    def start(self, args: list[str], env: Mapping[str, str], log_name: str,
+              cwd: Path | None = None) -> Proc:
         """Any child process, its output in ``log_name`` under the test's directory."""
-        proc = Proc(args, env, self.tmp / log_name)
+        proc = Proc(args, env, self.tmp / log_name, cwd)
         self._stops.callback(proc.stop)
         return proc
 

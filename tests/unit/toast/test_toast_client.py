@@ -224,6 +224,21 @@ async def test_restaurant_and_partner_restaurants(rig: Rig) -> None:
     assert rig.observed[0][0] == "restaurant"
 
 
+async def test_group_restaurants_asks_through_one_restaurant(rig: Rig) -> None:
+    """group_restaurants() puts the group in the path and one restaurant in the header,
+    returns the GUIDs, and refuses an answer that is not a list of {guid}."""
+    group = "0b6a4e3c-2222-4d7e-9f00-123456789abc"
+    route = rig.router.get(f"/restaurants/v1/groups/{group}/restaurants").mock(side_effect=[
+        httpx.Response(200, json=[{"guid": RESTAURANT}, {"guid": OTHER_RESTAURANT}]),
+        httpx.Response(200, json=[{"name": "no guid"}])])
+    assert await rig.client.group_restaurants(group, RESTAURANT) == [RESTAURANT,
+                                                                      OTHER_RESTAURANT]
+    assert route.calls.last.request.headers["Toast-Restaurant-External-ID"] == RESTAURANT
+    with pytest.raises(ToastBadResponse):
+        await rig.client.group_restaurants(group, RESTAURANT)
+    assert rig.observed[0][0] == "group_restaurants"
+
+
 async def test_menus_calls_are_spaced_per_restaurant_through_the_client(rig: Rig) -> None:
     """Concurrent /menus for one restaurant reach Toast 1.05 s apart; another is not delayed."""
     sent: list[tuple[str, float]] = []
