@@ -3,7 +3,8 @@
 These endpoints are raw ASGI callables on purpose: a request is a key check, a
 dictionary lookup and a write of bytes (and headers) rendered when the menu last
 changed. No Request/Response objects, dependency injection, validation or
-serialisation run per request; the query string is parsed only when there is one.
+serialisation run per request; the query string is parsed only when there is one,
+and kept parsed only once its request's key was good (docs/security.md).
 Each route here is documented by a stub in ``app.api.screen_docs``.
 """
 
@@ -24,12 +25,18 @@ from app.board.options import BoardOptions
 from app.board.render import render_preview
 from app.cache.service import CacheResult
 from app.cache.views import FORMATS, Answer, MenuView
-from app.errors import BadRequest, NotFound
+from app.errors import BadRequest, NotFound, QueryTooLong
 from app.menu.filters import Filters, parse_bool
 from app.relay import Relay
 
 NO_FILTERS = Filters()
 _NOT_FILTERS = frozenset({"key", "format", "ascii"})
+MAX_QUERY_BYTES = 4096
+"""A longer query string is 414 before anything in it is read (a board URL with every
+option and twenty groups is under 1 KiB)."""
+MAX_QUERY_PARAMS = 100
+"""More parameters than this is 400 before any of them is read."""
+KEPT_QUERIES = 512
 IMAGE_CACHE = b"private, max-age=31536000, immutable"
 _X_CACHE = {"HIT": b"HIT", "MISS": b"MISS", "STALE": b"STALE"}
 
@@ -62,14 +69,22 @@ class Query:
         return _filters(self.filter_pairs) if self.filter_pairs else NO_FILTERS
 
 
-@lru_cache(maxsize=512)
-def parse_query(raw: bytes) -> Query:
-    """The parts of a screen's query string that matter, parsed once per distinct string.
+EMPTY_QUERY = Query(None, "json", ())
 
-    Screens poll the same URL over and over, so a small cache of parsed query
-    strings turns parsing into a dictionary hit.
-    """
-    params = parse_qsl(raw.decode("latin-1"), keep_blank_values=True) if raw else []
+
+def parse_query(raw: bytes) -> Query:
+    """The parts of a screen's query string that matter; bounded in size and count first
+    (414, 400), so what a request may make the relay parse is bounded too."""
+    if not raw:
+        return EMPTY_QUERY
+    if len(raw) > MAX_QUERY_BYTES:
+        raise QueryTooLong(f"the query string is longer than {MAX_QUERY_BYTES} bytes")
+    try:
+        params = parse_qsl(raw.decode("latin-1"), keep_blank_values=True,
+                           max_num_fields=MAX_QUERY_PARAMS)
+    except ValueError:
+        raise BadRequest(f"the query string has more than {MAX_QUERY_PARAMS} "
+                         "parameters") from None
     key = next((v for k, v in params if k == "key"), None)
     fmt = next((v for k, v in params if k == "format"), "json").lower()
     ascii_raw = next((v for k, v in params if k == "ascii"), None)
@@ -139,21 +154,38 @@ class Screens:
         self.images = relay.images
         max_age = int(min(30.0, relay.settings.relay_refresh_interval / 2))
         self.cache_control = f"private, max-age={max_age}".encode()
+        self._queries: dict[bytes, Query] = {}
+        """Parsed query strings of requests whose key was good (``_checked``)."""
 
-    def _guid(self, scope: Scope, q: Query) -> str:
-        """The restaurant asked for, once the key may read it (401, 400, 404, 403)."""
-        return self.keys.readable_path(scope, q.key)
+    def _checked(self, scope: Scope) -> tuple[str, Query]:
+        """The restaurant asked for, once the key may read it (401, 400, 404, 403), and the
+        parsed query.
 
-    async def _view(self, scope: Scope, q: Query) -> tuple[MenuView, CacheResult]:
-        return await self._held(self._guid(scope, q))
+        Screens poll the same URL over and over, so parsed query strings are kept and
+        parsing is a dictionary hit; but only those of requests whose key was good, so a
+        stream of keyless requests with distinct query strings leaves nothing behind.
+        """
+        raw: bytes = scope["query_string"]
+        q = self._queries.get(raw)
+        if q is not None:
+            return self.keys.readable_path(scope, q.key), q
+        q = parse_query(raw)
+        guid = self.keys.readable_path(scope, q.key)
+        kept = self._queries
+        if len(kept) >= KEPT_QUERIES:
+            del kept[next(iter(kept))]  # the oldest: every screen asks again soon
+        kept[raw] = q
+        return guid, q
+
+    async def _view(self, scope: Scope) -> tuple[MenuView, CacheResult]:
+        return await self._held(self._checked(scope)[0])
 
     async def _held(self, guid: str) -> tuple[MenuView, CacheResult]:
         """The restaurant's view: the held one at once, else after its first load."""
         return self.menus.cached(guid) or await self.menus.view(guid)
 
     async def menu(self, scope: Scope, send: Send) -> None:
-        q = parse_query(scope["query_string"])
-        guid = self._guid(scope, q)
+        guid, q = self._checked(scope)
         if q.fmt not in FORMATS:
             raise BadRequest(f"format must be one of {', '.join(FORMATS)}, not {q.fmt!r}")
         filters = q.filters()  # a bad filter is 400 before anything is asked of Toast
@@ -165,8 +197,7 @@ class Screens:
         await send_answer(scope, send, answer, view, cache, self.cache_control)
 
     async def board(self, scope: Scope, send: Send) -> None:
-        q = parse_query(scope["query_string"])
-        guid = self._guid(scope, q)
+        guid, q = self._checked(scope)
         filters = q.filters()  # bad filters and options are 400 before Toast is asked
         b = board_query(q.filter_pairs)
         if b.preview is not None:
@@ -188,8 +219,7 @@ class Screens:
         await send({"type": "http.response.body", "body": body})
 
     async def image(self, scope: Scope, send: Send) -> None:
-        q = parse_query(scope["query_string"])
-        guid = self._guid(scope, q)
+        guid, q = self._checked(scope)
         size = next((v for k, v in q.filter_pairs if k == "size"), "m")
         if size not in SIZES:
             raise BadRequest(f"size must be one of {', '.join(SIZES)}, not {size!r}")
@@ -212,11 +242,11 @@ class Screens:
         await send({"type": "http.response.body", "body": picture.body})
 
     async def groups(self, scope: Scope, send: Send) -> None:
-        view, cache = await self._view(scope, parse_query(scope["query_string"]))
+        view, cache = await self._view(scope)
         await send_answer(scope, send, view.groups(), view, cache, self.cache_control)
 
     async def stock(self, scope: Scope, send: Send) -> None:
-        view, cache = await self._view(scope, parse_query(scope["query_string"]))
+        view, cache = await self._view(scope)
         await send_answer(scope, send, view.stock_answer(), view, cache, self.cache_control)
 
 
