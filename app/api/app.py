@@ -42,6 +42,7 @@ from app.api.errors import (
     error_response,
     http_error_handler,
     http_error_response,
+    not_found_detail,
     relay_error_handler,
     unexpected_error_handler,
     unexpected_error_response,
@@ -105,7 +106,7 @@ class FastLane:
             await error_response(exc.status_code, exc.error, exc.detail,
                                  exc.headers())(scope, receive, send)
         except HTTPException as exc:
-            await http_error_response(exc)(scope, receive, send)
+            await http_error_response(exc, path)(scope, receive, send)
         except Exception as exc:
             await unexpected_error_response(exc, path)(scope, receive, send)
 
@@ -132,8 +133,8 @@ async def head_as_get(app: ASGIApp, scope: Scope, receive: Receive, send: Send) 
 
 
 async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
-    await error_response(404, "not_found", "no such route; see /docs for the "
-                         "HTTP interface")(scope, receive, send)
+    await error_response(404, "not_found", not_found_detail(scope["path"]))(
+        scope, receive, send)
 
 
 def create_app(
@@ -146,7 +147,9 @@ def create_app(
     landing page link each demo restaurant with that key."""
     metrics = Metrics()
     writer = AccessLogWriter(settings.relay_log_format) if settings.relay_access_log else None
-    fast = Router(routes=[], default=_not_found)
+    # No trailing-slash redirects on either lane: Starlette builds the Location from the
+    # request's Host header and keeps the query string, ?key= included (docs/security.md).
+    fast = Router(routes=[], default=_not_found, redirect_slashes=False)
     templates: dict[object, str] = {}
 
     @asynccontextmanager
@@ -173,7 +176,7 @@ def create_app(
                 writer.flush()
 
     ops = openapi.RelayAPI(lifespan=lifespan, docs_url=None, redoc_url=None,
-                           openapi_url="/openapi.json")
+                           openapi_url="/openapi.json", redirect_slashes=False)
     for router in ROUTERS:
         ops.include_router(router)
     ops.state.demo_key = demo_key

@@ -39,19 +39,27 @@ def with_head(allow: str) -> str:
     return ", ".join(sorted(methods))
 
 
-def http_error_response(exc: HTTPException) -> Response:
+def not_found_detail(path: str) -> str:
+    """The 404 detail for an unknown route (a trailing slash is never redirected away)."""
+    if len(path) > 1 and path.endswith("/"):
+        return "no such route; drop the trailing slash (see /docs for the HTTP interface)"
+    return _HTTP_DETAILS[404]
+
+
+def http_error_response(exc: HTTPException, path: str = "") -> Response:
     """Starlette's 404/405 (and any other ``HTTPException``) as the JSON error body."""
     headers = dict(exc.headers or {})
     if "Allow" in headers:
         headers["Allow"] = with_head(headers["Allow"])
-    detail = _HTTP_DETAILS.get(exc.status_code, str(exc.detail))
+    detail = (not_found_detail(path) if exc.status_code == 404
+              else _HTTP_DETAILS.get(exc.status_code, str(exc.detail)))
     return error_response(exc.status_code, _HTTP_ERRORS.get(exc.status_code, "http_error"),
                           detail, headers)
 
 
 async def http_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return http_error_response(exc)
+    return http_error_response(exc, request.url.path)
 
 
 def _where(loc: tuple[object, ...]) -> str:
