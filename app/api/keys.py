@@ -104,9 +104,11 @@ class KeyRing:
         return guid
 
     def authorize(self, scope: frozenset[str], guid: str) -> None:
-        """403 unless ``scope`` covers ``guid``."""
+        """403 unless ``scope`` covers ``guid``; the answer does not name the GUID (the
+        request may have named an alias of another account's restaurant)."""
         if ALL_RESTAURANTS not in scope and guid not in scope:
-            raise Forbidden(f"this key may not read restaurant {guid}")
+            raise Forbidden("this key may not read this restaurant; use a key that "
+                            "RELAY_API_KEYS allows for it")
 
     def readable(self, scope: frozenset[str], known: list[str]) -> list[str]:
         """The restaurants a key may list: configured ones, its own, and known ones for '*'."""

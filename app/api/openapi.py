@@ -66,7 +66,8 @@ class ErrorBody(BaseModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "error": "forbidden",
-        "detail": "this key may not read restaurant c0dd7491-1f6d-5316-a0d3-afe13f97e29c"}]})
+        "detail": "this key may not read this restaurant; use a key that RELAY_API_KEYS "
+                  "allows for it"}]})
 
     error: str
     detail: str
