@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import stat
 from pathlib import Path
 
 import httpx
@@ -153,6 +154,17 @@ def test_resize_refuses_what_is_not_an_image() -> None:
     """Bytes Pillow cannot decode are ImageRefused, not a crash."""
     with pytest.raises(ImageRefused):
         resize(b"GIF89a not really")
+
+
+async def test_kept_images_are_private(tmp_path: Path) -> None:
+    """Every resized image kept on disk is mode 0600, like everything under RELAY_DATA_DIR."""
+    async def good(url: str) -> tuple[bytes, str]:
+        return jpeg(), "image/jpeg"
+
+    await ImageStore(good, clock=FakeClock(), directory=tmp_path).get("http://x/a.jpg", "s")
+    kept = list(tmp_path.iterdir())
+    assert len(kept) == len(SIZES)
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in kept)
 
 
 async def test_store_fetches_once_and_remembers_failures(tmp_path: Path) -> None:
