@@ -1,8 +1,9 @@
 """The board as HTML: pure functions from rows and options to bytes (Jinja2, autoescaped).
 
 Toast names, descriptions and tags are untrusted text: autoescaping is on for
-every template, and the only values marked safe are this package's own CSS and
-script and HTML this module rendered itself. The page embeds the content
+every template, control characters are dropped from every printed value, and the
+only values marked safe are this package's own CSS and script and HTML this
+module rendered itself. The page embeds the content
 fragment, which is also served alone (``part=content``) so the board's script
 can swap it in place.
 """
@@ -25,12 +26,22 @@ from app.menu.filters import Filters, filter_indexes
 from app.menu.flatten import FlatMenu
 from app.menu.money import format_price
 from app.menu.rows import Row, Size
+from app.menu.text import printable
 
 LOW_STOCK = 5
 """Toast's low-stock threshold: QUANTITY items at or under it show "Only N left"."""
 
+def _shown(value: object) -> object:
+    """Every value a template prints, without control characters: autoescaping leaves NUL
+    and ESC as they are. Markup is this package's own (already clean) HTML."""
+    if isinstance(value, str) and value.__class__ is str and not value.isprintable():
+        return printable(value)
+    return value
+
+
 _ENV = Environment(loader=PackageLoader("app.board", "templates"), autoescape=True,
-                   trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined)
+                   trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined,
+                   finalize=_shown)
 
 
 def _asset(name: str) -> Markup:
