@@ -172,6 +172,8 @@ class Settings(BaseSettings):
 
     relay_api_keys: Annotated[KeyScopes, NoDecode] = Field(repr=False)
     relay_admin_key: SecretStr | None = None
+    relay_metrics_key: SecretStr | None = None
+    """When set, /metrics answers only to it (Prometheus: ``authorization: credentials``)."""
     relay_restaurants: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     relay_refresh_interval: Seconds = 60.0
     """Default 60 s; 1800 s (Toast's advice) when webhooks are on (see ``_webhook_defaults``)."""
@@ -221,7 +223,7 @@ class Settings(BaseSettings):
                              "secret from Toast Web")
         return v
 
-    @field_validator("relay_admin_key")
+    @field_validator("relay_admin_key", "relay_metrics_key")
     @classmethod
     def _admin_key(cls, v: SecretStr | None) -> SecretStr | None:
         if v is not None and (is_placeholder(v.get_secret_value())

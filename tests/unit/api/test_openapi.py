@@ -66,15 +66,18 @@ def _relay_stub() -> Relay:
 
 
 async def test_keys_documented_in_header_and_query(relay: httpx.AsyncClient) -> None:
-    """Screen and admin routes name the key both as X-API-Key and as ?key=, and 401."""
+    """Screen and admin routes name the key both as X-API-Key and as ?key=, and 401;
+    /metrics also takes its key as a bearer token."""
     doc = await spec(relay)
     schemes = doc["components"]["securitySchemes"]
-    assert {(s["in"], s["name"]) for s in schemes.values()} == {("header", "X-API-Key"),
-                                                                ("query", "key")}
+    assert {(s.get("in"), s.get("name"), s.get("scheme")) for s in schemes.values()} == {
+        ("header", "X-API-Key", None), ("query", "key", None), (None, None, "bearer")}
     for path in PUBLIC - {"/healthz", "/readyz", "/metrics"}:
         for op in doc["paths"][path].values():
             assert len(op["security"]) == 2, path
             assert "401" in op["responses"], path
+    metrics = doc["paths"]["/metrics"]["get"]
+    assert len(metrics["security"]) == 3 and "401" in metrics["responses"]
 
 
 async def test_error_bodies_and_no_422(relay: httpx.AsyncClient) -> None:

@@ -105,6 +105,7 @@ def test_durations_accept_units() -> None:
         ({"RELAY_API_KEYS": "replace-with-a-long-random-screen-key"}, "placeholder"),
         ({"TOAST_CLIENT_SECRET": "replace-with-your-toast-client-secret"}, "placeholder"),
         ({"RELAY_ADMIN_KEY": "admin-change-me-please"}, "RELAY_ADMIN_KEY must be a random"),
+        ({"RELAY_METRICS_KEY": "short"}, "RELAY_METRICS_KEY must be a random"),
         ({"RELAY_DATA_DIR": "/proc/no-such-dir"}, "RELAY_DATA_DIR /proc/no-such-dir cannot"),
     ],
 )
