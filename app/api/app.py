@@ -48,6 +48,7 @@ from app.api.errors import (
     unexpected_error_response,
     validation_error_handler,
 )
+from app.api.headers import SecurityHeaders
 from app.clock import Clock
 from app.config import Settings
 from app.errors import RelayError
@@ -184,6 +185,7 @@ def create_app(
     ops.add_exception_handler(HTTPException, http_error_handler)
     ops.add_exception_handler(RequestValidationError, validation_error_handler)
     ops.add_exception_handler(Exception, unexpected_error_handler)
+    ops.add_middleware(SecurityHeaders)
     lane = FastLane(fast, ops)
     return AccessLog(lane, metrics, writer, templates)
 

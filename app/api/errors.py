@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.api.headers import LOCKED
 from app.errors import RelayError
 
 _log = logging.getLogger("toast_relay.api")
@@ -27,7 +28,7 @@ def error_response(status: int, error: str, detail: str,
         orjson.dumps({"error": error, "detail": detail}),
         status_code=status,
         media_type="application/json",
-        headers={"Cache-Control": "no-store", **(headers or {})},
+        headers={"Cache-Control": "no-store", **LOCKED, **(headers or {})},
     )
 
 

@@ -21,6 +21,7 @@ import orjson
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from app.api.headers import NOSNIFF
 from app.api.screens import parse_query
 from app.cache.changes import Subscription
 from app.relay import Relay
@@ -30,6 +31,7 @@ HEADERS = [
     (b"cache-control", b"no-cache, no-store"),
     # nginx: pass each event on at once (deploy/nginx also turns buffering off here).
     (b"x-accel-buffering", b"no"),
+    NOSNIFF,
 ]
 RETRY_MS = 3000
 PING = b": ping\n\n"

@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute
 from swagger_ui_bundle import swagger_ui_path
 
 from app.api.errors import error_response
+from app.api.headers import NOT_FRAMED, docs_policy
 from app.menu.render import GroupsAnswer, MenuAnswer, StockAnswer
 
 TITLE = "toast-relay"
@@ -170,7 +171,7 @@ router = APIRouter(include_in_schema=False)
 async def docs(request: Request) -> HTMLResponse:
     """Swagger UI, with every file it needs served by the relay itself."""
     root = request.scope.get("root_path", "").rstrip("/")
-    return get_swagger_ui_html(
+    page = get_swagger_ui_html(
         openapi_url=f"{root}/openapi.json", title=f"{TITLE} API",
         swagger_js_url=f"{root}/docs/swagger-ui-bundle.js",
         swagger_css_url=f"{root}/docs/swagger-ui.css",
@@ -178,6 +179,9 @@ async def docs(request: Request) -> HTMLResponse:
         # The default online validator would call a third-party host from the page.
         swagger_ui_parameters={"validatorUrl": None, "tryItOutEnabled": True},
     )
+    page.headers["Content-Security-Policy"] = docs_policy(bytes(page.body))
+    page.headers["X-Frame-Options"] = NOT_FRAMED
+    return page
 
 
 @router.get("/docs/{asset}")

@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from app.api.headers import NO_REFERRER, NOSNIFF
 from app.api.keys import KeyRing, header
 from app.board.images import SIZES
 from app.board.options import BoardOptions
@@ -38,6 +39,11 @@ MAX_QUERY_PARAMS = 100
 """More parameters than this is 400 before any of them is read."""
 KEPT_QUERIES = 512
 IMAGE_CACHE = b"private, max-age=31536000, immutable"
+PREVIEW_POLICY = (
+    (b"content-security-policy", b"default-src 'none'; style-src 'unsafe-inline'; "
+     b"frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"),
+    NOSNIFF, NO_REFERRER)
+"""The preview page only frames the board beside it (docs/security.md)."""
 _X_CACHE = {"HIT": b"HIT", "MISS": b"MISS", "STALE": b"STALE"}
 
 Handler = Callable[[Scope, Send], Awaitable[None]]
@@ -215,7 +221,8 @@ class Screens:
         body = render_preview("?" + urlencode(pairs), portrait=preview == "portrait")
         await send({"type": "http.response.start", "status": 200, "headers": [
             (b"content-type", b"text/html; charset=utf-8"),
-            (b"content-length", str(len(body)).encode()), (b"cache-control", b"no-store")]})
+            (b"content-length", str(len(body)).encode()), (b"cache-control", b"no-store"),
+            *PREVIEW_POLICY]})
         await send({"type": "http.response.body", "body": body})
 
     async def image(self, scope: Scope, send: Send) -> None:
@@ -238,7 +245,7 @@ class Screens:
             return
         await send({"type": "http.response.start", "status": 200, "headers": [
             (b"content-type", picture.media_type.encode()),
-            (b"content-length", str(len(picture.body)).encode()), *common]})
+            (b"content-length", str(len(picture.body)).encode()), NOSNIFF, *common]})
         await send({"type": "http.response.body", "body": picture.body})
 
     async def groups(self, scope: Scope, send: Send) -> None:

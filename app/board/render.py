@@ -10,6 +10,7 @@ can swap it in place.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from collections.abc import Sequence
@@ -51,6 +52,16 @@ def _asset(name: str) -> Markup:
 
 _CSS = _asset("board.css")
 _JS = _asset("board.js")
+PAGE_POLICY = (
+    "default-src 'none'; script-src 'sha256-"
+    + base64.b64encode(hashlib.sha256(_JS.encode()).digest()).decode()
+    + "'; style-src 'self' 'unsafe-inline'; img-src 'self'; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'")
+"""The board's Content-Security-Policy: only its own script runs (by hash), it fetches,
+streams and shows images from the relay only; styles may be inline (``accent=`` is a
+style attribute) or a same-origin ``css=``. No ``frame-ancestors``: signage players'
+HTML widgets (Yodeck, OptiSigns, Xibo, a BrightSign page from local storage) frame
+the board from their own origins, so framing stays allowed (docs/security.md)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -278,6 +278,30 @@ def test_nothing_is_requested_from_another_origin(stack: tuple[str, str]) -> Non
         assert urls and all(u.startswith(url + "/") for u in urls), urls
 
 
+WATCH_CSP = ("window.__csp = []; document.addEventListener('securitypolicyviolation', "
+             "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));")
+
+
+def test_board_and_docs_run_under_their_content_security_policies(
+        stack: tuple[str, str]) -> None:
+    """The board (images, accent, its checks and event stream) and /docs draw themselves with
+    no Content-Security-Policy violation."""
+    url, _ = stack
+    with chromium(1920, 1080) as driver:
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH_CSP})
+        open_board(driver, board_url(url, refresh="2", images="true", accent="ff6600"))
+        wait_for(lambda: driver.execute_script(
+            "return window.__board.fails === 0 && [...document.images].length > 0 && "
+            "[...document.images].every(i => i.complete && i.naturalWidth > 0) && "
+            "performance.getEntriesByType('resource').some(e => e.name.includes('part=content'))"),
+            60, "images and a check")
+        assert driver.execute_script("return window.__csp") == []
+        driver.get(f"{url}/docs")
+        wait_for(lambda: driver.execute_script(
+            "return document.querySelectorAll('.opblock').length"), 60, "Swagger UI")
+        assert driver.execute_script("return window.__csp") == []
+
+
 def test_images_come_through_the_relay(stack: tuple[str, str]) -> None:
     """images=true shows every item image, fetched through /image and resized."""
     url, _ = stack
