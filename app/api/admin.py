@@ -24,6 +24,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from app.api.deps import AdminKey, AdminRestaurant, MetricsKey, RelayDep
+from app.api.headers import LOCKED
 from app.api.keys import check_admin, presented_key
 from app.api.openapi import TOAST_ERRORS, errors, json_answer
 from app.api.screens import parse_query
@@ -76,8 +77,10 @@ _STATUS_EXAMPLE = {
 
 
 def _json(data: object) -> Response:
+    # LOCKED: POST /admin/refresh runs on the fast lane, outside SecurityHeaders.
     return Response(orjson.dumps(data, option=orjson.OPT_INDENT_2),
-                    media_type="application/json", headers={"Cache-Control": "no-store"})
+                    media_type="application/json",
+                    headers={"Cache-Control": "no-store", **LOCKED})
 
 
 @router.get("/admin/status", tags=["admin"], summary="Token, freshness and budget",

@@ -79,6 +79,14 @@ async def test_other_answers_load_nothing_and_are_never_framed(
     assert r.headers["x-frame-options"] == "DENY"
 
 
+async def test_admin_refresh_on_the_fast_lane_is_locked_too(relay: httpx.AsyncClient) -> None:
+    """POST /admin/refresh (a raw fast-lane route) says the same as the other admin routes."""
+    r = await relay.post("/admin/refresh/harbor", params={"key": ADMIN})
+    assert r.status_code == 200
+    assert_common(r)
+    assert policy(r)["frame-ancestors"] == "'none'" and r.headers["x-frame-options"] == "DENY"
+
+
 async def test_screen_answers_are_not_sniffed(relay: httpx.AsyncClient) -> None:
     """Menu answers in every shape, and the board preview, say nosniff."""
     for fmt in ("json", "csv", "xml", "rss"):
