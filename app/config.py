@@ -146,6 +146,32 @@ def parse_restaurants(raw: str) -> dict[str, str]:
     return out
 
 
+def parse_origins(raw: str) -> tuple[str, ...]:
+    """``*``, or a comma list of origins (``https://host[:port]``, or ``null`` for pages
+    opened from a file), as browsers write them in ``Origin``; empty: none."""
+    out: list[str] = []
+    for part in _split(raw):
+        if part in ("*", "null"):
+            out.append(part)
+            continue
+        parts = urlsplit(part)
+        try:
+            port = parts.port
+        except ValueError:
+            port = -1
+        if (parts.scheme not in ("http", "https") or not parts.hostname or port == -1
+                or parts.path not in ("", "/") or parts.query or parts.fragment
+                or parts.username is not None):
+            raise ValueError(f"{part[:80]!r} is not an origin; use *, or a comma list such as "
+                             "https://signage.example.com,http://10.0.0.5:8000 (scheme, host "
+                             "and port only)")
+        default = {"http": 80, "https": 443}[parts.scheme]
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        out.append(f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default)
+                                                  else ""))
+    return tuple(dict.fromkeys(out))
+
+
 def normalize_base_url(raw: str) -> str:
     raw = raw.strip().rstrip("/")
     if raw and "://" not in raw:
@@ -200,6 +226,8 @@ class Settings(BaseSettings):
     relay_image_allow_private: bool = False
     """Let /image fetch from loopback and private addresses (the simulator's images)."""
     relay_history_size: int = Field(100, ge=1, le=10000)
+    relay_cors_origins: Annotated[tuple[str, ...], NoDecode] = ("*",)
+    """Origins whose pages may read the screen routes (``app.api.cors``); empty: none."""
 
     @field_validator("toast_api_url", mode="before")
     @classmethod
@@ -237,6 +265,11 @@ class Settings(BaseSettings):
     @classmethod
     def _keys(cls, v: object) -> KeyScopes:
         return v if isinstance(v, dict) else parse_api_keys(str(v))
+
+    @field_validator("relay_cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, v: object) -> tuple[str, ...]:
+        return tuple(v) if isinstance(v, list | tuple) else parse_origins(str(v))
 
     @field_validator("relay_restaurants", mode="before")
     @classmethod

@@ -47,9 +47,10 @@ def not_found_detail(path: str) -> str:
     return _HTTP_DETAILS[404]
 
 
-def http_error_response(exc: HTTPException, path: str = "") -> Response:
+def http_error_response(exc: HTTPException, path: str = "",
+                        extra: Mapping[str, str] | None = None) -> Response:
     """Starlette's 404/405 (and any other ``HTTPException``) as the JSON error body."""
-    headers = dict(exc.headers or {})
+    headers = {**(exc.headers or {}), **(extra or {})}
     if "Allow" in headers:
         headers["Allow"] = with_head(headers["Allow"])
     detail = (not_found_detail(path) if exc.status_code == 404

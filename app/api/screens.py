@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from app.api.cors import Cors, Headers
 from app.api.headers import NO_REFERRER, NOSNIFF
 from app.api.keys import KeyRing, header
 from app.board.images import SIZES
@@ -50,12 +51,17 @@ Handler = Callable[[Scope, Send], Awaitable[None]]
 
 
 class Endpoint:
-    """Adapts ``handler(scope, send)`` to ASGI, so Starlette routes it without a Request."""
+    """Adapts ``handler(scope, send)`` to ASGI, so Starlette routes it without a Request;
+    a CORS preflight (``OPTIONS``) is answered here."""
 
-    def __init__(self, handler: Handler) -> None:
+    def __init__(self, handler: Handler, cors: Cors) -> None:
         self.handler = handler
+        self.cors = cors
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] == "OPTIONS":
+            await self.cors.preflight(scope, send)
+            return
         await self.handler(scope, send)
 
 
@@ -138,11 +144,12 @@ def etag_matches(header_value: bytes | None, etag: bytes) -> bool:
 
 async def send_answer(
     scope: Scope, send: Send, answer: Answer, view: MenuView, cache: CacheResult,
-    cache_control: bytes,
+    cache_control: bytes, cors: Headers = (),
 ) -> None:
     scope["relay"]["cache"] = cache
     common = [(b"etag", answer.etag_bytes), (b"cache-control", cache_control),
-              (b"last-modified", view.last_modified_bytes), (b"x-cache", _X_CACHE[cache])]
+              (b"last-modified", view.last_modified_bytes), (b"x-cache", _X_CACHE[cache]),
+              *cors]
     if etag_matches(header(scope, b"if-none-match"), answer.etag_bytes):
         await send({"type": "http.response.start", "status": 304, "headers": common})
         await send({"type": "http.response.body", "body": b""})
@@ -153,7 +160,8 @@ async def send_answer(
 
 
 class Screens:
-    def __init__(self, relay: Relay) -> None:
+    def __init__(self, relay: Relay, cors: Cors) -> None:
+        self.cors = cors
         self.keys: KeyRing = relay.keys
         self.menus = relay.menus
         self.clock = relay.clock
@@ -200,7 +208,8 @@ class Screens:
         view, cache = self.menus.cached(guid) or await self.menus.view(guid)
         now = datetime.fromtimestamp(self.clock.now(), UTC) if not filters.is_empty else None
         answer = view.menu(filters, q.fmt, now, ascii_only)
-        await send_answer(scope, send, answer, view, cache, self.cache_control)
+        await send_answer(scope, send, answer, view, cache, self.cache_control,
+                          self.cors.headers(scope))
 
     async def board(self, scope: Scope, send: Send) -> None:
         guid, q = self._checked(scope)
@@ -212,7 +221,8 @@ class Screens:
         view, cache = await self._held(guid)
         answer = view.board(b.key, filters, b.options, self.clock.now(),
                             content_only=b.content_only)
-        await send_answer(scope, send, answer, view, cache, self.cache_control)
+        await send_answer(scope, send, answer, view, cache, self.cache_control,
+                          self.cors.headers(scope))
 
     async def _preview(self, scope: Scope, send: Send, preview: str) -> None:
         """The board framed at 9:16 or 16:9, to try a layout in a desktop browser."""
@@ -222,7 +232,7 @@ class Screens:
         await send({"type": "http.response.start", "status": 200, "headers": [
             (b"content-type", b"text/html; charset=utf-8"),
             (b"content-length", str(len(body)).encode()), (b"cache-control", b"no-store"),
-            *PREVIEW_POLICY]})
+            *PREVIEW_POLICY, *self.cors.headers(scope)]})
         await send({"type": "http.response.body", "body": body})
 
     async def image(self, scope: Scope, send: Send) -> None:
@@ -238,7 +248,8 @@ class Screens:
         picture = await self.images.get(source, size)
         scope["relay"]["cache"] = cache
         # The board asks with ?v=<hash of Toast's URL>: a new image is a new URL.
-        common = [(b"etag", picture.etag), (b"cache-control", IMAGE_CACHE)]
+        common = [(b"etag", picture.etag), (b"cache-control", IMAGE_CACHE),
+                  *self.cors.headers(scope)]
         if etag_matches(header(scope, b"if-none-match"), picture.etag):
             await send({"type": "http.response.start", "status": 304, "headers": common})
             await send({"type": "http.response.body", "body": b""})
@@ -250,19 +261,23 @@ class Screens:
 
     async def groups(self, scope: Scope, send: Send) -> None:
         view, cache = await self._view(scope)
-        await send_answer(scope, send, view.groups(), view, cache, self.cache_control)
+        await send_answer(scope, send, view.groups(), view, cache, self.cache_control,
+                          self.cors.headers(scope))
 
     async def stock(self, scope: Scope, send: Send) -> None:
         view, cache = await self._view(scope)
-        await send_answer(scope, send, view.stock_answer(), view, cache, self.cache_control)
+        await send_answer(scope, send, view.stock_answer(), view, cache, self.cache_control,
+                          self.cors.headers(scope))
 
 
-def routes(relay: Relay) -> list[Route]:
-    s = Screens(relay)
+def routes(relay: Relay, cors: Cors) -> list[Route]:
+    """The screen routes; each answers GET, HEAD and a CORS preflight (OPTIONS)."""
+    s = Screens(relay, cors)
+    get = ["GET", "OPTIONS"]
     return [
-        Route("/menu/{restaurant}", Endpoint(s.menu), methods=["GET"]),
-        Route("/menu/{restaurant}/groups", Endpoint(s.groups), methods=["GET"]),
-        Route("/stock/{restaurant}", Endpoint(s.stock), methods=["GET"]),
-        Route("/board/{restaurant}", Endpoint(s.board), methods=["GET"]),
-        Route("/image/{restaurant}/{item}", Endpoint(s.image), methods=["GET"]),
+        Route("/menu/{restaurant}", Endpoint(s.menu, cors), methods=get),
+        Route("/menu/{restaurant}/groups", Endpoint(s.groups, cors), methods=get),
+        Route("/stock/{restaurant}", Endpoint(s.stock, cors), methods=get),
+        Route("/board/{restaurant}", Endpoint(s.board, cors), methods=get),
+        Route("/image/{restaurant}/{item}", Endpoint(s.image, cors), methods=get),
     ]

@@ -15,9 +15,9 @@ def fill(path: str) -> str:
 
 
 @pytest.mark.parametrize(("method", "path", "allow"), [
-    ("POST", "/menu/harbor", "GET, HEAD"),
-    ("DELETE", "/stock/harbor", "GET, HEAD"),
-    ("PUT", "/menu/harbor/groups", "GET, HEAD"),
+    ("POST", "/menu/harbor", "GET, HEAD, OPTIONS"),
+    ("DELETE", "/stock/harbor", "GET, HEAD, OPTIONS"),
+    ("PUT", "/menu/harbor/groups", "GET, HEAD, OPTIONS"),
     ("POST", "/restaurants", "GET, HEAD"),
     ("POST", "/healthz", "GET, HEAD"),
     ("PATCH", "/openapi.json", "GET, HEAD"),
