@@ -273,7 +273,8 @@ def test_nothing_is_requested_from_another_origin(stack: tuple[str, str]) -> Non
             message = json.loads(entry["message"])["message"]
             if message["method"] == "Network.requestWillBeSent":
                 request_url = message["params"]["request"]["url"]
-                if not request_url.startswith(("chrome:", "about:", "data:")):
+                if not request_url.startswith(("chrome:", "chrome-untrusted:", "about:",
+                                               "data:")):
                     urls.append(request_url)  # the browser's own new-tab page is not ours
         assert urls and all(u.startswith(url + "/") for u in urls), urls
 
@@ -300,6 +301,31 @@ def test_board_and_docs_run_under_their_content_security_policies(
         wait_for(lambda: driver.execute_script(
             "return document.querySelectorAll('.opblock').length"), 60, "Swagger UI")
         assert driver.execute_script("return window.__csp") == []
+
+
+def test_a_widget_on_another_origin_reads_the_menu(stack: tuple[str, str]) -> None:
+    """A page on another origin (here the simulator's) reads /menu with the key in
+    X-API-Key (a preflighted request) and as ?key=, and gets the readable 401 without one."""
+    url, sim_url = stack
+    with chromium(1280, 720) as driver:
+        driver.get(f"{sim_url}/_sim/faults")
+        got = driver.execute_async_script("""
+            const [url, key, done] = arguments;
+            const read = async (path, init) => {
+              const r = await fetch(url + path, init);
+              return [r.status, r.headers.get('ETag') !== null, (await r.json())];
+            };
+            Promise.all([
+              read('/menu/harbor', {headers: {'X-API-Key': key}}),
+              read('/menu/harbor?key=' + key),
+              read('/menu/harbor'),
+            ]).then(all => done(all.map(([s, etag, body]) => [s, etag, body.items
+              ? body.items.length : body.error])), e => done(String(e)));
+        """, url, KEY)
+    assert isinstance(got, list), got
+    (header_status, header_etag, rows), (query_status, _, same), (keyless, _, error) = got
+    assert header_status == query_status == 200 and header_etag and rows == same > 0
+    assert (keyless, error) == (401, "unauthorized")
 
 
 def test_images_come_through_the_relay(stack: tuple[str, str]) -> None:
