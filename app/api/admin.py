@@ -187,7 +187,9 @@ def routes(relay: Relay) -> list[Route]:
 @router.get("/metrics", tags=["operations"], summary="Prometheus metrics", responses={
     200: {"description": "Prometheus text format; no keys, tokens or secrets.",
           "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}},
-    **errors(401)})
+    **errors(401)},
+    # An empty requirement: the key is optional (needed only when RELAY_METRICS_KEY is set).
+    openapi_extra={"security": [{}]})
 async def metrics(relay: RelayDep, _: MetricsKey) -> Response:
     """Request, cache, Toast-call, token and per-restaurant freshness metrics. Open unless
     RELAY_METRICS_KEY is set (they name restaurant GUIDs and webhook failure counts)."""
