@@ -81,6 +81,7 @@ _WHY = {
     403: "The key may not read this restaurant.",
     404: "Unknown alias, a GUID outside RELAY_RESTAURANTS, or a restaurant Toast does not "
          "give this relay.",
+    414: "The query string is longer than 4 KiB; nothing in it was read.",
     502: "Toast answered with an error or a malformed body and no copy exists yet.",
     503: "Toast is unavailable or rate-limited (or the login fails) and no copy exists yet; "
          "or the last good copy is older than RELAY_STALE_MAX.",
