@@ -39,6 +39,7 @@ option and twenty groups is under 1 KiB)."""
 MAX_QUERY_PARAMS = 100
 """More parameters than this is 400 before any of them is read."""
 KEPT_QUERIES = 512
+"""Parsed query strings kept (``Screens._checked``), the oldest forgotten first."""
 IMAGE_CACHE = b"private, max-age=31536000, immutable"
 PREVIEW_POLICY = (
     (b"content-security-policy", b"default-src 'none'; style-src 'unsafe-inline'; "
