@@ -146,6 +146,32 @@ def parse_restaurants(raw: str) -> dict[str, str]:
     return out
 
 
+def parse_origins(raw: str) -> tuple[str, ...]:
+    """``*``, or a comma list of origins (``https://host[:port]``, or ``null`` for pages
+    opened from a file), as browsers write them in ``Origin``; empty: none."""
+    out: list[str] = []
+    for part in _split(raw):
+        if part in ("*", "null"):
+            out.append(part)
+            continue
+        parts = urlsplit(part)
+        try:
+            port = parts.port
+        except ValueError:
+            port = -1
+        if (parts.scheme not in ("http", "https") or not parts.hostname or port == -1
+                or parts.path not in ("", "/") or parts.query or parts.fragment
+                or parts.username is not None):
+            raise ValueError(f"{part[:80]!r} is not an origin; use *, or a comma list such as "
+                             "https://signage.example.com,http://10.0.0.5:8000 (scheme, host "
+                             "and port only)")
+        default = {"http": 80, "https": 443}[parts.scheme]
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        out.append(f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default)
+                                                  else ""))
+    return tuple(dict.fromkeys(out))
+
+
 def normalize_base_url(raw: str) -> str:
     raw = raw.strip().rstrip("/")
     if raw and "://" not in raw:
@@ -172,6 +198,8 @@ class Settings(BaseSettings):
 
     relay_api_keys: Annotated[KeyScopes, NoDecode] = Field(repr=False)
     relay_admin_key: SecretStr | None = None
+    relay_metrics_key: SecretStr | None = None
+    """When set, /metrics answers only to it (Prometheus: ``authorization: credentials``)."""
     relay_restaurants: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     relay_refresh_interval: Seconds = 60.0
     """Default 60 s; 1800 s (Toast's advice) when webhooks are on (see ``_webhook_defaults``)."""
@@ -198,6 +226,8 @@ class Settings(BaseSettings):
     relay_image_allow_private: bool = False
     """Let /image fetch from loopback and private addresses (the simulator's images)."""
     relay_history_size: int = Field(100, ge=1, le=10000)
+    relay_cors_origins: Annotated[tuple[str, ...], NoDecode] = ("*",)
+    """Origins whose pages may read the screen routes (``app.api.cors``); empty: none."""
 
     @field_validator("toast_api_url", mode="before")
     @classmethod
@@ -221,7 +251,7 @@ class Settings(BaseSettings):
                              "secret from Toast Web")
         return v
 
-    @field_validator("relay_admin_key")
+    @field_validator("relay_admin_key", "relay_metrics_key")
     @classmethod
     def _admin_key(cls, v: SecretStr | None) -> SecretStr | None:
         if v is not None and (is_placeholder(v.get_secret_value())
@@ -235,6 +265,11 @@ class Settings(BaseSettings):
     @classmethod
     def _keys(cls, v: object) -> KeyScopes:
         return v if isinstance(v, dict) else parse_api_keys(str(v))
+
+    @field_validator("relay_cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, v: object) -> tuple[str, ...]:
+        return tuple(v) if isinstance(v, list | tuple) else parse_origins(str(v))
 
     @field_validator("relay_restaurants", mode="before")
     @classmethod

@@ -165,6 +165,13 @@ class PayloadTooLarge(RelayError):
     error = "payload_too_large"
 
 
+class QueryTooLong(RelayError):
+    """A query string past what any screen URL needs; refused before it is read."""
+
+    status_code = 414
+    error = "query_too_long"
+
+
 class WebhookNotTaken(RelayError):
     """A valid webhook the relay could not take; 5xx so that Toast resends it."""
 

@@ -41,12 +41,14 @@ def starlette_app() -> Starlette:
     from starlette.routing import Route
 
     from app.api import screens
+    from app.api.cors import Cors
     from app.api.errors import relay_error_handler
     from app.config import load_settings
     from app.errors import RelayError
     from app.relay import Relay
 
-    relay = Relay.build(load_settings())
+    settings = load_settings()
+    relay = Relay.build(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -59,7 +61,8 @@ def starlette_app() -> Starlette:
     async def healthz(request: Request) -> Response:
         return Response(b'{"status":"ok"}', media_type="application/json")
 
-    app = Starlette(routes=[Route("/healthz", healthz), *screens.routes(relay)],
+    cors = Cors(settings.relay_cors_origins)
+    app = Starlette(routes=[Route("/healthz", healthz), *screens.routes(relay, cors)],
                     lifespan=lifespan,
                     exception_handlers={RelayError: relay_error_handler})
     app.add_middleware(RelayScope)

@@ -23,7 +23,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from app.api.deps import AdminKey, AdminRestaurant, RelayDep
+from app.api.deps import AdminKey, AdminRestaurant, MetricsKey, RelayDep
+from app.api.headers import LOCKED
 from app.api.keys import check_admin, presented_key
 from app.api.openapi import TOAST_ERRORS, errors, json_answer
 from app.api.screens import parse_query
@@ -78,8 +79,10 @@ _STATUS_EXAMPLE = {
 
 
 def _json(data: object) -> Response:
+    # LOCKED: POST /admin/refresh runs on the fast lane, outside SecurityHeaders.
     return Response(orjson.dumps(data, option=orjson.OPT_INDENT_2),
-                    media_type="application/json", headers={"Cache-Control": "no-store"})
+                    media_type="application/json",
+                    headers={"Cache-Control": "no-store", **LOCKED})
 
 
 @router.get("/admin/status", tags=["admin"], summary="Token, freshness and budget",
@@ -190,7 +193,11 @@ def routes(relay: Relay) -> list[Route]:
 
 @router.get("/metrics", tags=["operations"], summary="Prometheus metrics", responses={
     200: {"description": "Prometheus text format; no keys, tokens or secrets.",
-          "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}})
-async def metrics(relay: RelayDep) -> Response:
-    """Request, cache, Toast-call, token and per-restaurant freshness metrics."""
+          "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}},
+    **errors(401)},
+    # An empty requirement: the key is optional (needed only when RELAY_METRICS_KEY is set).
+    openapi_extra={"security": [{}]})
+async def metrics(relay: RelayDep, _: MetricsKey) -> Response:
+    """Request, cache, Toast-call, token and per-restaurant freshness metrics. Open unless
+    RELAY_METRICS_KEY is set (they name restaurant GUIDs and webhook failure counts)."""
     return Response(generate_latest(relay.metrics.registry), media_type=CONTENT_TYPE_LATEST)

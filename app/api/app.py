@@ -38,15 +38,18 @@ from app.api import (
     webhooks,
 )
 from app.api.access import AccessLog
+from app.api.cors import Cors
 from app.api.errors import (
     error_response,
     http_error_handler,
     http_error_response,
+    not_found_detail,
     relay_error_handler,
     unexpected_error_handler,
     unexpected_error_response,
     validation_error_handler,
 )
+from app.api.headers import SecurityHeaders
 from app.clock import Clock
 from app.config import Settings
 from app.errors import RelayError
@@ -64,9 +67,10 @@ ROUTERS: tuple[APIRouter, ...] = (
 """The FastAPI routes and stubs, in the order /docs lists them."""
 
 
-def fast_routes(relay: Relay) -> list[Route]:
-    """The raw fast-lane routes: what screens poll, the /events streams, admin refreshes."""
-    return [*screens.routes(relay), *events.routes(relay), *admin.routes(relay)]
+def fast_routes(relay: Relay, cors: Cors) -> list[Route]:
+    """The raw fast-lane routes: what screens poll, the /events streams (both with CORS),
+    admin refreshes (never)."""
+    return [*screens.routes(relay, cors), *events.routes(relay, cors), *admin.routes(relay)]
 
 
 def fast_prefixes(routes: Iterable[BaseRoute]) -> tuple[str, ...]:
@@ -77,10 +81,13 @@ def fast_prefixes(routes: Iterable[BaseRoute]) -> tuple[str, ...]:
 class FastLane:
     """Sends screen routes to a bare router and everything else to FastAPI."""
 
-    def __init__(self, fast: Router, app: FastAPI) -> None:
+    def __init__(self, fast: Router, app: FastAPI, cors: Cors) -> None:
         self.fast = fast
         self.app = app
+        self.cors = cors
         self.prefixes: tuple[str, ...] = ()
+        self.cors_prefixes: tuple[str, ...] = ()
+        """The prefixes of routes answering CORS: their error answers say it too."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -103,11 +110,19 @@ class FastLane:
             await self.fast(scope, receive, send)
         except RelayError as exc:
             await error_response(exc.status_code, exc.error, exc.detail,
-                                 exc.headers())(scope, receive, send)
+                                 {**exc.headers(), **self._cors(scope, path)})(
+                scope, receive, send)
         except HTTPException as exc:
-            await http_error_response(exc)(scope, receive, send)
+            await http_error_response(exc, path, self._cors(scope, path))(scope, receive, send)
         except Exception as exc:
             await unexpected_error_response(exc, path)(scope, receive, send)
+
+    def _cors(self, scope: Scope, path: str) -> dict[str, str]:
+        """The CORS headers of an error answer on a screen route (a widget reads the 401)."""
+        if not path.startswith(self.cors_prefixes):
+            return {}
+        return {name.decode(): value.decode("latin-1")
+                for name, value in self.cors.headers(scope)}
 
 
 async def head_as_get(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
@@ -132,8 +147,8 @@ async def head_as_get(app: ASGIApp, scope: Scope, receive: Receive, send: Send) 
 
 
 async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
-    await error_response(404, "not_found", "no such route; see /docs for the "
-                         "HTTP interface")(scope, receive, send)
+    await error_response(404, "not_found", not_found_detail(scope["path"]))(
+        scope, receive, send)
 
 
 def create_app(
@@ -146,7 +161,10 @@ def create_app(
     landing page link each demo restaurant with that key."""
     metrics = Metrics()
     writer = AccessLogWriter(settings.relay_log_format) if settings.relay_access_log else None
-    fast = Router(routes=[], default=_not_found)
+    # No trailing-slash redirects on either lane: Starlette builds the Location from the
+    # request's Host header and keeps the query string, ?key= included (docs/security.md).
+    fast = Router(routes=[], default=_not_found, redirect_slashes=False)
+    cors = Cors(settings.relay_cors_origins)
     templates: dict[object, str] = {}
 
     @asynccontextmanager
@@ -154,8 +172,10 @@ def create_app(
         client = http or make_http_client(settings.toast_timeout)
         relay = Relay.build(settings, clock=clock, http=client, metrics=metrics)
         app.state.relay = relay
-        fast.routes[:] = fast_routes(relay)
+        fast.routes[:] = fast_routes(relay, cors)
         lane.prefixes = fast_prefixes(fast.routes)
+        lane.cors_prefixes = fast_prefixes(r for r in fast.routes if isinstance(r, Route)
+                                           and "OPTIONS" in (r.methods or ()))
         templates.update({r.endpoint: r.path for r in [*fast.routes, *ops.all_routes()]
                           if isinstance(r, Route)})
         await relay.start()
@@ -173,7 +193,7 @@ def create_app(
                 writer.flush()
 
     ops = openapi.RelayAPI(lifespan=lifespan, docs_url=None, redoc_url=None,
-                           openapi_url="/openapi.json")
+                           openapi_url="/openapi.json", redirect_slashes=False)
     for router in ROUTERS:
         ops.include_router(router)
     ops.state.demo_key = demo_key
@@ -181,7 +201,8 @@ def create_app(
     ops.add_exception_handler(HTTPException, http_error_handler)
     ops.add_exception_handler(RequestValidationError, validation_error_handler)
     ops.add_exception_handler(Exception, unexpected_error_handler)
-    lane = FastLane(fast, ops)
+    ops.add_middleware(SecurityHeaders)
+    lane = FastLane(fast, ops, cors)
     return AccessLog(lane, metrics, writer, templates)
 
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request, Security
-from fastapi.security import APIKeyHeader, APIKeyQuery
+from fastapi.security import APIKeyHeader, APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 
-from app.api.keys import check_admin
+from app.api.keys import check_admin, check_metrics
 from app.config import RESTAURANT_REF_PATTERN
 from app.relay import Relay
 
@@ -85,6 +85,31 @@ def require_admin(
 
 AdminKey = Annotated[None, Depends(require_admin)]
 """Admin routes take ``_: AdminKey``."""
+
+_METRICS = "RELAY_METRICS_KEY (only when it is set; /metrics is open otherwise)"
+_metrics_bearer = HTTPBearer(scheme_name="MetricsBearer", auto_error=False,
+                             description=f"{_METRICS}, as a bearer token (Prometheus' "
+                                         "`authorization: {credentials: ...}`).")
+_metrics_header = APIKeyHeader(name="X-API-Key", scheme_name="MetricsKeyHeader",
+                               description=f"{_METRICS}, in the X-API-Key header.",
+                               auto_error=False)
+_metrics_query = APIKeyQuery(name="key", scheme_name="MetricsKeyQuery",
+                             description=f"{_METRICS}, as ?key=.", auto_error=False)
+
+
+def require_metrics(
+    relay: RelayDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_metrics_bearer)],
+    header: Annotated[str | None, Security(_metrics_header)],
+    query: Annotated[str | None, Security(_metrics_query)],
+) -> None:
+    """401 when RELAY_METRICS_KEY is set and was not presented."""
+    check_metrics(relay.settings.relay_metrics_key,
+                  (bearer.credentials if bearer else None) or header or query)
+
+
+MetricsKey = Annotated[None, Depends(require_metrics)]
+"""/metrics takes ``_: MetricsKey``."""
 
 # The pattern is documentation only: KeyRing.resolve applies the same rule with its own
 # messages (validating it here would answer a generic "should match pattern").

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.api.headers import LOCKED
 from app.errors import RelayError
 
 _log = logging.getLogger("toast_relay.api")
@@ -27,7 +28,7 @@ def error_response(status: int, error: str, detail: str,
         orjson.dumps({"error": error, "detail": detail}),
         status_code=status,
         media_type="application/json",
-        headers={"Cache-Control": "no-store", **(headers or {})},
+        headers={"Cache-Control": "no-store", **LOCKED, **(headers or {})},
     )
 
 
@@ -39,19 +40,28 @@ def with_head(allow: str) -> str:
     return ", ".join(sorted(methods))
 
 
-def http_error_response(exc: HTTPException) -> Response:
+def not_found_detail(path: str) -> str:
+    """The 404 detail for an unknown route (a trailing slash is never redirected away)."""
+    if len(path) > 1 and path.endswith("/"):
+        return "no such route; drop the trailing slash (see /docs for the HTTP interface)"
+    return _HTTP_DETAILS[404]
+
+
+def http_error_response(exc: HTTPException, path: str = "",
+                        extra: Mapping[str, str] | None = None) -> Response:
     """Starlette's 404/405 (and any other ``HTTPException``) as the JSON error body."""
-    headers = dict(exc.headers or {})
+    headers = {**(exc.headers or {}), **(extra or {})}
     if "Allow" in headers:
         headers["Allow"] = with_head(headers["Allow"])
-    detail = _HTTP_DETAILS.get(exc.status_code, str(exc.detail))
+    detail = (not_found_detail(path) if exc.status_code == 404
+              else _HTTP_DETAILS.get(exc.status_code, str(exc.detail)))
     return error_response(exc.status_code, _HTTP_ERRORS.get(exc.status_code, "http_error"),
                           detail, headers)
 
 
 async def http_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return http_error_response(exc)
+    return http_error_response(exc, request.url.path)
 
 
 def _where(loc: tuple[object, ...]) -> str:

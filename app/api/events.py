@@ -21,6 +21,8 @@ import orjson
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from app.api.cors import Cors
+from app.api.headers import NOSNIFF
 from app.api.screens import parse_query
 from app.cache.changes import Subscription
 from app.relay import Relay
@@ -30,6 +32,7 @@ HEADERS = [
     (b"cache-control", b"no-cache, no-store"),
     # nginx: pass each event on at once (deploy/nginx also turns buffering off here).
     (b"x-accel-buffering", b"no"),
+    NOSNIFF,
 ]
 RETRY_MS = 3000
 PING = b": ping\n\n"
@@ -49,25 +52,30 @@ async def _until_disconnect(receive: Receive, sub: Subscription) -> None:
 
 
 class EventStream:
-    def __init__(self, relay: Relay) -> None:
+    def __init__(self, relay: Relay, cors: Cors) -> None:
+        self.cors = cors
         self.keys = relay.keys
         self.menus = relay.menus
         self.feed = relay.changes
         self.heartbeat = relay.settings.relay_events_heartbeat
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] == "OPTIONS":
+            await self.cors.preflight(scope, send)
+            return
         q = parse_query(scope["query_string"])
         guid = self.keys.readable_path(scope, q.key)
         # Like /menu: loads the restaurant if nobody asked for it yet (and 404s a wrong one).
         view, _ = await self.menus.view(guid)
+        headers = [*HEADERS, *self.cors.headers(scope)]
         if scope["method"] == "HEAD":  # the headers a GET would get, and no endless body
-            await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return
         with self.feed.subscribe(guid) as sub:
             watcher = asyncio.ensure_future(_until_disconnect(receive, sub))
             try:
-                await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+                await send({"type": "http.response.start", "status": 200, "headers": headers})
                 first = f"retry: {RETRY_MS}\n\n".encode() + update_event(guid, view.json.etag)
                 await send({"type": "http.response.body", "body": first, "more_body": True})
                 while True:
@@ -82,5 +90,5 @@ class EventStream:
                 watcher.cancel()
 
 
-def routes(relay: Relay) -> list[Route]:
-    return [Route("/events/{restaurant}", EventStream(relay), methods=["GET"])]
+def routes(relay: Relay, cors: Cors) -> list[Route]:
+    return [Route("/events/{restaurant}", EventStream(relay, cors), methods=["GET", "OPTIONS"])]

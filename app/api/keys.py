@@ -36,14 +36,28 @@ def presented_key(scope: Scope, query_key: str | None) -> str | None:
     return presented.decode("latin-1") if presented else query_key
 
 
+def _is(key: SecretStr, presented: str | None) -> bool:
+    """Whether ``presented`` is ``key`` (compared in constant time)."""
+    return bool(presented) and hmac.compare_digest(str(presented).encode(),
+                                                   key.get_secret_value().encode())
+
+
 def check_admin(admin_key: SecretStr | None, presented: str | None) -> None:
     """401 unless ``presented`` is the admin key (compared in constant time)."""
     if admin_key is None:
         raise Unauthorized("admin is disabled; set RELAY_ADMIN_KEY to use /admin")
-    if not presented or not hmac.compare_digest(presented.encode(),
-                                                admin_key.get_secret_value().encode()):
+    if not _is(admin_key, presented):
         raise Unauthorized("admin key missing or wrong; send RELAY_ADMIN_KEY as X-API-Key "
                            "or ?key=")
+
+
+def check_metrics(metrics_key: SecretStr | None, presented: str | None) -> None:
+    """Nothing while /metrics is open (no RELAY_METRICS_KEY); else 401 unless ``presented``
+    is that key. Its own key, not the admin key: a scraper should hold no more than it
+    needs."""
+    if metrics_key is not None and not _is(metrics_key, presented):
+        raise Unauthorized("metrics key missing or wrong; send RELAY_METRICS_KEY as "
+                           "Authorization: Bearer, X-API-Key or ?key=")
 
 
 class KeyRing:
@@ -104,9 +118,11 @@ class KeyRing:
         return guid
 
     def authorize(self, scope: frozenset[str], guid: str) -> None:
-        """403 unless ``scope`` covers ``guid``."""
+        """403 unless ``scope`` covers ``guid``; the answer does not name the GUID (the
+        request may have named an alias of another account's restaurant)."""
         if ALL_RESTAURANTS not in scope and guid not in scope:
-            raise Forbidden(f"this key may not read restaurant {guid}")
+            raise Forbidden("this key may not read this restaurant; use a key that "
+                            "RELAY_API_KEYS allows for it")
 
     def readable(self, scope: frozenset[str], known: list[str]) -> list[str]:
         """The restaurants a key may list: configured ones, its own, and known ones for '*'."""

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
 from app.api.deps import RelayDep
+from app.api.headers import LANDING, NOT_FRAMED
 from app.board.render import render_landing
 
 router = APIRouter(tags=["operations"])
@@ -26,4 +27,6 @@ async def landing(request: Request, relay: RelayDep) -> HTMLResponse:
     body = render_landing(root=request.scope.get("root_path", ""), ready=now.ready,
                           ready_detail=now.detail, docs=docs, key=demo_key or "",
                           restaurants=restaurants)
-    return HTMLResponse(body, headers={"Cache-Control": "no-store"})
+    return HTMLResponse(body, headers={"Cache-Control": "no-store",
+                                       "Content-Security-Policy": LANDING,
+                                       "X-Frame-Options": NOT_FRAMED})

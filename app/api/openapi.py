@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute
 from swagger_ui_bundle import swagger_ui_path
 
 from app.api.errors import error_response
+from app.api.headers import NOT_FRAMED, docs_policy
 from app.menu.render import GroupsAnswer, MenuAnswer, StockAnswer
 
 TITLE = "toast-relay"
@@ -66,7 +67,8 @@ class ErrorBody(BaseModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "error": "forbidden",
-        "detail": "this key may not read restaurant c0dd7491-1f6d-5316-a0d3-afe13f97e29c"}]})
+        "detail": "this key may not read this restaurant; use a key that RELAY_API_KEYS "
+                  "allows for it"}]})
 
     error: str
     detail: str
@@ -79,6 +81,7 @@ _WHY = {
     403: "The key may not read this restaurant.",
     404: "Unknown alias, a GUID outside RELAY_RESTAURANTS, or a restaurant Toast does not "
          "give this relay.",
+    414: "The query string is longer than 4 KiB; nothing in it was read.",
     502: "Toast answered with an error or a malformed body and no copy exists yet.",
     503: "Toast is unavailable or rate-limited (or the login fails) and no copy exists yet; "
          "or the last good copy is older than RELAY_STALE_MAX.",
@@ -169,7 +172,7 @@ router = APIRouter(include_in_schema=False)
 async def docs(request: Request) -> HTMLResponse:
     """Swagger UI, with every file it needs served by the relay itself."""
     root = request.scope.get("root_path", "").rstrip("/")
-    return get_swagger_ui_html(
+    page = get_swagger_ui_html(
         openapi_url=f"{root}/openapi.json", title=f"{TITLE} API",
         swagger_js_url=f"{root}/docs/swagger-ui-bundle.js",
         swagger_css_url=f"{root}/docs/swagger-ui.css",
@@ -177,6 +180,9 @@ async def docs(request: Request) -> HTMLResponse:
         # The default online validator would call a third-party host from the page.
         swagger_ui_parameters={"validatorUrl": None, "tryItOutEnabled": True},
     )
+    page.headers["Content-Security-Policy"] = docs_policy(bytes(page.body))
+    page.headers["X-Frame-Options"] = NOT_FRAMED
+    return page
 
 
 @router.get("/docs/{asset}")

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from app.api.deps import RelayDep, ScreenRestaurantQuery
 from app.api.openapi import TOAST_ERRORS, errors
-from app.toast.passthrough import ALLOWED
+from app.toast.passthrough import ALLOWED, JSON
 
 router = APIRouter(tags=["pass-through"], default_response_class=Response)
 
@@ -25,7 +25,8 @@ def _toast_or_ours(description: str) -> dict[str, object]:
 
 @router.get("/toast/{path:path}", summary="Read-only Toast pass-through", responses={
     200: {"description": "Toast's answer, as Toast sent it (`/menus/v2/menus` comes from the "
-                         "relay's own copy). `X-Cache: HIT|MISS|STALE`.",
+                         "relay's own copy), always as `application/json` with "
+                         "`X-Content-Type-Options: nosniff`. `X-Cache: HIT|MISS|STALE`.",
           "content": {"application/json": {"schema": {}, "example": {
               "restaurantGuid": "c0dd7491-1f6d-5316-a0d3-afe13f97e29c",
               "lastUpdated": "2025-02-15T12:30:00.000+0000"}}}},
@@ -57,9 +58,10 @@ async def passthrough(
     if include_archived is not None:
         params["includeArchived"] = "true" if include_archived else "false"
     passed = await relay.passthrough.get(guid, path, params)
+    # Always JSON, and not to be sniffed: Toast (or whatever answers in its place) could
+    # send HTML, which must never render on the relay's origin.
     headers = {"Cache-Control": f"private, max-age={int(relay.passthrough.ttl)}",
-               "X-Cache": passed.cache}
+               "X-Cache": passed.cache, "X-Content-Type-Options": "nosniff"}
     if passed.retry_after is not None:
         headers["Retry-After"] = str(math.ceil(passed.retry_after))
-    return Response(passed.body, status_code=passed.status, media_type=passed.media_type,
-                    headers=headers)
+    return Response(passed.body, status_code=passed.status, media_type=JSON, headers=headers)

@@ -23,7 +23,7 @@ from starlette.responses import Response
 
 from app.api.deps import ScreenRestaurant
 from app.api.examples import GROUPS_EXAMPLE, MENU_CSV_EXAMPLE, MENU_EXAMPLE, STOCK_EXAMPLE
-from app.api.openapi import RESTAURANT_ERRORS, TOAST_ERRORS, json_answer, ref
+from app.api.openapi import RESTAURANT_ERRORS, TOAST_ERRORS, errors, json_answer, ref
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,7 +56,7 @@ def screen_route(path: str, summary: str, ok: dict[str, Any],
     restaurant and Toast errors every screen route shares."""
     responses: dict[int | str, dict[str, Any]] = {
         200: {"headers": CACHE_HEADERS, **ok} if cached else ok,
-        **(NOT_MODIFIED if cached else {}), **RESTAURANT_ERRORS, **TOAST_ERRORS}
+        **(NOT_MODIFIED if cached else {}), **RESTAURANT_ERRORS, **errors(414), **TOAST_ERRORS}
     return fast_lane.get(path, summary=summary, responses=responses)
 
 

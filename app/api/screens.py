@@ -3,7 +3,8 @@
 These endpoints are raw ASGI callables on purpose: a request is a key check, a
 dictionary lookup and a write of bytes (and headers) rendered when the menu last
 changed. No Request/Response objects, dependency injection, validation or
-serialisation run per request; the query string is parsed only when there is one.
+serialisation run per request; the query string is parsed only when there is one,
+and kept parsed only once its request's key was good (docs/security.md).
 Each route here is documented by a stub in ``app.api.screen_docs``.
 """
 
@@ -18,31 +19,50 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from app.api.cors import Cors, Headers
+from app.api.headers import NO_REFERRER, NOSNIFF
 from app.api.keys import KeyRing, header
 from app.board.images import SIZES
 from app.board.options import BoardOptions
 from app.board.render import render_preview
 from app.cache.service import CacheResult
 from app.cache.views import FORMATS, Answer, MenuView
-from app.errors import BadRequest, NotFound
+from app.errors import BadRequest, NotFound, QueryTooLong
 from app.menu.filters import Filters, parse_bool
 from app.relay import Relay
 
 NO_FILTERS = Filters()
 _NOT_FILTERS = frozenset({"key", "format", "ascii"})
+MAX_QUERY_BYTES = 4096
+"""A longer query string is 414 before anything in it is read (a board URL with every
+option and twenty groups is under 1 KiB)."""
+MAX_QUERY_PARAMS = 100
+"""More parameters than this is 400 before any of them is read."""
+KEPT_QUERIES = 512
+"""Parsed query strings kept (``Screens._checked``), the oldest forgotten first."""
 IMAGE_CACHE = b"private, max-age=31536000, immutable"
+PREVIEW_POLICY = (
+    (b"content-security-policy", b"default-src 'none'; style-src 'unsafe-inline'; "
+     b"frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"),
+    NOSNIFF, NO_REFERRER)
+"""The preview page only frames the board beside it (docs/security.md)."""
 _X_CACHE = {"HIT": b"HIT", "MISS": b"MISS", "STALE": b"STALE"}
 
 Handler = Callable[[Scope, Send], Awaitable[None]]
 
 
 class Endpoint:
-    """Adapts ``handler(scope, send)`` to ASGI, so Starlette routes it without a Request."""
+    """Adapts ``handler(scope, send)`` to ASGI, so Starlette routes it without a Request;
+    a CORS preflight (``OPTIONS``) is answered here."""
 
-    def __init__(self, handler: Handler) -> None:
+    def __init__(self, handler: Handler, cors: Cors) -> None:
         self.handler = handler
+        self.cors = cors
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] == "OPTIONS":
+            await self.cors.preflight(scope, send)
+            return
         await self.handler(scope, send)
 
 
@@ -62,14 +82,22 @@ class Query:
         return _filters(self.filter_pairs) if self.filter_pairs else NO_FILTERS
 
 
-@lru_cache(maxsize=512)
-def parse_query(raw: bytes) -> Query:
-    """The parts of a screen's query string that matter, parsed once per distinct string.
+EMPTY_QUERY = Query(None, "json", ())
 
-    Screens poll the same URL over and over, so a small cache of parsed query
-    strings turns parsing into a dictionary hit.
-    """
-    params = parse_qsl(raw.decode("latin-1"), keep_blank_values=True) if raw else []
+
+def parse_query(raw: bytes) -> Query:
+    """The parts of a screen's query string that matter; bounded in size and count first
+    (414, 400), so what a request may make the relay parse is bounded too."""
+    if not raw:
+        return EMPTY_QUERY
+    if len(raw) > MAX_QUERY_BYTES:
+        raise QueryTooLong(f"the query string is longer than {MAX_QUERY_BYTES} bytes")
+    try:
+        params = parse_qsl(raw.decode("latin-1"), keep_blank_values=True,
+                           max_num_fields=MAX_QUERY_PARAMS)
+    except ValueError:
+        raise BadRequest(f"the query string has more than {MAX_QUERY_PARAMS} "
+                         "parameters") from None
     key = next((v for k, v in params if k == "key"), None)
     fmt = next((v for k, v in params if k == "format"), "json").lower()
     ascii_raw = next((v for k, v in params if k == "ascii"), None)
@@ -117,11 +145,12 @@ def etag_matches(header_value: bytes | None, etag: bytes) -> bool:
 
 async def send_answer(
     scope: Scope, send: Send, answer: Answer, view: MenuView, cache: CacheResult,
-    cache_control: bytes,
+    cache_control: bytes, cors: Headers = (),
 ) -> None:
     scope["relay"]["cache"] = cache
     common = [(b"etag", answer.etag_bytes), (b"cache-control", cache_control),
-              (b"last-modified", view.last_modified_bytes), (b"x-cache", _X_CACHE[cache])]
+              (b"last-modified", view.last_modified_bytes), (b"x-cache", _X_CACHE[cache]),
+              *cors]
     if etag_matches(header(scope, b"if-none-match"), answer.etag_bytes):
         await send({"type": "http.response.start", "status": 304, "headers": common})
         await send({"type": "http.response.body", "body": b""})
@@ -132,28 +161,46 @@ async def send_answer(
 
 
 class Screens:
-    def __init__(self, relay: Relay) -> None:
+    def __init__(self, relay: Relay, cors: Cors) -> None:
+        self.cors = cors
         self.keys: KeyRing = relay.keys
         self.menus = relay.menus
         self.clock = relay.clock
         self.images = relay.images
         max_age = int(min(30.0, relay.settings.relay_refresh_interval / 2))
         self.cache_control = f"private, max-age={max_age}".encode()
+        self._queries: dict[bytes, Query] = {}
+        """Parsed query strings of requests whose key was good (``_checked``)."""
 
-    def _guid(self, scope: Scope, q: Query) -> str:
-        """The restaurant asked for, once the key may read it (401, 400, 404, 403)."""
-        return self.keys.readable_path(scope, q.key)
+    def _checked(self, scope: Scope) -> tuple[str, Query]:
+        """The restaurant asked for, once the key may read it (401, 400, 404, 403), and the
+        parsed query.
 
-    async def _view(self, scope: Scope, q: Query) -> tuple[MenuView, CacheResult]:
-        return await self._held(self._guid(scope, q))
+        Screens poll the same URL over and over, so parsed query strings are kept and
+        parsing is a dictionary hit; but only those of requests whose key was good, so a
+        stream of keyless requests with distinct query strings leaves nothing behind.
+        """
+        raw: bytes = scope["query_string"]
+        q = self._queries.get(raw)
+        if q is not None:
+            return self.keys.readable_path(scope, q.key), q
+        q = parse_query(raw)
+        guid = self.keys.readable_path(scope, q.key)
+        kept = self._queries
+        if len(kept) >= KEPT_QUERIES:
+            del kept[next(iter(kept))]  # the oldest: every screen asks again soon
+        kept[raw] = q
+        return guid, q
+
+    async def _view(self, scope: Scope) -> tuple[MenuView, CacheResult]:
+        return await self._held(self._checked(scope)[0])
 
     async def _held(self, guid: str) -> tuple[MenuView, CacheResult]:
         """The restaurant's view: the held one at once, else after its first load."""
         return self.menus.cached(guid) or await self.menus.view(guid)
 
     async def menu(self, scope: Scope, send: Send) -> None:
-        q = parse_query(scope["query_string"])
-        guid = self._guid(scope, q)
+        guid, q = self._checked(scope)
         if q.fmt not in FORMATS:
             raise BadRequest(f"format must be one of {', '.join(FORMATS)}, not {q.fmt!r}")
         filters = q.filters()  # a bad filter is 400 before anything is asked of Toast
@@ -162,11 +209,11 @@ class Screens:
         view, cache = self.menus.cached(guid) or await self.menus.view(guid)
         now = datetime.fromtimestamp(self.clock.now(), UTC) if not filters.is_empty else None
         answer = view.menu(filters, q.fmt, now, ascii_only)
-        await send_answer(scope, send, answer, view, cache, self.cache_control)
+        await send_answer(scope, send, answer, view, cache, self.cache_control,
+                          self.cors.headers(scope))
 
     async def board(self, scope: Scope, send: Send) -> None:
-        q = parse_query(scope["query_string"])
-        guid = self._guid(scope, q)
+        guid, q = self._checked(scope)
         filters = q.filters()  # bad filters and options are 400 before Toast is asked
         b = board_query(q.filter_pairs)
         if b.preview is not None:
@@ -175,7 +222,8 @@ class Screens:
         view, cache = await self._held(guid)
         answer = view.board(b.key, filters, b.options, self.clock.now(),
                             content_only=b.content_only)
-        await send_answer(scope, send, answer, view, cache, self.cache_control)
+        await send_answer(scope, send, answer, view, cache, self.cache_control,
+                          self.cors.headers(scope))
 
     async def _preview(self, scope: Scope, send: Send, preview: str) -> None:
         """The board framed at 9:16 or 16:9, to try a layout in a desktop browser."""
@@ -184,12 +232,12 @@ class Screens:
         body = render_preview("?" + urlencode(pairs), portrait=preview == "portrait")
         await send({"type": "http.response.start", "status": 200, "headers": [
             (b"content-type", b"text/html; charset=utf-8"),
-            (b"content-length", str(len(body)).encode()), (b"cache-control", b"no-store")]})
+            (b"content-length", str(len(body)).encode()), (b"cache-control", b"no-store"),
+            *PREVIEW_POLICY, *self.cors.headers(scope)]})
         await send({"type": "http.response.body", "body": body})
 
     async def image(self, scope: Scope, send: Send) -> None:
-        q = parse_query(scope["query_string"])
-        guid = self._guid(scope, q)
+        guid, q = self._checked(scope)
         size = next((v for k, v in q.filter_pairs if k == "size"), "m")
         if size not in SIZES:
             raise BadRequest(f"size must be one of {', '.join(SIZES)}, not {size!r}")
@@ -201,31 +249,36 @@ class Screens:
         picture = await self.images.get(source, size)
         scope["relay"]["cache"] = cache
         # The board asks with ?v=<hash of Toast's URL>: a new image is a new URL.
-        common = [(b"etag", picture.etag), (b"cache-control", IMAGE_CACHE)]
+        common = [(b"etag", picture.etag), (b"cache-control", IMAGE_CACHE),
+                  *self.cors.headers(scope)]
         if etag_matches(header(scope, b"if-none-match"), picture.etag):
             await send({"type": "http.response.start", "status": 304, "headers": common})
             await send({"type": "http.response.body", "body": b""})
             return
         await send({"type": "http.response.start", "status": 200, "headers": [
             (b"content-type", picture.media_type.encode()),
-            (b"content-length", str(len(picture.body)).encode()), *common]})
+            (b"content-length", str(len(picture.body)).encode()), NOSNIFF, *common]})
         await send({"type": "http.response.body", "body": picture.body})
 
     async def groups(self, scope: Scope, send: Send) -> None:
-        view, cache = await self._view(scope, parse_query(scope["query_string"]))
-        await send_answer(scope, send, view.groups(), view, cache, self.cache_control)
+        view, cache = await self._view(scope)
+        await send_answer(scope, send, view.groups(), view, cache, self.cache_control,
+                          self.cors.headers(scope))
 
     async def stock(self, scope: Scope, send: Send) -> None:
-        view, cache = await self._view(scope, parse_query(scope["query_string"]))
-        await send_answer(scope, send, view.stock_answer(), view, cache, self.cache_control)
+        view, cache = await self._view(scope)
+        await send_answer(scope, send, view.stock_answer(), view, cache, self.cache_control,
+                          self.cors.headers(scope))
 
 
-def routes(relay: Relay) -> list[Route]:
-    s = Screens(relay)
+def routes(relay: Relay, cors: Cors) -> list[Route]:
+    """The screen routes; each answers GET, HEAD and a CORS preflight (OPTIONS)."""
+    s = Screens(relay, cors)
+    get = ["GET", "OPTIONS"]
     return [
-        Route("/menu/{restaurant}", Endpoint(s.menu), methods=["GET"]),
-        Route("/menu/{restaurant}/groups", Endpoint(s.groups), methods=["GET"]),
-        Route("/stock/{restaurant}", Endpoint(s.stock), methods=["GET"]),
-        Route("/board/{restaurant}", Endpoint(s.board), methods=["GET"]),
-        Route("/image/{restaurant}/{item}", Endpoint(s.image), methods=["GET"]),
+        Route("/menu/{restaurant}", Endpoint(s.menu, cors), methods=get),
+        Route("/menu/{restaurant}/groups", Endpoint(s.groups, cors), methods=get),
+        Route("/stock/{restaurant}", Endpoint(s.stock, cors), methods=get),
+        Route("/board/{restaurant}", Endpoint(s.board, cors), methods=get),
+        Route("/image/{restaurant}/{item}", Endpoint(s.image, cors), methods=get),
     ]

@@ -2,7 +2,8 @@
 
 The URL comes from Toast's menu data, so it is treated as untrusted: http(s) only;
 the host is resolved here and every address it resolves to must be public (never
-loopback, private, link-local, multicast or reserved), and the connection goes to
+loopback, private, link-local, multicast or reserved, nor an IPv6 form carrying
+such an IPv4 address: mapped, compatible, NAT64, 6to4), and the connection goes to
 the address that was checked (the Host header and TLS name stay the original host),
 so a second DNS answer cannot swap in an internal address. Redirects are followed
 by hand, each hop checked the same way. Size, time and content type are bounded.
@@ -37,17 +38,49 @@ async def system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
+_COMPATIBLE = ipaddress.ip_network("::/96")
+"""IPv4-compatible (``::a.b.c.d``, deprecated), apart from ``::`` and ``::1``."""
+_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+"""Local-use NAT64 (RFC 8215): where the IPv4 address sits depends on the site's prefix
+length, so the whole range is treated as private."""
+_NOT_PUBLIC_V4 = (ipaddress.ip_network("192.0.0.0/24"), ipaddress.ip_network("192.88.99.0/24"))
+"""IETF protocol assignments and the old 6to4 relay anycast, which some Pythons'
+``is_global`` still calls global."""
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 form stands for: mapped, translated, compatible, NAT64
+    (``64:ff9b::/96``) or 6to4 (``2002::/16``); None for any other IPv6 address.
+
+    A connection to one of these can reach that IPv4 host (through the kernel, a NAT64
+    gateway or a 6to4 relay), so it is judged by the IPv4 address it carries.
+    """
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64 or ip in _TRANSLATED or (ip in _COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF)
+    return None
+
+
 def address_allowed(address: str, *, allow_private: bool = False) -> bool:
     """Whether the relay may connect to ``address`` for an image."""
     try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        ip = ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
     except ValueError:
         return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _NAT64_LOCAL:
+            return allow_private
+        ip = embedded_ipv4(ip) or ip
     if ip.is_multicast or ip.is_unspecified:
         return False
-    return allow_private or ip.is_global
+    if allow_private:
+        return True
+    return ip.is_global and not any(ip in net for net in _NOT_PUBLIC_V4)
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,7 +138,7 @@ class ImageStore:
     def _write(self, key: str, pictures: dict[str, Picture]) -> None:
         try:
             for size, picture in pictures.items():
-                atomic_write(self._path(key, size, picture.media_type), picture.body, 0o644)
+                atomic_write(self._path(key, size, picture.media_type), picture.body)
         except OSError as exc:  # a full disk must not break the board: memory still has it
             _log.warning("image not saved", extra={"reason": exc.strerror})
 

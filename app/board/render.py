@@ -1,14 +1,16 @@
 """The board as HTML: pure functions from rows and options to bytes (Jinja2, autoescaped).
 
 Toast names, descriptions and tags are untrusted text: autoescaping is on for
-every template, and the only values marked safe are this package's own CSS and
-script and HTML this module rendered itself. The page embeds the content
+every template, control characters are dropped from every printed value, and the
+only values marked safe are this package's own CSS and script and HTML this
+module rendered itself. The page embeds the content
 fragment, which is also served alone (``part=content``) so the board's script
 can swap it in place.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from collections.abc import Sequence
@@ -25,12 +27,22 @@ from app.menu.filters import Filters, filter_indexes
 from app.menu.flatten import FlatMenu
 from app.menu.money import format_price
 from app.menu.rows import Row, Size
+from app.menu.text import printable
 
 LOW_STOCK = 5
 """Toast's low-stock threshold: QUANTITY items at or under it show "Only N left"."""
 
+def _shown(value: object) -> object:
+    """Every value a template prints, without control characters: autoescaping leaves NUL
+    and ESC as they are. Markup is this package's own (already clean) HTML."""
+    if isinstance(value, str) and value.__class__ is str and not value.isprintable():
+        return printable(value)
+    return value
+
+
 _ENV = Environment(loader=PackageLoader("app.board", "templates"), autoescape=True,
-                   trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined)
+                   trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined,
+                   finalize=_shown)
 
 
 def _asset(name: str) -> Markup:
@@ -40,6 +52,16 @@ def _asset(name: str) -> Markup:
 
 _CSS = _asset("board.css")
 _JS = _asset("board.js")
+PAGE_POLICY = (
+    "default-src 'none'; script-src 'sha256-"
+    + base64.b64encode(hashlib.sha256(_JS.encode()).digest()).decode()
+    + "'; style-src 'self' 'unsafe-inline'; img-src 'self'; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'")
+"""The board's Content-Security-Policy: only its own script runs (by hash), it fetches,
+streams and shows images from the relay only; styles may be inline (``accent=`` is a
+style attribute) or a same-origin ``css=``. No ``frame-ancestors``: signage players'
+HTML widgets (Yodeck, OptiSigns, Xibo, a BrightSign page from local storage) frame
+the board from their own origins, so framing stays allowed (docs/security.md)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -111,7 +111,7 @@ class History:
             return
         # Written behind (off the event loop); a full or read-only disk loses the
         # history's durability, never a board.
-        done = WRITES.submit(path, _ENCODER.encode(versions), mode=0o644)
+        done = WRITES.submit(path, _ENCODER.encode(versions))
 
         def failed(f: Future[None]) -> None:
             exc = f.exception()

@@ -17,7 +17,7 @@ import msgspec
 from cachetools import LRUCache
 
 from app.board.options import BoardOptions
-from app.board.render import render_content, render_page, select
+from app.board.render import PAGE_POLICY, render_content, render_page, select
 from app.clock import iso_utc
 from app.menu.availability import is_available, to_local, zone
 from app.menu.filters import Filters, apply_filters
@@ -54,11 +54,15 @@ class Answer(msgspec.Struct, frozen=True, gc=False):
     head: tuple[tuple[bytes, bytes], ...] = ()
 
     @classmethod
-    def of(cls, body: bytes, media_type: str, etag: str | None = None) -> Answer:
+    def of(cls, body: bytes, media_type: str, etag: str | None = None,
+           policy: tuple[tuple[bytes, bytes], ...] = ()) -> Answer:
+        """``policy``: the security headers of a page (the board's); every answer says
+        nosniff. Built here, once per answer, so a request adds nothing."""
         etag = etag or make_etag(body)
         return cls(body, etag, media_type, etag.encode(), (
             (b"content-type", media_type.encode()),
             (b"content-length", str(len(body)).encode()),
+            (b"x-content-type-options", b"nosniff"), *policy,
         ))
 
 
@@ -81,6 +85,8 @@ def http_date(ts: float) -> str:
 JSON = "application/json"
 CSV = "text/csv; charset=utf-8"
 HTML = "text/html; charset=utf-8"
+BOARD_POLICY = ((b"content-security-policy", PAGE_POLICY.encode()),
+                (b"referrer-policy", b"no-referrer"))
 MEDIA_TYPES = {"json": JSON, "csv": CSV, "rows": JSON, "xml": "application/xml; charset=utf-8",
                "rss": "application/rss+xml; charset=utf-8", "pairs": JSON}
 FORMATS = tuple(MEDIA_TYPES)
@@ -209,13 +215,14 @@ class MenuView:
             data = select(self.info.name, self.info.currency, self.flat, self.rows, filters,
                           datetime.fromtimestamp(now, UTC), fetched_at=self.fetched_at,
                           changed_at=self.changed_at, stale=self.stale)
-            return Answer.of(render_content(data, options), HTML)
+            return Answer.of(render_content(data, options), HTML, policy=BOARD_POLICY)
 
         content = self._cached((*key, "content"), build_content)
         if content_only:
             return content
         return self._cached((*key, "page"), lambda: Answer.of(
-            render_page(self.info.name, options, content.body, content.etag), HTML))
+            render_page(self.info.name, options, content.body, content.etag), HTML,
+            policy=BOARD_POLICY))
 
     def shape(self, shape: Shape) -> Answer:
         """The unfiltered answer in ``shape``, rendered on first use and kept.

@@ -3,7 +3,7 @@
 ``menu=`` matches a menu name (case-insensitive) or guid; ``group=`` matches any
 group on the row's path, so ``group=Burgers`` keeps its child group "Sides" too;
 ``tag=`` matches any item tag. Repeating a parameter widens it (OR); different
-parameters narrow (AND).
+parameters narrow (AND), up to ``MAX_VALUES`` times each.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ from app.menu.rows import Row
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off", ""})
+MAX_VALUES = 50
+"""How often one of ``menu=``, ``group=``, ``tag=`` may be given (duplicates count): a
+query naming more is 400, whatever it would cost to read."""
 
 
 def parse_bool(name: str, value: str) -> bool:
@@ -41,16 +44,18 @@ class Filters:
     @classmethod
     def from_query(cls, items: Iterable[tuple[str, str]]) -> Filters:
         """Build from query pairs; other parameters (key, format, ...) are ignored."""
-        menus: list[str] = []
-        groups: list[str] = []
-        tags: list[str] = []
+        # Sets, not lists: de-duplication stays linear however many values come.
+        chosen: dict[str, set[str]] = {"menu": set(), "group": set(), "tag": set()}
+        given = dict.fromkeys(chosen, 0)
         hide = available = False
-        lists = {"menu": menus, "group": groups, "tag": tags}
         for name, value in items:
-            if name in lists:
+            if name in chosen:
+                given[name] += 1
+                if given[name] > MAX_VALUES:
+                    raise BadRequest(f"{name}= may be given at most {MAX_VALUES} times")
                 folded = value.strip().casefold()
-                if folded and folded not in lists[name]:
-                    lists[name].append(folded)
+                if folded:
+                    chosen[name].add(folded)
             elif name == "hide_out_of_stock":
                 hide = parse_bool(name, value)
             elif name == "available":
@@ -58,8 +63,8 @@ class Filters:
                     raise BadRequest(f"available must be 'now', got {value!r}")
                 available = True
         # Sorted so equal filter sets are equal keys for a cache of filtered answers.
-        return cls(tuple(sorted(menus)), tuple(sorted(groups)), tuple(sorted(tags)),
-                   hide, available)
+        return cls(tuple(sorted(chosen["menu"])), tuple(sorted(chosen["group"])),
+                   tuple(sorted(chosen["tag"])), hide, available)
 
     @property
     def is_empty(self) -> bool:

@@ -141,9 +141,10 @@ def csv_line(r: Row, currency: str = "USD", *, escape_formulas: bool = True) -> 
 
 def _one_line_record(r: Row, currency: str, escape_formulas: bool) -> str:
     line = csv_line(r, currency, escape_formulas=escape_formulas)
-    # Line breaks become spaces: readers such as Xibo's split records on every newline,
-    # even inside quotes. isprintable() is one C scan per line, false whenever a break
-    # (or a tab) is there; only then are the row's texts looked at one by one.
+    # Line breaks become spaces (readers such as Xibo's split records on every newline,
+    # even inside quotes) and other control characters go. isprintable() is one C scan
+    # per line, false whenever one is there (or a tab); only then are the row's texts
+    # looked at one by one.
     return line if line.isprintable() else csv_line(one_line_row(r), currency,
                                                     escape_formulas=escape_formulas)
 
@@ -151,7 +152,8 @@ def _one_line_record(r: Row, currency: str, escape_formulas: bool) -> str:
 def render_csv(rows: Iterable[Row], currency: str = "USD", *,
                escape_formulas: bool = True) -> bytes:
     """UTF-8 CSV (RFC 4180, CRLF), header = the row field names; lists joined,
-    booleans true/false, null empty; no cell holds a line break (they become spaces);
+    booleans true/false, null empty; no cell holds a line break (they become spaces) or
+    another control character but tab (dropped);
     formulas neutralised unless ``escape_formulas`` is off (RELAY_CSV_ESCAPE_FORMULAS)."""
     lines = [",".join(ROW_FIELDS)]
     lines.extend(_one_line_record(r, currency, escape_formulas) for r in rows)

@@ -1,4 +1,5 @@
-"""Text folds some players need: plain ASCII (``ascii=true``) and one-line cells (CSV).
+"""Text folds some players need: plain ASCII (``ascii=true``), one-line cells (CSV) and
+text without control characters (CSV, the board's HTML).
 
 Pure functions on strings and rows; the views apply them once per change.
 """
@@ -18,6 +19,10 @@ _NOT_FOLDED = frozenset({"guid", "image", "imageUrl"})
 """Identifiers and URLs: folding them would break the link, and they are ASCII anyway."""
 
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+"""C0 and C1 control characters other than tab and the line breaks above: NUL, ESC (a
+terminal escape sequence in a CSV someone ``cat``s), BEL, DEL. Pasted into Toast by
+accident or on purpose; never meant to be shown."""
 _SPACES = re.compile(r" {2,}")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
@@ -50,13 +55,20 @@ def to_ascii(text: str) -> str:
     return _SPACES.sub(" ", result).strip() if dropped else result
 
 
+def printable(text: str) -> str:
+    """``text`` without control characters other than tab and line breaks (itself when it
+    has none)."""
+    return _CONTROLS.sub("", text) if _CONTROLS.search(text) else text
+
+
 def one_line(text: str) -> str:
-    """``text`` with every run of line breaks turned into one space.
+    """``text`` with every run of line breaks turned into one space and other control
+    characters dropped.
 
     Xibo's CSV reader (and others that read a file line by line) splits records on
     every newline, even inside quotes, so a CSV cell must never hold one.
     """
-    return _LINE_BREAKS.sub(" ", text)
+    return _LINE_BREAKS.sub(" ", printable(text))
 
 
 def _map_value(value: object, fn: Callable[[str], str]) -> object:
@@ -98,9 +110,10 @@ def ascii_row(row: Row) -> Row:
 
 
 def one_line_row(row: Row) -> Row:
-    """``row`` with every line break in its texts turned into a space."""
+    """``row`` with every line break in its texts turned into a space and other control
+    characters dropped."""
     return map_texts(row, _one_line_or_same)
 
 
 def _one_line_or_same(text: str) -> str:
-    return one_line(text) if _LINE_BREAKS.search(text) else text
+    return one_line(text) if _LINE_BREAKS.search(text) or _CONTROLS.search(text) else text

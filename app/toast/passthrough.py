@@ -35,11 +35,14 @@ JSON = "application/json"
 
 @dataclass(frozen=True, slots=True)
 class Passed:
-    """One answer to hand on: Toast's status, body and media type, and where it came from."""
+    """One answer to hand on: Toast's status and body, and where it came from.
+
+    Toast's media type is not kept: the route always answers ``application/json``, so a
+    page something in front of Toast answered is never HTML on the relay's origin.
+    """
 
     status: int
     body: bytes
-    media_type: str
     cache: str = "MISS"
     retry_after: float | None = None
 
@@ -94,11 +97,11 @@ class PassThrough:
         query = toast_query(template, params)
         if full == MENUS_PATH:
             body, cache = await self._own_menus(guid)
-            return Passed(200, body, JSON, cache)
+            return Passed(200, body, cache)
         key = (guid, full, tuple(sorted(query.items())))
         hit = self._cache.get(key)
         if hit is not None and hit[0] > self._clock.monotonic():
-            return Passed(hit[1].status, hit[1].body, hit[1].media_type, "HIT")
+            return Passed(hit[1].status, hit[1].body, "HIT")
         pending = self._inflight.get(key)
         if pending is None:
             pending = self._inflight[key] = asyncio.ensure_future(self._fetch(guid, full, query))
@@ -119,7 +122,5 @@ class PassThrough:
                 # relay's 503/504 (a player's key is fine, a 401 would say otherwise).
                 raise
             retry = exc.retry_after if isinstance(exc, ToastRateLimited) else None
-            return Passed(exc.upstream_status, exc.upstream_body,
-                          exc.upstream_type or JSON, retry_after=retry)
-        return Passed(response.status_code, response.content,
-                      response.headers.get("content-type", JSON))
+            return Passed(exc.upstream_status, exc.upstream_body, retry_after=retry)
+        return Passed(response.status_code, response.content)

@@ -3,8 +3,9 @@
 Nothing here waits on Toast: the sink records what the event asks for and the
 refresh loop does the fetching, so the 2xx goes back well inside Toast's 2 s
 (NOTES §6.1). Answers follow §6.6: 401 for a bad or missing signature, 400 for
-a body that is not a Toast webhook, 2xx for duplicates and for events the relay
-has no use for, 5xx only when a valid event could not be taken (Toast resends).
+a body that is not a Toast webhook or a signed one dated outside the time window
+(``app.webhooks.window``), 2xx for duplicates and for events the relay has no use
+for, 5xx only when a valid event could not be taken (Toast resends).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from app.webhooks.events import (
 )
 from app.webhooks.signature import verify
 from app.webhooks.stats import WebhookStats
+from app.webhooks.window import outside_window
 
 MAX_BODY = 64 * 1024
 """Toast's webhook bodies are a few hundred bytes; anything past 64 KiB is refused (413)."""
@@ -90,6 +92,13 @@ class WebhookReceiver:
             self._bad_signature(env.restaurant if served else None, "signature mismatch",
                                 env.timestamp)
         now = self._clock.now()
+        stale = outside_window(env.timestamp, now)
+        if stale is not None:
+            self.stats.outcome("stale")
+            self._log.warning("webhook refused: outside the time window", extra={
+                "eventGuid": env.guid, "payloadTimestamp": env.timestamp, "reason": stale})
+            raise BadRequest(f"event refused: {stale}; a signed event is taken only near its "
+                             "timestamp (check the relay's clock if Toast sent it)")
         if self._seen.seen(env.guid, now):
             self.stats.outcome("duplicate")
             return Receipt("duplicate", env.guid)

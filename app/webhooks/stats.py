@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from app.clock import iso_utc
 
-OUTCOMES = ("accepted", "duplicate", "ignored", "bad_signature", "malformed", "too_large",
-            "not_taken")
+OUTCOMES = ("accepted", "duplicate", "ignored", "bad_signature", "malformed", "stale",
+            "too_large", "not_taken")
 
 
 @dataclass

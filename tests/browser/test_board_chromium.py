@@ -273,9 +273,59 @@ def test_nothing_is_requested_from_another_origin(stack: tuple[str, str]) -> Non
             message = json.loads(entry["message"])["message"]
             if message["method"] == "Network.requestWillBeSent":
                 request_url = message["params"]["request"]["url"]
-                if not request_url.startswith(("chrome:", "chrome-untrusted:", "about:", "data:")):
+                if not request_url.startswith(("chrome:", "chrome-untrusted:", "about:",
+                                               "data:")):
                     urls.append(request_url)  # the browser's own new-tab page is not ours
         assert urls and all(u.startswith(url + "/") for u in urls), urls
+
+
+WATCH_CSP = ("window.__csp = []; document.addEventListener('securitypolicyviolation', "
+             "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));")
+
+
+def test_board_and_docs_run_under_their_content_security_policies(
+        stack: tuple[str, str]) -> None:
+    """The board (images, accent, its checks and event stream) and /docs draw themselves with
+    no Content-Security-Policy violation."""
+    url, _ = stack
+    with chromium(1920, 1080) as driver:
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH_CSP})
+        open_board(driver, board_url(url, refresh="2", images="true", accent="ff6600"))
+        wait_for(lambda: driver.execute_script(
+            "return window.__board.fails === 0 && [...document.images].length > 0 && "
+            "[...document.images].every(i => i.complete && i.naturalWidth > 0) && "
+            "performance.getEntriesByType('resource').some(e => e.name.includes('part=content'))"),
+            60, "images and a check")
+        assert driver.execute_script("return window.__csp") == []
+        driver.get(f"{url}/docs")
+        wait_for(lambda: driver.execute_script(
+            "return document.querySelectorAll('.opblock').length"), 60, "Swagger UI")
+        assert driver.execute_script("return window.__csp") == []
+
+
+def test_a_widget_on_another_origin_reads_the_menu(stack: tuple[str, str]) -> None:
+    """A page on another origin (here the simulator's) reads /menu with the key in
+    X-API-Key (a preflighted request) and as ?key=, and gets the readable 401 without one."""
+    url, sim_url = stack
+    with chromium(1280, 720) as driver:
+        driver.get(f"{sim_url}/_sim/faults")
+        got = driver.execute_async_script("""
+            const [url, key, done] = arguments;
+            const read = async (path, init) => {
+              const r = await fetch(url + path, init);
+              return [r.status, r.headers.get('ETag') !== null, (await r.json())];
+            };
+            Promise.all([
+              read('/menu/harbor', {headers: {'X-API-Key': key}}),
+              read('/menu/harbor?key=' + key),
+              read('/menu/harbor'),
+            ]).then(all => done(all.map(([s, etag, body]) => [s, etag, body.items
+              ? body.items.length : body.error])), e => done(String(e)));
+        """, url, KEY)
+    assert isinstance(got, list), got
+    (header_status, header_etag, rows), (query_status, _, same), (keyless, _, error) = got
+    assert header_status == query_status == 200 and header_etag and rows == same > 0
+    assert (keyless, error) == (401, "unauthorized")
 
 
 def test_images_come_through_the_relay(stack: tuple[str, str]) -> None:

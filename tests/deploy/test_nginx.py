@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import ssl
 import subprocess
 import threading
@@ -138,6 +139,18 @@ def test_http_redirects_to_https(proxy: Proxy) -> None:
     assert r.headers["location"] == (
         f"https://127.0.0.1:{proxy.https_port}/menu/downtown?format=csv"
     )
+
+
+def test_nginx_does_not_announce_its_version(proxy: Proxy) -> None:
+    """Answers (nginx's own redirect and error pages, and proxied ones) say "nginx" only."""
+    with proxy.client() as client:
+        answers = [client.get(f"http://127.0.0.1:{proxy.http_port}/menu/x"),
+                   client.get(f"https://127.0.0.1:{proxy.https_port}/metrics",
+                              headers={"X-Real-IP": "203.0.113.9"}),
+                   client.get(f"https://127.0.0.1:{proxy.https_port}/menu/x")]
+    for r in answers:
+        assert r.headers["server"] == "nginx", r.url
+        assert not re.search(r"nginx/\d", r.text), r.url
 
 
 def test_forwarded_headers_reach_the_relay(proxy: Proxy) -> None:

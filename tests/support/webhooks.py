@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import orjson
 
+from app.sim.webhooks import toast_time
 from app.webhooks.signature import sign
 
 
 def toast_webhook(secret: str, category: str, event_type: str, details: dict[str, object],
-                  *, guid: str | None = None, timestamp: str = "2026-11-30T12:00:00.000Z",
+                  *, guid: str | None = None, timestamp: str | None = None,
                   ) -> tuple[bytes, dict[str, str]]:
+    """A delivery as Toast would send it; dated now unless ``timestamp`` says otherwise
+    (the relay refuses events dated far from its clock)."""
+    timestamp = timestamp or toast_time(time.time())
     body = orjson.dumps({"timestamp": timestamp, "eventCategory": category,
                          "eventType": event_type, "guid": guid or str(uuid.uuid4()),
                          "details": details})

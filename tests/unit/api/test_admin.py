@@ -33,3 +33,28 @@ async def test_refresh_is_401_when_admin_is_disabled(open_relay: Open) -> None:
     async with open_relay(RELAY_ADMIN_KEY=None) as stack:
         r = await stack.client.post("/admin/refresh/harbor", params={"key": ADMIN})
     assert r.status_code == 401 and "set RELAY_ADMIN_KEY" in r.json()["detail"]
+
+
+METRICS_KEY = "metrics-key-0123456789abcdef"
+
+
+async def test_metrics_key_guards_metrics_when_set(open_relay: Open) -> None:
+    """With RELAY_METRICS_KEY set, /metrics is 401 without it and 200 with it as a bearer
+    token (Prometheus' authorization), X-API-Key or ?key=; the admin key is not it."""
+    async with open_relay(RELAY_METRICS_KEY=METRICS_KEY) as stack:
+        client = stack.client
+        for refused in ({}, {"headers": {"Authorization": "Bearer wrong-key-0123456789"}},
+                        {"params": {"key": ADMIN}}):
+            r = await client.get("/metrics", **refused)  # type: ignore[arg-type]
+            assert r.status_code == 401 and r.json()["error"] == "unauthorized", refused
+            assert "relay_" not in r.text
+        for accepted in ({"headers": {"Authorization": f"Bearer {METRICS_KEY}"}},
+                         {"headers": {"X-API-Key": METRICS_KEY}},
+                         {"params": {"key": METRICS_KEY}}):
+            r = await client.get("/metrics", **accepted)  # type: ignore[arg-type]
+            assert r.status_code == 200 and "relay_requests_total" in r.text, accepted
+
+
+async def test_metrics_stay_open_without_a_metrics_key(stack: Stack) -> None:
+    """Without RELAY_METRICS_KEY, /metrics answers anyone (the README says what it lists)."""
+    assert (await stack.client.get("/metrics")).status_code == 200

@@ -15,9 +15,9 @@ def fill(path: str) -> str:
 
 
 @pytest.mark.parametrize(("method", "path", "allow"), [
-    ("POST", "/menu/harbor", "GET, HEAD"),
-    ("DELETE", "/stock/harbor", "GET, HEAD"),
-    ("PUT", "/menu/harbor/groups", "GET, HEAD"),
+    ("POST", "/menu/harbor", "GET, HEAD, OPTIONS"),
+    ("DELETE", "/stock/harbor", "GET, HEAD, OPTIONS"),
+    ("PUT", "/menu/harbor/groups", "GET, HEAD, OPTIONS"),
     ("POST", "/restaurants", "GET, HEAD"),
     ("POST", "/healthz", "GET, HEAD"),
     ("PATCH", "/openapi.json", "GET, HEAD"),
@@ -85,3 +85,15 @@ async def test_head_on_the_event_stream_answers_headers_only(relay: httpx.AsyncC
     head = await relay.head("/events/harbor", params={"key": KEY})
     assert head.status_code == 200
     assert head.headers["content-type"].startswith("text/event-stream")
+
+
+@pytest.mark.parametrize(("path", "key"), [
+    ("/menu/harbor/", KEY), ("/board/harbor/", KEY), ("/stock/harbor/", KEY),
+    ("/restaurants/", KEY), ("/admin/status/", ADMIN), ("/healthz/", KEY),
+])
+async def test_trailing_slash_is_404_never_a_redirect_carrying_the_key(
+        relay: httpx.AsyncClient, path: str, key: str) -> None:
+    """A trailing slash is a JSON 404: no redirect built from Host, the key nowhere in it."""
+    r = await relay.get(path, params={"key": key}, headers={"Host": "evil.example"})
+    assert r.status_code == 404 and r.json()["error"] == "not_found"
+    assert "location" not in r.headers and key not in r.text

@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 
 from app.api.app import FAST_LANE_DOCS, ROUTERS, fast_prefixes, fast_routes
+from app.api.cors import Cors
 from app.api.examples import GROUPS_EXAMPLE, MENU_EXAMPLE, RESTAURANTS_EXAMPLE, STOCK_EXAMPLE
 from app.relay import Relay
 from tests.unit.api.conftest import GUID, KEY
@@ -42,15 +43,18 @@ async def test_every_public_route_is_described(relay: httpx.AsyncClient) -> None
 def test_each_fast_lane_route_has_one_stub_and_no_stub_is_unrouted() -> None:
     """Every fast-lane route has exactly one documentation stub, and every stub's path is
     owned by the fast lane (so the stub can never answer a request)."""
-    fast = {(r.path, m) for r in fast_routes(_relay_stub()) for m in (r.methods or ())
-            if m != "HEAD"}
+    fast = {(r.path, m) for r in fast_routes(_relay_stub(), ANY) for m in (r.methods or ())
+            if m not in ("HEAD", "OPTIONS")}
     documented = [(getattr(r, "path", ""), m) for docs in FAST_LANE_DOCS for r in docs.routes
                   for m in getattr(r, "methods", ())]
     assert fast == set(documented) and len(documented) == len(fast)
-    prefixes = fast_prefixes(fast_routes(_relay_stub()))
+    prefixes = fast_prefixes(fast_routes(_relay_stub(), ANY))
     ordinary = {getattr(r, "path", "") for router in ROUTERS if router not in FAST_LANE_DOCS
                 for r in router.routes}
     assert not any(p.startswith(prefixes) for p in ordinary)
+
+
+ANY = Cors(("*",))
 
 
 def _relay_stub() -> Relay:
@@ -66,15 +70,19 @@ def _relay_stub() -> Relay:
 
 
 async def test_keys_documented_in_header_and_query(relay: httpx.AsyncClient) -> None:
-    """Screen and admin routes name the key both as X-API-Key and as ?key=, and 401."""
+    """Screen and admin routes name the key both as X-API-Key and as ?key=, and 401;
+    /metrics also takes its key as a bearer token."""
     doc = await spec(relay)
     schemes = doc["components"]["securitySchemes"]
-    assert {(s["in"], s["name"]) for s in schemes.values()} == {("header", "X-API-Key"),
-                                                                ("query", "key")}
+    assert {(s.get("in"), s.get("name"), s.get("scheme")) for s in schemes.values()} == {
+        ("header", "X-API-Key", None), ("query", "key", None), (None, None, "bearer")}
     for path in PUBLIC - {"/healthz", "/readyz", "/metrics"}:
         for op in doc["paths"][path].values():
             assert len(op["security"]) == 2, path
             assert "401" in op["responses"], path
+    metrics = doc["paths"]["/metrics"]["get"]
+    assert len(metrics["security"]) == 4 and {} in metrics["security"]  # the key is optional
+    assert "401" in metrics["responses"]
 
 
 async def test_error_bodies_and_no_422(relay: httpx.AsyncClient) -> None:

@@ -7,10 +7,20 @@ import asyncio
 import httpx
 import pytest
 
+from app.api.app import create_app, lifespan_of
+from app.clock import FakeClock
+from app.config import load_settings
 from app.errors import BadRequest, NotFound
-from app.sim.sample import FORBIDDEN_RESTAURANT_GUID, SAMPLE_RESTAURANT_GUID
+from app.sim.app import create_sim_app
+from app.sim.sample import (
+    FORBIDDEN_RESTAURANT_GUID,
+    SAMPLE_CLIENT_ID,
+    SAMPLE_CLIENT_SECRET,
+    SAMPLE_RESTAURANT_GUID,
+)
+from app.sim.state import SimState
 from app.toast.passthrough import toast_path, toast_query
-from tests.unit.api.conftest import KEY, Open, Stack
+from tests.unit.api.conftest import KEY, START, Open, Stack
 
 GUID = SAMPLE_RESTAURANT_GUID
 
@@ -142,3 +152,36 @@ async def test_outage_after_retries_passes_toasts_503(stack: Stack) -> None:
     assert (await task).status_code == 503
     await stack.sim.post("/_sim/fault", json={"endpoint": "*", "mode": "off"})
     assert (await toast(stack, "menus/v2/metadata")).status_code == 200
+
+
+HTML = b"<!doctype html><script>alert(document.domain)</script>"
+
+
+async def test_toast_answers_are_always_json_with_nosniff() -> None:
+    """An upstream text/html answer (200 or error) goes out as application/json with
+    X-Content-Type-Options: nosniff, never as HTML on the relay's origin."""
+    clock = FakeClock(start=START)
+    sim = httpx.ASGITransport(app=create_sim_app(SimState(clock=clock)))
+
+    async def html_in_front(request: httpx.Request) -> httpx.Response:
+        # Something in front of Toast answering HTML: a captive portal, a proxy's error page.
+        if request.url.path == "/menus/v2/metadata":
+            return httpx.Response(200, headers={"content-type": "text/html"}, content=HTML)
+        if request.url.path == "/stock/v1/inventory":
+            return httpx.Response(404, headers={"content-type": "text/html"}, content=HTML)
+        return await sim.handle_async_request(request)
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(html_in_front),
+                             base_url="http://toast.test")
+    app = create_app(load_settings({
+        "TOAST_API_URL": "http://toast.test", "TOAST_CLIENT_ID": SAMPLE_CLIENT_ID,
+        "TOAST_CLIENT_SECRET": SAMPLE_CLIENT_SECRET, "RELAY_API_KEYS": KEY,
+        "RELAY_RESTAURANTS": f'{{"harbor": "{GUID}"}}'}), clock=clock, http=http)
+    ops = lifespan_of(app)
+    async with ops.router.lifespan_context(ops), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://relay") as client:
+        for path, status in (("menus/v2/metadata", 200), ("stock/v1/inventory", 404)):
+            r = await client.get(f"/toast/{path}", params={"key": KEY, "restaurant": "harbor"})
+            assert r.status_code == status, path
+            assert r.headers["content-type"] == "application/json", path
+            assert r.headers["x-content-type-options"] == "nosniff", path

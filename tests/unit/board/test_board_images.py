@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import stat
 from pathlib import Path
 
 import httpx
@@ -35,6 +36,31 @@ def jpeg(width: int = 800, height: int = 600) -> bytes:
 def test_only_public_addresses_by_default(address: str, allowed: bool) -> None:
     """Loopback, private, link-local (cloud metadata), shared and reserved are refused."""
     assert address_allowed(address) is allowed
+
+
+@pytest.mark.parametrize("address", [
+    "::7f00:1", "::127.0.0.1", "[::127.0.0.1]", "::a9fe:a9fe",  # IPv4-compatible
+    "::ffff:0:7f00:1", "::ffff:0:a9fe:a9fe",  # IPv4-translated (SIIT)
+    "64:ff9b::a9fe:a9fe", "64:ff9b::7f00:1", "64:ff9b::a00:1",  # NAT64 of metadata, loopback
+    "64:ff9b:1::a9fe:a9fe",  # local-use NAT64
+    "2002:a9fe:a9fe::", "2002:7f00:1::1", "2002:c0a8:101::1",  # 6to4 of private ones
+    "192.0.0.8", "192.0.0.170",  # IETF protocol assignments
+])
+def test_ipv4_embedded_in_ipv6_and_protocol_addresses_are_refused(address: str) -> None:
+    """An IPv6 form that carries a non-public IPv4 address, and 192.0.0.0/24, are refused."""
+    assert not address_allowed(address)
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::5db8:d822", "2002:5db8:d822::1"])
+def test_ipv6_forms_of_public_ipv4_addresses_pass(address: str) -> None:
+    """NAT64 and 6to4 forms of a public IPv4 address stay allowed (as the address is)."""
+    assert address_allowed(address)
+
+
+async def test_image_url_naming_an_embedded_loopback_is_refused() -> None:
+    """http://[::127.0.0.1]/... is refused before any connection, whatever DNS says."""
+    with pytest.raises(ImageRefused, match="loopback, private or reserved"):
+        await fetch("http://[::127.0.0.1]/a.jpg", "::127.0.0.1")
 
 
 def test_allow_private_lifts_only_the_private_rule() -> None:
@@ -128,6 +154,17 @@ def test_resize_refuses_what_is_not_an_image() -> None:
     """Bytes Pillow cannot decode are ImageRefused, not a crash."""
     with pytest.raises(ImageRefused):
         resize(b"GIF89a not really")
+
+
+async def test_kept_images_are_private(tmp_path: Path) -> None:
+    """Every resized image kept on disk is mode 0600, like everything under RELAY_DATA_DIR."""
+    async def good(url: str) -> tuple[bytes, str]:
+        return jpeg(), "image/jpeg"
+
+    await ImageStore(good, clock=FakeClock(), directory=tmp_path).get("http://x/a.jpg", "s")
+    kept = list(tmp_path.iterdir())
+    assert len(kept) == len(SIZES)
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in kept)
 
 
 async def test_store_fetches_once_and_remembers_failures(tmp_path: Path) -> None:

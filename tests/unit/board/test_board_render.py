@@ -77,6 +77,20 @@ def test_toast_text_is_escaped() -> None:
     assert "&lt;script&gt;" in html and "Sides &lt;b&gt;" in html
 
 
+def test_nul_and_esc_never_reach_the_board_raw() -> None:
+    """NUL, ESC and other control characters in Toast text never reach the board's HTML."""
+    text = "Bad\x00Name \x1b[31mred\x07\x7f\x9b"
+    doc = document([menu(text, [group(text, [item(text, 4.0, guid="x", description=text)])])])
+    flat = flatten(decode(doc), now=NOW)
+    data = select(text, "USD", flat, flat.rows, NO_FILTERS, NOW, fetched_at=1.0,
+                  changed_at=2.0, stale=False)
+    fragment = render_content(data, DEFAULTS)
+    page = render_page(text, DEFAULTS, fragment, make_etag(fragment))
+    for html in (fragment, page):
+        assert not any(c in html for c in b"\x00\x1b\x07\x7f"), html[:200]
+        assert "\x9b" not in html.decode() and b"BadName [31mred" in html
+
+
 def test_dom_contract() -> None:
     """Each item has data-guid, sold-out items data-sold-out="true", sections data-group."""
     html = content()

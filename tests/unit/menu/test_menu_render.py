@@ -102,6 +102,18 @@ def test_csv_quotes_awkward_text(text: str) -> None:
     assert_csv_matches_json(flatten(decode(one_item_doc(it)), now=NOW).rows)
 
 
+CONTROLS = "Bad\x00Name \x1b[31mred\x1b[0m\x07\x7f\x9b"
+
+
+def test_nul_esc_and_other_controls_never_reach_the_csv() -> None:
+    """NUL, ESC, BEL, DEL and C1 controls in Toast text are dropped from every CSV cell."""
+    it = item(CONTROLS, 4.0, description=CONTROLS, itemTags=[{"name": CONTROLS}])
+    raw = render_csv(flatten(decode(one_item_doc(it)), now=NOW).rows).decode("utf-8")
+    assert not any(c in raw for c in "\x00\x1b\x07\x7f\x9b")
+    record = next(r for r in csv.DictReader(io.StringIO(raw, newline="")))
+    assert record["name"] == record["description"] == record["tags"] == "BadName [31mred[0m"
+
+
 def test_csv_header_only_when_no_rows() -> None:
     """An empty menu still gives the header line."""
     assert render_csv([]) == (",".join(ROW_FIELDS) + "\r\n").encode()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from app.errors import BadRequest
-from app.menu.filters import Filters, apply_filters, filter_indexes
+from app.menu.filters import MAX_VALUES, Filters, apply_filters, filter_indexes
 from app.menu.flatten import FlatMenu, flatten
 from app.menu.model import StockEntry
 from app.menu.stock import apply_stock
@@ -110,6 +110,22 @@ def test_filters_reject_bad_values(query: list[tuple[str, str]], message: str) -
     """Bad filter values are a 400 that says what is allowed."""
     with pytest.raises(BadRequest, match=message):
         Filters.from_query(query)
+
+
+def test_filter_values_are_capped() -> None:
+    """5,000 group= values are one 400 naming the cap, not seconds of de-duplication."""
+    with pytest.raises(BadRequest, match=f"group= may be given at most {MAX_VALUES} times"):
+        Filters.from_query([("group", f"G{i}") for i in range(5000)])
+    with pytest.raises(BadRequest, match="tag="):
+        Filters.from_query([("tag", "same")] * (MAX_VALUES + 1))
+
+
+def test_filter_values_up_to_the_cap_collapse_case_insensitively() -> None:
+    """At the cap, each parameter keeps its distinct case-folded values, sorted."""
+    query = [("group", f"G{i % 10}") for i in range(MAX_VALUES)]
+    query += [("menu", "Lunch"), ("menu", "LUNCH"), ("tag", "b"), ("tag", "A")]
+    assert Filters.from_query(query) == Filters(
+        menus=("lunch",), groups=tuple(sorted(f"g{i}" for i in range(10))), tags=("a", "b"))
 
 
 def test_is_empty() -> None:

@@ -105,6 +105,10 @@ def test_durations_accept_units() -> None:
         ({"RELAY_API_KEYS": "replace-with-a-long-random-screen-key"}, "placeholder"),
         ({"TOAST_CLIENT_SECRET": "replace-with-your-toast-client-secret"}, "placeholder"),
         ({"RELAY_ADMIN_KEY": "admin-change-me-please"}, "RELAY_ADMIN_KEY must be a random"),
+        ({"RELAY_METRICS_KEY": "short"}, "RELAY_METRICS_KEY must be a random"),
+        ({"RELAY_CORS_ORIGINS": "relay.example.com"}, "RELAY_CORS_ORIGINS 'relay.example.com' "
+                                                      "is not an origin"),
+        ({"RELAY_CORS_ORIGINS": "https://a.example/path"}, "RELAY_CORS_ORIGINS"),
         ({"RELAY_DATA_DIR": "/proc/no-such-dir"}, "RELAY_DATA_DIR /proc/no-such-dir cannot"),
     ],
 )
@@ -113,6 +117,15 @@ def test_bad_settings_give_one_named_line(changes: dict[str, str | None], names:
     detail = settings_error(**changes)
     assert names in detail
     assert "\n" not in detail
+
+
+def test_cors_origins_are_written_as_browsers_send_them() -> None:
+    """RELAY_CORS_ORIGINS: * by default; a list is normalised (case, default port, slash)."""
+    assert load_settings(BASE).relay_cors_origins == ("*",)
+    assert load_settings({**BASE, "RELAY_CORS_ORIGINS": ""}).relay_cors_origins == ()
+    listed = load_settings({**BASE, "RELAY_CORS_ORIGINS":
+                            "https://Apps.Example:443/, http://10.0.0.5:8000, null"})
+    assert listed.relay_cors_origins == ("https://apps.example", "http://10.0.0.5:8000", "null")
 
 
 def test_secret_never_in_repr_or_errors() -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import msgspec
 
 from app.cache.history import History, classify, versions_json
 from app.cache.views import MenuView
+from app.files import WRITES
 from app.menu.model import StockEntry
 from tests.unit.relay.test_views import view
 
@@ -89,6 +91,13 @@ def test_history_survives_a_restart_without_a_duplicate(tmp_path: Path) -> None:
     assert again.record("r", None, view(stale=True), 2.0) is None
     assert [x.at for x in again.versions("r")] == [1.0]
     assert (tmp_path / "r.json").exists()
+
+
+def test_history_files_are_private(tmp_path: Path) -> None:
+    """A saved history file is mode 0600, like everything else under RELAY_DATA_DIR."""
+    History(size=5, directory=tmp_path).record("r", None, view(), 1.0)
+    WRITES.wait()
+    assert stat.S_IMODE((tmp_path / "r.json").stat().st_mode) == 0o600
 
 
 def test_unreadable_history_starts_afresh(tmp_path: Path) -> None:

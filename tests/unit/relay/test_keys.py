@@ -22,6 +22,15 @@ def ring(restaurants: dict[str, str] | None = None) -> KeyRing:
     return KeyRing(scopes, restaurants if restaurants is not None else {"downtown": A, B: B})
 
 
+def test_403_does_not_name_the_restaurant_behind_an_alias() -> None:
+    """A 403 for an alias the key may not read does not tell which GUID the alias stands for."""
+    r = ring({"downtown": A, "uptown": B})
+    scope = r.identify("downtown-key-01234567")
+    with pytest.raises(Forbidden) as refused:
+        r.authorize(scope, r.resolve("uptown"))
+    assert B not in refused.value.detail and B.upper() not in refused.value.detail
+
+
 @pytest.mark.parametrize("presented", [None, "", "all-key-012345678", "all-key-0123456789x"])
 def test_missing_or_unknown_key_is_401(presented: str | None) -> None:
     """No key, or any key not configured (even a prefix or extension of one), is 401."""

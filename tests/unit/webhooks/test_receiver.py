@@ -8,16 +8,20 @@ from dataclasses import dataclass, field
 import orjson
 import pytest
 
-from app.clock import FakeClock
+from app.clock import FakeClock, parse_iso
 from app.errors import BadRequest, Unauthorized, WebhookNotTaken
+from app.webhooks.dedupe import DEFAULT_TTL
 from app.webhooks.events import MenusUpdated, StockChanged
 from app.webhooks.receiver import WebhookReceiver
 from app.webhooks.signature import sign
+from app.webhooks.window import AHEAD, PAST
 
 SECRETS = ["menus-secret-1234", "stock-secret-5678"]
 R = "00000000-1111-2222-3333-444444444444"
 OTHER = "99999999-1111-2222-3333-444444444444"
 ITEM = "5c5bd3d2-8a0b-4a44-a1c1-4d7dd8a9d2b1"
+TS = "2024-05-01T12:00:00.000Z"
+SENT = parse_iso(TS) or 0.0
 
 
 @dataclass
@@ -40,9 +44,8 @@ class Sink:
 
 
 def delivery(guid: str = "ev-1", restaurant: str = R, category: str = "menus",
-             event_type: str = "menus_updated", secret: str = SECRETS[0],
+             event_type: str = "menus_updated", secret: str = SECRETS[0], ts: str = TS,
              **details: object) -> tuple[bytes, str]:
-    ts = "2024-05-01T12:00:00.000Z"
     body = orjson.dumps({"timestamp": ts, "eventCategory": category, "eventType": event_type,
                          "guid": guid, "details": {"restaurantGuid": restaurant,
                                                    "publishedDate": ts, **details}})
@@ -56,7 +59,7 @@ def sink() -> Sink:
 
 @pytest.fixture
 def receiver(sink: Sink) -> WebhookReceiver:
-    return WebhookReceiver(secrets=SECRETS, sink=sink, clock=FakeClock())
+    return WebhookReceiver(secrets=SECRETS, sink=sink, clock=FakeClock(start=SENT))
 
 
 def test_signed_menus_event_is_handed_on_and_counted(receiver: WebhookReceiver,
@@ -148,3 +151,30 @@ def test_receiver_needs_a_secret(sink: Sink) -> None:
     """A receiver without secrets cannot be built (webhooks are off instead)."""
     with pytest.raises(ValueError, match="secret"):
         WebhookReceiver(secrets=[], sink=sink, clock=FakeClock())
+
+
+@pytest.mark.parametrize("ts", ["2019-09-16T21:01:53.685Z", "2024-05-01T11:39:59.000Z",
+                                "2024-05-01T12:05:01.000Z", "2024-05-01 noon"])
+def test_signed_event_dated_outside_the_window_is_refused(ts: str, sink: Sink) -> None:
+    """A validly signed event dated more than PAST before or AHEAD after the relay's clock
+    (or not dated at all) is 400 and does nothing."""
+    receiver = WebhookReceiver(secrets=SECRETS, sink=sink, clock=FakeClock(start=SENT))
+    body, sig = delivery(ts=ts)
+    with pytest.raises(BadRequest, match="timestamp"):
+        receiver.take(body, signature=sig)
+    assert sink.menus == [] and receiver.stats.outcomes["stale"] == 1
+
+
+def test_toasts_resends_fall_inside_the_window(sink: Sink) -> None:
+    """An event Toast resends 15 minutes on (5 + 10), or one 4 minutes ahead, is taken."""
+    for n, (offset, ts) in enumerate([(15 * 60, TS), (0, "2024-05-01T12:04:00.000Z")]):
+        receiver = WebhookReceiver(secrets=SECRETS, sink=sink,
+                                   clock=FakeClock(start=SENT + offset))
+        body, sig = delivery(guid=f"ev-{n}", ts=ts)
+        assert receiver.take(body, signature=sig).result == "accepted"
+
+
+def test_the_window_fits_inside_the_duplicate_memory() -> None:
+    """Every replay the window lets through is one de-duplication still remembers."""
+    assert PAST + AHEAD < DEFAULT_TTL
+    assert PAST >= 15 * 60  # Toast's last resend
