@@ -37,6 +37,8 @@ class Filters:
     tags: tuple[str, ...] = ()
     hide_out_of_stock: bool = False
     available_now: bool = False
+    available_all: bool = False
+    """``available=all``: every menu whatever the time (the board's default is ``now``)."""
 
     @classmethod
     def from_query(cls, items: Iterable[tuple[str, str]]) -> Filters:
@@ -44,7 +46,7 @@ class Filters:
         menus: list[str] = []
         groups: list[str] = []
         tags: list[str] = []
-        hide = available = False
+        hide = available = every = False
         lists = {"menu": menus, "group": groups, "tag": tags}
         for name, value in items:
             if name in lists:
@@ -54,12 +56,13 @@ class Filters:
             elif name == "hide_out_of_stock":
                 hide = parse_bool(name, value)
             elif name == "available":
-                if value.strip().lower() != "now":
-                    raise BadRequest(f"available must be 'now', got {value!r}")
-                available = True
+                wanted = value.strip().lower()
+                if wanted not in ("now", "all"):
+                    raise BadRequest(f"available must be 'now' or 'all', got {value!r}")
+                available, every = wanted == "now", wanted == "all"
         # Sorted so equal filter sets are equal keys for a cache of filtered answers.
         return cls(tuple(sorted(menus)), tuple(sorted(groups)), tuple(sorted(tags)),
-                   hide, available)
+                   hide, available, every)
 
     @property
     def is_empty(self) -> bool:

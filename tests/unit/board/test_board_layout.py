@@ -62,7 +62,7 @@ def test_every_column_after_the_first_starts_with_a_heading() -> None:
     assert placed == [(g, i) for g, (_, _, items) in enumerate(groups)
                       for i in range(len(items))]
     for column in columns:
-        g, first, _, continued = column[0]
+        _, first, _, continued = column[0]
         assert continued == (first > 0)
     assert all(h <= 80.5 for h in heights(columns, groups))
 
