@@ -24,7 +24,9 @@ Column = list[Segment]
 FEW_ITEMS = 40
 """Up to this many items the board keeps names at ``NAME_FLOOR_FEW`` or larger."""
 NAME_FLOOR_FEW = 2.2
-"""Item names in % of the screen height, for ``FEW_ITEMS`` or fewer (three metres)."""
+"""Item names in % of the screen's short side, for ``FEW_ITEMS`` or fewer (three metres):
+the height of a landscape screen; a portrait screen is the same panel turned, so the
+same letters are 2.2 % of its width (never less than ``NAME_FLOOR`` of its height)."""
 NAME_FLOOR = 1.5
 """The smallest names in % of the screen height for longer menus; below it, pages."""
 DESCRIPTION_RATIO = 0.6
@@ -33,9 +35,11 @@ SLACK = 0.5
 """Pixels of rounding a column may overrun (measured heights are fractional)."""
 
 
-def name_floor(count: int) -> float:
-    """The smallest name size (% of screen height) for a board of ``count`` items."""
-    return NAME_FLOOR_FEW if count <= FEW_ITEMS else NAME_FLOOR
+def name_floor(count: int, width: float = 16, height: float = 9) -> float:
+    """The smallest name size, in % of the screen height, for ``count`` items."""
+    if count > FEW_ITEMS:
+        return NAME_FLOOR
+    return max(NAME_FLOOR_FEW * min(width, height) / height, NAME_FLOOR)
 
 
 def pack(groups: Sequence[Group], height: float) -> list[Column]:

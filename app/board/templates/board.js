@@ -9,8 +9,9 @@
   var $ = function (id) { return document.getElementById(id); };
   var board = $('board'), frame = $('frame'), note = $('note'), label = $('page');
   var when = $('when'), featured = $('featured'), foot = $('foot'), legendEl = $('legend');
-  // app/board/layout.py: names at 2.2 % of the screen height up to 40 items, else 1.5 %;
-  // when nothing fits at the floor the board pages (at a slightly larger size if long).
+  // app/board/layout.py: names at 2.2 % of the short side up to 40 items (never under
+  // 1.5 % of the height), else 1.5 %; when nothing fits at the floor the board pages (at
+  // a slightly larger size if long).
   var FEW = 40, FLOOR_FEW = 2.2, FLOOR = 1.5, PAGED = 1.7, MAX = 6, SLACK = 0.5;
   var params = new URLSearchParams(location.search);
   var key = params.get('key');
@@ -250,11 +251,19 @@
       featured.appendChild(sec);
     });
     images();
+    function whole(size) {
+      featured.style.fontSize = size + 'vh';
+      return featured.scrollHeight <= featured.clientHeight + 1 &&
+        featured.scrollWidth <= featured.clientWidth + 1;
+    }
+    while (picks.length && !whole(FLOOR)) { // fewer cards rather than cut ones
+      picks.pop();
+      featured.lastChild.remove();
+    }
     var lo = FLOOR, hi = MAX;
     for (var i = 0; i < 7; i++) {
       var mid = (lo + hi) / 2;
-      featured.style.fontSize = mid + 'vh';
-      if (featured.scrollHeight <= featured.clientHeight + 1 && featured.scrollWidth <= featured.clientWidth + 1) lo = mid; else hi = mid;
+      if (whole(mid)) lo = mid; else hi = mid;
     }
     featured.style.fontSize = lo + 'vh';
     return vis.map(function (v) {
@@ -272,8 +281,10 @@
     groups.forEach(function (g) {
       if (!g.sec.hidden && g.items.length) { vis.push({ g: g, items: g.items.slice() }); n += g.items.length; }
     });
+    legend(vis); // before measuring: the footer's height is the board's loss
     if (cfg.template === 'feature') vis = feature(vis, n);
-    var floor = n <= FEW ? FLOOR_FEW : FLOOR, H = c.clientHeight, gap = gapPx(c);
+    var floor = n > FEW ? FLOOR : Math.max(FLOOR_FEW * Math.min(innerWidth, innerHeight) / innerHeight, FLOOR);
+    var H = c.clientHeight, gap = gapPx(c);
     var best = null, opts = choices(n);
     if (quick && fit0 && opts.indexOf(fit0.n) >= 0) { // a re-price: keep the size if it still fits
       var m0 = measure(c, vis, fit0.s, fit0.n, fit0.l, gap);
@@ -295,7 +306,7 @@
       if (last !== best) best = measure(c, vis, best.s, best.n, best.l, gap);
       pages = place(c, vis, best, balance(best.gs, H, best.n));
     } else { // page with every detail rather than squeeze below a readable size
-      best = measure(c, vis, n <= FEW ? FLOOR_FEW : PAGED, opts[opts.length - 1], 0, gap);
+      best = measure(c, vis, n <= FEW ? floor : PAGED, opts[opts.length - 1], 0, gap);
       pages = place(c, vis, best, H);
     }
     fit0 = best;
@@ -304,7 +315,6 @@
     stats.lean = best.l;
     stats.pages = pages;
     if (page >= pages) page = 0;
-    legend();
     showPage();
     stats.lastFitMs = performance.now() - t0;
   }
@@ -320,10 +330,14 @@
       pageTimer = 0;
     }
   }
-  function legend() { // the dietary codes shown on screen, explained in the footer
-    var c = content(), codes = json(c, 'data-legend') || [], shown = {};
-    var used = board.querySelectorAll('.pg .diet, #featured .diet');
-    for (var i = 0; i < used.length; i++) shown[used[i].textContent] = true;
+  function legend(vis) { // the dietary codes on screen, explained in the footer
+    var codes = json(content(), 'data-legend') || [], shown = {};
+    vis.forEach(function (v) {
+      v.items.forEach(function (it) {
+        var d = it.querySelectorAll('.diet');
+        for (var i = 0; i < d.length; i++) shown[d[i].textContent] = true;
+      });
+    });
     legendEl.textContent = '';
     codes.forEach(function (e) {
       if (!shown[e[0]]) return;
@@ -332,9 +346,7 @@
       legendEl.appendChild(b);
       legendEl.appendChild(document.createTextNode(e[1]));
     });
-    var was = foot.hidden;
     foot.hidden = !legendEl.firstChild && !$('footer').textContent && !$('statement');
-    if (was !== foot.hidden) { fit0 = null; fitLater(); }
   }
   function sizeClass(big) {
     var h = innerHeight * (window.devicePixelRatio || 1) * (big ? 2 : 1);
@@ -361,11 +373,6 @@
     if (!img || !cfg.logo) return;
     img.onerror = function () { this.remove(); };
     img.src = location.pathname + '/logo?src=' + encodeURIComponent(cfg.logo) + '&size=m' + keyParam;
-  }
-  var fitting = 0;
-  function fitLater() {
-    clearTimeout(fitting);
-    fitting = setTimeout(function () { fit(false); }, 0);
   }
 
   // --- updates ---------------------------------------------------------------------

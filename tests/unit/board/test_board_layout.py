@@ -103,8 +103,17 @@ def test_balanced_columns_differ_by_at_most_one_item() -> None:
 @pytest.mark.parametrize(("count", "floor"), [(1, NAME_FLOOR_FEW), (FEW_ITEMS, NAME_FLOOR_FEW),
                                               (FEW_ITEMS + 1, NAME_FLOOR), (3000, NAME_FLOOR)])
 def test_name_floor_is_larger_for_short_menus(count: int, floor: float) -> None:
-    """40 items or fewer: names at least 2.2 % of the height; longer menus 1.5 %."""
+    """40 items or fewer: names at least 2.2 % of a landscape screen's height; longer
+    menus 1.5 %."""
     assert name_floor(count) == floor
+    assert name_floor(count, 1920, 1080) == floor
+
+
+def test_name_floor_in_portrait_is_the_landscape_size_turned() -> None:
+    """On a portrait screen the short-menu floor is 2.2 % of the width (the same letters as
+    the panel in landscape), but never under the long-menu floor of 1.5 % of the height."""
+    assert name_floor(10, 1080, 1920) == NAME_FLOOR
+    assert name_floor(10, 1800, 1920) == pytest.approx(NAME_FLOOR_FEW * 1800 / 1920)
 
 
 BREAKFAST = [(d, 7 * 3600, 11 * 3600) for d in range(5)]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-
-import pytest
 from datetime import UTC, datetime
 
 import orjson
+import pytest
 
 from app.board.options import BoardOptions
 from app.board.render import render_content, render_page, select
