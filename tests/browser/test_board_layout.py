@@ -112,7 +112,7 @@ def test_every_template_lays_out_at_every_size(stack: tuple[str, str], template:
             assert lay["statement"] and lay["statement"][0] == CALORIE_STATEMENTS["us"]
             left, top, right, bottom = lay["statement"][1]
             assert left >= 0 and right <= width and top >= 0 and bottom <= height
-        assert sorted(seen) == sorted(r["guid"] for r in rows), template
+        assert set(seen) == {r["guid"] for r in rows}, template  # cards show on every page
 
 
 @pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1080, 1920)])
