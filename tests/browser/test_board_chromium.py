@@ -209,7 +209,7 @@ def test_nothing_is_requested_from_another_origin(stack: tuple[str, str]) -> Non
             message = json.loads(entry["message"])["message"]
             if message["method"] == "Network.requestWillBeSent":
                 request_url = message["params"]["request"]["url"]
-                if not request_url.startswith(("chrome:", "about:", "data:")):
+                if not request_url.startswith(("chrome:", "chrome-untrusted:", "about:", "data:")):
                     urls.append(request_url)  # the browser's own new-tab page is not ours
         assert urls and all(u.startswith(url + "/") for u in urls), urls
 
