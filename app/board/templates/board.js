@@ -23,8 +23,8 @@
   var storeKey = 'toast-relay:' + location.pathname + location.search;
   var etag = cfg.etag, fit0 = null, pages = 1, page = 0, pageTimer = 0, openKey = '';
   var timer = 0, fails = 0, inFlight = false, again = false, lastContact = Date.now();
-  var notSmaller = false, lastLength = 0, eventFails = 0, opened = false, ticks = 0, drifts = 0, fmt = null;
-  var groups = [], items = [], sent = null, last = null;
+  var eventFails = 0, opened = false, ticks = 0, drifts = 0, fmt = null;
+  var groups = [], items = [], sent = null, last = null, featSize = 0;
   var stats = { updates: 0, lastApplyMs: 0, lastFitMs: 0, pages: 1, scale: 0, columns: 0, lean: 0, fails: 0 };
   window.__board = stats;
 
@@ -236,7 +236,7 @@
     if (box) box.remove();
     return Math.max(1, Math.ceil(cols.length / m.n));
   }
-  function feature(vis, n) { // template=feature: a few items large, out of the columns
+  function feature(vis, n, quick) { // template=feature: a few items large, out of the columns
     if (!featured) return vis;
     var k = Math.min(3, Math.floor(n / 5)), picks = [], all = [];
     vis.forEach(function (v) { all.push.apply(all, v.items); });
@@ -256,16 +256,19 @@
       return featured.scrollHeight <= featured.clientHeight + 1 &&
         featured.scrollWidth <= featured.clientWidth + 1;
     }
-    while (picks.length && !whole(FLOOR)) { // fewer cards rather than cut ones
-      picks.pop();
-      featured.lastChild.remove();
+    if (!(quick && featSize && whole(featSize))) { // a re-price keeps the size that fits
+      while (picks.length && !whole(FLOOR)) { // fewer cards rather than cut ones
+        picks.pop();
+        featured.lastChild.remove();
+      }
+      var lo = FLOOR, hi = MAX;
+      for (var i = 0; i < 7; i++) {
+        var mid = (lo + hi) / 2;
+        if (whole(mid)) lo = mid; else hi = mid;
+      }
+      featSize = lo;
     }
-    var lo = FLOOR, hi = MAX;
-    for (var i = 0; i < 7; i++) {
-      var mid = (lo + hi) / 2;
-      if (whole(mid)) lo = mid; else hi = mid;
-    }
-    featured.style.fontSize = lo + 'vh';
+    featured.style.fontSize = featSize + 'vh';
     return vis.map(function (v) {
       return { g: v.g, items: v.items.filter(function (it) { return picks.indexOf(it) < 0; }) };
     }).filter(function (v) { return v.items.length; });
@@ -282,13 +285,13 @@
       if (!g.sec.hidden && g.items.length) { vis.push({ g: g, items: g.items.slice() }); n += g.items.length; }
     });
     legend(vis); // before measuring: the footer's height is the board's loss
-    if (cfg.template === 'feature') vis = feature(vis, n);
+    if (cfg.template === 'feature') vis = feature(vis, n, quick);
     var floor = n > FEW ? FLOOR : Math.max(FLOOR_FEW * Math.min(innerWidth, innerHeight) / innerHeight, FLOOR);
     var H = c.clientHeight, gap = gapPx(c);
     var best = null, opts = choices(n);
     if (quick && fit0 && opts.indexOf(fit0.n) >= 0) { // a re-price: keep the size if it still fits
       var m0 = measure(c, vis, fit0.s, fit0.n, fit0.l, gap);
-      if (fits(m0, H)) best = m0;
+      if (fit0.paged || fits(m0, H)) { best = m0; best.paged = fit0.paged; }
     }
     for (var l = 0; !best && l <= 2 && n <= 400; l++) {
       for (var i = 0; i < opts.length; i++) {
@@ -302,11 +305,14 @@
         if (!best || m.s > best.s * 1.05) best = m;
       }
     }
-    if (best) {
+    if (best && best.paged) {
+      pages = place(c, vis, best, H);
+    } else if (best) {
       if (last !== best) best = measure(c, vis, best.s, best.n, best.l, gap);
       pages = place(c, vis, best, balance(best.gs, H, best.n));
     } else { // page with every detail rather than squeeze below a readable size
       best = measure(c, vis, n <= FEW ? floor : PAGED, opts[opts.length - 1], 0, gap);
+      best.paged = true;
       pages = place(c, vis, best, H);
     }
     fit0 = best;
@@ -424,8 +430,6 @@
   function apply(html, tag) {
     var t0 = performance.now();
     var fresh = parse(html);
-    notSmaller = html.length >= lastLength;
-    lastLength = html.length;
     var quick = patch(fresh);
     if (!quick && fresh) { // new items, new order, new groups: draw it all again
       var c = content(), copy = fresh.cloneNode(true);
@@ -436,9 +440,8 @@
       daypart();
     }
     sent = fresh;
-    fit(quick && notSmaller);
+    fit(quick); // a re-price keeps the size while it fits: no search, a steady screen
     images();
-    notSmaller = false;
     etag = tag;
     stats.updates++;
     stats.lastApplyMs = performance.now() - t0;
@@ -551,7 +554,6 @@
   stats.check = check;
   stats.fit = function () { fit(false); };
   sent = parse(content().outerHTML);
-  lastLength = content().outerHTML.length;
   model(content());
   if (!restore()) {
     save(content().outerHTML);
