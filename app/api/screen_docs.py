@@ -201,7 +201,9 @@ def image(
     "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}},
                 "image/png": {"schema": {"type": "string", "format": "binary"}}}})
 def logo(
-    guid: ScreenRestaurant, src: Annotated[str, Query(description="The image URL.")],
+    guid: ScreenRestaurant, src: Annotated[str, Query(
+        max_length=2048, pattern=r"^https?://[A-Za-z0-9.-]+([:/?#][^\s\x00-\x1f]*)?$",
+        description="The image URL (http or https).")],
     if_none_match: IfNoneMatch = None,
     size: Annotated[Literal["s", "m", "l"], Query(
         description="Longest side 160 (s), 320 (m) or 640 (l) pixels.")] = "m",
