@@ -4,6 +4,7 @@
     python3 tasks.py demo    # relay + simulated Toast; prints working URLs (runtime packages only)
     python3 tasks.py test    # lock check, lint, type-check and the whole test suite
     python3 tasks.py bench   # the benchmark (see README "Performance")
+    python3 tasks.py screenshots  # every board template at 16:9 and 9:16 into docs/
     python3 tasks.py lock    # update uv.lock after editing pyproject.toml
                              # (``lock --upgrade`` moves every pin to the newest release)
 
@@ -105,7 +106,7 @@ def run(*cmd: str) -> int:
 def main(argv: list[str]) -> int:
     task = argv[0] if argv else "help"
     rest = argv[1:]
-    if task not in {"demo", "test", "bench", "lock"}:
+    if task not in {"demo", "test", "bench", "lock", "screenshots"}:
         print(__doc__)
         return 0 if task in {"help", "-h", "--help"} else 2
     if task == "lock":
@@ -118,6 +119,8 @@ def main(argv: list[str]) -> int:
         os.execv(str(BIN / "toast-relay"), [str(BIN / "toast-relay"), "demo", *rest])
     if task == "bench":
         return run(py, "-m", "bench", *rest)
+    if task == "screenshots":
+        return run(py, "-m", "bench.screenshots", *rest)
     for step in (
         # The lock must say what pyproject.toml asks for (no network: the lock alone decides).
         (uv(), "lock", "--check", "--offline", "--quiet"),

@@ -24,7 +24,8 @@ APPLY_GOAL_MS = 16.0
 
 
 def render_times(runs: int) -> list[list[str]]:
-    """Rows: menu, rows, page bytes, median ms to render content + page once per change."""
+    """Rows: menu, template, rows, page bytes (and gzipped), median ms to render content +
+    page once per change (what runs off the event loop on a board's first request)."""
     from app.board.options import BoardOptions
     from app.board.render import render_content, render_page, select
     from app.menu.filters import Filters
@@ -37,17 +38,22 @@ def render_times(runs: int) -> list[list[str]]:
     now = datetime.now(UTC)
     out = []
     for label, doc in (("sample", harbor_lights_menus()),
+                       ("150 items", build_large_menu(150, 20, 1, LARGE_RESTAURANT_GUID)),
                        ("3,000 items", build_large_menu(3000, 500, 1, LARGE_RESTAURANT_GUID))):
         flat = flatten(decode_menus(orjson.dumps(doc)), now=now)
-        times, page = [], b""
-        for _ in range(runs):
-            t0 = time.perf_counter()
-            data = select("Bench", "USD", flat, flat.rows, Filters(), now, fetched_at=1.0,
-                          changed_at=2.0, stale=False)
-            content = render_content(data, BoardOptions())
-            page = render_page("Bench", BoardOptions(), content, make_etag(content))
-            times.append((time.perf_counter() - t0) * 1000)
-        out.append([label, f"{len(flat.rows):,}", f"{len(page):,}", fmt(median(times), 1)])
+        for template in ("columns", "list", "feature"):
+            options = BoardOptions(template=template)
+            times, page = [], b""
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                data = select("Bench", "USD", flat, flat.rows, Filters(), now, fetched_at=1.0,
+                              changed_at=2.0, stale=False)
+                content = render_content(data, options)
+                page = render_page("Bench", options, content, make_etag(content))
+                times.append((time.perf_counter() - t0) * 1000)
+            out.append([label, template, f"{len(flat.rows):,}",
+                        f"{len(page):,} ({len(gzip.compress(page)):,})",
+                        fmt(median(times), 1)])
     return out
 
 
@@ -130,7 +136,8 @@ def run(tmp: Path, seconds: float, reps: int, load: LoadGenerator, updates: int,
     gz = len(gzip.compress(body))
     section.add(f"Sample board page: {len(body):,} bytes ({gz:,} gzipped), styles and script "
                 f"inline, nothing from other origins.")
-    section.add(md_table(["board", "rows", "page bytes", "render ms (content + page)"],
+    section.add(md_table(["board", "template", "rows", "page bytes (gzipped)",
+                          "render ms (content + page)"],
                          render_times(render_runs)))
     section.add(md_table(["server (200, 32 conns)", "req/s", "× floor"], [
         [name, fmt(median(v), 0), fmt_ratio(hit_ratio) if "relay" in name else "1.00×"]

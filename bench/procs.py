@@ -157,11 +157,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def start_sim(procs: Procs, tmp: Path, token_lifetime: float | None = None) -> str:
+def start_sim(procs: Procs, tmp: Path, token_lifetime: float | None = None, *,
+              local_images: bool = False) -> str:
     port = free_port()
     lifetime = [] if token_lifetime is None else ["--token-lifetime", str(token_lifetime)]
+    images = ["--local-images"] if local_images else []
     proc = procs.start(Proc("sim", [RELAY, "sim", "--host", HOST, "--port", str(port),
-                                    *lifetime], tmp / "sim.log", cwd=tmp))
+                                    *lifetime, *images], tmp / "sim.log", cwd=tmp))
     url = f"http://{HOST}:{port}"
     proc.wait_http(f"{url}/_sim/calls")
     return url

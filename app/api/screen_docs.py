@@ -72,8 +72,9 @@ def menu_filters(
         examples=[["Vegetarian"]])] = None,
     hide_out_of_stock: Annotated[bool, Query(
         description="Drop items Toast marks OUT_OF_STOCK.")] = False,
-    available: Annotated[Literal["now"] | None, Query(
-        description="`now`: only menus open now in the restaurant's time zone.")] = None,
+    available: Annotated[Literal["now", "all"] | None, Query(
+        description="`now`: only menus open now in the restaurant's time zone; `all`: "
+                    "every menu (the default of /menu; /board defaults to `now`).")] = None,
 ) -> None:
     """The /menu filters (also taken by /board); documentation only."""
 
@@ -153,6 +154,18 @@ def board(
                     "calories, tags, or none.")] = "description,calories,tags",
     ready_for_cache: Annotated[int, Query(ge=0, le=604800, description=(
         "Seconds: set Yodeck's `document.title` snapshot hint (0: off)."))] = 0,
+    template: Annotated[Literal["columns", "list", "feature"], Query(description=(
+        "`columns`; `list` (a price list with dotted leaders, for narrow or portrait "
+        "screens); `feature` (a few items large with their images, the rest as a "
+        "list)."))] = "columns",
+    logo: Annotated[str | None, Query(description=(
+        "An http(s) image URL shown beside the name, fetched by the relay like item "
+        "images."))] = None,
+    footer: Annotated[str | None, Query(max_length=200, description=(
+        "A line of text at the foot of the board."))] = None,
+    calories: Annotated[Literal["us", "uk"] | None, Query(description=(
+        "Add the calorie statement to the footer: `us` (2,000 calories a day...) or "
+        "`uk` (Adults need around 2000 kcal a day; calories then show as kcal)."))] = None,
     part: Annotated[Literal["page", "content"], Query(description="`content`: only the "
                                                       "swappable fragment.")] = "page",
     preview: Annotated[Literal["portrait", "landscape"] | None, Query(
@@ -180,6 +193,30 @@ def image(
 ) -> None:
     """404 when the item has no image or its image cannot be fetched (the board then
     leaves the image out)."""
+
+
+@screen_route("/board/{restaurant}/logo", "The board's logo, through the relay", {
+    "description": "The `logo=` image, fetched once through the relay's image fetcher "
+                   "(public addresses only, raster types, bounded size), resized and kept.",
+    "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                "image/png": {"schema": {"type": "string", "format": "binary"}}}})
+def logo(
+    guid: ScreenRestaurant, src: Annotated[str, Query(
+        max_length=2048, pattern=r"^https?://[A-Za-z0-9.-]+([:/?#][^\s\x00-\x1f]*)?$",
+        description="The image URL (http or https).")],
+    if_none_match: IfNoneMatch = None,
+    size: Annotated[Literal["s", "m", "l"], Query(
+        description="Longest side 160 (s), 320 (m) or 640 (l) pixels.")] = "m",
+) -> None:
+    """404 when the image cannot be fetched (the board then leaves the logo out)."""
+
+
+@fast_lane.get("/board/sw.js", summary="The board's service worker", responses={200: {
+    "description": "A script; no key needed (it holds no data).",
+    "content": {"text/javascript": {"schema": {"type": "string"}}}}})
+def service_worker() -> None:
+    """Registered by boards opened over https or localhost: a board page comes up from
+    the browser's cache while the relay cannot be reached."""
 
 
 EVENTS_EXAMPLE = (

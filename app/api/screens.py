@@ -1,5 +1,8 @@
 """What screens poll (the fast lane): /menu, /menu/{r}/groups, /stock, /board, /image.
 
+Also the board's two helpers: ``/board/sw.js`` (its service worker, from the relay's
+own origin) and ``/board/{r}/logo`` (the ``logo=`` image through the image fetcher).
+
 These endpoints are raw ASGI callables on purpose: a request is a key check, a
 dictionary lookup and a write of bytes (and headers) rendered when the menu last
 changed. No Request/Response objects, dependency injection, validation or
@@ -16,15 +19,16 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode
 
+import anyio
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from app.api.cors import Cors, Headers
 from app.api.headers import NO_REFERRER, NOSNIFF
 from app.api.keys import KeyRing, header
-from app.board.images import SIZES
-from app.board.options import BoardOptions
-from app.board.render import render_preview
+from app.board.images import SIZES, Picture
+from app.board.options import BoardOptions, parse_logo
+from app.board.render import SERVICE_WORKER, render_preview
 from app.cache.service import CacheResult
 from app.cache.views import FORMATS, Answer, MenuView
 from app.errors import BadRequest, NotFound, QueryTooLong
@@ -220,10 +224,34 @@ class Screens:
             await self._preview(scope, send, b.preview)
             return
         view, cache = await self._held(guid)
-        answer = view.board(b.key, filters, b.options, self.clock.now(),
-                            content_only=b.content_only)
+        now = self.clock.now()
+        answer = view.board_ready(b.key, filters, now, content_only=b.content_only)
+        if answer is None:
+            # Rendering a large menu takes a while: off the event loop, so the screens
+            # polling other answers meanwhile are not held up.
+            page = await anyio.to_thread.run_sync(view.board_render, b.key, filters,
+                                                  b.options, now)
+            answer = view.board_keep(b.key, filters, now, page, content_only=b.content_only)
         await send_answer(scope, send, answer, view, cache, self.cache_control,
                           self.cors.headers(scope))
+
+    async def service_worker(self, scope: Scope, send: Send) -> None:
+        """The board's service worker: no key (it holds no data), revalidated on each visit."""
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-type", b"text/javascript; charset=utf-8"),
+            (b"content-length", str(len(SERVICE_WORKER)).encode()),
+            (b"cache-control", b"no-cache")]})
+        await send({"type": "http.response.body", "body": SERVICE_WORKER})
+
+    async def logo(self, scope: Scope, send: Send) -> None:
+        """``logo=``: the image at ``src`` through the relay's (SSRF-safe) image fetcher."""
+        guid, q = self._checked(scope)
+        src = parse_logo(next((v for k, v in q.filter_pairs if k == "src"), ""))
+        size = next((v for k, v in q.filter_pairs if k == "size"), "m")
+        if size not in SIZES:
+            raise BadRequest(f"size must be one of {', '.join(SIZES)}, not {size!r}")
+        _, cache = await self._held(guid)
+        await self._picture(scope, send, await self.images.get(src, size), cache)
 
     async def _preview(self, scope: Scope, send: Send, preview: str) -> None:
         """The board framed at 9:16 or 16:9, to try a layout in a desktop browser."""
@@ -246,7 +274,10 @@ class Screens:
         source = view.image_of(item)
         if source is None:
             raise NotFound(f"item {item} has no image in this restaurant's menu")
-        picture = await self.images.get(source, size)
+        await self._picture(scope, send, await self.images.get(source, size), cache)
+
+    async def _picture(self, scope: Scope, send: Send, picture: Picture,
+                       cache: CacheResult) -> None:
         scope["relay"]["cache"] = cache
         # The board asks with ?v=<hash of Toast's URL>: a new image is a new URL.
         common = [(b"etag", picture.etag), (b"cache-control", IMAGE_CACHE),
@@ -279,6 +310,8 @@ def routes(relay: Relay, cors: Cors) -> list[Route]:
         Route("/menu/{restaurant}", Endpoint(s.menu, cors), methods=get),
         Route("/menu/{restaurant}/groups", Endpoint(s.groups, cors), methods=get),
         Route("/stock/{restaurant}", Endpoint(s.stock, cors), methods=get),
+        Route("/board/sw.js", Endpoint(s.service_worker, cors), methods=["GET"]),
         Route("/board/{restaurant}", Endpoint(s.board, cors), methods=get),
+        Route("/board/{restaurant}/logo", Endpoint(s.logo, cors), methods=get),
         Route("/image/{restaurant}/{item}", Endpoint(s.image, cors), methods=get),
     ]

@@ -20,6 +20,14 @@ DEFAULT_PAGE_SECONDS = 12
 MIN_PAGE_SECONDS = 3
 MAX_COLUMNS = 8
 DETAILS = ("description", "calories", "tags")
+TEMPLATES = ("columns", "list", "feature")
+CALORIE_STATEMENTS = {
+    "us": "2,000 calories a day is used for general nutrition advice, but calorie needs vary",
+    "uk": "Adults need around 2000 kcal a day",
+}
+"""The regulatory statements (US FDA menu labelling; UK calorie labelling) word for word."""
+MAX_FOOTER = 200
+MAX_LOGO_URL = 2048
 _HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _NAMED = re.compile(r"^[a-zA-Z]{3,24}$")
 
@@ -56,6 +64,23 @@ def parse_stylesheet(value: str) -> str:
     return v
 
 
+def parse_logo(value: str) -> str:
+    """An http(s) image URL; the relay fetches it (like item images), the screen never does."""
+    parts = urlsplit(value)
+    if (parts.scheme not in ("http", "https") or not parts.hostname or len(value) > MAX_LOGO_URL
+            or any(c.isspace() or ord(c) < 32 for c in value)):
+        raise BadRequest(f"logo must be an http(s) URL of an image, got {value[:80]!r}")
+    return value
+
+
+def parse_footer(value: str) -> str:
+    """A line of text (shown escaped); control characters are dropped."""
+    text = "".join(c for c in value if c.isprintable()).strip()
+    if len(text) > MAX_FOOTER:
+        raise BadRequest(f"footer must be at most {MAX_FOOTER} characters, got {len(text)}")
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class BoardOptions:
     refresh: int = DEFAULT_REFRESH
@@ -70,6 +95,12 @@ class BoardOptions:
     show: tuple[str, ...] = DETAILS
     ready_for_cache: int = 0
     """Seconds for Yodeck's document.title snapshot hint; 0 leaves the title alone."""
+    template: str = "columns"
+    logo: str = ""
+    """An image URL shown beside the name, fetched through the relay's image fetcher."""
+    footer: str = ""
+    calories: str = ""
+    """``us`` or ``uk``: the calorie statement in the footer (and ``kcal`` for ``uk``)."""
 
     @classmethod
     def from_query(cls, pairs: Iterable[tuple[str, str]]) -> BoardOptions:
@@ -83,10 +114,7 @@ class BoardOptions:
             elif name == "page_seconds":
                 o[name] = _int(name, value, MIN_PAGE_SECONDS, 3600)
             elif name == "theme":
-                theme = value
-                if theme not in ("dark", "light"):
-                    raise BadRequest(f"theme must be dark or light, got {value!r}")
-                o[name] = theme
+                o[name] = _choice(name, value, ("dark", "light"))
             elif name == "accent":
                 o[name] = parse_accent(value) if value else ""
             elif name in ("images", "drift"):
@@ -97,7 +125,21 @@ class BoardOptions:
                 o[name] = _show(value)
             elif name == "ready_for_cache":
                 o[name] = _int(name, value, 0, 7 * 86400)
+            elif name == "template":
+                o[name] = _choice(name, value, TEMPLATES)
+            elif name == "calories":
+                o[name] = _choice(name, value, tuple(CALORIE_STATEMENTS)) if value else ""
+            elif name == "logo":
+                o[name] = parse_logo(value) if value else ""
+            elif name == "footer":
+                o[name] = parse_footer(value)
         return cls(**o)  # type: ignore[arg-type]  # keys and types are checked above
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise BadRequest(f"{name} must be {' or '.join(allowed)}, got {value!r}")
+    return value
 
 
 def _show(value: str) -> tuple[str, ...]:

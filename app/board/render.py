@@ -15,13 +15,15 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import resources
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from app.board.options import BoardOptions
+from app.board.badges import badges, is_highlight, legend
+from app.board.layout import next_opening
+from app.board.options import CALORIE_STATEMENTS, BoardOptions
 from app.menu.availability import Window, compile_schedules, is_available, to_local, zone
 from app.menu.filters import Filters, filter_indexes
 from app.menu.flatten import FlatMenu
@@ -56,12 +58,14 @@ PAGE_POLICY = (
     "default-src 'none'; script-src 'sha256-"
     + base64.b64encode(hashlib.sha256(_JS.encode()).digest()).decode()
     + "'; style-src 'self' 'unsafe-inline'; img-src 'self'; connect-src 'self'; "
+    "worker-src 'self'; "
     "base-uri 'none'; form-action 'none'")
 """The board's Content-Security-Policy: only its own script runs (by hash), it fetches,
 streams and shows images from the relay only; styles may be inline (``accent=`` is a
 style attribute) or a same-origin ``css=``. No ``frame-ancestors``: signage players'
 HTML widgets (Yodeck, OptiSigns, Xibo, a BrightSign page from local storage) frame
 the board from their own origins, so framing stays allowed (docs/security.md)."""
+SERVICE_WORKER = str(_asset("board-sw.js")).encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,19 +89,23 @@ class BoardInput:
     row_menu: Sequence[int]
     menus: Sequence[BoardMenu]
     by_time: bool
-    """``available=now``: the script shows only the menus open now, switching by itself."""
+    """Not ``available=all``: the script shows only the menus open now (or, with none
+    open, the next to open), switching by itself."""
     fetched_at: float
     changed_at: float
     stale: bool = False
+    now: float = 0.0
+    """When the board is rendered (epoch seconds): picks the next menu when none is open."""
 
 
 def select(name: str, currency: str, flat: FlatMenu, rows: Sequence[Row], filters: Filters,
            now: datetime, *, fetched_at: float, changed_at: float, stale: bool) -> BoardInput:
     """The rows a board shows for ``filters``.
 
-    ``available=now`` is not applied here: every menu that passes the other filters
-    is rendered with its schedule, and the script shows the ones open now, so the
-    board moves from breakfast to lunch on time even while the relay is unreachable.
+    The daypart (the board's default, ``available=now``) is not applied here: every
+    menu that passes the other filters is rendered with its schedule, and the script
+    shows the ones open now, so the board moves from breakfast to lunch on time even
+    while the relay is unreachable. ``available=all`` shows every menu.
     """
     others = Filters(filters.menus, filters.groups, filters.tags, filters.hide_out_of_stock)
     keep = filter_indexes(flat, rows, others, now) if not others.is_empty else range(len(rows))
@@ -109,8 +117,8 @@ def select(name: str, currency: str, flat: FlatMenu, rows: Sequence[Row], filter
     return BoardInput(name=name, restaurant_guid=flat.restaurant_guid.lower(),
                       time_zone=flat.time_zone, currency=currency,
                       rows=[rows[i] for i in keep], row_menu=[flat.row_menu[i] for i in keep],
-                      menus=menus, by_time=filters.available_now, fetched_at=fetched_at,
-                      changed_at=changed_at, stale=stale)
+                      menus=menus, by_time=not filters.available_all, fetched_at=fetched_at,
+                      changed_at=changed_at, stale=stale, now=now.timestamp())
 
 
 def sizes_line(sizes: Sequence[Size], currency: str) -> str:
@@ -129,22 +137,22 @@ def _item(r: Row, data: BoardInput, o: BoardOptions) -> dict[str, object]:
            and r.quantity <= LOW_STOCK else "")
     meta: list[tuple[str, str]] = []
     if "calories" in o.show and r.calories is not None:
-        meta.append(("cal", f"{r.calories} cal"))
+        meta.append(("cal", f"{r.calories} {'kcal' if o.calories == 'uk' else 'cal'}"))
     if "tags" in o.show:
-        meta.extend(("tag", t) for t in r.tags)
+        meta.extend(badges(r.tags))
     image = ""
-    if o.images and r.image:
+    if (o.images or o.template == "feature") and r.image:
         version = hashlib.sha1(r.image.encode(), usedforsecurity=False).hexdigest()[:12]
         image = f"../image/{data.restaurant_guid}/{r.guid}?v={version}"
     return {"guid": r.guid, "name": r.name, "price": r.priceText, "sold": sold, "low": low,
             "sizes": sizes_line(r.sizes, data.currency) if r.sizes else "",
             "desc": r.description if "description" in o.show else "", "meta": meta,
-            "image": image}
+            "image": image, "pick": is_highlight(r.tags)}
 
 
 def _sections(data: BoardInput, o: BoardOptions) -> list[dict[str, object]]:
     several = len(set(data.row_menu)) > 1
-    any_open = any(data.menus[m].open for m in set(data.row_menu))
+    shown = shown_menus(data)
     out: list[dict[str, object]] = []
     current: tuple[int, str] | None = None
     items: list[dict[str, object]] = []
@@ -155,30 +163,53 @@ def _sections(data: BoardInput, o: BoardOptions) -> list[dict[str, object]]:
             menu = data.menus[m]
             out.append({"group": r.group, "menu": m, "rows": items,
                         "menu_name": menu.name if several else "",
-                        "hidden": data.by_time and any_open and not menu.open})
+                        "hidden": m not in shown})
         items.append(_item(r, data, o))
     return out
 
 
+def shown_menus(data: BoardInput) -> set[int]:
+    """The menus (indexes) a board starts on: the open ones, else the next to open.
+
+    ``available=all`` shows every menu; a board whose menus never open shows them all
+    rather than an empty screen.
+    """
+    present = set(data.row_menu)
+    if not data.by_time:
+        return present
+    shown = {m for m in present if data.menus[m].open}
+    if shown:
+        return shown
+    local = to_local(datetime.fromtimestamp(data.now, UTC), zone(data.time_zone))
+    upcoming = next_opening([data.menus[m].windows if m in present else None
+                             for m in range(len(data.menus))], local.replace(tzinfo=None))
+    return {upcoming[0]} if upcoming else present
+
+
 def render_content(data: BoardInput, o: BoardOptions) -> bytes:
     """The swappable part of the board: ``<div id="content">`` with one section per group."""
-    windows = None
+    windows = names = None
     if data.by_time:
         windows = json.dumps([None if m.windows is None else [list(w) for w in m.windows]
                               for m in data.menus], separators=(",", ":"))
+        names = json.dumps([m.name for m in data.menus], separators=(",", ":"))
+    legend_json = json.dumps(legend(r.tags for r in data.rows) if "tags" in o.show else [],
+                             separators=(",", ":"))
     return _ENV.get_template("content.html").render(
         version=int(data.changed_at * 1000), fetched=int(data.fetched_at * 1000),
-        stale=data.stale, time_zone=data.time_zone, windows=windows, count=len(data.rows),
-        sections=_sections(data, o)).encode()
+        stale=data.stale, time_zone=data.time_zone, windows=windows, names=names,
+        legend=legend_json, count=len(data.rows), sections=_sections(data, o)).encode()
 
 
 def render_page(name: str, o: BoardOptions, content: bytes, content_etag: str) -> bytes:
     """The whole page: styles and script inline (nothing from another origin)."""
     config = {"etag": content_etag, "refresh": o.refresh, "columns": o.columns,
               "pageSeconds": o.page_seconds, "images": o.images, "drift": o.drift,
-              "events": True, "readyForCache": o.ready_for_cache}
+              "events": True, "readyForCache": o.ready_for_cache, "template": o.template,
+              "logo": o.logo, "kcal": o.calories == "uk"}
     return _ENV.get_template("board.html").render(
         o=o, name=name, css=_CSS, js=_JS, config=config,
+        statement=CALORIE_STATEMENTS.get(o.calories, ""),
         content=Markup(content.decode())).encode()  # noqa: S704  # rendered (escaped) above
 
 

@@ -16,10 +16,11 @@ from typing import Any
 import msgspec
 from cachetools import LRUCache
 
+from app.board.layout import next_opening
 from app.board.options import BoardOptions
 from app.board.render import PAGE_POLICY, render_content, render_page, select
 from app.clock import iso_utc
-from app.menu.availability import is_available, to_local, zone
+from app.menu.availability import compile_schedules, is_available, to_local, zone
 from app.menu.filters import Filters, apply_filters
 from app.menu.flatten import FlatMenu
 from app.menu.model import StockEntry
@@ -203,26 +204,60 @@ class MenuView:
         """The /board page (or, ``content_only``, the fragment its script swaps in).
 
         Rendered once per view and ``query`` (the parameters that shape the board, the
-        cache key: a tuple of strings hashes faster than the parsed options); with
-        ``available=now`` also once per set of open menus, so the page served after a
+        cache key: a tuple of strings hashes faster than the parsed options); unless
+        ``available=all``, also once per set of open menus, so the page served after a
         switch starts on the right menus.
         """
-        moment = (self._open_menus(datetime.fromtimestamp(now, UTC))
-                  if filters.available_now else None)
-        key = ("board", query, moment)
+        hit = self.board_ready(query, filters, now, content_only=content_only)
+        if hit is not None:
+            return hit
+        page = self.board_render(query, filters, options, now)
+        return self.board_keep(query, filters, now, page, content_only=content_only)
 
-        def build_content() -> Answer:
-            data = select(self.info.name, self.info.currency, self.flat, self.rows, filters,
-                          datetime.fromtimestamp(now, UTC), fetched_at=self.fetched_at,
-                          changed_at=self.changed_at, stale=self.stale)
-            return Answer.of(render_content(data, options), HTML, policy=BOARD_POLICY)
+    def _board_key(self, query: tuple[tuple[str, str], ...], filters: Filters,
+                   now: float) -> tuple[Any, ...]:
+        moment: tuple[object, ...] | None = None
+        if not filters.available_all:
+            moment = self._open_menus(datetime.fromtimestamp(now, UTC))
+            if not any(moment):  # the board shows the next menu to open: key on it too
+                moment = (*moment, self._next_menu(now))
+        return ("board", query, moment)
 
-        content = self._cached((*key, "content"), build_content)
-        if content_only:
-            return content
-        return self._cached((*key, "page"), lambda: Answer.of(
-            render_page(self.info.name, options, content.body, content.etag), HTML,
-            policy=BOARD_POLICY))
+    def board_ready(self, query: tuple[tuple[str, str], ...], filters: Filters, now: float,
+                    *, content_only: bool = False) -> Answer | None:
+        """The board answer if it was rendered already (None: call ``board_render``)."""
+        cache = self._filtered
+        if cache is None:
+            return None
+        key = self._board_key(query, filters, now)
+        return cache.get((*key, "content" if content_only else "page"))
+
+    def board_render(self, query: tuple[tuple[str, str], ...], filters: Filters,
+                     options: BoardOptions, now: float) -> tuple[Answer, Answer]:
+        """Content and page, rendered without touching the cache (safe in a thread)."""
+        data = select(self.info.name, self.info.currency, self.flat, self.rows, filters,
+                      datetime.fromtimestamp(now, UTC), fetched_at=self.fetched_at,
+                      changed_at=self.changed_at, stale=self.stale)
+        content = Answer.of(render_content(data, options), HTML, policy=BOARD_POLICY)
+        page = Answer.of(render_page(self.info.name, options, content.body, content.etag),
+                         HTML, policy=BOARD_POLICY)
+        return content, page
+
+    def board_keep(self, query: tuple[tuple[str, str], ...], filters: Filters, now: float,
+                   rendered: tuple[Answer, Answer], *, content_only: bool = False) -> Answer:
+        """Keep what ``board_render`` made (on the event loop) and answer the part asked."""
+        key = self._board_key(query, filters, now)
+        content = self._cached((*key, "content"), lambda: rendered[0])
+        page = self._cached((*key, "page"), lambda: rendered[1])
+        return content if content_only else page
+
+    def _next_menu(self, now: float) -> int:
+        local = to_local(datetime.fromtimestamp(now, UTC), zone(self.flat.time_zone))
+        windows = [None if m.availability is None or m.availability.alwaysAvailable
+                   or m.availability.schedule is None
+                   else compile_schedules(m.availability.schedule) for m in self.flat.menus]
+        upcoming = next_opening(windows, local.replace(tzinfo=None))
+        return -1 if upcoming is None else upcoming[0]
 
     def shape(self, shape: Shape) -> Answer:
         """The unfiltered answer in ``shape``, rendered on first use and kept.

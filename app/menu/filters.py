@@ -40,6 +40,8 @@ class Filters:
     tags: tuple[str, ...] = ()
     hide_out_of_stock: bool = False
     available_now: bool = False
+    available_all: bool = False
+    """``available=all``: every menu whatever the time (the board's default is ``now``)."""
 
     @classmethod
     def from_query(cls, items: Iterable[tuple[str, str]]) -> Filters:
@@ -47,7 +49,7 @@ class Filters:
         # Sets, not lists: de-duplication stays linear however many values come.
         chosen: dict[str, set[str]] = {"menu": set(), "group": set(), "tag": set()}
         given = dict.fromkeys(chosen, 0)
-        hide = available = False
+        hide = available = every = False
         for name, value in items:
             if name in chosen:
                 given[name] += 1
@@ -59,12 +61,13 @@ class Filters:
             elif name == "hide_out_of_stock":
                 hide = parse_bool(name, value)
             elif name == "available":
-                if value.strip().lower() != "now":
-                    raise BadRequest(f"available must be 'now', got {value!r}")
-                available = True
+                wanted = value.strip().lower()
+                if wanted not in ("now", "all"):
+                    raise BadRequest(f"available must be 'now' or 'all', got {value!r}")
+                available, every = wanted == "now", wanted == "all"
         # Sorted so equal filter sets are equal keys for a cache of filtered answers.
         return cls(tuple(sorted(chosen["menu"])), tuple(sorted(chosen["group"])),
-                   tuple(sorted(chosen["tag"])), hide, available)
+                   tuple(sorted(chosen["tag"])), hide, available, every)
 
     @property
     def is_empty(self) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -11,80 +10,17 @@ from typing import Any
 import httpx
 import pytest
 
-from app.sim.large import LARGE_RESTAURANT_GUID
-from app.sim.sample import SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_RESTAURANT_GUID
+from app.sim.sample import SAMPLE_RESTAURANT_GUID
+from tests.support.board import (
+    KEY,
+    board_url,
+    layout,
+    menu_rows,
+    open_board,
+    relay_env,
+)
 from tests.support.browser import chromium, wait_for
 from tests.support.procs import Procs
-
-KEY = "board-key-0123456789abcdef"
-pytestmark = pytest.mark.integration
-
-# Which items are on screen: every item that shows inside the board's box must be
-# whole, and the board must sit inside the viewport. Returns indexes of whole items.
-LAYOUT_JS = """
-const vw = innerWidth, vh = innerHeight, se = document.scrollingElement;
-const box = document.getElementById('board').getBoundingClientRect();
-const items = [...document.querySelectorAll('#content section:not([hidden]) .item')];
-const whole = [], cut = [];
-items.forEach((el, i) => {
-  const r = el.getBoundingClientRect();
-  if (r.right <= box.left + 1 || r.left >= box.right - 1 || r.bottom <= box.top + 1
-      || r.top >= box.bottom - 1) return;
-  (r.left >= box.left - 1 && r.right <= box.right + 1 && r.top >= box.top - 1
-   && r.bottom <= box.bottom + 1 ? whole : cut).push(i);
-});
-const names = [...document.querySelectorAll('.item .name')].slice(0, 50)
-  .map(n => parseFloat(getComputedStyle(n).fontSize));
-return {whole, cut, count: items.length, scrollW: se.scrollWidth, scrollH: se.scrollHeight,
-  vw, vh, box: [box.left, box.top, box.right, box.bottom], minName: Math.min(...names),
-  scrollY: window.scrollY, pages: window.__board.pages};
-"""
-
-
-def relay_env(sim_url: str, **extra: str) -> dict[str, str]:
-    env = {
-        "TOAST_API_URL": sim_url, "TOAST_CLIENT_ID": SAMPLE_CLIENT_ID,
-        "TOAST_CLIENT_SECRET": SAMPLE_CLIENT_SECRET, "RELAY_API_KEYS": KEY,
-        "RELAY_RESTAURANTS": json.dumps({"harbor": SAMPLE_RESTAURANT_GUID,
-                                         "large": LARGE_RESTAURANT_GUID}),
-        "RELAY_REFRESH_INTERVAL": "1", "RELAY_STOCK_INTERVAL": "1",
-        "RELAY_IMAGE_ALLOW_PRIVATE": "true",  # the simulator serves images on 127.0.0.1
-    }
-    env.update(extra)
-    return env
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    tmp = tmp_path_factory.mktemp("board")
-    with Procs(tmp) as procs:
-        sim_url = procs.sim(local_images=True)
-        httpx.post(f"{sim_url}/_sim/large/{LARGE_RESTAURANT_GUID}", json={}, timeout=120)
-        _, url = procs.relay(relay_env(sim_url))
-        yield url, sim_url
-
-
-def board_url(url: str, restaurant: str = "harbor", **params: str) -> str:
-    query = "&".join(f"{k}={v}" for k, v in {**params, "key": KEY}.items())
-    return f"{url}/board/{restaurant}?{query}"
-
-
-def menu_rows(url: str, restaurant: str = "harbor", **params: str) -> list[dict[str, Any]]:
-    r = httpx.get(f"{url}/menu/{restaurant}", params={**params, "key": KEY}, timeout=60)
-    assert r.status_code == 200, r.text
-    rows: list[dict[str, Any]] = r.json()["items"]
-    return rows
-
-
-def open_board(driver: Any, url: str) -> None:
-    driver.get(url)
-    wait_for(lambda: driver.execute_script("return window.__board && window.__board.scale"),
-             what="the board's first fit")
-
-
-def layout(driver: Any) -> dict[str, Any]:
-    out: dict[str, Any] = driver.execute_script(LAYOUT_JS)
-    return out
 
 
 def assert_no_scroll(lay: dict[str, Any]) -> None:
@@ -101,7 +37,7 @@ def test_sample_board_fits_every_screen(stack: tuple[str, str], width: int,
     url, _ = stack
     rows = menu_rows(url)
     with chromium(width, height) as driver:
-        open_board(driver, board_url(url))
+        open_board(driver, board_url(url, available="all"))
         lay = layout(driver)
         assert lay["count"] == len(rows)
         assert lay["minName"] >= 0.015 * height - 0.01
@@ -335,7 +271,7 @@ def test_images_come_through_the_relay(stack: tuple[str, str]) -> None:
     assert with_image and all(r["imageUrl"] == f"/image/{SAMPLE_RESTAURANT_GUID}/{r['guid']}"
                               for r in with_image)
     with chromium(1920, 1080) as driver:
-        open_board(driver, board_url(url, images="true"))
+        open_board(driver, board_url(url, images="true", available="all"))
         loaded = wait_for(lambda: driver.execute_script("""const imgs = [...document.images];
             return imgs.length && imgs.every(i => i.complete) &&
               imgs.map(i => [i.closest('.item').dataset.guid, i.naturalWidth,
@@ -387,7 +323,7 @@ def test_drift_shifts_the_board_a_few_pixels_every_few_minutes(stack: tuple[str,
     DevTools), to a new spot each time, never scrolling or cutting an item."""
     url, _ = stack
     with chromium(1920, 1080) as driver:
-        open_board(driver, board_url(url, drift="true", refresh="3600"))
+        open_board(driver, board_url(url, drift="true", refresh="3600", available="all"))
         where = ("const r = document.getElementById('frame').getBoundingClientRect();"
                  "return [r.left, r.top]")
         origin = driver.execute_script(where)

@@ -1,33 +1,93 @@
-/* toast-relay board: fit the text to the screen, page when it cannot fit, update in
-   place (push from /events, else polling with If-None-Match), keep the last content
-   (also in localStorage) when the relay cannot be reached. Never reloads the page. */
+/* toast-relay board: show the menus open now, place headings and items in balanced
+   columns at the largest readable size, page when they cannot fit, update in place
+   (push from /events, else polling with If-None-Match), keep the last content (in
+   localStorage, and the page in a service worker over https or localhost) when the
+   relay cannot be reached. Never reloads the page. Rules: docs/board-layout.md. */
 (function () {
   'use strict';
   var cfg = JSON.parse(document.getElementById('board-config').textContent);
-  var board = document.getElementById('board');
-  var frame = document.getElementById('frame');
-  var note = document.getElementById('note');
-  var label = document.getElementById('page');
-  // Item names at 1.5% of the screen height are the smallest a room can read; below
-  // that the board pages instead, at a slightly larger size.
-  var MIN = 1.5, MAX = 6, PAGED = 1.7;
+  var $ = function (id) { return document.getElementById(id); };
+  var board = $('board'), frame = $('frame'), note = $('note'), label = $('page');
+  var when = $('when'), featured = $('featured'), foot = $('foot'), legendEl = $('legend');
+  // app/board/layout.py: names at 2.2 % of the short side up to 40 items (never under
+  // 1.5 % of the height), else 1.5 %; when nothing fits at the floor the board pages (at
+  // a slightly larger size if long).
+  var FEW = 40, FLOOR_FEW = 2.2, FLOOR = 1.5, PAGED = 1.7, MAX = 6, SLACK = 0.5;
   var params = new URLSearchParams(location.search);
   var key = params.get('key');
+  var keyParam = key ? '&key=' + encodeURIComponent(key) : '';
   var contentUrl = location.pathname + (location.search ? location.search + '&' : '?') +
     'part=content';
   var eventsUrl = '../events/' + location.pathname.split('/').pop() +
     (key ? '?key=' + encodeURIComponent(key) : '');
   var storeKey = 'toast-relay:' + location.pathname + location.search;
-  var etag = cfg.etag, scale = 0, lean = 0, starts = [], pages = 1, page = 0, pageTimer = 0, openKey = '';
+  var etag = cfg.etag, fit0 = null, pages = 1, page = 0, pageTimer = 0, openKey = '';
   var timer = 0, fails = 0, inFlight = false, again = false, lastContact = Date.now();
-  var notSmaller = false, lastLength = board.innerHTML.length, eventFails = 0, opened = false, ticks = 0, drifts = 0, fmt = null;
-  var stats = { updates: 0, lastApplyMs: 0, pages: 1, scale: 0, columns: 0, lean: 0, fails: 0 };
+  var eventFails = 0, opened = false, ticks = 0, drifts = 0, fmt = null;
+  var groups = [], items = [], sent = null, last = null, featSize = 0;
+  var stats = { updates: 0, lastApplyMs: 0, lastFitMs: 0, pages: 1, scale: 0, columns: 0, lean: 0, fails: 0 };
   window.__board = stats;
 
-  function content() { return document.getElementById('content'); }
+  function content() { return $('content'); }
   function num(el, name) { return el ? +el.getAttribute(name) || 0 : 0; }
+  function json(el, name) {
+    try { return JSON.parse(el.getAttribute(name) || 'null'); } catch (e) { return null; }
+  }
 
-  // --- available=now: which menus are open in the restaurant's own time zone ------
+  // --- pure rules, line for line as app/board/layout.py ------------------------------
+  function pack(gs, height) {
+    var cols = [], col = [], used = 0, limit = height + SLACK;
+    for (var g = 0; g < gs.length; g++) {
+      var hs = gs[g][2], i = 0, cont = false;
+      while (i < hs.length) {
+        var top = cont ? gs[g][1] : gs[g][0];
+        if (col.length && used + top + hs[i] > limit) { cols.push(col); col = []; used = 0; }
+        var first = i;
+        used += top + hs[i++];
+        while (i < hs.length && used + hs[i] <= limit) used += hs[i++];
+        col.push([g, first, i, cont]);
+        if (i < hs.length) { cols.push(col); col = []; used = 0; cont = true; }
+      }
+    }
+    if (col.length) cols.push(col);
+    return cols;
+  }
+  function balance(gs, height, n) {
+    if (pack(gs, height).length > n) return height;
+    var lo = 0, hi = height;
+    while (hi - lo > SLACK) {
+      var mid = (lo + hi) / 2;
+      if (pack(gs, mid).length <= n) hi = mid; else lo = mid;
+    }
+    return hi;
+  }
+  function covers(ws, day, sec) { // the rule of app/menu/availability.py windows_cover
+    var yesterday = (day + 6) % 7;
+    for (var i = 0; i < ws.length; i++) {
+      var d = ws[i][0], s = ws[i][1], e = ws[i][2];
+      if (s < e) { if (d === day && s <= sec && sec < e) return true; }
+      else if ((d === day && sec >= s) || (d === yesterday && sec < e)) return true;
+    }
+    return false;
+  }
+  function nextOpen(ws, day, sec) { // [menu, seconds from today's midnight] or null
+    var best = null;
+    for (var m = 0; m < ws.length; m++) {
+      var w = ws[m] || [];
+      for (var i = 0; i < w.length; i++) {
+        var off = (w[i][0] - day + 7) % 7;
+        for (var k = 0; k < 2; k++) {
+          var at = (off + 7 * k) * 86400 + w[i][1], t = at - 1;
+          if (at <= sec || covers(w, (day + Math.floor(t / 86400)) % 7, t % 86400)) continue;
+          if (!best || at < best[1]) best = [m, at];
+          break;
+        }
+      }
+    }
+    return best;
+  }
+
+  // --- dayparts: the menus open now in the restaurant's time zone, else the next -----
   function localNow(tz) {
     try {
       if (!fmt) {
@@ -40,115 +100,233 @@
       return [day, (+o.hour % 24) * 3600 + (+o.minute) * 60 + (+o.second)];
     } catch (e) { return null; }
   }
-  function covers(ws, day, sec) { // the rule of app/menu/availability.py windows_cover
-    var yesterday = (day + 6) % 7;
-    for (var i = 0; i < ws.length; i++) {
-      var d = ws[i][0], s = ws[i][1], e = ws[i][2];
-      if (s < e) { if (d === day && s <= sec && sec < e) return true; }
-      else if ((d === day && sec >= s) || (d === yesterday && sec < e)) return true;
+  function startsAt(at) {
+    var days = Math.floor(at / 86400), s = at % 86400, t = '';
+    try {
+      t = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' })
+        .format(new Date(Date.UTC(2000, 0, 1, Math.floor(s / 3600), Math.floor(s / 60) % 60)));
+    } catch (e) { t = Math.floor(s / 3600) + ':' + ('0' + Math.floor(s / 60) % 60).slice(-2); }
+    if (days === 1) return 'tomorrow ' + t;
+    if (days > 1) {
+      var wd = new Date(Date.now() + days * 864e5).toLocaleDateString(undefined, { weekday: 'long' });
+      return wd + ' ' + t;
     }
-    return false;
+    return t;
   }
   function daypart() { // true when the set of shown menus changed
     var c = content();
-    if (!c || !c.hasAttribute('data-windows')) return false;
-    var ws = JSON.parse(c.getAttribute('data-windows'));
+    if (!c || !c.hasAttribute('data-windows')) { when.hidden = true; return false; }
+    var ws = json(c, 'data-windows') || [], names = json(c, 'data-names') || [];
     var now = localNow(c.getAttribute('data-tz'));
     if (!now) return false;
-    var open = [], any = false;
+    var present = {}, open = [], any = false, next = null;
+    groups.forEach(function (g) { present[g.menu] = true; });
     for (var i = 0; i < ws.length; i++) {
-      open[i] = ws[i] === null || covers(ws[i], now[0], now[1]);
+      open[i] = !!present[i] && (ws[i] === null || covers(ws[i], now[0], now[1]));
       any = any || open[i];
     }
-    var k = any ? open.join() : 'all'; // nothing open: show everything, never a blank board
+    if (!any) { // nothing open: the next menu with its start time, never an empty board
+      next = nextOpen(ws.map(function (w, m) { return present[m] ? w : null; }), now[0], now[1]);
+      for (var m = 0; m < ws.length; m++) open[m] = next ? next[0] === m : !!present[m];
+    }
+    var k = open.join() + (next ? ':' + next[1] : '');
     if (k === openKey) return false;
     openKey = k;
-    var secs = c.querySelectorAll('section[data-menu]');
-    for (var j = 0; j < secs.length; j++) {
-      secs[j].hidden = any && !open[+secs[j].getAttribute('data-menu')];
-    }
+    groups.forEach(function (g) { g.sec.hidden = !open[g.menu]; });
+    when.hidden = !next;
+    when.textContent = next ? (names[next[0]] || '') + ' from ' + startsAt(next[1]) : '';
     return true;
   }
 
-  // --- fitting ---------------------------------------------------------------------
-  function columnsFor(n) {
-    if (cfg.columns) return cfg.columns;
-    if (innerWidth >= innerHeight) return n <= 8 ? 1 : n <= 20 ? 2 : n <= 45 ? 3 : n <= 70 ? 4 : 5;
-    return n <= 14 ? 1 : 2; // a portrait column is narrow: names would break mid-word
-  }
-  function fitsAt(c, s) {
-    c.style.fontSize = s + 'vh';
-    return board.scrollWidth <= board.clientWidth + 1 && board.scrollHeight <= board.clientHeight + 1;
-  }
-  function search(c) { // the largest scale that fits at the current detail level; 0: none
-    // Content that did not shrink cannot grow bigger: one layout for the usual re-price.
-    if (scale && fitsAt(c, scale) && (scale >= MAX || notSmaller ||
-        !fitsAt(c, Math.min(MAX, scale * 1.04)))) {
-      return scale;
+  // --- layout ----------------------------------------------------------------------
+  function model(c) { // the sections and items as sent, in order (the layout moves them)
+    groups = [];
+    items = [];
+    var secs = c.children;
+    for (var i = 0; i < secs.length; i++) {
+      var sec = secs[i];
+      if (sec.tagName !== 'SECTION') continue;
+      var its = [].slice.call(sec.querySelectorAll('.item'));
+      groups.push({ sec: sec, h2: sec.querySelector('h2'), items: its, menu: +sec.getAttribute('data-menu') });
+      items.push.apply(items, its);
     }
-    if (!fitsAt(c, MIN)) return 0;
-    if (fitsAt(c, MAX)) return MAX;
-    var lo = MIN, hi = MAX;
-    for (var i = 0; i < 7; i++) {
-      var mid = (lo + hi) / 2;
-      if (fitsAt(c, mid)) lo = mid; else hi = mid;
-    }
-    return lo;
+  }
+  function reset(c) { // every item back in its own section, every section back in #content
+    var extra = c.querySelectorAll('.pg, .measure');
+    groups.forEach(function (g) {
+      for (var i = 0; i < g.items.length; i++) g.sec.appendChild(g.items[i]);
+      c.appendChild(g.sec);
+    });
+    for (var j = 0; j < extra.length; j++) extra[j].remove();
+    if (featured) featured.textContent = '';
+  }
+  function landscape() { return innerWidth >= innerHeight; }
+  function choices(n) {
+    if (cfg.columns) return [cfg.columns];
+    var land = landscape(), t = cfg.template;
+    var most = t === 'list' ? (land ? 3 : 1) : t === 'feature' ? 2 : (land ? 5 : 2);
+    most = Math.max(1, Math.min(most, Math.ceil(n / 4)));
+    var out = [];
+    for (var i = 1; i <= most; i++) out.push(i);
+    return out;
   }
   function setLean(c, l) { // 1: without descriptions, 2: also without calories and tags
     c.classList.toggle('lean1', l === 1);
     c.classList.toggle('lean2', l === 2);
   }
-  function fit() {
+  function gapPx(c) {
+    var probe = document.createElement('div');
+    probe.style.width = 'var(--gap)';
+    c.appendChild(probe);
+    var w = probe.getBoundingClientRect().width;
+    probe.remove();
+    return w;
+  }
+  function height(el) { return el.getBoundingClientRect().height; }
+  // Heights of every heading, continued heading and item at size s in n columns.
+  function measure(c, vis, s, n, l, gap) {
+    setLean(c, l);
+    c.style.fontSize = s + 'vh';
+    var width = (c.clientWidth - (n - 1) * gap) / n;
+    var box = document.createElement('div'), probes = [], old = c.querySelectorAll('.measure');
+    box.className = 'measure';
+    box.style.width = width + 'px';
+    vis.forEach(function (v) {
+      box.appendChild(v.g.sec);
+      var sec = document.createElement('section'), h = v.g.h2.cloneNode(true);
+      h.setAttribute('data-continued', 'true');
+      sec.appendChild(h);
+      box.appendChild(sec);
+      probes.push(sec);
+    });
+    c.appendChild(box);
+    for (var o = 0; o < old.length; o++) old[o].remove();
+    var gs = vis.map(function (v, i) {
+      return [height(v.g.h2), height(probes[i]), v.items.map(height)];
+    });
+    probes.forEach(function (p) { p.remove(); });
+    var tallest = 0;
+    gs.forEach(function (g) { tallest = Math.max(tallest, g[0] + (g[2][0] || 0), Math.max.apply(null, g[2])); });
+    last = { gs: gs, width: width, s: s, n: n, l: l, tallest: tallest };
+    return last;
+  }
+  function fits(m, h) { return m.tallest <= h + SLACK && pack(m.gs, h).length <= m.n; }
+  function place(c, vis, m, h) { // build pages of m.n columns from pack(m.gs, h)
+    var cols = pack(m.gs, h), box = c.querySelector('.measure'), pg = null;
+    for (var i = 0; i < cols.length; i++) {
+      if (i % m.n === 0) { pg = document.createElement('div'); pg.className = 'pg'; c.appendChild(pg); }
+      var col = document.createElement('div');
+      col.className = 'col';
+      col.style.width = m.width + 'px';
+      pg.appendChild(col);
+      cols[i].forEach(function (seg) {
+        var v = vis[seg[0]], sec = v.g.sec;
+        if (seg[3]) {
+          sec = document.createElement('section');
+          sec.setAttribute('data-group', v.g.sec.getAttribute('data-group'));
+          sec.setAttribute('data-menu', v.g.sec.getAttribute('data-menu'));
+          var h = v.g.h2.cloneNode(true);
+          h.setAttribute('data-continued', 'true');
+          sec.appendChild(h);
+        }
+        for (var k = seg[1]; k < seg[2]; k++) sec.appendChild(v.items[k]);
+        col.appendChild(sec);
+      });
+    }
+    if (box) box.remove();
+    return Math.max(1, Math.ceil(cols.length / m.n));
+  }
+  function feature(vis, n, quick) { // template=feature: a few items large, out of the columns
+    if (!featured) return vis;
+    var k = Math.min(3, Math.floor(n / 5)), picks = [], all = [];
+    vis.forEach(function (v) { all.push.apply(all, v.items); });
+    all.forEach(function (it) { if (picks.length < k && it.getAttribute('data-pick') === 'true') picks.push(it); });
+    vis.forEach(function (v) { if (picks.length < k && picks.indexOf(v.items[0]) < 0) picks.push(v.items[0]); });
+    picks.forEach(function (it) {
+      var sec = document.createElement('section'), from = it.parentNode;
+      sec.setAttribute('data-group', from.getAttribute('data-group'));
+      sec.setAttribute('data-menu', from.getAttribute('data-menu'));
+      sec.className = 'card';
+      sec.appendChild(it);
+      featured.appendChild(sec);
+    });
+    images();
+    function whole(size) {
+      featured.style.fontSize = size + 'vh';
+      return featured.scrollHeight <= featured.clientHeight + 1 &&
+        featured.scrollWidth <= featured.clientWidth + 1;
+    }
+    if (!(quick && featSize && whole(featSize))) { // a re-price keeps the size that fits
+      while (picks.length && !whole(FLOOR)) { // fewer cards rather than cut ones
+        picks.pop();
+        featured.lastChild.remove();
+      }
+      var lo = FLOOR, hi = MAX;
+      for (var i = 0; i < 7; i++) {
+        var mid = (lo + hi) / 2;
+        if (whole(mid)) lo = mid; else hi = mid;
+      }
+      featSize = lo;
+    }
+    featured.style.fontSize = featSize + 'vh';
+    return vis.map(function (v) {
+      return { g: v.g, items: v.items.filter(function (it) { return picks.indexOf(it) < 0; }) };
+    }).filter(function (v) { return v.items.length; });
+  }
+  function fit(quick) {
     var c = content();
     if (!c) return;
-    var n = c.querySelectorAll('section:not([hidden]) .item').length;
-    c.style.columnCount = stats.columns = columnsFor(n);
-    c.style.transform = '';
-    var s = 0, l = lean;
-    if (l > 0 && !notSmaller) { // room again for the details left out before?
-      setLean(c, l - 1);
-      if (fitsAt(c, MIN)) l = 0;
-      scale = 0;
+    var t0 = performance.now(), land = landscape();
+    document.body.classList.toggle('land', land);
+    document.body.classList.toggle('port', !land);
+    reset(c);
+    var vis = [], n = 0;
+    groups.forEach(function (g) {
+      if (!g.sec.hidden && g.items.length) { vis.push({ g: g, items: g.items.slice() }); n += g.items.length; }
+    });
+    legend(vis); // before measuring: the footer's height is the board's loss
+    if (cfg.template === 'feature') vis = feature(vis, n, quick);
+    var floor = n > FEW ? FLOOR : Math.max(FLOOR_FEW * Math.min(innerWidth, innerHeight) / innerHeight, FLOOR);
+    var H = c.clientHeight, gap = gapPx(c);
+    var best = null, opts = choices(n);
+    if (quick && fit0 && opts.indexOf(fit0.n) >= 0) { // a re-price: keep the size if it still fits
+      var m0 = measure(c, vis, fit0.s, fit0.n, fit0.l, gap);
+      if (fit0.paged || fits(m0, H)) { best = m0; best.paged = fit0.paged; }
     }
-    for (; l <= 2; l++) {
-      setLean(c, l);
-      s = search(c);
-      if (s) break;
-      scale = 0;
+    for (var l = 0; !best && l <= 2 && n <= 400; l++) {
+      for (var i = 0; i < opts.length; i++) {
+        var m = measure(c, vis, floor, opts[i], l, gap);
+        if (!fits(m, H)) continue;
+        var lo = floor, hi = MAX;
+        for (var j = 0; j < 6; j++) {
+          var mid = (lo + hi) / 2, mm = measure(c, vis, mid, opts[i], l, gap);
+          if (fits(mm, H)) { lo = mid; m = mm; } else hi = mid;
+        }
+        if (!best || m.s > best.s * 1.05) best = m;
+      }
     }
-    if (s) {
-      lean = l;
-      c.style.fontSize = s + 'vh';
-      pages = 1;
+    if (best && best.paged) {
+      pages = place(c, vis, best, H);
+    } else if (best) {
+      if (last !== best) best = measure(c, vis, best.s, best.n, best.l, gap);
+      pages = place(c, vis, best, balance(best.gs, H, best.n));
     } else { // page with every detail rather than squeeze below a readable size
-      lean = 0;
-      setLean(c, 0);
-      s = PAGED;
-      c.style.fontSize = s + 'vh';
-      columnStarts(c);
-      pages = Math.max(1, Math.ceil(starts.length / stats.columns));
+      best = measure(c, vis, n <= FEW ? floor : PAGED, opts[opts.length - 1], 0, gap);
+      best.paged = true;
+      pages = place(c, vis, best, H);
     }
-    scale = stats.scale = s;
+    fit0 = best;
+    stats.scale = best.s;
+    stats.columns = best.n;
+    stats.lean = best.l;
     stats.pages = pages;
-    stats.lean = lean;
     if (page >= pages) page = 0;
     showPage();
-  }
-  function columnStarts(c) { // x of each column, measured: summing widths drifts
-    var els = c.querySelectorAll('section:not([hidden]) > h2, section:not([hidden]) .item');
-    var left = board.getBoundingClientRect().left, last = -1e9;
-    starts = [];
-    for (var i = 0; i < els.length; i++) {
-      var x = els[i].getBoundingClientRect().left - left;
-      if (x > last + 2) { starts.push(x); last = x; }
-    }
+    stats.lastFitMs = performance.now() - t0;
   }
   function showPage() {
-    var c = content();
-    if (!c) return;
-    var x = page && pages > 1 ? starts[page * stats.columns] || 0 : 0;
-    c.style.transform = x ? 'translateX(' + (-x) + 'px)' : '';
+    var pgs = content().querySelectorAll('.pg');
+    for (var i = 0; i < pgs.length; i++) pgs[i].hidden = i !== page;
     label.textContent = pages > 1 ? (page + 1) + ' / ' + pages : '';
     if (pages > 1 && !pageTimer) {
       pageTimer = setInterval(function () { page = (page + 1) % pages; showPage(); },
@@ -158,55 +336,91 @@
       pageTimer = 0;
     }
   }
+  function legend(vis) { // the dietary codes on screen, explained in the footer
+    var codes = json(content(), 'data-legend') || [], shown = {};
+    vis.forEach(function (v) {
+      v.items.forEach(function (it) {
+        var d = it.querySelectorAll('.diet');
+        for (var i = 0; i < d.length; i++) shown[d[i].textContent] = true;
+      });
+    });
+    legendEl.textContent = '';
+    codes.forEach(function (e) {
+      if (!shown[e[0]]) return;
+      var b = document.createElement('b');
+      b.textContent = e[0];
+      legendEl.appendChild(b);
+      legendEl.appendChild(document.createTextNode(e[1]));
+    });
+    foot.hidden = !legendEl.firstChild && !$('footer').textContent && !$('statement');
+  }
+  function sizeClass(big) {
+    var h = innerHeight * (window.devicePixelRatio || 1) * (big ? 2 : 1);
+    return h <= 800 ? 's' : h <= 1500 ? 'm' : 'l';
+  }
+  function picture(it, size) {
+    if (it.querySelector('.pic')) return;
+    var img = document.createElement('img');
+    img.className = 'pic';
+    img.alt = '';
+    img.onerror = function () { this.remove(); }; // a missing image never breaks the board
+    img.src = it.getAttribute('data-img') + '&size=' + size + keyParam;
+    it.insertBefore(img, it.firstChild);
+  }
   function images() {
+    var cards = featured ? featured.querySelectorAll('.item[data-img]') : [];
+    for (var i = 0; i < cards.length; i++) picture(cards[i], sizeClass(true));
     if (!cfg.images) return;
-    var h = innerHeight * (window.devicePixelRatio || 1);
-    var size = h <= 800 ? 's' : h <= 1500 ? 'm' : 'l';
-    var imgs = board.querySelectorAll('img[data-src]');
-    for (var i = 0; i < imgs.length; i++) {
-      var img = imgs[i];
-      img.onerror = function () { this.remove(); }; // a missing image never breaks the board
-      img.src = img.getAttribute('data-src') + '&size=' + size +
-        (key ? '&key=' + encodeURIComponent(key) : '');
-      img.removeAttribute('data-src');
-    }
+    var its = content().querySelectorAll('.item[data-img]');
+    for (var j = 0; j < its.length; j++) picture(its[j], sizeClass(false));
+  }
+  function logo() {
+    var img = $('logo');
+    if (!img || !cfg.logo) return;
+    img.onerror = function () { this.remove(); };
+    img.src = location.pathname + '/logo?src=' + encodeURIComponent(cfg.logo) + '&size=m' + keyParam;
   }
 
   // --- updates ---------------------------------------------------------------------
   // The content as the relay sent it (parsed, never shown): the next update is compared
-  // with it, since the shown copy carries the script's own changes (hidden, img src).
-  var sent = null;
+  // with it, since the shown copy carries the layout and the script's own changes.
   function parse(html) {
     var t = document.createElement('template');
     t.innerHTML = html;
     var c = t.content.firstElementChild;
     return c && c.id === 'content' ? c : null;
   }
-  function sameAttrs(a, b, skip) {
+  function sameAttrs(a, b) {
     if (a.attributes.length !== b.attributes.length) return false;
     for (var i = 0; i < a.attributes.length; i++) {
       var n = a.attributes[i].name;
-      if (n !== skip && a.getAttribute(n) !== b.getAttribute(n)) return false;
+      if (a.getAttribute(n) !== b.getAttribute(n)) return false;
     }
     return true;
   }
   function patch(fresh) { // same sections and items in the same order: swap changed items only
     var c = content();
     if (!sent || !fresh || !c || fresh.getAttribute('data-windows') !== sent.getAttribute('data-windows')) return false;
-    var ns = fresh.children, os = sent.children, live = c.children, swaps = [];
-    if (ns.length !== os.length || live.length !== os.length) return false;
+    var ns = fresh.children, os = sent.children, swaps = [], at = 0;
+    if (ns.length !== os.length) return false;
     for (var i = 0; i < ns.length; i++) {
-      var n = ns[i], o = os[i], l = live[i];
-      if (!sameAttrs(n, o) || n.children.length !== o.children.length ||
-          l.children.length !== o.children.length) return false;
+      var n = ns[i], o = os[i];
+      if (!sameAttrs(n, o) || n.children.length !== o.children.length) return false;
       for (var j = 0; j < n.children.length; j++) {
         var nj = n.children[j];
-        if (nj.isEqualNode(o.children[j])) continue;
-        if (j === 0 || nj.getAttribute('data-guid') !== o.children[j].getAttribute('data-guid')) return false;
-        swaps.push([l.children[j], nj]);
+        if (j === 0) { if (!nj.isEqualNode(o.children[0])) return false; continue; }
+        if (nj.getAttribute('data-guid') !== o.children[j].getAttribute('data-guid')) return false;
+        if (!nj.isEqualNode(o.children[j])) swaps.push([at, nj]);
+        at++;
       }
     }
-    for (var k = 0; k < swaps.length; k++) swaps[k][0].replaceWith(swaps[k][1].cloneNode(true));
+    if (at !== items.length) return false;
+    for (var k = 0; k < swaps.length; k++) {
+      var idx = swaps[k][0], fresh1 = swaps[k][1].cloneNode(true), old = items[idx];
+      old.replaceWith(fresh1);
+      items[idx] = fresh1;
+      groups.forEach(function (g) { var p = g.items.indexOf(old); if (p >= 0) g.items[p] = fresh1; });
+    }
     for (var a = 0; a < fresh.attributes.length; a++) { // data-version, data-fetched, ...
       var name = fresh.attributes[a].name;
       if (name !== 'style' && name !== 'class') c.setAttribute(name, fresh.getAttribute(name));
@@ -216,30 +430,31 @@
   function apply(html, tag) {
     var t0 = performance.now();
     var fresh = parse(html);
-    notSmaller = html.length >= lastLength;
-    lastLength = html.length;
-    if (!patch(fresh)) { // new items, new order, new groups: draw it all again
-      board.innerHTML = html;
+    var quick = patch(fresh);
+    if (!quick && fresh) { // new items, new order, new groups: draw it all again
+      var c = content(), copy = fresh.cloneNode(true);
+      reset(c);
+      c.replaceWith(copy);
+      model(copy);
       openKey = '';
       daypart();
     }
     sent = fresh;
-    fit();
+    fit(quick); // a re-price keeps the size while it fits: no search, a steady screen
     images();
-    notSmaller = false;
     etag = tag;
     stats.updates++;
     stats.lastApplyMs = performance.now() - t0;
   }
   function save(html) {
     try {
-      localStorage.setItem(storeKey, JSON.stringify({ etag: etag, version: num(content(), 'data-version'), html: html }));
+      localStorage.setItem(storeKey, JSON.stringify({ etag: etag, version: num(sent, 'data-version'), html: html }));
     } catch (e) { /* full or disabled: the screen still shows the content */ }
   }
   function restore() { // a player that rebooted offline may show an older cached page
     try {
       var s = JSON.parse(localStorage.getItem(storeKey) || 'null');
-      if (s && s.version > num(content(), 'data-version')) { apply(s.html, s.etag); return true; }
+      if (s && s.version > num(sent, 'data-version')) { apply(s.html, s.etag); return true; }
     } catch (e) { /* nothing kept */ }
     return false;
   }
@@ -305,7 +520,7 @@
   }
   function tick() { // every 15 s: dayparts, staleness note, burn-in drift
     ticks++;
-    if (daypart()) fit();
+    if (daypart()) fit(false);
     staleNote();
     if (cfg.drift && ticks % 16 === 0) drift(); // every 4 minutes
   }
@@ -314,27 +529,44 @@
     frame.style.transform = 'translate(' + (0.4 * Math.cos(a)).toFixed(3) + 'vmin,' +
       (0.4 * Math.sin(a)).toFixed(3) + 'vmin)';
   }
+  function offline() { // over https or localhost: a service worker keeps this page
+    if (!navigator.serviceWorker || !window.isSecureContext || !window.caches) return;
+    navigator.serviceWorker.register('sw.js').then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function () {
+      return caches.open('toast-board-v1').then(function (c) { return c.add(location.href); });
+    }).then(function () { stats.offline = true; }, function () { stats.offline = false; });
+  }
 
   var resizing = 0;
   addEventListener('resize', function () {
     clearTimeout(resizing);
-    resizing = setTimeout(function () { scale = 0; fit(); }, 150);
+    resizing = setTimeout(function () { fit(false); }, 150);
   });
   addEventListener('online', function () { check(); });
   // Hooks for tests, benchmarks and custom scripts (documented in the README).
   stats.apply = apply;
   stats.show = function (p) { page = p % pages; showPage(); };
   stats.covers = covers;
+  stats.nextOpen = nextOpen;
+  stats.pack = pack;
+  stats.balance = balance;
   stats.check = check;
-  sent = parse(board.innerHTML);
-  if (!restore()) save(board.innerHTML);
-  daypart();
-  fit();
-  images();
+  stats.fit = function () { fit(false); };
+  sent = parse(content().outerHTML);
+  model(content());
+  if (!restore()) {
+    save(content().outerHTML);
+    daypart();
+    fit(false);
+    images();
+  }
+  logo();
   if (cfg.readyForCache) {
     document.title = JSON.stringify({ ready_for_cache: true, valid_for: cfg.readyForCache });
   }
   schedule(cfg.refresh * 1000);
   setInterval(tick, 15000);
   listen();
+  offline();
 })();

@@ -72,3 +72,22 @@ def test_show_selects_details() -> None:
 def test_filters_and_key_are_not_options() -> None:
     """Menu filters and the key pass through untouched (they are not board options)."""
     assert opts(key="k" * 20, group="Burgers", hide_out_of_stock="true") == BoardOptions()
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("template", "grid"), ("calories", "eu"), ("logo", "ftp://x.example/logo.png"),
+    ("logo", "/logo.png"), ("logo", "https://"), ("footer", "x" * 201),
+])
+def test_bad_brand_values_are_400(name: str, value: str) -> None:
+    """A bad template, calorie statement, logo URL or over-long footer is a 400 naming it."""
+    with pytest.raises(BadRequest, match=name):
+        opts(**{name: value})
+
+
+def test_brand_options_parse() -> None:
+    """template, calories, logo and footer (control characters dropped) are kept as given."""
+    o = opts(template="feature", calories="uk", logo="https://x.example/l.png",
+             footer=" Open late\x1b[0m ")
+    assert (o.template, o.calories, o.logo, o.footer) == (
+        "feature", "uk", "https://x.example/l.png", "Open late[0m")
+    assert opts().template == "columns" and opts().calories == ""

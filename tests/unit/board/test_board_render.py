@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 
 import orjson
+import pytest
 
 from app.board.options import BoardOptions
 from app.board.render import render_content, render_page, select
@@ -120,27 +121,43 @@ def test_show_none_leaves_details_out() -> None:
     assert "500 cal" not in html and "Omelette desc" not in html and "$8.00" in html
 
 
-def test_available_now_ships_schedules_and_hides_closed_menus() -> None:
-    """available=now renders every menu with its windows; closed ones start hidden."""
-    html = content(Filters(available_now=True))
+@pytest.mark.parametrize("filters", [NO_FILTERS, Filters(available_now=True)])
+def test_by_default_the_board_ships_schedules_and_hides_closed_menus(filters: Filters) -> None:
+    """The board's default (and available=now) renders every menu with its windows and
+    names; closed ones start hidden."""
+    html = content(filters)
     windows = json.loads(re.search(r'data-windows="([^"]+)"', html)[1]  # type: ignore[index]
                          .replace("&#34;", '"'))
     assert windows == [[[d, 6 * 3600, 11 * 3600] for d in range(5)],
                        [[d, 11 * 3600, 15 * 3600] for d in range(5)]]
     assert '<section data-group="Eggs" data-menu="0">' in html
     assert '<section data-group="Sides &lt;b&gt;" data-menu="1" hidden>' in html
+    assert 'data-names="[&#34;Breakfast&#34;,&#34;Lunch&#34;]"' in html
 
 
-def test_without_available_now_nothing_is_hidden() -> None:
-    """Without available=now every selected menu shows and no schedules are sent."""
-    html = content()
+def test_available_all_shows_every_menu() -> None:
+    """available=all: every selected menu shows and no schedules are sent."""
+    html = content(Filters(available_all=True))
     assert " hidden>" not in html and "data-windows" not in html
+
+
+def test_with_no_menu_open_the_next_one_shows() -> None:
+    """At 05:00 (nothing open) the board starts on breakfast, the next menu to open; at
+    16:00 on Monday on Tuesday's breakfast; never an empty board."""
+    flat = board_flat()
+    for now, shown in ((datetime(2025, 3, 3, 10, 0, tzinfo=UTC), "Eggs"),
+                       (datetime(2025, 3, 3, 21, 0, tzinfo=UTC), "Eggs")):
+        data = select("x", "USD", flat, flat.rows, NO_FILTERS, now, fetched_at=1.0,
+                      changed_at=2.0, stale=False)
+        html = render_content(data, DEFAULTS).decode()
+        visible = re.findall(r'<section data-group="([^"]+)" data-menu="\d">', html)
+        assert visible == [shown], now
 
 
 def test_images_go_through_the_relay() -> None:
     """images=true points items with an image at the relay's versioned /image path."""
     html = content(o=BoardOptions(images=True))
-    found = re.findall(r'data-src="([^"]+)"', html)
+    found = re.findall(r'data-img="([^"]+)"', html)
     assert len(found) == 1 and re.fullmatch(
         r"\.\./image/[0-9a-f-]{36}/pie\?v=[0-9a-f]{12}", found[0])
     assert "img.example" not in html
@@ -172,3 +189,51 @@ def test_page_config_and_theme() -> None:
     config = json.loads(re.search(r'<script id="board-config" type="application/json">'
                                   r"(.*?)</script>", page)[1])  # type: ignore[index]
     assert config["refresh"] == 5 and config["etag"].startswith('"')
+
+
+@pytest.mark.parametrize(("calories", "statement", "unit"), [
+    ("us", "2,000 calories a day is used for general nutrition advice, but calorie needs vary",
+     "500 cal"),
+    ("uk", "Adults need around 2000 kcal a day", "500 kcal")])
+def test_calorie_statement_in_the_footer(calories: str, statement: str, unit: str) -> None:
+    """calories=us|uk puts the regulatory statement, word for word, in the footer."""
+    o = BoardOptions(calories=calories)
+    page = sample_page(o).decode()
+    assert f'<span id="statement">{statement}</span>' in page
+    assert unit in content(o=o)
+
+
+def test_no_statement_without_calories_option() -> None:
+    """Without calories= the footer has no statement (and stays hidden with no footer)."""
+    page = sample_page().decode()
+    assert 'id="statement"' not in page and '<footer id="foot" hidden>' in page
+
+
+def test_dietary_tags_are_badges_with_a_legend() -> None:
+    """Known dietary tags become short codes explained by the legend; highlights are marked
+    as picks for the feature template."""
+    html = content()
+    assert '<span class="diet">V</span>' in html
+    legend = re.search(r'data-legend="([^"]*)"', html)[1]  # type: ignore[index]
+    assert json.loads(legend.replace("&#34;", '"')) == [["V", "Vegetarian"]]
+    sample = sample_page().decode()
+    assert 'data-pick="true"' in sample and '<span class="pick">Chef&#39;s Pick</span>' in sample
+
+
+def test_brand_options_reach_the_page() -> None:
+    """logo, footer and template reach the page; the footer text is escaped."""
+    o = BoardOptions(logo="https://brand.example/logo.png", footer="<b>Open late</b>",
+                     template="feature")
+    page = sample_page(o).decode()
+    assert '<img id="logo" alt="">' in page and '<body class="t-feature">' in page
+    assert "&lt;b&gt;Open late&lt;/b&gt;" in page and '<div id="featured"></div>' in page
+    config = json.loads(re.search(r'<script id="board-config" type="application/json">'
+                                  r"(.*?)</script>", page)[1])  # type: ignore[index]
+    assert config["logo"] == "https://brand.example/logo.png"
+    assert config["template"] == "feature"
+
+
+def test_feature_template_carries_images_without_images_option() -> None:
+    """template=feature links item images (the featured cards show them) through /image."""
+    html = content(o=BoardOptions(template="feature"))
+    assert re.findall(r'data-img="\.\./image/[0-9a-f-]{36}/pie\?v=[0-9a-f]{12}"', html)

@@ -90,6 +90,7 @@ QUERIES = [
     ("hide 0", [("hide_out_of_stock", "0")], Filters(hide_out_of_stock=False)),
     ("available now", [("available", "now")], Filters(available_now=True)),
     ("available NOW", [("available", "NOW")], Filters(available_now=True)),
+    ("available all", [("available", "all")], Filters(available_all=True)),
 ]
 
 
@@ -102,8 +103,8 @@ def test_filters_from_query(label: str, query: list[tuple[str, str]], expected: 
 
 
 @pytest.mark.parametrize(("query", "message"), [
-    ([("available", "later")], "available must be 'now'"),
-    ([("available", "")], "available must be 'now'"),
+    ([("available", "later")], "available must be 'now' or 'all'"),
+    ([("available", "")], "available must be 'now' or 'all'"),
     ([("hide_out_of_stock", "maybe")], "hide_out_of_stock must be true or false"),
 ])
 def test_filters_reject_bad_values(query: list[tuple[str, str]], message: str) -> None:
@@ -132,6 +133,11 @@ def test_is_empty() -> None:
     """Only a filter set with nothing chosen is empty."""
     assert Filters().is_empty and not Filters(tags=("x",)).is_empty
     assert not Filters(available_now=True).is_empty
+
+
+def test_available_all_leaves_a_feed_unfiltered() -> None:
+    """``available=all`` is the feeds' default: the filter set stays empty (ready bytes)."""
+    assert Filters(available_all=True).is_empty
 
 
 APPLY = [
