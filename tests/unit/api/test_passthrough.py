@@ -142,3 +142,12 @@ async def test_outage_after_retries_passes_toasts_503(stack: Stack) -> None:
     assert (await task).status_code == 503
     await stack.sim.post("/_sim/fault", json={"endpoint": "*", "mode": "off"})
     assert (await toast(stack, "menus/v2/metadata")).status_code == 200
+
+
+async def test_off_allowlist_is_404_before_key_and_restaurant(stack: Stack) -> None:
+    """Off the allowlist is 404 whatever else is missing (no ?restaurant=, no key), as the
+    README promises, not the 400 or 401 those would otherwise get."""
+    for params in ({"key": KEY}, {}, {"restaurant": "harbor"}):
+        r = await stack.client.get("/toast/authentication/v1/authentication/login",
+                                   params=params)
+        assert r.status_code == 404 and r.json()["error"] == "not_found", params
