@@ -74,7 +74,9 @@ class TokenManager(TokenState):
     async def get_token(self) -> str:
         """A valid token, logging in (once, for every concurrent caller) when none is held."""
         if self._token is not None and self._usable():
-            return self._token
+            await self._look_at_shared()  # another replica may have had it refused
+            if self._token is not None and self._usable():
+                return self._token
         await self._restore()
         if self._token is not None and self._usable():
             return self._token

@@ -28,6 +28,9 @@ from app.toast.token_store import (
 )
 
 _EXPIRY_SKEW = 5.0  # a token this close to exp is not sent: it could expire in flight
+SHARED_LOOK = 1.0
+"""Seconds between looks at the shared record while a token is held: a token another
+replica had refused is then dropped (and a newer one taken) before it is sent again."""
 
 
 def _iso(t: float | None) -> str | None:
@@ -78,6 +81,7 @@ class TokenState:
         self._shared_refused: tuple[str, ...] = ()
         self._own_refused: list[str] = []
         self._paused_until = 0.0
+        self._next_look = 0.0
         """Wall time until which no call goes to Toast: a token was refused again after
         the one allowed re-login (shared through the store)."""
         self._wake = asyncio.Event()
@@ -133,11 +137,25 @@ class TokenState:
             else None,
         }
 
+    async def _look_at_shared(self) -> None:
+        """At most every ``SHARED_LOOK`` seconds, while calls are made: what the other
+        replicas stored (a refusal, a pause, a newer token), without waiting on Redis."""
+        mono = self._clock.monotonic()
+        if not self._store.shared or mono < self._next_look:
+            return
+        self._next_look = mono + SHARED_LOOK
+        stored = await self._store.peek()
+        if stored is not None:
+            self._adopt(stored, avoid=None)
+
     async def _adopt_shared(self, *, avoid: str | None) -> bool:
         """Take the token another replica stored (not ``avoid``) and the shared budget."""
         stored = await self._store.load()
         if stored is None:
             return False
+        return self._adopt(stored, avoid=avoid)
+
+    def _adopt(self, stored: StoredToken, *, avoid: str | None) -> bool:
         self._policy.replace(stored.login_times)
         self._take_relogin(stored.relogin_at)
         self._take_refusals(stored)

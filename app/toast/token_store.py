@@ -64,6 +64,11 @@ class TokenStore(abc.ABC):
     @abc.abstractmethod
     async def load(self) -> StoredToken | None: ...
 
+    async def peek(self) -> StoredToken | None:
+        """The shared record if it can be read at once (None: not shared, or unreachable);
+        for the periodic look at what other replicas stored, never a wait."""
+        return None
+
     @abc.abstractmethod
     async def save(self, token: StoredToken) -> None:
         """Keep ``token`` (an empty ``access_token`` drops the token, keeps the times)."""

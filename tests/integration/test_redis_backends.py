@@ -189,3 +189,18 @@ async def test_webhook_seen_events_are_shared_by_replicas(
     rds.kill()
     assert await one.claim("ev-2", 3.0)
     assert not await one.claim("ev-2", 4.0)
+
+
+async def test_token_peek_reads_the_shared_record_and_never_waits_on_a_lost_redis(
+        rds: RedisServer, link: RedisLink) -> None:
+    """peek (the once-a-second look at other replicas' token news) reads the record while
+    Redis answers and gives nothing at once while Redis is known to be down."""
+    store = RedisTokenStore(link, "owner", "one", MemoryTokenStore(), SystemClock())
+    await store.save(StoredToken("tok", time.time() + 60, time.time(), refused=("ab",)))
+    seen = await store.peek()
+    assert seen is not None and seen.refused == ("ab",)
+    rds.kill()
+    assert await store.peek() is None  # the failed call marks Redis down
+    started = time.monotonic()
+    assert await store.peek() is None
+    assert time.monotonic() - started < 0.1

@@ -134,6 +134,26 @@ async def test_a_pause_and_its_refusal_reach_the_other_replicas(
     assert len(auth.requests) == 2
 
 
+async def test_a_replica_learns_of_a_refusal_within_a_second_without_sending_the_token(
+    clock: RecordingClock, auth: FakeAuth, http: httpx.AsyncClient
+) -> None:
+    """A replica holding a token another replica had refused stops handing it out within
+    a second (its look at the shared record), not only at its own 401."""
+    auth.lifetime = SHORT
+    _, (a, b) = replicas(clock, http)
+    first = await a.get_token()
+    revoke(auth)
+    second = await drive(clock, a.handle_unauthorized(first))
+    assert await b.get_token() == second
+    revoke(auth)
+    with pytest.raises(ToastAuthError):
+        await a.handle_unauthorized(second)
+    await clock.advance(1)
+    with pytest.raises(ToastAuthError, match="no calls to Toast"):
+        await b.get_token()
+    assert len(auth.requests) == 2
+
+
 async def test_a_token_another_replica_obtained_ends_a_pause_at_once(
     clock: RecordingClock, auth: FakeAuth, http: httpx.AsyncClient
 ) -> None:

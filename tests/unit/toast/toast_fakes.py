@@ -132,3 +132,6 @@ class SharedStore(MemoryTokenStore):
     async def save(self, token: StoredToken) -> None:
         await asyncio.sleep(0)
         await super().save(token)
+
+    async def peek(self) -> StoredToken | None:
+        return await self.load()
