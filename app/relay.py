@@ -119,7 +119,8 @@ class Relay:
         passthrough = PassThrough(toast, clock, settings.relay_passthrough_ttl,
                                   own_menus=menus.menus_body)
         secrets = settings.webhook_secrets()
-        webhooks = WebhookReceiver(secrets=secrets, sink=menus, clock=clock) if secrets else None
+        webhooks = (WebhookReceiver(secrets=secrets, sink=menus, clock=clock,
+                                    seen=state.seen_events()) if secrets else None)
         if webhooks is not None:
             metrics.watch(WebhookCollector(webhooks.stats))
         relay = cls(settings, clock, http, tokens, limiter, toast, state.snapshots, menus, keys,

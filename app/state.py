@@ -21,6 +21,8 @@ from app.toast.redis_tokens import RedisTokenStore
 from app.toast.token import TokenManager
 from app.toast.token_store import FileTokenStore, MemoryTokenStore, TokenStore
 from app.toast.windows import ClientLimits, SendCounter
+from app.webhooks.dedupe import SeenEvents, SeenStore
+from app.webhooks.redis_dedupe import RedisSeenEvents
 
 log = logging.getLogger("toast_relay")
 
@@ -34,6 +36,8 @@ class State:
     redis: RedisLink | None = None
     counter: Callable[[ClientLimits], SendCounter] | None = None
     """Where Toast's budget is counted (None: in this process, the limiter's own)."""
+    seen_events: Callable[[], SeenStore] = SeenEvents
+    """Where the webhook receiver remembers the events it took (shared with Redis)."""
 
     def status(self) -> dict[str, object]:
         """For /admin/status and /readyz: which backend, and whether it is degraded."""
@@ -66,4 +70,5 @@ def redis_state(settings: Settings, url: str, clock: Clock) -> State:
     notifier = RedisNotifier(link, me, snaps.versions_key, clock)
     log.info("sharing state through Redis as replica %s", me)
     return State(tokens, snaps, RedisLease(link, me), notifier, link,
-                 lambda limits: RedisCounter(link, me, clock, limits))
+                 lambda limits: RedisCounter(link, me, clock, limits),
+                 lambda: RedisSeenEvents(link))

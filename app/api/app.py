@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 import httpx
+import orjson
 import uvicorn
 from fastapi import APIRouter, FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -219,11 +220,50 @@ def lifespan_of(app: ASGIApp) -> FastAPI:
     return app.app.app
 
 
+OVERLOADED_BODY = orjson.dumps({
+    "error": "overloaded",
+    "detail": "the relay has RELAY_LIMIT_CONCURRENCY connections or requests open; "
+              "try again in a moment"})
+
+
+async def overloaded(scope: Scope, receive: Receive, send: Send) -> None:
+    """What uvicorn answers past ``limit_concurrency``, in the relay's JSON error body (its
+    own is ``text/plain``); like uvicorn's, it closes the connection."""
+    await send({"type": "http.response.start", "status": 503, "headers": [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(OVERLOADED_BODY)).encode()),
+        (b"cache-control", b"no-store"), (b"retry-after", b"1"),
+        (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": OVERLOADED_BODY, "more_body": False})
+
+
+def answer_overload_in_json() -> None:
+    """uvicorn's HTTP protocols answer past ``limit_concurrency`` with the module-level
+    ``service_unavailable`` app, ahead of the relay's own app: point each at ``overloaded``."""
+    import importlib
+    import pkgutil
+
+    import uvicorn.protocols.http as protocols
+
+    for info in pkgutil.iter_modules(protocols.__path__):
+        try:
+            module = importlib.import_module(f"{protocols.__name__}.{info.name}")
+        except ImportError:  # a protocol whose optional parser is not installed
+            continue
+        if hasattr(module, "service_unavailable"):
+            setattr(module, "service_unavailable", overloaded)  # noqa: B010
+
+
 class RelayServer(uvicorn.Server):
-    """uvicorn's server, except that open ``/events`` streams end as soon as shutdown starts.
+    """uvicorn's server, except that open ``/events`` streams end as soon as shutdown starts,
+    and the 503 past ``limit_concurrency`` is the relay's JSON error body.
 
     Without this, a graceful shutdown waits for every connected board to hang up.
     """
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        answer_overload_in_json()
+        super().__init__(config)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         app = self.config.app

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from starlette.responses import Response
 
 from app.api.deps import RelayDep, ScreenRestaurantQuery
 from app.api.openapi import TOAST_ERRORS, errors
-from app.toast.passthrough import ALLOWED, JSON
+from app.toast.passthrough import ALLOWED, JSON, on_allowlist
 
 router = APIRouter(tags=["pass-through"], default_response_class=Response)
 
@@ -21,6 +21,12 @@ def _toast_or_ours(description: str) -> dict[str, object]:
     return {"description": description + " Toast's errors keep Toast's status and body.",
             "content": {"application/json": {"schema": {"anyOf": [
                 {"$ref": "#/components/schemas/ErrorBody"}, {"type": "object"}]}}}}
+
+
+def allow_listed(path: str) -> None:
+    """404 for a path off the allowlist, before the key and ``?restaurant=`` are looked at
+    (declared first, so it runs first)."""
+    on_allowlist(path)
 
 
 @router.get("/toast/{path:path}", summary="Read-only Toast pass-through", responses={
@@ -38,11 +44,12 @@ def _toast_or_ours(description: str) -> dict[str, object]:
     **TOAST_ERRORS,
 })
 async def passthrough(
-    relay: RelayDep,
-    guid: ScreenRestaurantQuery,
     path: Annotated[str, Path(description="A Toast path from the allowlist: "
                                           + ", ".join(ALLOWED),
                               examples=["menus/v2/metadata"])],
+    _: Annotated[None, Depends(allow_listed)],
+    relay: RelayDep,
+    guid: ScreenRestaurantQuery,
     status: Annotated[Literal["OUT_OF_STOCK", "QUANTITY"] | None, Query(
         description="stock/v1/inventory only: narrow to one status.")] = None,
     include_archived: Annotated[bool | None, Query(

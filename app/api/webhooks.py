@@ -72,7 +72,7 @@ async def toast_webhook(relay: RelayDep, request: Request) -> Response:
                        "Toast webhook subscriptions")
     body = await read_capped(request, receiver)
     headers = request.headers
-    receipt = receiver.take(
+    receipt = await receiver.take(
         body, signature=headers.get("toast-signature"),
         restaurant_header=headers.get("toast-restaurant-external-id"),
         attempt=headers.get("toast-attempt-number"))

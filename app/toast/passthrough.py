@@ -47,22 +47,34 @@ class Passed:
     retry_after: float | None = None
 
 
-def toast_path(path: str, guid: str) -> tuple[str, str]:
-    """``menus/v2/metadata`` → (Toast path, allowlist template); 404 when not allowed.
+_RESTAURANT_PREFIX = RESTAURANT_PATH.split("{", 1)[0]
+
+
+def on_allowlist(path: str) -> None:
+    """404 unless ``path`` has the shape of an allow-listed one (checked before the key and
+    ``?restaurant=``: the allowlist is public, and nothing else is ever passed on).
 
     Matching is exact (no normalisation), so nothing but the listed paths can be named.
     """
     full = "/" + path
-    if full in (METADATA_PATH, MENUS_PATH, STOCK_PATH):
-        return full, full
-    prefix = RESTAURANT_PATH.split("{", 1)[0]
-    if full.startswith(prefix) and full.count("/") == prefix.count("/"):
-        if full[len(prefix):].lower() != guid:
-            raise BadRequest("the GUID in restaurants/v1/restaurants/{GUID} must be the "
-                             "?restaurant= one")
-        return RESTAURANT_PATH.format(guid=guid), "/restaurants/v1/restaurants/{guid}"
+    if full in (METADATA_PATH, MENUS_PATH, STOCK_PATH) or (
+            full.startswith(_RESTAURANT_PREFIX)
+            and full.count("/") == _RESTAURANT_PREFIX.count("/")):
+        return
     raise NotFound(f"/toast/{path[:80]} is not on the pass-through allowlist; allowed: "
                    + ", ".join(ALLOWED))
+
+
+def toast_path(path: str, guid: str) -> tuple[str, str]:
+    """``menus/v2/metadata`` → (Toast path, allowlist template); 404 when not allowed."""
+    on_allowlist(path)
+    full = "/" + path
+    if full in (METADATA_PATH, MENUS_PATH, STOCK_PATH):
+        return full, full
+    if full[len(_RESTAURANT_PREFIX):].lower() != guid:
+        raise BadRequest("the GUID in restaurants/v1/restaurants/{GUID} must be the "
+                         "?restaurant= one")
+    return RESTAURANT_PATH.format(guid=guid), "/restaurants/v1/restaurants/{guid}"
 
 
 def toast_query(template: str, params: Mapping[str, str]) -> dict[str, str]:

@@ -51,6 +51,14 @@ class RedisTokenStore(TokenStore):
             return await self._local.load()
         return shared if shared is not None else await self._local.load()
 
+    async def peek(self) -> StoredToken | None:
+        if not self._link.up:  # no waiting on a Redis known to be away
+            return None
+        try:
+            return await self._shared()
+        except RedisDown:
+            return None
+
     async def _shared(self) -> StoredToken | None:
         raw = await self._link.call(self._link.client.get(self._key))
         if not isinstance(raw, bytes):

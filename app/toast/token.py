@@ -7,12 +7,15 @@ Toast facts behind the policy (NOTES §1.2):
 - "never request more than two tokens in any one-hour period" and "reuse each token for
   at least 30 minutes": while a valid token is held, logins are budgeted per rolling
   hour; a 401 re-logs in at most once per 30 minutes for a token younger than that.
+
+What a 401 does (docs/toast-tokens.md): the refused token is never sent again, by this
+replica or (through the store) any other; a token another replica obtained is taken at
+once; a refusal that may not re-log in pauses calls to Toast instead of repeating them.
 """
 
 from __future__ import annotations
 
 import asyncio
-import math
 from typing import Any
 
 import httpx
@@ -20,6 +23,7 @@ import httpx
 from app.clock import Clock
 from app.config import Settings
 from app.errors import ToastAuthError, ToastError, ToastRateLimited
+from app.toast.jwt import token_expiry
 from app.toast.limiter import Priority, UpstreamLimiter
 from app.toast.login import (
     LEGACY_LOGIN_PATH,
@@ -70,49 +74,78 @@ class TokenManager(TokenState):
     async def get_token(self) -> str:
         """A valid token, logging in (once, for every concurrent caller) when none is held."""
         if self._token is not None and self._usable():
-            return self._token
+            await self._look_at_shared()  # another replica may have had it refused
+            if self._token is not None and self._usable():
+                return self._token
         await self._restore()
         if self._token is not None and self._usable():
             return self._token
         if self._inflight is not None:
             return await asyncio.shield(self._inflight)
-        if self._store.shared and await self._adopt_shared(avoid=self._rejected):
-            assert self._token is not None
-            return self._token
+        if self._store.shared and (token := await self._take_shared(self._rejected)):
+            return token
+        self._check_pause()
         self._check_gate(self._policy.wait(valid_token=False))
         return await asyncio.shield(self._start("expired" if self._token else "no token"))
 
     async def handle_unauthorized(self, token_used: str) -> str:
-        """A data API answered 401 to ``token_used``: drop it, log in once, return the new one."""
+        """A data API answered 401 to ``token_used``: it is never sent again; return the
+        token another caller or replica obtained, else log in once (at most one such
+        re-login per 30 minutes; past it, calls pause: ``ToastAuthError``)."""
         await self._restore()
+        held = self._token == token_used
+        expires_at = self._expires_at if held else token_expiry(token_used)
+        self._refuse(token_used)
+        if held:
+            self._log.warning("Toast answered 401 to the current token; not sending it again")
         if self._inflight is not None:
             return await asyncio.shield(self._inflight)
-        if self._token is not None and self._token != token_used and self._usable():
+        if self._token is not None and self._usable():
             return self._token  # another caller already replaced it
-        if self._store.shared:
-            await self._adopt_shared(avoid=token_used)  # another replica may have re-logged in
-            if self._token is not None and self._token != token_used and self._usable():
-                return self._token
-        mono, wall = self._clock.monotonic(), self._clock.now()
-        age = wall - self._obtained_at
+        if self._store.shared and (token := await self._take_shared(token_used)):
+            return token  # another replica (or caller, meanwhile) has a new one
+        mono = self._clock.monotonic()
         # At most one 401-driven login per 30 minutes, whatever the token's age: Toast hands
         # back the same token before its last minute, so a stubborn 401 would otherwise
         # turn every data call into a login (and Toast cuts off clients that over-login).
         if self._last_401_login is not None and mono - self._last_401_login < _MIN_TOKEN_AGE:
-            wait = self._last_401_login + _MIN_TOKEN_AGE - mono
-            detail = (f"Toast rejected (401) a token obtained {age:.0f} s ago, after a "
-                      f"re-login; not logging in again for {math.ceil(wait)} s; check the API "
-                      "client's scopes and the restaurant's access in Toast Web")
-            self._log.error("%s", detail)
-            raise ToastAuthError(detail, upstream_status=401)
+            return await self._refused_again(self._last_401_login + _MIN_TOKEN_AGE - mono,
+                                             expires_at, token_used)
         self._check_gate(self._policy.wait(valid_token=False, floor=False))
         self._last_401_login = mono
-        if self._token == token_used:
-            self._log.warning("Toast answered 401 to the current token; logging in again")
-            self._rejected, self._token = self._token, None
-            if not self._store.shared:  # shared: the login below replaces it under the lock
-                await self._save()
+        if not self._store.shared:  # shared: the login below saves under the lock
+            await self._save()
         return await asyncio.shield(self._start("401", avoid=token_used))
+
+    async def _take_shared(self, avoid: str | None) -> str | None:
+        """A usable token other than ``avoid``: the one another replica stored, or the one
+        another caller took while this one waited for the store."""
+        await self._adopt_shared(avoid=avoid)
+        if self._token is not None and self._token != avoid and self._usable():
+            return self._token
+        return None
+
+    async def _refused_again(self, gate: float, expires_at: float | None,
+                             token_used: str) -> str:
+        """A 401 with no re-login allowed for ``gate`` seconds: pause calls to Toast until
+        then, or until the refused token would have expired anyway (a login is due then
+        whatever happened), unless a token that works turns up first."""
+        now = self._clock.now()
+        until = now + gate
+        if expires_at is not None:
+            until = min(until, expires_at - self._margin)
+        if until <= now:
+            return await self.get_token()  # it had expired: an ordinary login
+        async with self._store.lock():
+            if self._store.shared and (token := await self._take_shared(token_used)):
+                return token
+            if self._token is not None and self._usable():
+                return self._token
+            self._paused_until = max(self._paused_until, until)
+            await self._save()  # tells the other replicas: not this token, and no logins
+        detail = self._pause_text()
+        self._log.error("%s", detail)
+        raise ToastAuthError(detail, upstream_status=401)
 
     async def run_refresher(self) -> None:
         """Keep a token without waiting for requests; runs until cancelled."""
@@ -148,6 +181,7 @@ class TokenManager(TokenState):
                     if await self._adopt_shared(avoid=avoid or self._token):
                         assert self._token is not None
                         return self._token
+                    self._check_pause()  # another replica had the token refused meanwhile
                     self._check_gate(self._policy.wait(valid_token=self._usable(),
                                                        floor=reason != "401"))
                 return await self._login_now(reason)
@@ -184,6 +218,10 @@ class TokenManager(TokenState):
     def _accept(self, grant: Grant, reason: str) -> None:
         wall = self._clock.now()
         same = grant.access_token in (self._token, self._rejected)
+        if self._is_refused(grant.access_token):
+            # Toast's own login answer hands it out again: that answer is Toast's word, so it
+            # is sent again (once more; a second refusal pauses, see handle_unauthorized).
+            self._forgive(grant.access_token)
         if same and self._token is not None:
             # Toast hands back the same token until its last minute: try again later
             # in the window (halfway to expiry), not in a loop.
@@ -197,7 +235,7 @@ class TokenManager(TokenState):
         if same and self._token is None:
             self._log.warning("Toast returned the token it had just rejected with 401")
         self._token, self._rejected, self._expires_at = grant.access_token, None, grant.expires_at
-        self._error = None
+        self._error, self._paused_until = None, 0.0
         self._policy.succeeded(usable=self._usable())
         if not self._usable():
             self._log.warning("Toast returned a token that expires at %s, too soon to use; "

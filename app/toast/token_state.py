@@ -14,13 +14,23 @@ from typing import Any
 import httpx
 
 from app.clock import Clock, iso_utc
-from app.errors import ToastError, ToastRateLimited
+from app.errors import ToastAuthError, ToastError, ToastRateLimited
 from app.toast.limiter import UpstreamLimiter
 from app.toast.login import Credentials
 from app.toast.login_policy import LoginPolicy
-from app.toast.token_store import FileTokenStore, MemoryTokenStore, StoredToken, TokenStore
+from app.toast.token_store import (
+    REFUSED_KEPT,
+    FileTokenStore,
+    MemoryTokenStore,
+    StoredToken,
+    TokenStore,
+    fingerprint,
+)
 
 _EXPIRY_SKEW = 5.0  # a token this close to exp is not sent: it could expire in flight
+SHARED_LOOK = 1.0
+"""Seconds between looks at the shared record while a token is held: a token another
+replica had refused is then dropped (and a newer one taken) before it is sent again."""
 
 
 def _iso(t: float | None) -> str | None:
@@ -66,6 +76,14 @@ class TokenState:
         self._last_login: tuple[float, str] | None = None
         self._last_401_login: float | None = None
         self._relogin_at = 0.0
+        # Tokens Toast refused with 401 are never sent again (docs/toast-tokens.md): the
+        # refusals the store's record lists, and this replica's own not yet saved there.
+        self._shared_refused: tuple[str, ...] = ()
+        self._own_refused: list[str] = []
+        self._paused_until = 0.0
+        self._next_look = 0.0
+        """Wall time until which no call goes to Toast: a token was refused again after
+        the one allowed re-login (shared through the store)."""
         self._wake = asyncio.Event()
         if store is None:
             store = MemoryTokenStore() if token_file is None else FileTokenStore(
@@ -85,6 +103,9 @@ class TokenState:
         """(True, why) while a token is held or can be obtained; (False, reason) otherwise."""
         if self._token is not None and self._usable():
             return True, f"Toast token valid until {_iso(self._expires_at)}"
+        if self._paused_left() > 0:
+            # Screens are still served from the copies held: stay in the load balancer.
+            return True, self._pause_text()
         if self._error is not None:
             return False, self._error_text(self._policy.backoff_left())
         if self._inflight is not None:
@@ -112,25 +133,90 @@ class TokenState:
             "refreshWindow": self._window,
             "error": None if self._error is None else self._error_text(
                 self._policy.backoff_left()),
+            "pausedUntil": _iso(self._paused_until) if not held and self._paused_left() > 0
+            else None,
         }
+
+    async def _look_at_shared(self) -> None:
+        """At most every ``SHARED_LOOK`` seconds, while calls are made: what the other
+        replicas stored (a refusal, a pause, a newer token), without waiting on Redis."""
+        mono = self._clock.monotonic()
+        if not self._store.shared or mono < self._next_look:
+            return
+        self._next_look = mono + SHARED_LOOK
+        stored = await self._store.peek()
+        if stored is not None:
+            self._adopt(stored, avoid=None)
 
     async def _adopt_shared(self, *, avoid: str | None) -> bool:
         """Take the token another replica stored (not ``avoid``) and the shared budget."""
         stored = await self._store.load()
         if stored is None:
             return False
+        return self._adopt(stored, avoid=avoid)
+
+    def _adopt(self, stored: StoredToken, *, avoid: str | None) -> bool:
         self._policy.replace(stored.login_times)
         self._take_relogin(stored.relogin_at)
+        self._take_refusals(stored)
+        # A held token counts only while it is not refused: a refused one never outranks
+        # the one another replica obtained, however much later it would expire.
         if (not stored.usable(self._clock.now(), self._margin)
                 or stored.access_token in (avoid, self._rejected)
+                or self._is_refused(stored.access_token)
                 or (self._usable() and stored.expires_at <= self._expires_at)):
             return False
         self._token, self._expires_at = stored.access_token, stored.expires_at
         self._obtained_at, self._rejected, self._error = stored.obtained_at, None, None
+        self._paused_until = 0.0
         self._next_refresh = self._first_refresh(stored.expires_at)
+        self._wake.set()  # the refresher plans for this token now
         self._log.info("using the Toast token another replica obtained (valid until %s)",
                        _iso(stored.expires_at))
         return True
+
+    def _is_refused(self, token: str) -> bool:
+        mark = fingerprint(token)
+        return mark in self._own_refused or mark in self._shared_refused
+
+    def _refuse(self, token: str) -> None:
+        """Toast answered 401 to ``token``: this replica never sends it again, and the
+        next record saved tells the others."""
+        mark = fingerprint(token)
+        if mark not in self._own_refused:
+            self._own_refused = [*self._own_refused, mark][-REFUSED_KEPT:]
+        if self._token == token:
+            self._rejected, self._token = token, None
+
+    def _forgive(self, token: str) -> None:
+        """Toast's own login answer handed ``token`` out again: it may be sent again."""
+        mark = fingerprint(token)
+        self._own_refused = [m for m in self._own_refused if m != mark]
+        self._shared_refused = tuple(m for m in self._shared_refused if m != mark)
+
+    def _take_refusals(self, stored: StoredToken) -> None:
+        """The refusals and pause a stored record names; a held token it refuses is dropped."""
+        self._shared_refused = stored.refused
+        self._paused_until = max(self._paused_until, stored.paused_until)
+        if self._token is not None and self._is_refused(self._token):
+            self._log.warning("another replica had the Toast token refused (401); "
+                              "not sending it again")
+            self._rejected, self._token = self._token, None
+
+    def _paused_left(self) -> float:
+        return self._paused_until - self._clock.now()
+
+    def _pause_text(self) -> str:
+        return (f"Toast refused (401) the token again after a re-login; not logging in "
+                f"again and no calls to Toast "
+                f"until {_iso(self._paused_until)} (next try in "
+                f"{max(0, math.ceil(self._paused_left()))} s) unless another replica "
+                "obtains a token first; check the API client's scopes and the restaurant's "
+                "access in Toast Web")
+
+    def _check_pause(self) -> None:
+        if self._paused_left() > 0:
+            raise ToastAuthError(self._pause_text(), upstream_status=401)
 
     def _take_relogin(self, relogin_at: float) -> None:
         if relogin_at > self._relogin_at:
@@ -167,9 +253,12 @@ class TokenState:
         return type(err)(detail, **kw)
 
     async def _save(self) -> None:
+        refused = tuple(dict.fromkeys((*self._shared_refused, *self._own_refused)))
+        refused = refused[-REFUSED_KEPT:]
         await self._store.save(StoredToken(
             self._token or "", self._expires_at, self._obtained_at, self._policy.wall_times(),
-            relogin_at=self._relogin_at))
+            relogin_at=self._relogin_at, refused=refused, paused_until=self._paused_until))
+        self._shared_refused, self._own_refused = refused, []
 
     async def _restore(self) -> None:
         """Once per process: take up the token and login times a previous run stored."""
@@ -181,7 +270,9 @@ class TokenState:
             return
         self._policy.restore(stored.login_times)
         self._take_relogin(stored.relogin_at)
-        if stored.access_token and stored.expires_at - self._margin > self._clock.now():
+        self._take_refusals(stored)
+        if stored.usable(self._clock.now(), self._margin) \
+                and not self._is_refused(stored.access_token):
             self._token, self._expires_at = stored.access_token, stored.expires_at
             self._obtained_at = stored.obtained_at
             self._next_refresh = self._first_refresh(stored.expires_at)
@@ -192,7 +283,7 @@ class TokenState:
         if self._inflight is not None:
             return 0.0
         if not self._usable():
-            return self._policy.wait(valid_token=False)
+            return max(self._policy.wait(valid_token=False), self._paused_left())
         until_unusable = self._expires_at - self._margin - self._clock.now()
         due = (self._next_refresh or self._expires_at) - self._clock.now()
         return min(max(due, self._policy.wait(valid_token=True)), until_unusable)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -34,9 +35,24 @@ class StoredToken:
     login_times: tuple[float, ...] = ()
     relogin_at: float = 0.0
     """Wall time of the last re-login after a 401 (at most one per 30 minutes in all)."""
+    refused: tuple[str, ...] = ()
+    """Fingerprints (``fingerprint``) of tokens Toast refused with 401, newest last."""
+    paused_until: float = 0.0
+    """Wall time until which nobody calls Toast: a token was refused and no re-login is
+    allowed yet (see docs/toast-tokens.md)."""
 
     def usable(self, now: float, skew: float) -> bool:
-        return bool(self.access_token) and now < self.expires_at - skew
+        return (bool(self.access_token) and now < self.expires_at - skew
+                and fingerprint(self.access_token) not in self.refused)
+
+
+REFUSED_KEPT = 8
+"""How many refused tokens' fingerprints a record keeps (a token lives a day at most)."""
+
+
+def fingerprint(access_token: str) -> str:
+    """A short one-way digest naming a token without holding it (for the refused list)."""
+    return hashlib.sha256(access_token.encode()).hexdigest()[:24]
 
 
 class TokenStore(abc.ABC):
@@ -47,6 +63,11 @@ class TokenStore(abc.ABC):
 
     @abc.abstractmethod
     async def load(self) -> StoredToken | None: ...
+
+    async def peek(self) -> StoredToken | None:
+        """The shared record if it can be read at once (None: not shared, or unreachable);
+        for the periodic look at what other replicas stored, never a wait."""
+        return None
 
     @abc.abstractmethod
     async def save(self, token: StoredToken) -> None:
@@ -74,7 +95,8 @@ class MemoryTokenStore(TokenStore):
 
 def encode_token(owner: str, token: StoredToken) -> bytes:
     data: dict[str, object] = {"owner": owner, "loginTimes": list(token.login_times),
-                               "reloginAt": token.relogin_at}
+                               "reloginAt": token.relogin_at, "refused": list(token.refused),
+                               "pausedUntil": token.paused_until}
     if token.access_token:
         data.update(accessToken=token.access_token, expiresAt=token.expires_at,
                     obtainedAt=token.obtained_at)
@@ -93,6 +115,8 @@ def decode_token(owner: str, raw: bytes) -> StoredToken | None:
             obtained_at=float(data.get("obtainedAt") or 0.0),
             login_times=tuple(float(t) for t in data.get("loginTimes", [])),
             relogin_at=float(data.get("reloginAt") or 0.0),
+            refused=tuple(str(f) for f in data.get("refused", []))[-REFUSED_KEPT:],
+            paused_until=float(data.get("pausedUntil") or 0.0),
         )
     except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError) as exc:
         raise ValueError("unreadable token record") from exc

@@ -3,17 +3,36 @@
 Toast may deliver an event twice, and resends one it thinks failed after 5 and
 then 10 more minutes (NOTES §6.1), so a GUID is remembered for 30 minutes by
 default, and at most ``capacity`` of them (oldest forgotten first).
+
+Behind a load balancer Toast's redelivery may land on another replica: with Redis
+the memory is shared (``app/webhooks/redis_dedupe.py``); both follow ``SeenStore``.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import Protocol
 
 DEFAULT_CAPACITY = 10_000
 DEFAULT_TTL = 1800.0
 
 
+class SeenStore(Protocol):
+    """Where the receiver remembers the events it took."""
+
+    async def claim(self, guid: str, now: float) -> bool:
+        """True the first time ``guid`` is claimed (it is remembered from now on); False
+        when it was claimed within the memory's lifetime (a duplicate)."""
+        ...
+
+    async def release(self, guid: str) -> None:
+        """Forget a claim whose event could not be taken, so Toast's resend is taken."""
+        ...
+
+
 class SeenEvents:
+    """This process's memory (one replica, or Redis unreachable)."""
+
     def __init__(self, capacity: int = DEFAULT_CAPACITY, ttl: float = DEFAULT_TTL) -> None:
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
@@ -31,6 +50,18 @@ class SeenEvents:
         self._seen.move_to_end(guid)
         while len(self._seen) > self.capacity:
             self._seen.popitem(last=False)
+
+    def forget(self, guid: str) -> None:
+        self._seen.pop(guid, None)
+
+    async def claim(self, guid: str, now: float) -> bool:
+        if self.seen(guid, now):
+            return False
+        self.remember(guid, now)
+        return True
+
+    async def release(self, guid: str) -> None:
+        self.forget(guid)
 
     def __len__(self) -> int:
         return len(self._seen)

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from app.clock import Clock
 from app.errors import BadRequest, RelayError, Unauthorized, WebhookNotTaken
-from app.webhooks.dedupe import SeenEvents
+from app.webhooks.dedupe import SeenEvents, SeenStore
 from app.webhooks.events import (
     MalformedEvent,
     MenusUpdated,
@@ -61,7 +61,7 @@ class Receipt:
 class WebhookReceiver:
     def __init__(
         self, *, secrets: Sequence[str], sink: WebhookSink, clock: Clock,
-        stats: WebhookStats | None = None, seen: SeenEvents | None = None,
+        stats: WebhookStats | None = None, seen: SeenStore | None = None,
         logger: logging.Logger | None = None,
     ) -> None:
         if not secrets:
@@ -70,16 +70,19 @@ class WebhookReceiver:
         self._sink = sink
         self._clock = clock
         self.stats = stats or WebhookStats()
-        self._seen = seen or SeenEvents()
+        # Not ``seen or``: an empty SeenEvents is falsy (it has a length).
+        self._seen: SeenStore = seen if seen is not None else SeenEvents()
         self._log = logger or logging.getLogger("toast_relay.webhooks")
         self._warned_signature = False
 
     def too_large(self) -> None:
         self.stats.outcome("too_large")
 
-    def take(self, body: bytes, *, signature: str | None, restaurant_header: str | None = None,
-             attempt: str | None = None) -> Receipt:
-        """Check and hand on one delivery; raises a ``RelayError`` for a 4xx/5xx answer."""
+    async def take(self, body: bytes, *, signature: str | None,
+                   restaurant_header: str | None = None, attempt: str | None = None) -> Receipt:
+        """Check and hand on one delivery; raises a ``RelayError`` for a 4xx/5xx answer.
+
+        The only wait is the seen-event claim (one Redis call when replicas share it)."""
         if not signature:
             self._bad_signature(None, "no Toast-Signature header", None)
         try:
@@ -99,16 +102,16 @@ class WebhookReceiver:
                 "eventGuid": env.guid, "payloadTimestamp": env.timestamp, "reason": stale})
             raise BadRequest(f"event refused: {stale}; a signed event is taken only near its "
                              "timestamp (check the relay's clock if Toast sent it)")
-        if self._seen.seen(env.guid, now):
+        if not await self._seen.claim(env.guid, now):
             self.stats.outcome("duplicate")
             return Receipt("duplicate", env.guid)
         try:
             event = to_event(env)
         except MalformedEvent as exc:
+            await self._seen.release(env.guid)
             self.stats.outcome("malformed")
             raise BadRequest(f"not a Toast webhook: {exc}") from None
         if not served or not isinstance(event, MenusUpdated | StockChanged):
-            self._seen.remember(env.guid, now)
             self.stats.outcome("ignored")
             self._log.info("webhook ignored", extra={
                 "eventGuid": env.guid, "eventType": env.event_type,
@@ -122,6 +125,7 @@ class WebhookReceiver:
             else:
                 self._sink.stock_changed(event)
         except Exception as exc:
+            await self._seen.release(env.guid)
             self.stats.outcome("not_taken")
             self._log.error("webhook not taken; Toast will resend it", extra={
                 "eventGuid": env.guid, "restaurant": env.restaurant,
@@ -131,7 +135,6 @@ class WebhookReceiver:
                                       "Toast will resend it") from None
             raise WebhookNotTaken("the relay could not take the event; Toast will resend "
                                   "it") from None
-        self._seen.remember(env.guid, now)
         self.stats.outcome("accepted")
         self.stats.event(event.restaurant, env.event_type, now)
         self._log.info("webhook accepted", extra={

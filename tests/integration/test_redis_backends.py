@@ -17,6 +17,7 @@ from app.clock import SystemClock
 from app.redis_link import RedisLink, connect
 from app.toast.redis_tokens import RedisTokenStore
 from app.toast.token_store import MemoryTokenStore, StoredToken
+from app.webhooks.redis_dedupe import RedisSeenEvents
 from tests.support.redis_server import RedisServer, redis_server
 from tests.unit.relay.test_snapshots import snap
 
@@ -170,3 +171,36 @@ async def test_budget_falls_back_to_a_stricter_local_one(rds: RedisServer,
     refused = results[4]
     assert refused is not None and refused.client_wide
     assert counter.usage().last_second == 4
+
+
+async def test_webhook_seen_events_are_shared_by_replicas(
+        rds: RedisServer, link: RedisLink) -> None:
+    """An event one replica claimed is a duplicate on another; a released claim (the event
+    could not be taken) lets Toast's resend through anywhere; the memory expires after
+    30 minutes; with Redis gone each replica still de-duplicates on its own."""
+    one, two = RedisSeenEvents(link), RedisSeenEvents(link)
+    assert await one.claim("ev-1", 0.0)
+    assert not await two.claim("ev-1", 0.0)
+    assert not await one.claim("ev-1", 1.0)
+    await one.release("ev-1")
+    assert await two.claim("ev-1", 2.0)
+    ttl = await link.client.pttl(link.key("webhook-seen", "ev-1"))
+    assert 1_790_000 < ttl <= 1_800_000
+    rds.kill()
+    assert await one.claim("ev-2", 3.0)
+    assert not await one.claim("ev-2", 4.0)
+
+
+async def test_token_peek_reads_the_shared_record_and_never_waits_on_a_lost_redis(
+        rds: RedisServer, link: RedisLink) -> None:
+    """peek (the once-a-second look at other replicas' token news) reads the record while
+    Redis answers and gives nothing at once while Redis is known to be down."""
+    store = RedisTokenStore(link, "owner", "one", MemoryTokenStore(), SystemClock())
+    await store.save(StoredToken("tok", time.time() + 60, time.time(), refused=("ab",)))
+    seen = await store.peek()
+    assert seen is not None and seen.refused == ("ab",)
+    rds.kill()
+    assert await store.peek() is None  # the failed call marks Redis down
+    started = time.monotonic()
+    assert await store.peek() is None
+    assert time.monotonic() - started < 0.1

@@ -220,3 +220,74 @@ def test_a_401_costs_one_relogin_in_total(tmp_path: Path, rds: RedisServer, sim:
             assert all(r.status_code == 200 for r in spread(urls, 6))
             time.sleep(1)
         assert calls(sim)["calls"].get("login", 0) == 1
+
+
+def poll_screens(urls: list[str], seconds: float) -> None:
+    """Screens on every replica for ``seconds`` (bounded), each answer a full menu."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        answers = spread(urls, 3)
+        assert all(r.status_code == 200 and r.json()["items"] for r in answers)
+        time.sleep(0.5)
+
+
+def checks_ok(sim: str) -> int:
+    return int(calls(sim)["statuses"].get("metadata", {}).get("200", 0))
+
+
+IN_FLIGHT = 3
+"""Calls one replica may have under way with a token when Toast starts refusing it (one
+per restaurant): each may come back 401 before the replica knows."""
+
+
+def refused_calls_stop(sim: str, urls: list[str], settle: float, watch: float) -> int:
+    """Refused calls (401s) after a revocation: a few while the replicas learn of it, then
+    none for ``watch`` seconds; screens answer throughout. Returns the count."""
+    poll_screens(urls, settle)
+    refused = int(calls(sim)["unauthorized_calls"])
+    poll_screens(urls, watch)
+    assert int(calls(sim)["unauthorized_calls"]) == refused, calls(sim)
+    return refused
+
+
+def test_revoked_day_long_token_is_dropped_for_the_one_another_replica_got(
+        tmp_path: Path, rds: RedisServer) -> None:
+    """Issue 27: Toast revokes every token while new ones live 40 s; the replicas holding the
+    revoked day-long token take the short one another replica got at once: refused calls
+    stop within seconds (only those already under way), not one a second for half an hour."""
+    with Procs(tmp_path) as procs:
+        sim = procs.sim(token_lifetime=40)
+        httpx.post(f"{sim}/_sim/token-lifetime", json={"seconds": 86400}).raise_for_status()
+        cluster = Cluster(procs, rds, sim, TOAST_TOKEN_REFRESH_WINDOW="15")
+        urls = cluster.start(3)
+        spread(urls, 6)
+        # Forgets every token and counter; new tokens live 40 s again (the sim's default).
+        httpx.post(f"{sim}/_sim/reset", params={"full": "true"}).raise_for_status()
+        refused = refused_calls_stop(sim, urls, 10, 35)
+        assert refused <= 3 * IN_FLIGHT
+        data = calls(sim)
+        assert data["calls"].get("login", 0) <= 3, data  # the re-login, then one per ~36 s
+        ok = checks_ok(sim)
+        wait_for(lambda: checks_ok(sim) > ok, 10, "checks to go on succeeding")
+
+
+def test_a_second_revocation_pauses_calls_instead_of_repeating_them(
+        tmp_path: Path, rds: RedisServer) -> None:
+    """A second revocation within 30 minutes of the re-login: the refused 40 s token is not
+    sent again and nobody logs in until it would have expired; then one login, and checks
+    succeed again."""
+    with Procs(tmp_path) as procs:
+        sim = procs.sim(token_lifetime=40)
+        cluster = Cluster(procs, rds, sim, TOAST_TOKEN_REFRESH_WINDOW="15")
+        urls = cluster.start(3)
+        spread(urls, 6)
+        httpx.post(f"{sim}/_sim/reset", params={"full": "true"}).raise_for_status()
+        wait_for(lambda: checks_ok(sim) >= 3, 30, "checks to succeed after the re-login")
+        assert calls(sim)["unauthorized_calls"] <= 3 * IN_FLIGHT
+        httpx.post(f"{sim}/_sim/reset", params={"full": "true"}).raise_for_status()
+        refused = refused_calls_stop(sim, urls, 10, 40)
+        assert refused <= 3 * IN_FLIGHT
+        data = calls(sim)
+        assert data["calls"].get("login", 0) <= 2, data  # after the pause, then maybe a renewal
+        ok = checks_ok(sim)
+        wait_for(lambda: checks_ok(sim) > ok, 10, "checks to succeed after the pause")

@@ -139,8 +139,9 @@ def test_nginx_cuts_stalled_connections_while_screens_keep_their_answers(
 
 
 def test_relay_limits_concurrency_and_keep_alive_from_settings(tmp_path: Path) -> None:
-    """Past RELAY_LIMIT_CONCURRENCY open connections the relay answers 503 at once (and 200
-    again when they go); its keep-alive follows RELAY_KEEPALIVE_TIMEOUT."""
+    """Past RELAY_LIMIT_CONCURRENCY open connections the relay answers 503 at once, in its
+    JSON error body (not uvicorn's plain text), and 200 again when they go; its keep-alive
+    follows RELAY_KEEPALIVE_TIMEOUT."""
     with Procs(tmp_path) as procs:
         sim_url = procs.sim()
         relay, url = procs.relay(relay_env(
@@ -155,8 +156,11 @@ def test_relay_limits_concurrency_and_keep_alive_from_settings(tmp_path: Path) -
             deadline = time.monotonic() + 20
             status = 0
             while time.monotonic() < deadline and status != 503:
-                status = httpx.get(f"{url}/healthz", timeout=10).status_code
+                answer = httpx.get(f"{url}/healthz", timeout=10)
+                status = answer.status_code
             assert status == 503
+            assert answer.headers["content-type"] == "application/json"
+            assert answer.json()["error"] == "overloaded" and answer.json()["detail"]
             for s in idle:
                 s.close()
             deadline = time.monotonic() + 20

@@ -185,3 +185,12 @@ async def test_toast_answers_are_always_json_with_nosniff() -> None:
             assert r.status_code == status, path
             assert r.headers["content-type"] == "application/json", path
             assert r.headers["x-content-type-options"] == "nosniff", path
+
+
+async def test_off_allowlist_is_404_before_key_and_restaurant(stack: Stack) -> None:
+    """Off the allowlist is 404 whatever else is missing (no ?restaurant=, no key), as the
+    README promises, not the 400 or 401 those would otherwise get."""
+    for params in ({"key": KEY}, {}, {"restaurant": "harbor"}):
+        r = await stack.client.get("/toast/authentication/v1/authentication/login",
+                                   params=params)
+        assert r.status_code == 404 and r.json()["error"] == "not_found", params

@@ -15,6 +15,7 @@ from app.clock import FakeClock
 from app.toast.limiter import UpstreamLimiter
 from app.toast.login import Credentials
 from app.toast.token import TokenManager
+from app.toast.token_store import MemoryTokenStore, StoredToken
 
 BASE = "https://toast.test"
 SECRET = "s3cr3t-client-secret-value"
@@ -116,3 +117,21 @@ async def drive(clock: FakeClock, aw: Awaitable[T], step: float = 0.25,
         await clock.advance(step)
     task.cancel()
     raise AssertionError("did not finish within the fake time limit")
+
+
+class SharedStore(MemoryTokenStore):
+    """One record several managers read and write, as replicas share Redis; each read and
+    write yields once, as a round trip to Redis would (no lock: one login at a time here)."""
+
+    shared = True
+
+    async def load(self) -> StoredToken | None:
+        await asyncio.sleep(0)
+        return await super().load()
+
+    async def save(self, token: StoredToken) -> None:
+        await asyncio.sleep(0)
+        await super().save(token)
+
+    async def peek(self) -> StoredToken | None:
+        return await self.load()
