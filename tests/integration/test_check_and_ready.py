@@ -15,8 +15,8 @@ from app.sim.sample import (
     SAMPLE_CLIENT_SECRET,
     SAMPLE_RESTAURANT_GUID,
 )
-from tests.integration.test_screens import relay_env
 from tests.support.procs import RELAY, Procs, free_port
+from tests.support.relay_env import relay_env
 
 pytestmark = pytest.mark.integration
 
