@@ -22,7 +22,9 @@ Control endpoints (no auth; answers are JSON):
 - ``GET /_sim/calls``: counters {calls: {endpoint: n}, total, by_restaurant: {guid:
   {endpoint: n}}, statuses: {endpoint: {"200": n}}, expired_token_calls,
   unauthorized_calls, rate_limited_calls (over_limit_calls: those refused by the
-  limits, not injected), tokens_issued}. Endpoint names:
+  limits, not injected), tokens_issued, revocations, refused_token_calls (a revoked or
+  expired token), refused_token_repeats (a token refused 2 s or more before),
+  refused_tokens}. Endpoint names:
   login, oauth_token, metadata, menus, stock, restaurants, groups, partners.
 - ``POST /_sim/reset``: clear counters, faults and rate-limit windows;
   ``?full=true`` also restores the sample data, forgets tokens, resets the lifetime.
@@ -37,9 +39,11 @@ Control endpoints (no auth; answers are JSON):
   deliveries with each attempt's status; ``POST`` {"url", "secret",
   "stockSecret", "timeScale"} sets them (no url: off).
 - ``POST /_sim/fault``: {"endpoint": menus|metadata|stock|restaurants|groups|partners|login|*,
-  "mode": 500|503|429|slow|broken_json|empty_menu|off, "count": N|null,
+  "mode": 500|503|429|slow|broken_json|html|empty_menu|off, "count": N|null,
   "delay": seconds (slow), "retryAfter": seconds (429)}. ``GET /_sim/faults`` lists them.
-- ``POST /_sim/token-lifetime``: {"seconds": N} for tokens issued from now on.
+- ``POST /_sim/token-lifetime``: {"seconds": N} for tokens issued from now on;
+  optional "renewWindow": S, a login gets a new token only in its last S seconds (60).
+- ``POST /_sim/revoke``: revoke every token (Toast did); each call with one is a 401.
 - ``GET /_sim/images/{name}``: a generated JPEG (404 for names with ``missing``); the
   sample's images point here when the state has an ``image_base`` (``--local-images``).
 - ``POST /_sim/large/{guid}``: {"items", "modifierGroups", "seed"} loads a large

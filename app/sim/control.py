@@ -6,7 +6,7 @@ Toast's, so a test can tell a mistake in its set-up from a simulated failure.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 import orjson
 from starlette.requests import Request
@@ -36,6 +36,10 @@ async def _json(request: Request, *, default: Any = None) -> Any:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
         raise ControlError(400, "body must be JSON") from None
+
+
+def _positive(value: object) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
 
 
 class Control:
@@ -135,12 +139,24 @@ class Control:
         return json_response(self.state.faults.to_json())
 
     async def token_lifetime(self, request: Request) -> Response:
+        """{"seconds": N} for tokens issued from now on; optional "renewWindow": the
+        seconds before expiry from which a login gets a new token (Toast: 60)."""
         body = await _json(request)
         seconds = body.get("seconds") if isinstance(body, dict) else None
-        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds <= 0:
+        if not _positive(seconds):
             raise ControlError(400, 'body must be {"seconds": N} with N > 0')
-        self.state.tokens.lifetime = float(seconds)
-        return json_response({"seconds": float(seconds)})
+        tokens = self.state.tokens
+        window = body.get("renewWindow", tokens.renew_window)
+        if not _positive(window):
+            raise ControlError(400, "renewWindow must be a number of seconds > 0")
+        tokens.lifetime, tokens.renew_window = float(seconds), float(window)
+        return json_response({"seconds": tokens.lifetime, "renewWindow": tokens.renew_window})
+
+    async def revoke(self, _: Request) -> Response:
+        """Toast revokes every token: calls with them get 401 and are counted per token."""
+        live = self.state.tokens.revoke()
+        self.state.counters.revocations += 1
+        return json_response({"revoked": live})
 
     async def large(self, request: Request) -> Response:
         guid = str(request.path_params["guid"])
@@ -193,6 +209,7 @@ def control_routes(state: SimState) -> list[Route]:
         Route("/_sim/stock/{guid}", _wrap(c.stock), methods=["POST"]),
         Route("/_sim/fault", _wrap(c.fault), methods=["POST"]),
         Route("/_sim/token-lifetime", _wrap(c.token_lifetime), methods=["POST"]),
+        Route("/_sim/revoke", _wrap(c.revoke), methods=["POST"]),
         Route("/_sim/large/{guid}", _wrap(c.large), methods=["POST"]),
         Route("/_sim/fleet", _wrap(c.fleet), methods=["POST"]),
         Route("/_sim/webhooks", _wrap(c.webhooks), methods=["GET", "POST"]),

@@ -7,9 +7,11 @@ from typing import Any
 
 ENDPOINTS = frozenset({"menus", "metadata", "stock", "restaurants", "groups", "partners", "login",
                        "*"})
-MODES = frozenset({"500", "503", "429", "slow", "broken_json", "empty_menu", "off"})
+MODES = frozenset({"500", "503", "429", "slow", "broken_json", "html", "empty_menu", "off"})
 BEFORE_AUTH = frozenset({"500", "503", "429", "slow"})
 """Outages hit before Toast even looks at the token; the others spoil a good answer."""
+GARBAGE = frozenset({"broken_json", "html"})
+"""A 200 whose body is not the JSON asked for: cut short, or a proxy's HTML page."""
 
 
 @dataclass

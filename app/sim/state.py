@@ -25,7 +25,7 @@ from app.sim.large import build_large_menu
 from app.sim.menu_walk import find_items, stockable_ids
 from app.sim.ratelimit import RateLimiter
 from app.sim.restaurants import RestaurantSeed, partner_rep, restaurant_info
-from app.sim.tokens import TokenStore
+from app.sim.tokens import RENEW_WINDOW, Refusals, TokenStore
 from app.sim.webhooks import WebhookConfig, WebhookSender
 
 Json = dict[str, Any]
@@ -74,6 +74,9 @@ class Counters:
     over_limit_calls: int = 0
     """Calls refused because they broke Toast's limits (not injected 429 faults)."""
     tokens_issued: int = 0
+    revocations: int = 0
+    refusals: Refusals = field(default_factory=Refusals)
+    """Calls made with a token this sim issued and then refused (revoked or expired)."""
 
     def call(self, endpoint: str, restaurant: str | None) -> None:
         self.calls[endpoint] += 1
@@ -99,6 +102,10 @@ class Counters:
             "rate_limited_calls": self.rate_limited_calls,
             "over_limit_calls": self.over_limit_calls,
             "tokens_issued": self.tokens_issued,
+            "revocations": self.revocations,
+            "refused_token_calls": self.refusals.calls,
+            "refused_token_repeats": self.refusals.repeats,
+            "refused_tokens": self.refusals.tokens,
         }
 
 
@@ -157,6 +164,7 @@ class SimState:
             self._load()
             self.tokens.forget()
             self.tokens.lifetime = self._default_lifetime
+            self.tokens.renew_window = RENEW_WINDOW
 
     # --- lookups ----------------------------------------------------------
 

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.config import is_guid
-from app.sim.faults import BEFORE_AUTH
+from app.sim.faults import BEFORE_AUTH, GARBAGE
 from app.sim.ratelimit import Decision
 from app.sim.responses import ToastHTTPError, error_response, json_response
 from app.sim.restaurants import RestaurantSeed
@@ -27,6 +27,9 @@ from app.sim.tokens import SCOPES, Token
 RESTAURANT_HEADER = "Toast-Restaurant-External-ID"
 Handler = Callable[[Request, Token, RestaurantSeed | None], Response]
 _OUTAGES = {"500": "Internal server error", "503": "Service unavailable"}
+_HTML_PAGE = (b"<!DOCTYPE html><html><head><title>Maintenance</title></head>"
+              b"<body><h1>We'll be right back</h1></body></html>")
+"""What a proxy or maintenance page in front of an API answers with a 200."""
 
 
 def _client_key(request: Request) -> str:
@@ -57,14 +60,20 @@ class ToastApi:
         st = self.state
         scheme, _, value = request.headers.get("authorization", "").partition(" ")
         # Toast enforces the "Bearer" prefix; a bare token is rejected.
-        token = st.tokens.lookup(value.strip()) if scheme.lower() == "bearer" else None
+        bearer = value.strip() if scheme.lower() == "bearer" else ""
+        token = st.tokens.lookup(bearer) if bearer else None
         if token is None:
             st.counters.unauthorized_calls += 1
+            revoked = st.tokens.revoked(bearer) if bearer else None
+            if revoked is not None:
+                st.counters.refusals.refuse(revoked.jti, st.clock.monotonic())
+                raise ToastHTTPError(401, "Authentication failed: the token was revoked")
             raise ToastHTTPError(401, "Authentication failed: send Authorization: Bearer "
                                       "<token> with a token from the login endpoint")
         if st.tokens.is_expired(token):
             st.counters.expired_token_calls += 1
             st.counters.unauthorized_calls += 1
+            st.counters.refusals.refuse(token.jti, st.clock.monotonic())
             raise ToastHTTPError(401, "Authentication failed: the token has expired")
         return token
 
@@ -88,8 +97,11 @@ class ToastApi:
         return decision
 
     def _spoil(self, endpoint: str, response: Response) -> Response:
-        if self.state.faults.take(endpoint, frozenset({"broken_json"})) is None:
+        fault = self.state.faults.take(endpoint, GARBAGE)
+        if fault is None:
             return response
+        if fault.mode == "html":
+            return Response(_HTML_PAGE, status_code=response.status_code, media_type="text/html")
         body = bytes(response.body)
         return Response(body[: max(1, len(body) // 2)], status_code=response.status_code,
                         media_type="application/json")

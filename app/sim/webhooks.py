@@ -7,7 +7,9 @@ are Toast's (``Toast-Signature``, ``Toast-Event-Type``/``-Category``,
 ``Toast-Restaurant-External-ID``, ``Toast-Attempt-Number``, its User-Agent).
 Like Toast, a delivery that times out (2 s) or gets 404, 429 or 5xx is resent
 after 5 minutes and again 10 minutes later, then dropped; other answers are
-final. ``time_scale`` shrinks those waits for tests (0.01: 3 s and 6 s).
+final. ``time_scale`` shrinks those waits for tests (0.01: 3 s and 6 s). Given
+several URLs (replicas without their load balancer), each POST goes to the next
+one in turn, so a resend reaches another replica as it would behind one.
 """
 
 from __future__ import annotations
@@ -55,18 +57,30 @@ class WebhookConfig:
     menus_secret: str
     stock_secret: str
     time_scale: float = 1.0
+    more_urls: tuple[str, ...] = ()
+    """Further targets taken in turn after ``url`` (replicas behind no load balancer)."""
+
+    def target(self, n: int) -> str:
+        """Where the ``n``-th POST (0-based, resends included) goes: round robin."""
+        urls = (self.url, *self.more_urls)
+        return urls[n % len(urls)]
 
     def public(self) -> dict[str, object]:
         """What /_sim/webhooks shows (never the secrets)."""
-        return {"url": self.url, "timeScale": self.time_scale}
+        return {"url": [self.url, *self.more_urls] if self.more_urls else self.url,
+                "timeScale": self.time_scale}
 
 
 def webhook_config(url: object, secret: object, stock_secret: object = None,
                    time_scale: object = 1.0) -> WebhookConfig | None:
-    """Validated settings; no URL means webhooks off. ValueError names the bad one."""
-    if url in (None, ""):
+    """Validated settings; no URL means webhooks off. ValueError names the bad one.
+
+    ``url`` is one URL or a list of them, taken in turn."""
+    if url in (None, "") or url == []:
         return None
-    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+    given: list[object] = url if isinstance(url, list) else [url]
+    urls = [u for u in given if isinstance(u, str) and u.startswith(("http://", "https://"))]
+    if len(urls) != len(given):
         raise ValueError("the webhook URL must start with http:// or https://")
     if not isinstance(secret, str) or not secret:
         raise ValueError("webhooks need a secret (the menus subscription's)")
@@ -75,7 +89,8 @@ def webhook_config(url: object, secret: object, stock_secret: object = None,
     if isinstance(time_scale, bool) or not isinstance(time_scale, int | float) \
             or time_scale <= 0:
         raise ValueError("the webhook time scale must be a number > 0")
-    return WebhookConfig(url, secret, stock_secret or secret, float(time_scale))
+    return WebhookConfig(urls[0], secret, stock_secret or secret, float(time_scale),
+                         tuple(urls[1:]))
 
 
 @dataclass
@@ -99,6 +114,7 @@ class WebhookSender:
         self.config = config
         self.deliveries: deque[Delivery] = deque(maxlen=KEPT)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._posts = 0
         self.http = http
         """Made on first use (Toast's 2 s timeouts) unless a test passes one in."""
 
@@ -145,7 +161,8 @@ class WebhookSender:
             if wait:
                 await self.clock.sleep(wait * config.time_scale)
             delivery.attempts = attempt
-            outcome = await self._post(config.url, body,
+            self._posts += 1
+            outcome = await self._post(config.target(self._posts - 1), body,
                                        {**headers, "Toast-Attempt-Number": str(attempt)})
             delivery.statuses.append(outcome)
             # Toast resends after a timeout, 404, 429 or 5xx; never after 3xx or other 4xx.

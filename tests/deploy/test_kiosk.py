@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.deploy.test_systemd import _parse
-from tests.integration.test_screens import KEY, relay_env
 from tests.support.procs import Procs, require_binary
+from tests.support.relay_env import KEY, relay_env
 
 ROOT = Path(__file__).resolve().parents[2]
 UNIT_PATH = ROOT / "deploy" / "kiosk" / "toast-board-kiosk.service"

@@ -24,8 +24,8 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from app.api.app import create_app, lifespan_of
 from app.config import load_settings
-from tests.integration.test_screens import KEY, relay_env
 from tests.support.procs import Procs
+from tests.support.relay_env import KEY, relay_env
 
 pytestmark = pytest.mark.integration
 ADMIN = "admin-key-0123456789abcdef"

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from tests.deploy.nginx_conf import run_nginx, self_signed_cert, write_config
-from tests.integration.test_screens import KEY, relay_env
 from tests.support.procs import Procs, free_port, require_binary
+from tests.support.relay_env import KEY, relay_env
 
 pytestmark = pytest.mark.integration
 SCREEN_IP = "127.0.0.2"  # the "screen" connects from here; nginx itself from 127.0.0.1

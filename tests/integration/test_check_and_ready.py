@@ -18,8 +18,8 @@ from app.sim.sample import (
     SAMPLE_RESTAURANT_GUID,
     SECOND_RESTAURANT_GUID,
 )
-from tests.integration.test_screens import KEY, relay_env
 from tests.support.procs import RELAY, Procs, free_port
+from tests.support.relay_env import KEY, relay_env
 
 pytestmark = pytest.mark.integration
 ADMIN = "admin-key-0123456789abcdef"

@@ -19,8 +19,8 @@ import pytest
 
 from app.sim.faults import ENDPOINTS, MODES
 from app.sim.sample import SAMPLE_RESTAURANT_GUID, SECOND_RESTAURANT_GUID
-from tests.integration.test_screens import KEY, relay_env
 from tests.support.procs import Procs
+from tests.support.relay_env import KEY, relay_env
 
 pytestmark = pytest.mark.integration
 POLLERS = 20

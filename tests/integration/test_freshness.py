@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from app.sim.sample import SAMPLE_RESTAURANT_GUID
-from tests.integration.test_screens import KEY, relay_env
 from tests.support.procs import Procs
+from tests.support.relay_env import KEY, relay_env
 
 pytestmark = pytest.mark.integration
 GUID = SAMPLE_RESTAURANT_GUID

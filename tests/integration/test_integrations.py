@@ -23,8 +23,8 @@ import pytest
 from app.menu.rows import ROW_FIELDS
 from app.sim.sample import SAMPLE_RESTAURANT_GUID
 from tests.integration.test_freshness import wait_for
-from tests.integration.test_screens import KEY, relay_env
 from tests.support.procs import Proc, Procs
+from tests.support.relay_env import KEY, relay_env
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 from tests.integration.test_freshness import calls, wait_for
-from tests.integration.test_screens import KEY, relay_env
 from tests.support.procs import Procs
+from tests.support.relay_env import KEY, relay_env
 
 pytestmark = pytest.mark.integration
 N = 60

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from app.sim.sample import SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_RESTAURANT_GUID
-from tests.integration.test_screens import KEY, relay_env
 from tests.support.procs import Proc, Procs
+from tests.support.relay_env import KEY, relay_env
 
 pytestmark = pytest.mark.integration
 ADMIN = "admin-key-0123456789abcdef"

@@ -20,9 +20,9 @@ from tests.integration.test_freshness import (
     price_of,
     wait_for,
 )
-from tests.integration.test_screens import KEY, relay_env
 from tests.support.procs import Proc, Procs
 from tests.support.redis_server import RedisServer, redis_server
+from tests.support.relay_env import KEY, relay_env
 
 pytestmark = pytest.mark.integration
 GUID = SAMPLE_RESTAURANT_GUID

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,33 +11,14 @@ import httpx
 import pytest
 
 from app.sim.sample import (
-    FORBIDDEN_RESTAURANT_GUID,
-    SAMPLE_CLIENT_ID,
     SAMPLE_CLIENT_SECRET,
     SAMPLE_RESTAURANT_GUID,
     SECOND_RESTAURANT_GUID,
 )
 from tests.support.procs import Proc, Procs
+from tests.support.relay_env import KEY, SCOPED_KEY, relay_env
 
-KEY = "screen-key-0123456789abcdef"
-SCOPED_KEY = "second-only-key-0123456789"
 pytestmark = pytest.mark.integration
-
-
-def relay_env(sim_url: str, **extra: str) -> dict[str, str]:
-    env = {
-        "TOAST_API_URL": sim_url,
-        "TOAST_CLIENT_ID": SAMPLE_CLIENT_ID,
-        "TOAST_CLIENT_SECRET": SAMPLE_CLIENT_SECRET,
-        "RELAY_API_KEYS": json.dumps({KEY: "*", SCOPED_KEY: ["maple"]}),
-        "RELAY_RESTAURANTS": json.dumps({
-            "harbor": SAMPLE_RESTAURANT_GUID, "maple": SECOND_RESTAURANT_GUID,
-            "locked": FORBIDDEN_RESTAURANT_GUID}),
-        "RELAY_REFRESH_INTERVAL": "1",
-        "RELAY_STOCK_INTERVAL": "1",
-    }
-    env.update(extra)
-    return env
 
 
 @pytest.fixture(scope="module")

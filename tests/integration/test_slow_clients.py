@@ -21,8 +21,8 @@ import httpx
 import pytest
 
 from tests.deploy.nginx_conf import run_nginx, self_signed_cert, write_config
-from tests.integration.test_screens import KEY, relay_env
 from tests.support.procs import Procs, free_port, require_binary
+from tests.support.relay_env import KEY, relay_env
 
 pytestmark = pytest.mark.integration
 CUT_WITHIN = 40.0  # generous for a loaded machine; nginx's defaults would hold them 60 s

@@ -19,8 +19,8 @@ from tests.integration.test_freshness import (
     price_of,
     wait_for,
 )
-from tests.integration.test_screens import KEY, relay_env
 from tests.support.procs import Proc, Procs, free_port
+from tests.support.relay_env import KEY, relay_env
 from tests.support.sse import SseReader
 from tests.support.webhooks import toast_webhook
 

@@ -1,4 +1,4 @@
-"""Login endpoints: response shapes, Toast's same-token rule, bad credentials."""
+"""Login endpoints: response shapes, Toast's same-token rule, bad credentials, revocation."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import httpx
 from app.clock import FakeClock
 from app.sim.sample import SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET
 from app.sim.state import SimState
-from tests.sim.sim_helpers import CREDENTIALS, LOGIN
+from app.sim.tokens import Refusals
+from tests.sim.sim_helpers import CREDENTIALS, LOGIN, headers
 
 LEGACY = "/usermgmt/v1/oauth/token"
 LEGACY_FORM = {"grant_type": "client_credentials", "client_id": SAMPLE_CLIENT_ID,
@@ -136,3 +137,75 @@ def test_token_repr_hides_the_token(state: SimState) -> None:
     token, _ = state.tokens.login(SAMPLE_CLIENT_ID)
     assert token.access_token not in repr(token)
     assert SAMPLE_CLIENT_SECRET not in repr(state.credentials[SAMPLE_CLIENT_ID])
+
+
+async def test_renew_window_control_sets_when_a_login_gets_a_new_token(
+        client: httpx.AsyncClient, clock: FakeClock) -> None:
+    """With a 40 s token and a 20 s renew window, a login at 19 s gets the same token and
+    one at 21 s a new one."""
+    r = await client.post("/_sim/token-lifetime", json={"seconds": 40, "renewWindow": 20})
+    assert r.json() == {"seconds": 40.0, "renewWindow": 20.0}
+    first = (await client.post(LOGIN, json=CREDENTIALS)).json()["token"]["accessToken"]
+    await clock.advance(19)
+    assert (await client.post(LOGIN, json=CREDENTIALS)).json()["token"]["accessToken"] == first
+    await clock.advance(2)
+    assert (await client.post(LOGIN, json=CREDENTIALS)).json()["token"]["accessToken"] != first
+
+
+async def test_token_lifetime_control_refuses_a_bad_renew_window(
+        client: httpx.AsyncClient) -> None:
+    """A renew window that is not a number of seconds > 0 is a 400 naming it."""
+    for bad in (0, -1, "20", True):
+        r = await client.post("/_sim/token-lifetime", json={"seconds": 40, "renewWindow": bad})
+        assert r.status_code == 400 and "renewWindow" in r.json()["detail"]
+
+
+async def test_revoke_refuses_every_token_and_the_next_login_gets_a_new_one(
+        client: httpx.AsyncClient, token: str) -> None:
+    """After /_sim/revoke the old token is a 401 (counted as refused) and a login gets a new
+    token that works."""
+    assert (await client.post("/_sim/revoke")).json() == {"revoked": 1}
+    refused = await client.get("/menus/v2/metadata", headers=headers(token))
+    assert refused.status_code == 401 and "revoked" in refused.json()["message"]
+    fresh = (await client.post(LOGIN, json=CREDENTIALS)).json()["token"]["accessToken"]
+    assert fresh != token
+    assert (await client.get("/menus/v2/metadata", headers=headers(fresh))).status_code == 200
+    calls = (await client.get("/_sim/calls")).json()
+    assert calls["revocations"] == 1 and calls["refused_token_calls"] == 1
+    assert calls["refused_tokens"] == 1 and calls["refused_token_repeats"] == 0
+
+
+async def test_a_refused_token_sent_again_later_is_a_repeat(
+        client: httpx.AsyncClient, token: str, clock: FakeClock) -> None:
+    """A revoked token sent twice at once counts no repeat; sent again 2 s later, one."""
+    await client.post("/_sim/revoke")
+    for _ in range(2):
+        await client.get("/menus/v2/metadata", headers=headers(token))
+    await clock.advance(2)
+    await client.get("/menus/v2/metadata", headers=headers(token))
+    calls = (await client.get("/_sim/calls")).json()
+    assert calls["refused_token_calls"] == 3 and calls["refused_token_repeats"] == 1
+
+
+async def test_an_expired_token_is_counted_as_refused(
+        client: httpx.AsyncClient, clock: FakeClock) -> None:
+    """Calls with an expired token count as refused-token calls, repeats included."""
+    await client.post("/_sim/token-lifetime", json={"seconds": 10})
+    token = (await client.post(LOGIN, json=CREDENTIALS)).json()["token"]["accessToken"]
+    await clock.advance(10)
+    await client.get("/menus/v2/metadata", headers=headers(token))
+    await clock.advance(5)
+    await client.get("/menus/v2/metadata", headers=headers(token))
+    calls = (await client.get("/_sim/calls")).json()
+    assert calls["expired_token_calls"] == 2
+    assert calls["refused_token_calls"] == 2 and calls["refused_token_repeats"] == 1
+
+
+def test_refusals_count_repeats_from_the_first_refusal_of_each_token() -> None:
+    """Repeats are refusals of a token at least the grace after its first refusal; each
+    token has its own first refusal."""
+    refusals = Refusals(grace=2.0)
+    outcomes = [refusals.refuse("a", 0.0), refusals.refuse("a", 1.9), refusals.refuse("b", 5.0),
+                refusals.refuse("a", 2.0), refusals.refuse("b", 6.0), refusals.refuse("a", 30.0)]
+    assert outcomes == [False, False, False, True, False, True]
+    assert (refusals.calls, refusals.repeats, refusals.tokens) == (6, 2, 2)

@@ -167,3 +167,14 @@ async def test_full_reset_restores_data_and_forgets_tokens(client: httpx.AsyncCl
     fresh = (await client.post(LOGIN, json=CREDENTIALS)).json()["token"]["accessToken"]
     after = (await client.get("/menus/v2/metadata", headers=headers(fresh))).json()
     assert after == before
+
+
+async def test_html_fault_answers_a_maintenance_page(client: httpx.AsyncClient,
+                                                    token: str) -> None:
+    """html answers 200 text/html (a proxy's page) instead of the JSON, once per count."""
+    await _fault(client, endpoint="metadata", mode="html", count=1)
+    r = await client.get("/menus/v2/metadata", headers=headers(token))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert r.text.startswith("<!DOCTYPE html>")
+    assert (await client.get("/menus/v2/metadata", headers=headers(token))).json()[
+        "restaurantGuid"] == SAMPLE_RESTAURANT_GUID

@@ -9,7 +9,7 @@ import pytest
 from app.clock import FakeClock
 from app.sim.sample import SAMPLE_RESTAURANT_GUID
 from app.sim.state import SimState
-from app.sim.webhooks import WebhookConfig
+from app.sim.webhooks import WebhookConfig, webhook_config
 from app.webhooks.events import read_envelope, to_event
 from app.webhooks.signature import verify
 from tests.sim.sim_helpers import headers
@@ -161,3 +161,35 @@ def _item_guids(state: SimState) -> list[str]:
     from app.sim.menu_walk import stockable_ids
 
     return sorted(stockable_ids(state.restaurants[GUID].menus or {}))
+
+
+def test_webhook_targets_are_taken_in_turn() -> None:
+    """Several URLs: the n-th POST goes to the next one in turn; one URL takes them all."""
+    config = webhook_config(["http://a/w", "http://b/w", "http://c/w"], "s")
+    assert config is not None
+    assert [config.target(n) for n in range(5)] == ["http://a/w", "http://b/w", "http://c/w",
+                                                   "http://a/w", "http://b/w"]
+    assert config.public()["url"] == ["http://a/w", "http://b/w", "http://c/w"]
+    single = webhook_config("http://a/w", "s")
+    assert single is not None and single.target(7) == "http://a/w"
+    assert webhook_config([], "s") is None
+    with pytest.raises(ValueError, match="http"):
+        webhook_config(["http://a/w", "ftp://b"], "s")
+
+
+async def test_resends_go_to_the_next_replica(client: httpx.AsyncClient, state: SimState,
+                                              clock: FakeClock) -> None:
+    """With three URLs a failed delivery is resent to the next one, as a load balancer
+    would route it."""
+    rec = Receiver()
+    rec.answers = [503]
+    state.webhooks.config = webhook_config(
+        ["http://r1.test/w", "http://r2.test/w", "http://r3.test/w"], MENUS_SECRET,
+        time_scale=0.01)
+    state.webhooks.http = httpx.AsyncClient(transport=httpx.MockTransport(rec))
+    await client.post(f"/_sim/publish/{GUID}")
+    for _ in range(20):
+        await clock.advance(1)
+    await state.webhooks.drain()
+    assert [r.url.host for r in rec.requests] == ["r1.test", "r2.test"]
+    assert [r.headers["Toast-Attempt-Number"] for r in rec.requests] == ["1", "2"]

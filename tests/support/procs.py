@@ -132,11 +132,14 @@ class Procs:
         return url
 
     def spawn_relay(self, env: Mapping[str, str], *, port: int | None = None,
-                    extra_args: list[str] | None = None) -> tuple[Proc, str]:
-        """Start ``toast-relay serve`` without waiting for it (to start several at once)."""
+                    extra_args: list[str] | None = None,
+                    log_name: str | None = None) -> tuple[Proc, str]:
+        """Start ``toast-relay serve`` without waiting for it (to start several at once).
+
+        ``log_name`` keeps a restarted replica (same port) from overwriting the first log."""
         port = port or free_port()
         proc = self.start([RELAY, "serve", "--port", str(port), *(extra_args or [])], env,
-                          f"relay-{port}.log")
+                          log_name or f"relay-{port}.log")
         return proc, f"http://127.0.0.1:{port}"
 
     def relay(self, env: Mapping[str, str], *, port: int | None = None,

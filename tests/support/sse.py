@@ -76,5 +76,10 @@ class SseReader:
             if ev.event == kind:
                 return ev
 
+    @property
+    def alive(self) -> bool:
+        """The stream is still being read (False once the server closed or dropped it)."""
+        return self._thread.is_alive()
+
     def close(self) -> None:
         self._stop.set()
