@@ -179,6 +179,20 @@ class WebhookNotTaken(RelayError):
     error = "webhook_not_taken"
 
 
+class InvalidScreen(RelayError):
+    """A screen definition the relay cannot take (the detail starts with the field's path)."""
+
+    status_code = 422
+    error = "invalid_screen"
+
+
+class StaleVersion(RelayError):
+    """``If-Match`` named a version of a screen that is no longer the current one."""
+
+    status_code = 412
+    error = "version_mismatch"
+
+
 class TooManyStreams(RelayError):
     """Every /events connection this process allows is in use."""
 

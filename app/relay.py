@@ -20,6 +20,7 @@ from app.cache.service import MenuService
 from app.cache.snapshots import SnapshotStore
 from app.clock import Clock, SystemClock
 from app.config import Settings
+from app.errors import RelayError
 from app.heap import hold_mmap_threshold
 from app.loopwatch import GcWatch, LoopWatch
 from app.metrics import (
@@ -30,6 +31,8 @@ from app.metrics import (
     WebhookCollector,
 )
 from app.readiness import Readiness, readiness
+from app.screens.book import ScreenBook
+from app.screens.store import MemoryScreens, Stored
 from app.state import State, local_state, redis_state
 from app.toast.client import ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
@@ -70,6 +73,9 @@ class Relay:
     images: ImageStore
     changes: ChangeFeed = field(default_factory=ChangeFeed)
     webhooks: WebhookReceiver | None = None
+    screens: ScreenBook = field(default_factory=lambda: ScreenBook(MemoryScreens(),
+                                                                   SystemClock()))
+    """The stored screens (``build`` connects them to the state backend and the push)."""
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _gc_watch: GcWatch | None = None
 
@@ -127,7 +133,32 @@ class Relay:
                     metrics, state, passthrough, budget, image_store(settings, clock),
                     changes, webhooks)
         metrics.watch(ReadinessCollector(relay.readiness))
+        relay.screens = ScreenBook(state.screens, clock, relay.screen_changed)
         return relay
+
+    def screen_changed(self, old: Stored | None, new: Stored | None) -> None:
+        """Tell the boards that may show a changed screen to look again (``/events``).
+
+        The push is per restaurant: every board of it asks once with its ETag, and only
+        those of this screen get new content (the others a 304)."""
+        guids: set[str] = set()
+        for stored in (old, new):
+            if stored is None:
+                continue
+            ref = stored.screen.restaurant
+            if ref is None:  # chain-wide: every restaurant this replica holds
+                guids.update(self.menus.known())
+                continue
+            try:
+                guids.add(self.keys.resolve(ref))
+            except RelayError:
+                continue  # an alias no longer configured: no board can show it
+        changed = new or old
+        if changed is None:
+            return
+        version = f"{new.version}" if new is not None else "deleted"
+        for guid in guids:
+            self.changes.publish(guid, f'"screen-{changed.name}-{version}"')
 
     def readiness(self) -> Readiness:
         """Can screens be served: a token held or obtainable, or a servable copy of every
@@ -142,9 +173,12 @@ class Relay:
             shared_store_down=bool(self.state.status()["degraded"]))
 
     async def start(self) -> None:
-        """Start the token refresher and the menu loop; warm configured restaurants."""
+        """Read the screens; start the token refresher, the menu loop and the screens'
+        watch; warm configured restaurants."""
         hold_mmap_threshold()  # before the warm-up's answers arrive (see app/heap.py)
+        await self.screens.load()
         self._tasks = [
+            asyncio.create_task(self.screens.watch(), name="screens-watch"),
             asyncio.create_task(self.tokens.run_refresher(), name="token-refresher"),
             asyncio.create_task(self.menus.run(), name="menu-refresher"),
             asyncio.create_task(self._warm(), name="warm-up"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.cache.redis_shared import RedisLease, RedisNotifier, replica_id
 from app.cache.redis_snapshots import RedisSnapshots
@@ -16,6 +16,8 @@ from app.cache.snapshots import DirectorySnapshots, MemorySnapshots, SnapshotSto
 from app.clock import Clock
 from app.config import Settings
 from app.redis_link import RedisLink, connect, namespace
+from app.screens.redis_store import RedisScreens
+from app.screens.store import DirectoryScreens, MemoryScreens, ScreenStore
 from app.toast.redis_counter import RedisCounter
 from app.toast.redis_tokens import RedisTokenStore
 from app.toast.token import TokenManager
@@ -38,6 +40,8 @@ class State:
     """Where Toast's budget is counted (None: in this process, the limiter's own)."""
     seen_events: Callable[[], SeenStore] = SeenEvents
     """Where the webhook receiver remembers the events it took (shared with Redis)."""
+    screens: ScreenStore = field(default_factory=MemoryScreens)
+    """Where screen definitions live (RELAY_DATA_DIR, or Redis shared by every replica)."""
 
     def status(self) -> dict[str, object]:
         """For /admin/status and /readyz: which backend, and whether it is degraded."""
@@ -57,7 +61,9 @@ def _local_parts(settings: Settings) -> tuple[TokenStore, MemorySnapshots | Dire
 def local_state(settings: Settings) -> State:
     """One process: memory, plus files under RELAY_DATA_DIR if set."""
     tokens, snaps = _local_parts(settings)
-    return State(tokens, snaps, LocalLease(), LocalNotifier())
+    data = settings.relay_data_dir
+    screens = DirectoryScreens(data / "screens") if data else MemoryScreens()
+    return State(tokens, snaps, LocalLease(), LocalNotifier(), screens=screens)
 
 
 def redis_state(settings: Settings, url: str, clock: Clock) -> State:
@@ -71,4 +77,4 @@ def redis_state(settings: Settings, url: str, clock: Clock) -> State:
     log.info("sharing state through Redis as replica %s", me)
     return State(tokens, snaps, RedisLease(link, me), notifier, link,
                  lambda limits: RedisCounter(link, me, clock, limits),
-                 lambda: RedisSeenEvents(link))
+                 lambda: RedisSeenEvents(link), RedisScreens(link, me))

@@ -34,7 +34,9 @@ from app.api import (
     openapi,
     passthrough,
     restaurants,
+    screen_admin,
     screen_docs,
+    screen_pages,
     screens,
     webhooks,
 )
@@ -64,14 +66,16 @@ FAST_LANE_DOCS: tuple[APIRouter, ...] = (screen_docs.fast_lane, admin.fast_lane_
 """Stubs documenting the fast-lane routes; requests never reach them."""
 ROUTERS: tuple[APIRouter, ...] = (
     screen_docs.fast_lane, restaurants.router, passthrough.router, health.router, admin.router,
-    admin.fast_lane_docs, changes.router, webhooks.router, openapi.router, landing.router)
+    admin.fast_lane_docs, screen_admin.router, changes.router, webhooks.router, openapi.router,
+    landing.router)
 """The FastAPI routes and stubs, in the order /docs lists them."""
 
 
 def fast_routes(relay: Relay, cors: Cors) -> list[Route]:
     """The raw fast-lane routes: what screens poll, the /events streams (both with CORS),
     admin refreshes (never)."""
-    return [*screens.routes(relay, cors), *events.routes(relay, cors), *admin.routes(relay)]
+    return [*screens.routes(relay, cors), *screen_pages.routes(relay, cors),
+            *events.routes(relay, cors), *admin.routes(relay)]
 
 
 def fast_prefixes(routes: Iterable[BaseRoute]) -> tuple[str, ...]:

@@ -26,6 +26,7 @@ from swagger_ui_bundle import swagger_ui_path
 from app.api.errors import error_response
 from app.api.headers import NOT_FRAMED, docs_policy
 from app.menu.render import GroupsAnswer, MenuAnswer, StockAnswer
+from app.screens.model import Screen
 
 TITLE = "toast-relay"
 VERSION = "0.1.0"
@@ -58,6 +59,8 @@ TAGS = [
 REF = "#/components/schemas/{name}"
 SCREEN_ANSWERS: tuple[type[msgspec.Struct], ...] = (MenuAnswer, GroupsAnswer, StockAnswer)
 """Answer structs documented under their own names (``ref("MenuAnswer")``)."""
+REQUEST_MODELS: tuple[type[BaseModel], ...] = (Screen,)
+"""Request bodies validated by hand (``ref("Screen")``), documented under their names."""
 _ASSETS = {"swagger-ui-bundle.js": "application/javascript", "swagger-ui.css": "text/css",
            "favicon-32x32.png": "image/png"}
 
@@ -81,6 +84,10 @@ _WHY = {
     403: "The key may not read this restaurant.",
     404: "Unknown alias, a GUID outside RELAY_RESTAURANTS, or a restaurant Toast does not "
          "give this relay.",
+    422: "A value the relay understood but cannot use (`detail` names the field), e.g. "
+         "`part` outside 1..parts.",
+    412: "`If-Match` named another version: someone changed the screen meanwhile.",
+    413: "The body is larger than the relay takes.",
     414: "The query string is longer than 4 KiB; nothing in it was read.",
     502: "Toast answered with an error or a malformed body and no copy exists yet.",
     503: "Toast is unavailable or rate-limited (or the login fails) and no copy exists yet; "
@@ -141,11 +148,17 @@ class RelayAPI(FastAPI):
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         _, structs = msgspec.json.schema_components(SCREEN_ANSWERS, ref_template=REF)
         components.update(structs)
+        for model in REQUEST_MODELS:  # bodies read by hand (documented by ``ref``)
+            body = model.model_json_schema(ref_template=REF.replace("{name}", "{model}"))
+            components.update(body.pop("$defs", {}))
+            components[model.__name__] = body
         for name in ("HTTPValidationError", "ValidationError"):
             components.pop(name, None)
         for path_item in schema.get("paths", {}).values():
             for operation in path_item.values():
-                operation.get("responses", {}).pop("422", None)
+                answers = operation.get("responses", {})
+                if answers.get("422", {}).get("description") == "Validation Error":
+                    del answers["422"]  # FastAPI's own; ours (a screen's fields) stays
         self._restore_examples(schema)
         self.openapi_schema = schema
         return schema

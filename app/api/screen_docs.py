@@ -18,12 +18,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Header, Path, Query
 from starlette.responses import Response
 
-from app.api.deps import ScreenRestaurant
+from app.api.deps import ScreenKey, ScreenRestaurant
 from app.api.examples import GROUPS_EXAMPLE, MENU_CSV_EXAMPLE, MENU_EXAMPLE, STOCK_EXAMPLE
-from app.api.openapi import RESTAURANT_ERRORS, TOAST_ERRORS, errors, json_answer, ref
+from app.api.openapi import (
+    RESTAURANT_ERRORS,
+    TOAST_ERRORS,
+    ErrorBody,
+    errors,
+    json_answer,
+    ref,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -246,3 +253,70 @@ def events(guid: ScreenRestaurant) -> None:
     time-specific price, stale flag) with the ETag of its unfiltered JSON menu: re-fetch
     with If-None-Match on each `update`. 503 when the process already holds
     RELAY_EVENTS_MAX_CONNECTIONS streams (then poll instead)."""
+
+
+ScreenPath = Annotated[str, Path(description="A stored screen's name (GET /admin/screens)",
+                                 examples=["drinks"])]
+ChainRestaurant = Annotated[str | None, Query(
+    description="For a chain-wide screen (no `restaurant` in its definition): the location "
+                "whose menu and prices it shows, a GUID or alias. Required there; leave it "
+                "out otherwise.", examples=["harbor"])]
+DisplayPart = Annotated[str | None, Query(
+    description="`1`..`parts`: one display of a screen split across several (every item is "
+                "on exactly one part); left out: the whole selection. 422 outside 1..parts. "
+                "On the board `content` also asks for the swappable fragment only.",
+    examples=["1"])]
+SCREEN_ERRORS = {**errors(422), 404: {"model": ErrorBody, "description": (
+    "No screen of that name, or (chain-wide) an unknown restaurant alias.")}}
+
+
+def stored_screen_route(path: str, summary: str, ok: dict[str, Any]) -> Callable[[F], F]:
+    """Document a fast-lane route of a stored screen (its errors besides the usual ones)."""
+    responses: dict[int | str, dict[str, Any]] = {
+        200: {"headers": CACHE_HEADERS, **ok}, **NOT_MODIFIED, **RESTAURANT_ERRORS,
+        **SCREEN_ERRORS, **errors(414), **TOAST_ERRORS}
+    return fast_lane.get(path, summary=summary, responses=responses)
+
+
+@stored_screen_route("/s/{screen}", "A stored screen's board", html_answer(
+    "The board of the screen's selection (one part of it with `part=k`)."))
+def screen_board(
+    _: ScreenKey, screen: ScreenPath, restaurant: ChainRestaurant = None,
+    part: DisplayPart = None, if_none_match: IfNoneMatch = None,
+    refresh: Annotated[int, Query(ge=0, le=86400, description=(
+        "Seconds between checks for a new version (edits are pushed via /events)."))] = 30,
+    drift: Annotated[bool, Query(description="Burn-in protection.")] = False,
+) -> None:
+    """The screen as a board: its items, names, descriptions and badges, its layout,
+    footer and calorie statement (those win over the same options in the URL). The
+    board follows the restaurant's `/events` stream, so an edit of the definition shows
+    within two seconds without a reload. The key must be able to read the screen's
+    restaurant (403 otherwise)."""
+
+
+@stored_screen_route("/s/{screen}/menu", "A stored screen's rows", {
+    "description": "The `/menu` answer of the screen's selection, in its order, with "
+                   "renamed `name`, replaced `description` and a `badges` list per row "
+                   "(JSON and rows; CSV and XML keep /menu's columns).",
+    "content": {"application/json": {"schema": ref("MenuAnswer")},
+                "text/csv": {"schema": {"type": "string"}}}})
+def screen_menu(
+    _: ScreenKey, screen: ScreenPath, restaurant: ChainRestaurant = None,
+    part: DisplayPart = None, if_none_match: IfNoneMatch = None,
+    format: Annotated[Literal["json", "csv", "rows", "xml", "rss", "pairs"], Query(
+        description="As on /menu.")] = "json",
+    ascii: Annotated[bool, Query(description="As on /menu.")] = False,
+) -> None:
+    """The screen's rows in any of /menu's formats, rendered once per menu or definition
+    change, each with its own ETag."""
+
+
+@stored_screen_route("/s/{screen}/logo", "A stored screen's logo", {
+    "description": "The definition's `layout.logo`, fetched through the relay's image "
+                   "fetcher.",
+    "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}})
+def screen_logo(
+    _: ScreenKey, screen: ScreenPath, restaurant: ChainRestaurant = None,
+    size: Annotated[Literal["s", "m", "l"], Query()] = "m",
+) -> None:
+    """404 when the screen has no logo or it cannot be fetched."""

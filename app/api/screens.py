@@ -164,6 +164,22 @@ async def send_answer(
     await send({"type": "http.response.body", "body": answer.body})
 
 
+async def send_picture(scope: Scope, send: Send, picture: Picture, cache: CacheResult,
+                       cors: Headers = ()) -> None:
+    """An image answer (or 304), cached by the player for good."""
+    scope["relay"]["cache"] = cache
+    # The board asks with ?v=<hash of Toast's URL>: a new image is a new URL.
+    common = [(b"etag", picture.etag), (b"cache-control", IMAGE_CACHE), *cors]
+    if etag_matches(header(scope, b"if-none-match"), picture.etag):
+        await send({"type": "http.response.start", "status": 304, "headers": common})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": [
+        (b"content-type", picture.media_type.encode()),
+        (b"content-length", str(len(picture.body)).encode()), NOSNIFF, *common]})
+    await send({"type": "http.response.body", "body": picture.body})
+
+
 class Screens:
     def __init__(self, relay: Relay, cors: Cors) -> None:
         self.cors = cors
@@ -278,18 +294,7 @@ class Screens:
 
     async def _picture(self, scope: Scope, send: Send, picture: Picture,
                        cache: CacheResult) -> None:
-        scope["relay"]["cache"] = cache
-        # The board asks with ?v=<hash of Toast's URL>: a new image is a new URL.
-        common = [(b"etag", picture.etag), (b"cache-control", IMAGE_CACHE),
-                  *self.cors.headers(scope)]
-        if etag_matches(header(scope, b"if-none-match"), picture.etag):
-            await send({"type": "http.response.start", "status": 304, "headers": common})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        await send({"type": "http.response.start", "status": 200, "headers": [
-            (b"content-type", picture.media_type.encode()),
-            (b"content-length", str(len(picture.body)).encode()), NOSNIFF, *common]})
-        await send({"type": "http.response.body", "body": picture.body})
+        await send_picture(scope, send, picture, cache, self.cors.headers(scope))
 
     async def groups(self, scope: Scope, send: Send) -> None:
         view, cache = await self._view(scope)

@@ -201,12 +201,16 @@ def render_content(data: BoardInput, o: BoardOptions) -> bytes:
         legend=legend_json, count=len(data.rows), sections=_sections(data, o)).encode()
 
 
-def render_page(name: str, o: BoardOptions, content: bytes, content_etag: str) -> bytes:
-    """The whole page: styles and script inline (nothing from another origin)."""
+def render_page(name: str, o: BoardOptions, content: bytes, content_etag: str, *,
+                events_url: str = "") -> bytes:
+    """The whole page: styles and script inline (nothing from another origin).
+
+    ``events_url``: the ``/events`` stream to follow, relative to the page, when it is
+    not ``../events/`` + the page's last path segment (a stored screen's board)."""
     config = {"etag": content_etag, "refresh": o.refresh, "columns": o.columns,
               "pageSeconds": o.page_seconds, "images": o.images, "drift": o.drift,
-              "events": True, "readyForCache": o.ready_for_cache, "template": o.template,
-              "logo": o.logo, "kcal": o.calories == "uk"}
+              "events": True, "eventsUrl": events_url, "readyForCache": o.ready_for_cache,
+              "template": o.template, "logo": o.logo, "kcal": o.calories == "uk"}
     return _ENV.get_template("board.html").render(
         o=o, name=name, css=_CSS, js=_JS, config=config,
         statement=CALORIE_STATEMENTS.get(o.calories, ""),

@@ -141,7 +141,7 @@ class MenuView:
         self.fetched_at = fetched_at
         self.stale = stale
         self.rows: tuple[Row, ...] = tuple(apply_stock(flat.rows, self.stock))
-        self.json = Answer.of(self._render("json", False, self.rows), JSON)
+        self.json = Answer.of(self.render("json", False, self.rows), JSON)
         self.changed_at = changed_at
         self.last_modified = http_date(changed_at)
         self.last_modified_bytes = self.last_modified.encode()
@@ -195,7 +195,7 @@ class MenuView:
 
         def build() -> Answer:
             rows = apply_filters(self.flat, self._rows(ascii_only), filters, now)
-            return Answer.of(self._render(fmt, ascii_only, rows), MEDIA_TYPES[fmt])
+            return Answer.of(self.render(fmt, ascii_only, rows), MEDIA_TYPES[fmt])
 
         return self._cached(key, build)
 
@@ -216,12 +216,15 @@ class MenuView:
 
     def _board_key(self, query: tuple[tuple[str, str], ...], filters: Filters,
                    now: float) -> tuple[Any, ...]:
-        moment: tuple[object, ...] | None = None
-        if not filters.available_all:
-            moment = self._open_menus(datetime.fromtimestamp(now, UTC))
-            if not any(moment):  # the board shows the next menu to open: key on it too
-                moment = (*moment, self._next_menu(now))
-        return ("board", query, moment)
+        return ("board", query, None if filters.available_all else self.moment(now))
+
+    def moment(self, now: float) -> tuple[object, ...]:
+        """Which menus are open at ``now`` (and, with none open, which opens next): what a
+        board showing the menus open now depends on, as a cache key."""
+        moment: tuple[object, ...] = self._open_menus(datetime.fromtimestamp(now, UTC))
+        if not any(moment):  # the board shows the next menu to open: key on it too
+            moment = (*moment, self._next_menu(now))
+        return moment
 
     def board_ready(self, query: tuple[tuple[str, str], ...], filters: Filters, now: float,
                     *, content_only: bool = False) -> Answer | None:
@@ -269,7 +272,7 @@ class MenuView:
         kept = self._ascii if ascii_only else self._plain
         hit = kept.get(fmt)
         if hit is None:
-            body = self._render(fmt, ascii_only, self._rows(ascii_only))
+            body = self.render(fmt, ascii_only, self._rows(ascii_only))
             tag = f"-{fmt}-ascii" if ascii_only else f"-{fmt}"
             hit = kept[fmt] = Answer.of(body, MEDIA_TYPES[fmt],
                                         etag=self.json.etag[:-1] + tag + '"')
@@ -291,7 +294,8 @@ class MenuView:
             self._ascii_rows = tuple(ascii_row(r) for r in self.rows)
         return self._ascii_rows
 
-    def _render(self, fmt: str, ascii_only: bool, rows: Sequence[Row]) -> bytes:
+    def render(self, fmt: str, ascii_only: bool, rows: Sequence[Row]) -> bytes:
+        """``rows`` (of this view, or chosen from them) as the body of ``fmt``."""
         info = self.info.as_json()
         if ascii_only:
             info = {k: to_ascii(v) for k, v in info.items()}

@@ -18,7 +18,7 @@
   var keyParam = key ? '&key=' + encodeURIComponent(key) : '';
   var contentUrl = location.pathname + (location.search ? location.search + '&' : '?') +
     'part=content';
-  var eventsUrl = '../events/' + location.pathname.split('/').pop() +
+  var eventsUrl = (cfg.eventsUrl || '../events/' + location.pathname.split('/').pop()) +
     (key ? '?key=' + encodeURIComponent(key) : '');
   var storeKey = 'toast-relay:' + location.pathname + location.search;
   var etag = cfg.etag, fit0 = null, pages = 1, page = 0, pageTimer = 0, openKey = '';

@@ -11,7 +11,8 @@ from tests.unit.api.conftest import ADMIN, KEY
 def fill(path: str) -> str:
     """A concrete URL for a documented path template."""
     return path.replace("{restaurant}", "harbor").replace(
-        "{path}", "menus/v2/metadata?restaurant=harbor").replace("{item}", "no-such-item")
+        "{path}", "menus/v2/metadata?restaurant=harbor").replace("{item}", "no-such-item"
+                                                                  ).replace("{screen}", "none")
 
 
 @pytest.mark.parametrize(("method", "path", "allow"), [
@@ -44,8 +45,8 @@ async def test_head_answers_like_get_on_every_get_route(relay: httpx.AsyncClient
         url = f"{path}{'&' if '?' in path else '?'}key={key}"
         got, head = await relay.get(url), await relay.head(url)
         # /image/...: no item here has a fetchable image, so both are the same 404;
-        # the board's logo without its src= is the same 400.
-        expected = (404 if path.startswith("/image/") else
+        # the board's logo without its src= is the same 400; no screen is stored here.
+        expected = (404 if path.startswith(("/image/", "/s/", "/admin/screens/")) else
                     400 if path.endswith("/logo") else 200)
         assert head.status_code == got.status_code == expected, path
         assert head.headers["content-type"] == got.headers["content-type"], path
