@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.screens.model import Screen
-from app.screens.select import select
+from app.screens.select import ScreenRow, select
 from tests.support.screens import flat_menu, item_guid
 
 MENU = flat_menu([
@@ -53,6 +53,7 @@ def test_rename_describe_badges() -> None:
     sel = select(MENU, MENU.rows, Screen(items=[guid], rename={guid: "The Burger"},
                                          describe={guid: "Our best"}, badges={guid: ["New"]}))
     row = sel.rows[0]
+    assert isinstance(row, ScreenRow)
     assert (row.name, row.description, row.badges) == ("The Burger", "Our best", ("New",))
     assert row.guid == guid and row.price == 1.0
 
