@@ -69,6 +69,41 @@ def banner(port: int, sim_port: int, host: str = "127.0.0.1") -> str:
     ])
 
 
+DEMO_SCREENS: dict[str, dict[str, object]] = {
+    "drinks": {"restaurant": "harbor", "title": "Drinks", "menus": ["Drinks"],
+               "available": "all", "layout": {"theme": "light", "template": "list"},
+               "footer": "Please drink responsibly"},
+    "food": {"restaurant": "harbor", "title": "Lunch", "menus": ["Lunch"], "parts": 2,
+             "available": "all", "soldOut": "hide", "calorieStatement": "us"},
+}
+"""The demo's stored screens: a drinks display, and lunch split over two displays."""
+
+
+async def create_demo_screens(base: str, admin_key: str) -> None:
+    """PUT the demo screens through the relay's own admin API."""
+    import httpx
+
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        for name, definition in DEMO_SCREENS.items():
+            r = await client.put(f"/admin/screens/{name}", json=definition,
+                                 headers={"X-API-Key": admin_key})
+            r.raise_for_status()
+
+
+def screens_banner(port: int, host: str = "127.0.0.1") -> str:
+    """The stored screens' URLs (PRODUCT.md "Screens")."""
+    base = f"http://{host}:{port}"
+    k = f"key={DEMO_KEY}"
+    return "\n".join([
+        "stored screens (GET /admin/screens with the admin key lists them):",
+        f"  drinks:        {base}/s/drinks?{k}",
+        f"  food, left:    {base}/s/food?part=1&{k}",
+        f"  food, right:   {base}/s/food?part=2&{k}",
+        f"  food as JSON:  {base}/s/food/menu?{k}",
+        "",
+    ]) + "\n"
+
+
 def lan_note(bind: str, shown: str) -> str:
     """What a wildcard bind means, printed under the banner."""
     if bind not in WILDCARDS:
@@ -120,7 +155,9 @@ async def _serve(host: str, port: int, sim_port: int) -> None:
             return
         await asyncio.sleep(0.05)
     shown = url_host(host)
-    print(banner(port, sim_port, shown) + lan_note(host, shown), flush=True)
+    await create_demo_screens(f"http://127.0.0.1:{port}", admin_key)
+    print(banner(port, sim_port, shown) + screens_banner(port, shown)
+          + lan_note(host, shown), flush=True)
     await relay_task
     sim.should_exit = True
     await sim_task
