@@ -1,4 +1,4 @@
-"""``toast-relay``: serve, demo, sim, check and setup.
+"""``toast-relay``: serve, demo, sim, check, setup and screens.
 
 Configuration errors end the program with one line on stderr and exit code 2;
 nothing here ever prints a traceback, the client secret or a token.
@@ -77,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="log in to Toast even while a saved token is valid (to test the "
                             "credentials themselves; counts against Toast's 2 logins an hour)")
     _setup_parser(sub)
+    from app.screens_cli import add_parser
+
+    add_parser(sub)
     return p
 
 
@@ -173,6 +176,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(run_check(load_settings(), force_login=args.login))
         elif args.command == "setup":
             return _setup(args)
+        elif args.command == "screens":
+            from app.screens_cli import run
+
+            return run(args)
         else:
             serve(load_settings(), args.host, args.port)
     except ConfigError as exc:
