@@ -1,4 +1,4 @@
-"""``python -m bench``: serving, parsing, Toast-call, board and many-restaurant figures in one run.
+"""``python -m bench``: serving, parsing, Toast-call, board, many-restaurant and screen figures.
 
 Writes the Markdown table to bench/results/latest.md and prints it. ``--quick``
 is a smoke run; ``--only a,c`` runs some parts; ``--sizes`` sets part g's counts.
@@ -15,19 +15,19 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import board, freshness, many, parsing, polls, replicas, serving
+from bench import board, freshness, many, parsing, polls, replicas, screens, serving
 from bench.load import LoadGenerator
 from bench.report import Section, render
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PARTS = ("a", "b", "c", "d", "e", "f", "g")
+PARTS = ("a", "b", "c", "d", "e", "f", "g", "h")
 
 
 def _parts(raw: str) -> list[str]:
     parts = [p.strip() for p in raw.split(",") if p.strip()]
     bad = [p for p in parts if p not in PARTS]
     if bad or not parts:
-        raise argparse.ArgumentTypeError(f"expected a, b, c, d, e, f, g or a comma list, "
+        raise argparse.ArgumentTypeError(f"expected a, b, c, d, e, f, g, h or a comma list, "
                                          f"got {raw!r}")
     return parts
 
@@ -45,7 +45,7 @@ def _sizes(raw: str) -> tuple[int, ...]:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="smoke run: short durations")
-    p.add_argument("--only", type=_parts, default=list(PARTS), metavar="a|b|...|g",
+    p.add_argument("--only", type=_parts, default=list(PARTS), metavar="a|b|...|h",
                    help="run only these parts (comma list)")
     p.add_argument("--seconds", type=float, help="seconds per load run (default 4; quick 1)")
     p.add_argument("--reps", type=int, help="load repetitions (default 3; quick 1)")
@@ -56,6 +56,8 @@ def parser() -> argparse.ArgumentParser:
                                                  "100,500,1000; quick 20)")
     p.add_argument("--publishes", type=int, help="publishes each way for part f (default 20; "
                                                  "quick 5)")
+    p.add_argument("--edits", type=int, help="screen edits timed in part h (default 20; "
+                                             "quick 5)")
     p.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (default 2)")
     p.add_argument("--diagnose", action="store_true",
                    help="part a: also measure relay variants (access log off; routes on bare "
@@ -114,6 +116,12 @@ def main(argv: list[str] | None = None) -> int:
             sizes = a.sizes or ((20,) if quick else (100, 500, 1000))
             sections.append(many.run(tmp / "g", many.Config(sizes, 5.0 if quick else 30.0,
                                                              10 if quick else 30)))
+        if "h" in a.only:
+            print("part h: stored screens ...", file=sys.stderr, flush=True)
+            (tmp / "h").mkdir()
+            sections.append(screens.run(tmp / "h", screens.Config(
+                seconds, reps, a.edits or (5 if quick else 20)),
+                LoadGenerator(tmp / "h", threads=a.wrk_threads)))
     elapsed = time.monotonic() - started
     cmd = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
     preamble = [

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.browser import chromium, painted_after
 from bench.procs import HOST, RELAY, Proc, Procs, free_port
 from bench.report import Section, Target, fmt, md_table
 from bench.serving import KEY, relay_env
@@ -103,22 +104,6 @@ def webhook_lags(tmp: Path, publishes: int) -> tuple[Lags, Lags | None]:
         return pushed, board_lags(relay_url, sim_url, GUID, publishes)
 
 
-SEEN_SCRIPT = """
-const price = arguments[0];
-window.__seenAt = null;
-if (window.__seenObserver) window.__seenObserver.disconnect();
-const seen = () => {
-  if (window.__seenAt === null && document.body.textContent.includes(price)) {
-    window.__seenAt = -1;
-    // The frame after the DOM change: the new price is laid out and painted.
-    requestAnimationFrame(() => requestAnimationFrame(() => { window.__seenAt = Date.now(); }));
-  }
-};
-window.__seenObserver = new MutationObserver(seen);
-window.__seenObserver.observe(document.body, {childList: true, subtree: true,
-                                              characterData: true});
-seen();
-"""
 
 
 def board_lags(relay_url: str, sim_url: str, guid: str, publishes: int) -> Lags | None:
@@ -126,58 +111,31 @@ def board_lags(relay_url: str, sim_url: str, guid: str, publishes: int) -> Lags 
 
     None when there is no board route, or Chromium, chromedriver or selenium is missing.
     """
-    import os
-    import tempfile
-
-    from bench.procs import find_binary
-
-    chromium, driver_path = find_binary("chromium"), find_binary("chromedriver")
     board_url = f"{relay_url}/board/{guid}?key={KEY}"
     content = httpx.get(board_url + "&part=content", timeout=30)
-    if chromium is None or driver_path is None or content.status_code != 200:
-        return None
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
+    if content.status_code != 200:
         return None
     rows = httpx.get(f"{relay_url}/menu/{guid}", headers={"X-API-Key": KEY}, timeout=30)
     item = next(r for r in rows.json()["items"] if isinstance(r.get("price"), float | int)
                 and not r["sizes"] and f'data-guid="{r["guid"]}"' in content.text)
-    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never try to download
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
     lags: list[float] = []
-    with tempfile.TemporaryDirectory(prefix="bench-freshness-") as profile:
-        for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update",
-                     "--disable-sync", "--disable-dev-shm-usage", f"--user-data-dir={profile}",
-                     "--window-size=1920,1080"):
-            options.add_argument(flag)
-        driver = webdriver.Chrome(service=Service(driver_path), options=options)
-        try:
-            driver.get(board_url + "&refresh=3600")  # changes can only come through /events
-            time.sleep(2.0)  # the page opens its event stream
-            before = _menus_calls(sim_url, guid)
-            for i in range(publishes):
-                price = 40 + i + 0.17
-                driver.execute_script(SEEN_SCRIPT, f"{price:.2f}")
-                started = time.time()
+    with chromium() as driver:
+        if driver is None:
+            return None
+        driver.get(board_url + "&refresh=3600")  # changes can only come through /events
+        time.sleep(2.0)  # the page opens its event stream
+        before = _menus_calls(sim_url, guid)
+        for i in range(publishes):
+            price = 40 + i + 0.17
+
+            def publish(price: float = price) -> None:
                 httpx.post(f"{sim_url}/_sim/publish/{guid}", timeout=10, json={
                     "itemGuid": item["guid"], "price": price}).raise_for_status()
-                deadline = time.monotonic() + TIMEOUT
-                while time.monotonic() < deadline:
-                    seen_at = driver.execute_script("return window.__seenAt")
-                    if isinstance(seen_at, int | float) and seen_at > 0:
-                        lags.append(seen_at / 1000 - started)
-                        break
-                    time.sleep(POLL_EVERY)
-                else:
-                    raise RuntimeError(f"publish {i} did not reach the board within {TIMEOUT} s")
-                time.sleep(max(0.0, started + GAP - time.time()))
-            return Lags(lags, _menus_calls(sim_url, guid) - before)
-        finally:
-            driver.quit()
+
+            started = time.time()
+            lags.append(painted_after(driver, f"{price:.2f}", publish, TIMEOUT))
+            time.sleep(max(0.0, started + GAP - time.time()))
+        return Lags(lags, _menus_calls(sim_url, guid) - before)
 
 
 async def polling_lags(publishes: int, interval: float, seed: int = 7) -> Lags:

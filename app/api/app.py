@@ -71,11 +71,18 @@ ROUTERS: tuple[APIRouter, ...] = (
 """The FastAPI routes and stubs, in the order /docs lists them."""
 
 
+HOT_PATHS = ("/menu/{restaurant}", "/s/{screen}/menu")
+"""What players poll most, matched first: Starlette tries routes in order, and each
+route tried before the right one costs a regular-expression match."""
+
+
 def fast_routes(relay: Relay, cors: Cors) -> list[Route]:
     """The raw fast-lane routes: what screens poll, the /events streams (both with CORS),
-    admin refreshes (never)."""
-    return [*screens.routes(relay, cors), *screen_pages.routes(relay, cors),
-            *events.routes(relay, cors), *admin.routes(relay)]
+    admin refreshes (never); the hot paths first."""
+    routes = [*screens.routes(relay, cors), *screen_pages.routes(relay, cors),
+              *events.routes(relay, cors), *admin.routes(relay)]
+    rank = {path: n for n, path in enumerate(HOT_PATHS)}
+    return sorted(routes, key=lambda r: rank.get(r.path, len(rank)))  # stable: rest in order
 
 
 def fast_prefixes(routes: Iterable[BaseRoute]) -> tuple[str, ...]:

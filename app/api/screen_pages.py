@@ -48,8 +48,13 @@ class Part:
     """``part=content``: the fragment the board's script swaps in."""
 
 
+WHOLE = Part(None, False)
+
+
 def parse_part(pairs: tuple[tuple[str, str], ...], parts: int) -> Part:
     """``part=k`` (1..parts: 422 otherwise) and the board's own ``part=content``."""
+    if not pairs:
+        return WHOLE  # the usual poll: nothing but the key
     display: int | None = None
     content_only = False
     for name, value in pairs:
@@ -104,7 +109,8 @@ class ScreenPages:
         stored = self.book.get(name)
         if stored is None:
             raise NotFound(f"no screen named {name[:60]!r}; GET /admin/screens lists them")
-        asked = next((v for k, v in q.filter_pairs if k == "restaurant"), None)
+        asked = next((v for k, v in q.filter_pairs if k == "restaurant"),
+                     None) if q.filter_pairs else None
         ref = stored.screen.restaurant
         if ref is None:
             if not asked:

@@ -14,8 +14,6 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from cachetools import LRUCache
-
 from app.board.options import BoardOptions
 from app.board.render import render_content, render_page, shown_menus
 from app.board.render import select as board_input
@@ -28,7 +26,8 @@ from app.screens.select import Selection, for_board, select
 from app.screens.store import Stored
 
 KEPT_ANSWERS = 64
-"""Answers kept per screen and restaurant (formats x parts x moments); then start over."""
+"""Answers kept per screen and restaurant (formats x parts x moments); then start over.
+Plain dictionaries, not LRU caches: a hit is one ``dict.get``, as on /menu."""
 EVERY_MENU = Filters(available_all=True)
 
 Chosen = tuple[tuple[Row, ...], tuple[int, ...]]
@@ -54,7 +53,7 @@ class ScreenAnswers:
         self.title = stored.screen.title or view.info.name
         self.changed_at = max(view.changed_at, _epoch(stored.updated_at))
         """What the board calls its content's version: it moves on either kind of change."""
-        self._answers: LRUCache[tuple[Any, ...], Answer] = LRUCache(maxsize=KEPT_ANSWERS)
+        self._answers: dict[tuple[Any, ...], Answer] = {}
 
     @property
     def by_time(self) -> bool:
@@ -95,9 +94,15 @@ class ScreenAnswers:
             rows: Sequence[Row] = self.part(part, now)[0]
             if ascii_only:
                 rows = [ascii_row(r) for r in rows]
-            hit = self._answers[key] = Answer.of(self.view.render(fmt, ascii_only, rows),
-                                                 MEDIA_TYPES[fmt])
+            hit = self._keep(key, Answer.of(self.view.render(fmt, ascii_only, rows),
+                                            MEDIA_TYPES[fmt]))
         return hit
+
+    def _keep(self, key: tuple[Any, ...], answer: Answer) -> Answer:
+        if len(self._answers) >= KEPT_ANSWERS:
+            self._answers.clear()  # moments move on: the old ones are not asked again
+        self._answers[key] = answer
+        return answer
 
     def board_key(self, part: int | None, query: tuple[tuple[str, str], ...],
                   now: float) -> tuple[Any, ...]:
@@ -124,8 +129,8 @@ class ScreenAnswers:
 
     def board_keep(self, key: tuple[Any, ...], rendered: tuple[Answer, Answer],
                    content_only: bool) -> Answer:
-        self._answers[(*key, True)] = rendered[0]
-        self._answers[(*key, False)] = rendered[1]
+        self._keep((*key, True), rendered[0])
+        self._keep((*key, False), rendered[1])
         return rendered[0] if content_only else rendered[1]
 
 
@@ -133,12 +138,15 @@ class ScreenViews:
     """The ``ScreenAnswers`` in use, one per (screen, restaurant), newest first kept."""
 
     def __init__(self, size: int = 1024) -> None:
-        self._held: LRUCache[tuple[str, str], ScreenAnswers] = LRUCache(maxsize=size)
+        self._size = size
+        self._held: dict[tuple[str, str], ScreenAnswers] = {}
 
     def answers(self, stored: Stored, view: MenuView) -> ScreenAnswers:
         """The answers for this version of the screen and this view of the menu."""
         key = (stored.name, view.info.guid)
         hit = self._held.get(key)
         if hit is None or hit.stored is not stored or hit.view is not view:
+            if hit is None and len(self._held) >= self._size:
+                del self._held[next(iter(self._held))]  # the oldest pair made
             hit = self._held[key] = ScreenAnswers(stored, view)
         return hit
