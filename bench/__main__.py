@@ -58,6 +58,11 @@ def parser() -> argparse.ArgumentParser:
                                                  "quick 5)")
     p.add_argument("--edits", type=int, help="screen edits timed in part h (default 20; "
                                              "quick 5)")
+    p.add_argument("--updates", type=int, help="part e: re-prices per board in Chromium "
+                                                "(default 200; quick 40; 3,000 items: 1/20)")
+    p.add_argument("--board-baseline", type=Path, metavar="DIR",
+                   help="part e: also measure in Chromium a relay run from this source tree "
+                        "(e.g. a git worktree of the previous commit), board by board")
     p.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (default 2)")
     p.add_argument("--diagnose", action="store_true",
                    help="part a: also measure relay variants (access log off; routes on bare "
@@ -104,8 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         if "e" in a.only:
             print("part e: the board ...", file=sys.stderr, flush=True)
             (tmp / "e").mkdir()
-            sections.append(board.run(tmp / "e", seconds, reps, LoadGenerator(
-                tmp / "e", threads=a.wrk_threads), 200 if quick else 1000, 3 if quick else 9))
+            config = board.Config(seconds, reps, a.updates or (40 if quick else 200),
+                                  3 if quick else 9, 2 if quick else 3, a.board_baseline)
+            sections.append(board.run(tmp / "e", config, LoadGenerator(
+                tmp / "e", threads=a.wrk_threads)))
         if "f" in a.only:
             print("part f: publish to screen, webhooks vs polling ...", file=sys.stderr,
                   flush=True)

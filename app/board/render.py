@@ -24,6 +24,8 @@ from markupsafe import Markup
 from app.board.badges import badges, is_highlight, legend
 from app.board.layout import next_opening
 from app.board.options import CALORIE_STATEMENTS, BoardOptions
+from app.board.strip import strip_css, strip_js
+from app.board.tails import shared_tails
 from app.menu.availability import Window, compile_schedules, is_available, to_local, zone
 from app.menu.filters import Filters, filter_indexes
 from app.menu.flatten import FlatMenu
@@ -52,8 +54,8 @@ def _asset(name: str) -> Markup:
                   .read_text(encoding="utf-8"))  # our own file, not user input
 
 
-_CSS = _asset("board.css")
-_JS = _asset("board.js")
+_CSS = Markup(strip_css(_asset("board.css")))  # noqa: S704  # our own file, as above
+_JS = Markup(strip_js(_asset("board.js")))  # noqa: S704  # the page's CSP hashes this text
 PAGE_POLICY = (
     "default-src 'none'; script-src 'sha256-"
     + base64.b64encode(hashlib.sha256(_JS.encode()).digest()).decode()
@@ -137,7 +139,7 @@ def _item(r: Row, data: BoardInput, o: BoardOptions) -> dict[str, object]:
            and r.quantity <= LOW_STOCK else "")
     meta: list[tuple[str, str]] = []
     if "calories" in o.show and r.calories is not None:
-        meta.append(("cal", f"{r.calories} {'kcal' if o.calories == 'uk' else 'cal'}"))
+        meta.append(("cal", str(r.calories)))  # the script adds the unit: cal, or kcal
     if "tags" in o.show:
         meta.extend(badges(r.tags))
     image = ""
@@ -150,12 +152,14 @@ def _item(r: Row, data: BoardInput, o: BoardOptions) -> dict[str, object]:
             "image": image, "pick": is_highlight(r.tags)}
 
 
-def _sections(data: BoardInput, o: BoardOptions) -> list[dict[str, object]]:
+def _sections(data: BoardInput, o: BoardOptions) -> tuple[list[dict[str, object]], list[str]]:
+    """The sections with their items, and the closing sentences sent once (``tails``)."""
     several = len(set(data.row_menu)) > 1
     shown = shown_menus(data)
     out: list[dict[str, object]] = []
     current: tuple[int, str] | None = None
     items: list[dict[str, object]] = []
+    every: list[dict[str, object]] = []
     for r, m in zip(data.rows, data.row_menu, strict=True):
         if (m, r.groupPath) != current:
             current = (m, r.groupPath)
@@ -165,7 +169,11 @@ def _sections(data: BoardInput, o: BoardOptions) -> list[dict[str, object]]:
                         "menu_name": menu.name if several else "",
                         "hidden": m not in shown})
         items.append(_item(r, data, o))
-    return out
+        every.append(items[-1])
+    tails, parts = shared_tails([str(i["desc"]) for i in every])
+    for i, (head, tail) in zip(every, parts, strict=True):
+        i["desc"], i["tail"] = head, tail
+    return out, tails
 
 
 def shown_menus(data: BoardInput) -> set[int]:
@@ -187,7 +195,8 @@ def shown_menus(data: BoardInput) -> set[int]:
 
 
 def render_content(data: BoardInput, o: BoardOptions) -> bytes:
-    """The swappable part of the board: ``<div id="content">`` with one section per group."""
+    """The swappable part of the board: ``<div id="content">`` with one section per group,
+    each item in the compact markup the script grows into the DOM contract (board.js)."""
     windows = names = None
     if data.by_time:
         windows = json.dumps([None if m.windows is None else [list(w) for w in m.windows]
@@ -195,10 +204,13 @@ def render_content(data: BoardInput, o: BoardOptions) -> bytes:
         names = json.dumps([m.name for m in data.menus], separators=(",", ":"))
     legend_json = json.dumps(legend(r.tags for r in data.rows) if "tags" in o.show else [],
                              separators=(",", ":"))
+    sections, tails = _sections(data, o)
     return _ENV.get_template("content.html").render(
         version=int(data.changed_at * 1000), fetched=int(data.fetched_at * 1000),
         stale=data.stale, time_zone=data.time_zone, windows=windows, names=names,
-        legend=legend_json, count=len(data.rows), sections=_sections(data, o)).encode()
+        legend=legend_json, count=len(data.rows), sections=sections,
+        tails=json.dumps(tails, separators=(",", ":"), ensure_ascii=False) if tails else ""
+        ).encode()
 
 
 def render_page(name: str, o: BoardOptions, content: bytes, content_etag: str, *,

@@ -353,7 +353,7 @@ def test_a_re_price_swaps_only_the_changed_items(stack: tuple[str, str]) -> None
         open_board(driver, board_url(url, refresh="3600"))
         a = httpx.get(board_url(url, part="content"), timeout=30).text
         b = a.replace("$16.00", "$16.50")
-        changed = sum('class="item' in line and "$16.00" in line for line in a.splitlines())
+        changed = sum("data-guid=" in line and "$16.00" in line for line in a.splitlines())
         kept = driver.execute_script("""const [a, b] = arguments;
             window.__board.apply(a, 'a');
             const before = [...document.querySelectorAll('.item')];
@@ -364,7 +364,7 @@ def test_a_re_price_swaps_only_the_changed_items(stack: tuple[str, str]) -> None
                     after.filter(e => e.querySelector('.price').textContent === '$16.50').length,
                     document.getElementById('content').dataset.version];""", a, b)
         assert kept[0] and kept[1] == len(menu_rows(url)) - changed and kept[2] >= 1
-        first = a.index('<div class="item')
+        first = a.index("<div data-guid=")
         fewer = a[:first] + a[a.index("\n", first) + 1:]  # one item gone: a new item set
         redrawn = driver.execute_script("""const [html, n] = arguments;
             const last = [...document.querySelectorAll('.item')].pop();
@@ -375,3 +375,37 @@ def test_a_re_price_swaps_only_the_changed_items(stack: tuple[str, str]) -> None
         lay = layout(driver)
         assert_no_scroll(lay)
         assert lay["cut"] == []
+
+
+def test_the_compact_markup_grows_into_the_dom_contract(stack: tuple[str, str]) -> None:
+    """Every item on the board has the README's DOM contract (class item, .name, .price,
+    .desc with its shared closing sentence joined again, .meta with calories and unit,
+    .flag for sold out), also after an in-place update and with calories=uk."""
+    url, _ = stack
+    rows = menu_rows(url)
+    grown = """return [...document.querySelectorAll('[data-guid]')].map(e => [e.dataset.guid,
+        e.className, e.querySelector('.line > .name').textContent,
+        e.querySelector('.line > .price').textContent,
+        (e.querySelector(':scope > .desc') || {}).textContent || '',
+        (e.querySelector(':scope > .meta > .cal') || {}).textContent || '',
+        (e.querySelector(':scope > .flag') || {}).textContent || ''])"""
+    with chromium(1920, 1080) as driver:
+        for unit in ("cal", "kcal"):
+            target = board_url(url, available="all", refresh="3600",
+                               calories="uk" if unit == "kcal" else "us")
+            open_board(driver, target)
+            content = httpx.get(target + "&part=content", timeout=30).text
+            driver.execute_script("window.__board.apply(arguments[0], 'x')",
+                                  content.replace("$16.00", "$16.25"))
+            seen = driver.execute_script(grown)
+            assert len(seen) == len(rows)
+            for (guid, cls, name, price, desc, cal, flag), r in zip(seen, rows, strict=True):
+                assert guid == r["guid"]
+                sold = r["outOfStock"]
+                assert cls.split()[0] == "item" and ("sold" in cls.split()) == sold
+                assert name == r["name"]
+                assert price == r["priceText"].replace("$16.00", "$16.25")
+                assert desc == (r["description"] or "")
+                assert cal == ("" if r["calories"] is None else f"{r['calories']} {unit}")
+                assert (flag == "Sold out") if sold else flag in ("", *[
+                    f"Only {n} left" for n in range(6)])

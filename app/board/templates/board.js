@@ -24,7 +24,8 @@
   var etag = cfg.etag, fit0 = null, pages = 1, page = 0, pageTimer = 0, openKey = '';
   var timer = 0, fails = 0, inFlight = false, again = false, lastContact = Date.now();
   var eventFails = 0, opened = false, ticks = 0, drifts = 0, fmt = null;
-  var groups = [], items = [], sent = null, last = null, featSize = 0;
+  var groups = [], items = [], sent = null, last = null, featSize = 0, tails = [];
+  var heights = window.WeakMap ? new WeakMap() : null; // item -> its height as laid out
   var stats = { updates: 0, lastApplyMs: 0, lastFitMs: 0, pages: 1, scale: 0, columns: 0, lean: 0, fails: 0 };
   window.__board = stats;
 
@@ -138,16 +139,58 @@
     return true;
   }
 
+  // --- the relay's compact item markup, grown into the DOM contract (README) -------
+  // <div data-guid><b>name</b>price<small>sizes</small><p data-t=i>description</p>
+  // <u>calories<span class=…>badge</span></u><em>flag</em></div>. data-t: the closing
+  // sentence i (empty: 0) of the content's data-tails, sent once for all items.
+  var ROLES = { B: 'name', SMALL: 'sizes', P: 'desc', U: 'meta', EM: 'flag' };
+  function el(tag, cls) { var e = document.createElement(tag); e.className = cls; return e; }
+  function grow(it) {
+    if (it.className) return it;
+    var line = el('div', 'line'), name = el('span', 'name'), price = el('span', 'price');
+    var parts = [line], flag = null;
+    line.appendChild(name);
+    line.appendChild(el('i', 'lead'));
+    line.appendChild(price);
+    while (it.firstChild) {
+      var k = it.firstChild, role = ROLES[k.nodeName];
+      if (!role) { price.appendChild(k); continue; }
+      var to = role === 'name' ? name : el('div', role);
+      while (k.firstChild) {
+        var x = k.firstChild;
+        if (role === 'meta' && x.nodeType === 3) { // calories: the number, then the unit
+          var cal = el('span', 'cal');
+          cal.textContent = x.nodeValue + (cfg.kcal ? ' kcal' : ' cal');
+          k.removeChild(x);
+          x = cal;
+        }
+        to.appendChild(x);
+      }
+      if (role === 'desc' && k.hasAttribute('data-t')) {
+        to.appendChild(document.createTextNode((to.firstChild ? ' ' : '') +
+          (tails[+k.getAttribute('data-t')] || '')));
+      }
+      it.removeChild(k);
+      if (role === 'flag') flag = to;
+      if (to !== name) parts.push(to);
+    }
+    for (var i = 0; i < parts.length; i++) it.appendChild(parts[i]);
+    it.className = it.hasAttribute('data-sold-out') ? 'item sold' : flag ? 'item low' : 'item';
+    return it;
+  }
+
   // --- layout ----------------------------------------------------------------------
   function model(c) { // the sections and items as sent, in order (the layout moves them)
     groups = [];
     items = [];
+    tails = json(c, 'data-tails') || [];
     var secs = c.children;
     for (var i = 0; i < secs.length; i++) {
       var sec = secs[i];
       if (sec.tagName !== 'SECTION') continue;
-      var its = [].slice.call(sec.querySelectorAll('.item'));
-      groups.push({ sec: sec, h2: sec.querySelector('h2'), items: its, menu: +sec.getAttribute('data-menu') });
+      var its = [];
+      for (var j = 1; j < sec.children.length; j++) its.push(grow(sec.children[j]));
+      groups.push({ sec: sec, h2: sec.firstElementChild, items: its, menu: +sec.getAttribute('data-menu') });
       items.push.apply(items, its);
     }
   }
@@ -202,7 +245,11 @@
     c.appendChild(box);
     for (var o = 0; o < old.length; o++) old[o].remove();
     var gs = vis.map(function (v, i) {
-      return [height(v.g.h2), height(probes[i]), v.items.map(height)];
+      return [height(v.g.h2), height(probes[i]), v.items.map(function (it) {
+        var h = height(it);
+        if (heights) heights.set(it, h);
+        return h;
+      })];
     });
     probes.forEach(function (p) { p.remove(); });
     var tallest = 0;
@@ -398,39 +445,78 @@
     }
     return true;
   }
-  function patch(fresh) { // same sections and items in the same order: swap changed items only
+  // Same sections and items in the same order: swap the changed items only and return
+  // them as [old, new] pairs (null: draw it all again).
+  function patch(fresh) {
     var c = content();
-    if (!sent || !fresh || !c || fresh.getAttribute('data-windows') !== sent.getAttribute('data-windows')) return false;
+    if (!sent || !fresh || !c) return null;
+    if (fresh.getAttribute('data-windows') !== sent.getAttribute('data-windows') ||
+        fresh.getAttribute('data-tails') !== sent.getAttribute('data-tails')) return null;
     var ns = fresh.children, os = sent.children, swaps = [], at = 0;
-    if (ns.length !== os.length) return false;
+    if (ns.length !== os.length || ns.length !== groups.length) return null;
     for (var i = 0; i < ns.length; i++) {
       var n = ns[i], o = os[i];
-      if (!sameAttrs(n, o) || n.children.length !== o.children.length) return false;
+      if (!sameAttrs(n, o) || n.children.length !== o.children.length) return null;
       for (var j = 0; j < n.children.length; j++) {
         var nj = n.children[j];
-        if (j === 0) { if (!nj.isEqualNode(o.children[0])) return false; continue; }
-        if (nj.getAttribute('data-guid') !== o.children[j].getAttribute('data-guid')) return false;
-        if (!nj.isEqualNode(o.children[j])) swaps.push([at, nj]);
+        if (j === 0) { if (!nj.isEqualNode(o.children[0])) return null; continue; }
+        if (nj.getAttribute('data-guid') !== o.children[j].getAttribute('data-guid')) return null;
+        if (!nj.isEqualNode(o.children[j])) swaps.push([i, j - 1, at, nj]);
         at++;
       }
     }
-    if (at !== items.length) return false;
+    if (at !== items.length) return null;
+    var pairs = [];
     for (var k = 0; k < swaps.length; k++) {
-      var idx = swaps[k][0], fresh1 = swaps[k][1].cloneNode(true), old = items[idx];
+      var g = groups[swaps[k][0]], old = g.items[swaps[k][1]];
+      var fresh1 = grow(swaps[k][3].cloneNode(true)), pic = old.querySelector('.pic');
+      if (pic) fresh1.insertBefore(pic, fresh1.firstChild); // the same picture, not fetched again
       old.replaceWith(fresh1);
-      items[idx] = fresh1;
-      groups.forEach(function (g) { var p = g.items.indexOf(old); if (p >= 0) g.items[p] = fresh1; });
+      g.items[swaps[k][1]] = items[swaps[k][2]] = fresh1;
+      pairs.push([old, fresh1]);
     }
     for (var a = 0; a < fresh.attributes.length; a++) { // data-version, data-fetched, ...
       var name = fresh.attributes[a].name;
       if (name !== 'style' && name !== 'class') c.setAttribute(name, fresh.getAttribute(name));
     }
-    return true;
+    return pairs;
+  }
+  function diets(it) {
+    var d = it.querySelectorAll('.diet'), out = '';
+    for (var i = 0; i < d.length; i++) out += d[i].textContent + ' ';
+    return out;
+  }
+  // After a swap: true when the layout still holds, i.e. every swapped item that is on
+  // screen (columns or featured cards) kept its height, its picture, pick and dietary
+  // codes. Writes first (un-hiding the pages concerned), then every read in one pass.
+  function holds(pairs) {
+    if (!fit0 || !heights) return false;
+    var shown = [], pgs = [], cards = false, ok = true, i;
+    for (i = 0; i < pairs.length; i++) {
+      var o = pairs[i][0], n = pairs[i][1];
+      if (o.getAttribute('data-pick') !== n.getAttribute('data-pick') ||
+          o.getAttribute('data-img') !== n.getAttribute('data-img') || diets(o) !== diets(n)) return false;
+      if (featured && featured.contains(n)) { cards = true; continue; }
+      var pg = n.closest('.pg');
+      if (!pg) continue; // in a menu not shown now: no layout to keep
+      if (!heights.has(o)) return false;
+      shown.push(pairs[i]);
+      if (pg.hidden && pgs.indexOf(pg) < 0) { pgs.push(pg); pg.hidden = false; }
+    }
+    for (i = 0; i < shown.length && ok; i++) {
+      var h = height(shown[i][1]);
+      ok = Math.abs(h - heights.get(shown[i][0])) < 0.01;
+      if (ok) heights.set(shown[i][1], h);
+    }
+    for (i = 0; i < pgs.length; i++) pgs[i].hidden = true;
+    if (ok && cards) ok = featured.scrollHeight <= featured.clientHeight + 1 &&
+      featured.scrollWidth <= featured.clientWidth + 1;
+    return ok;
   }
   function apply(html, tag) {
     var t0 = performance.now();
     var fresh = parse(html);
-    var quick = patch(fresh);
+    var pairs = patch(fresh), quick = !!pairs;
     if (!quick && fresh) { // new items, new order, new groups: draw it all again
       var c = content(), copy = fresh.cloneNode(true);
       reset(c);
@@ -440,7 +526,9 @@
       daypart();
     }
     sent = fresh;
-    fit(quick); // a re-price keeps the size while it fits: no search, a steady screen
+    if (!(pairs && holds(pairs))) {
+      fit(quick); // a re-price keeps the size while it fits: no search, a steady screen
+    }
     images();
     etag = tag;
     stats.updates++;
@@ -553,10 +641,11 @@
   stats.balance = balance;
   stats.check = check;
   stats.fit = function () { fit(false); };
-  sent = parse(content().outerHTML);
+  var sentHtml = content().outerHTML; // as the relay sent it, before the script grows it
+  sent = parse(sentHtml);
   model(content());
   if (!restore()) {
-    save(content().outerHTML);
+    save(sentHtml);
     daypart();
     fit(false);
     images();

@@ -6,6 +6,7 @@ import json
 import re
 from datetime import UTC, datetime
 
+import msgspec
 import orjson
 import pytest
 
@@ -74,7 +75,7 @@ def content(filters: Filters = NO_FILTERS, o: BoardOptions = DEFAULTS) -> str:
 def test_toast_text_is_escaped() -> None:
     """Item names, descriptions and group names from Toast cannot inject markup."""
     html = content()
-    assert "<script>" not in html and "<img src=x" not in html and "<b>" not in html
+    assert "<script>" not in html and "<img src=x" not in html and "Sides <b>" not in html
     assert "&lt;script&gt;" in html and "Sides &lt;b&gt;" in html
 
 
@@ -106,7 +107,7 @@ def test_stock_marks_and_sizes() -> None:
     html = content()
     assert "Sold out" in html and "Only 3 left" in html
     assert "Small $3.00 · Large $4.50" in html
-    assert "500 cal" in html and "Vegetarian" in html
+    assert "<u>500<span" in html and "Vegetarian" in html  # the script adds the unit
 
 
 def test_hide_out_of_stock_removes_sold_out_items() -> None:
@@ -191,16 +192,19 @@ def test_page_config_and_theme() -> None:
     assert config["refresh"] == 5 and config["etag"].startswith('"')
 
 
-@pytest.mark.parametrize(("calories", "statement", "unit"), [
+@pytest.mark.parametrize(("calories", "statement", "kcal"), [
     ("us", "2,000 calories a day is used for general nutrition advice, but calorie needs vary",
-     "500 cal"),
-    ("uk", "Adults need around 2000 kcal a day", "500 kcal")])
-def test_calorie_statement_in_the_footer(calories: str, statement: str, unit: str) -> None:
-    """calories=us|uk puts the regulatory statement, word for word, in the footer."""
+     False),
+    ("uk", "Adults need around 2000 kcal a day", True)])
+def test_calorie_statement_in_the_footer(calories: str, statement: str, kcal: bool) -> None:
+    """calories=us|uk puts the regulatory statement, word for word, in the footer; the
+    script is told the unit (kcal for uk) and items carry the number."""
     o = BoardOptions(calories=calories)
     page = sample_page(o).decode()
     assert f'<span id="statement">{statement}</span>' in page
-    assert unit in content(o=o)
+    config = json.loads(re.search(r'<script id="board-config" type="application/json">'
+                                  r"(.*?)</script>", page)[1])  # type: ignore[index]
+    assert config["kcal"] is kcal and "<u>500<span" in content(o=o)
 
 
 def test_no_statement_without_calories_option() -> None:
@@ -237,3 +241,29 @@ def test_feature_template_carries_images_without_images_option() -> None:
     """template=feature links item images (the featured cards show them) through /image."""
     html = content(o=BoardOptions(template="feature"))
     assert re.findall(r'data-img="\.\./image/[0-9a-f-]{36}/pie\?v=[0-9a-f]{12}"', html)
+
+
+def test_items_are_sent_compact() -> None:
+    """Each item is sent as name, bare price, sizes, description and meta in short tags
+    (the script grows them into the DOM contract); no per-item class names."""
+    html = content()
+    assert ('<div data-guid="fries"><b>Fries</b>$3.00<small>Small $3.00 · Large $4.50</small>'
+            "<p>Fries desc</p><em>Only 3 left</em></div>") in html
+    assert 'class="item' not in html and 'class="name' not in html
+
+
+def test_a_shared_closing_sentence_is_sent_once() -> None:
+    """A closing sentence many descriptions share goes once into data-tails; each
+    description keeps its own text and data-t (empty for the first)."""
+    doc = decode_menus(orjson.dumps(harbor_lights_menus()))
+    flat = flatten(doc, now=NOW)
+    closing = "Served with your choice of side; ask your server about allergens."
+    rows = [msgspec.structs.replace(r, description=f"Dish {i}. {closing}")
+            for i, r in enumerate(flat.rows)]
+    data = select("x", "USD", flat, rows, Filters(), NOW, fetched_at=1.0, changed_at=2.0,
+                  stale=False)
+    html = render_content(data, DEFAULTS).decode()
+    assert html.count("Served with your choice") == 1
+    assert 'data-tails="[&#34;Served with your choice of side; ask your server about ' \
+           'allergens.&#34;]"' in html
+    assert "<p data-t>Dish 0.</p>" in html
