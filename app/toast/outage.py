@@ -88,26 +88,32 @@ class Turns:
 
 class OutageSpacing:
     """When spaced calls keep to turns: from the moment the store is found unreachable
-    (after ``ENTRY_HOLD`` without any) until ``EXIT_GRACE`` after it answers again."""
+    (after ``ENTRY_HOLD`` without any) until ``EXIT_GRACE`` after it answers again, by
+    the turns known when it went away (a store restarted empty lists the replicas again
+    only as they beat, so the view read meanwhile is not the one the others keep)."""
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
         self._down_at: float | None = None
         self._up_at = float("-inf")
+        self._turns: Turns | None = None
 
     def wait(self, key: str | None, up: bool, turns: Turns) -> float:
         """Seconds until a call spaced by ``key`` may go (0: now; ``key`` None: not spaced,
-        only noting whether the store is ``up``)."""
+        only noting whether the store is ``up``); ``turns`` is the current view."""
         mono = self._clock.monotonic()
         if not up:
             if self._down_at is None:
-                self._down_at = mono
+                self._down_at, self._turns = mono, turns
             if key is None:
                 return 0.0
             hold = self._down_at + ENTRY_HOLD - mono
-            return hold if hold > 0 else turns.wait(self._clock.now(), key)
+            return hold if hold > 0 else self._kept(turns).wait(self._clock.now(), key)
         if self._down_at is not None:
             self._down_at, self._up_at = None, mono
         if key is None or mono >= self._up_at + EXIT_GRACE:
             return 0.0
-        return turns.wait(self._clock.now(), key)
+        return self._kept(turns).wait(self._clock.now(), key)
+
+    def _kept(self, turns: Turns) -> Turns:
+        return self._turns if self._turns is not None else turns

@@ -113,3 +113,20 @@ async def test_spacing_holds_then_keeps_turns_while_down_and_for_a_grace_after()
         await clock.advance(0.3)
     await clock.advance(0.3)
     assert spacing.wait("menus:x", True, turns) == 0.0
+
+
+async def test_turns_known_when_the_store_went_away_are_kept_through_the_grace() -> None:
+    """A store restarted empty first lists only the replicas that beat again: the turns
+    read then (1 of 1) do not replace those the others keep (1 of 3) until the grace ends."""
+    clock = FakeClock(start=1_700_000_000.0)
+    spacing = OutageSpacing(clock)
+    before, after = Turns(1, 3), Turns(0, 1)
+    spacing.wait(None, False, before)
+    await clock.advance(ENTRY_HOLD + 5.0)
+    spacing.wait(None, True, after)
+    waits = []
+    for _ in range(int(EXIT_GRACE / 0.25)):
+        waits.append(spacing.wait("menus:x", True, after))
+        assert waits[-1] == before.wait(clock.now(), "menus:x")
+        await clock.advance(0.25)
+    assert any(w > 0 for w in waits)
