@@ -189,8 +189,8 @@ class TokenManager(TokenState):
                         self._next_refresh = self._outage_refresh()
                         assert self._token is not None
                         return self._token
-                    # Alone at the deferred moment the token ends within seconds, and a
-                    # login is then allowed beyond the hourly budget anyway.
+                    # Alone at the deferred moment: past the hourly budget as the token's
+                    # end would be, one replica at a time (docs/redis-outage.md).
                     self._check_gate(self._policy.wait(valid_token=self._usable() and not alone,
                                                        floor=reason != "401"))
                 return await self._login_now(reason)

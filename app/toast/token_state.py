@@ -290,7 +290,8 @@ class TokenState:
         due = (self._next_refresh or self._expires_at) - now
         if self._store.shared and not self._store.reachable:
             # No lock to share a refresh through: each replica's own deferred moment,
-            # ahead of the hourly budget (the token ends within seconds of it anyway).
+            # ahead of the hourly budget, which would only bring every replica to the
+            # token's end at the same instant (a login is allowed beyond it there).
             due = max(due, self._outage_refresh() - now)
             return min(max(due, self._policy.backoff_left()), until_unusable)
         return min(max(due, self._policy.wait(valid_token=True)), until_unusable)
