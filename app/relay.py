@@ -182,6 +182,8 @@ class Relay:
             asyncio.create_task(self.tokens.run_refresher(), name="token-refresher"),
             asyncio.create_task(self.menus.run(), name="menu-refresher"),
             asyncio.create_task(self._warm(), name="warm-up"),
+            *(asyncio.create_task(run(), name=f"state-{n}")
+              for n, run in enumerate(self.state.tasks)),
             # Real time on purpose: it measures how long the loop was held, not the clock.
             asyncio.create_task(LoopWatch(self.metrics.observe_loop_lag,
                                           sleep=asyncio.sleep).run(), name="loop-watch"),

@@ -6,8 +6,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.cache.redis_shared import RedisLease, RedisNotifier, replica_id
 from app.cache.redis_snapshots import RedisSnapshots
@@ -19,6 +20,7 @@ from app.redis_link import RedisLink, connect, namespace
 from app.screens.redis_store import RedisScreens
 from app.screens.store import DirectoryScreens, MemoryScreens, ScreenStore
 from app.toast.redis_counter import RedisCounter
+from app.toast.redis_members import RedisMembers
 from app.toast.redis_tokens import RedisTokenStore
 from app.toast.token import TokenManager
 from app.toast.token_store import FileTokenStore, MemoryTokenStore, TokenStore
@@ -42,6 +44,8 @@ class State:
     """Where the webhook receiver remembers the events it took (shared with Redis)."""
     screens: ScreenStore = field(default_factory=MemoryScreens)
     """Where screen definitions live (RELAY_DATA_DIR, or Redis shared by every replica)."""
+    tasks: tuple[Callable[[], Coroutine[Any, Any, None]], ...] = ()
+    """Background loops the backend needs (the Redis membership beat), run by the relay."""
 
     def status(self) -> dict[str, object]:
         """For /admin/status and /readyz: which backend, and whether it is degraded."""
@@ -74,7 +78,8 @@ def redis_state(settings: Settings, url: str, clock: Clock) -> State:
     snaps = RedisSnapshots(link, local_snaps)
     tokens = RedisTokenStore(link, TokenManager.owner_of(settings), me, local_tokens, clock)
     notifier = RedisNotifier(link, me, snaps.versions_key, clock)
+    members = RedisMembers(link, me, clock)
     log.info("sharing state through Redis as replica %s", me)
     return State(tokens, snaps, RedisLease(link, me), notifier, link,
-                 lambda limits: RedisCounter(link, me, clock, limits),
-                 lambda: RedisSeenEvents(link), RedisScreens(link, me))
+                 lambda limits: RedisCounter(link, me, clock, limits, members.turns),
+                 lambda: RedisSeenEvents(link), RedisScreens(link, me), (members.run,))

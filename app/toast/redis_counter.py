@@ -7,15 +7,19 @@ caps and the endpoint's own spacing (``/menus`` per location, logins), and
 records the send in all of them, or in none. While Redis is down each replica
 falls back to a local counter allowed a quarter of every limit (stricter than
 its share of the shared budget with up to four replicas), so Toast's limits
-hold even then.
+hold even then; ``/menus`` calls (one per second per location, Toast says) then keep
+to this replica's turns among the replicas last seen (``app/toast/outage.py``,
+docs/redis-outage.md), so no two replicas send one for a location within a second.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from app.clock import Clock
 from app.redis_link import RedisDown, RedisLink
+from app.toast.outage import OutageSpacing, Turns
 from app.toast.windows import Claim, ClientLimits, LocalCounter, Refusal, Usage
 
 # KEYS: the 1 s set, the window set, the spacing key ('' when none). ARGV: member,
@@ -56,6 +60,10 @@ return {0, 0, n1 + 1, n2 + 1}
 DEGRADED_SHARE = 4
 """While Redis is down a replica allows itself 1/DEGRADED_SHARE of each limit."""
 _MIN_WAIT = 1e-6
+TURN_KEYS = ("menus:",)
+"""Spacing keys that take turns while Redis is away: Toast's per-location ``/menus``
+limit. Logins keep their local spacing only: the token manager already spreads them
+(``outage_refresh_at``), and a turn could hold a login past the token's end."""
 
 
 def degraded_limits(limits: ClientLimits) -> ClientLimits:
@@ -72,10 +80,13 @@ def degraded_limits(limits: ClientLimits) -> ClientLimits:
 class RedisCounter:
     """``SendCounter`` shared by every replica through Redis."""
 
-    def __init__(self, link: RedisLink, me: str, clock: Clock, limits: ClientLimits) -> None:
+    def __init__(self, link: RedisLink, me: str, clock: Clock, limits: ClientLimits,
+                 turns: Callable[[], Turns] | None = None) -> None:
         self._link = link
         self._me = me
         self._limits = limits
+        self._turns = turns or (lambda: Turns.unknown(me))
+        self._outage = OutageSpacing(clock)
         self._fallback = LocalCounter(clock, degraded_limits(limits))
         self._script = link.client.register_script(_CLAIM)
         self._seq = 0
@@ -89,6 +100,8 @@ class RedisCounter:
         args: list[str | int] = [
             f"{self._me}:{self._seq}", self._limits.per_second, claim.window_cap,
             int(self._limits.window * 1e6), int(claim.spacing * 1e6)]
+        if (turn := self._turn_wait(claim, self._link.up)) > 0:
+            return Refusal(turn, False)
         if self._link.up:
             try:
                 verdict, wait_us, last_second, last_window = await self._link.call(
@@ -100,8 +113,16 @@ class RedisCounter:
                 if int(verdict) == 0:
                     return None
                 return Refusal(max(int(wait_us) / 1e6, _MIN_WAIT), int(verdict) == 1)
+        if (turn := self._turn_wait(claim, False)) > 0:
+            return Refusal(turn, False)
         strict = replace(claim, window_cap=max(1, claim.window_cap // DEGRADED_SHARE))
         return await self._fallback.claim(strict)
+
+    def _turn_wait(self, claim: Claim, up: bool) -> float:
+        """Seconds until a ``/menus`` claim's turn comes, around an outage (0: no wait)."""
+        key = claim.spacing_key
+        turned = key if key is not None and key.startswith(TURN_KEYS) else None
+        return self._outage.wait(turned, up, self._turns())
 
     def usage(self) -> Usage:
         """What the last shared claim saw (the local fallback's counts while degraded)."""

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 
 from app.clock import Clock
 from app.redis_link import RedisDown, RedisLink
+from app.toast.outage import fraction
 from app.toast.token_store import StoredToken, TokenStore, decode_token, encode_token
 
 LOCK_TTL = 30.0
@@ -35,6 +36,7 @@ class RedisTokenStore(TokenStore):
         self._link = link
         self._owner = owner
         self._me = me
+        self.phase = fraction(me)
         self._local = local
         self._clock = clock
         self._log = logger or logging.getLogger("toast_relay.redis")
@@ -75,12 +77,17 @@ class RedisTokenStore(TokenStore):
             await self._link.call(self._link.client.set(
                 self._key, encode_token(self._owner, token)))
 
+    @property
+    def reachable(self) -> bool:
+        return self._link.up
+
     @contextlib.asynccontextmanager
-    async def lock(self) -> AsyncIterator[None]:
-        """Held by one replica at a time around a login; without Redis, no lock at all."""
+    async def lock(self) -> AsyncIterator[bool]:
+        """Held by one replica at a time around a login; without Redis, no lock at all
+        (False: the token manager then defers a refresh it can, see docs/redis-outage.md)."""
         held = await self._take_lock()
         try:
-            yield
+            yield held
         finally:
             if held:
                 with contextlib.suppress(RedisDown):

@@ -175,14 +175,23 @@ class TokenManager(TokenState):
 
     async def _login(self, reason: str, avoid: str | None) -> str:
         try:
-            async with self._store.lock():
+            async with self._store.lock() as locked:
                 if self._store.shared:
                     # Another replica may have logged in while we waited for the lock.
                     if await self._adopt_shared(avoid=avoid or self._token):
                         assert self._token is not None
                         return self._token
                     self._check_pause()  # another replica had the token refused meanwhile
-                    self._check_gate(self._policy.wait(valid_token=self._usable(),
+                    alone = not locked and self._usable()
+                    if alone and self._clock.now() < self._outage_refresh():
+                        # No lock, so the others would log in too: wait toward the end
+                        # of the token instead (docs/redis-outage.md).
+                        self._next_refresh = self._outage_refresh()
+                        assert self._token is not None
+                        return self._token
+                    # Alone at the deferred moment: past the hourly budget as the token's
+                    # end would be, one replica at a time (docs/redis-outage.md).
+                    self._check_gate(self._policy.wait(valid_token=self._usable() and not alone,
                                                        floor=reason != "401"))
                 return await self._login_now(reason)
         finally:

@@ -18,6 +18,7 @@ from app.errors import ToastAuthError, ToastError, ToastRateLimited
 from app.toast.limiter import UpstreamLimiter
 from app.toast.login import Credentials
 from app.toast.login_policy import LoginPolicy
+from app.toast.outage import outage_refresh_at
 from app.toast.token_store import (
     REFUSED_KEPT,
     FileTokenStore,
@@ -284,6 +285,18 @@ class TokenState:
             return 0.0
         if not self._usable():
             return max(self._policy.wait(valid_token=False), self._paused_left())
-        until_unusable = self._expires_at - self._margin - self._clock.now()
-        due = (self._next_refresh or self._expires_at) - self._clock.now()
+        now = self._clock.now()
+        until_unusable = self._expires_at - self._margin - now
+        due = (self._next_refresh or self._expires_at) - now
+        if self._store.shared and not self._store.reachable:
+            # No lock to share a refresh through: each replica's own deferred moment,
+            # ahead of the hourly budget, which would only bring every replica to the
+            # token's end at the same instant (a login is allowed beyond it there).
+            due = max(due, self._outage_refresh() - now)
+            return min(max(due, self._policy.backoff_left()), until_unusable)
         return min(max(due, self._policy.wait(valid_token=True)), until_unusable)
+
+    def _outage_refresh(self) -> float:
+        """When to refresh the held token while the shared store is unreachable."""
+        return outage_refresh_at(self._expires_at, self._margin,
+                                 self._first_refresh(self._expires_at), self._store.phase)

@@ -60,6 +60,14 @@ class TokenStore(abc.ABC):
 
     shared = False
     """True when other processes read and write the same token (they must take ``lock``)."""
+    phase = 0.0
+    """This process's place in [0, 1) among those sharing the store: where it defers a
+    refresh to while the store is unreachable (``app/toast/outage.py``)."""
+
+    @property
+    def reachable(self) -> bool:
+        """False while a shared store is known to be unreachable (its lock cannot be had)."""
+        return True
 
     @abc.abstractmethod
     async def load(self) -> StoredToken | None: ...
@@ -74,9 +82,10 @@ class TokenStore(abc.ABC):
         """Keep ``token`` (an empty ``access_token`` drops the token, keeps the times)."""
 
     @contextlib.asynccontextmanager
-    async def lock(self) -> AsyncIterator[None]:
-        """Held around a login; in-process stores need no lock beyond the single flight."""
-        yield
+    async def lock(self) -> AsyncIterator[bool]:
+        """Held around a login; yields whether it is held (False: a shared store could not
+        be reached). In-process stores need no lock beyond the single flight."""
+        yield True
 
     async def close(self) -> None:
         return None

@@ -204,3 +204,35 @@ async def test_token_peek_reads_the_shared_record_and_never_waits_on_a_lost_redi
     started = time.monotonic()
     assert await store.peek() is None
     assert time.monotonic() - started < 0.1
+
+
+async def test_members_give_each_replica_its_turn_and_keep_it_through_an_outage(
+        rds: RedisServer, link: RedisLink) -> None:
+    """Three replicas beating into Redis see themselves as 0, 1 and 2 of 3 (by id); with
+    Redis gone each keeps that view, its /menus claims wait (not client-wide) and the token
+    store says it is unreachable and yields no lock."""
+    from app.toast.outage import ENTRY_HOLD, Turns
+    from app.toast.redis_counter import RedisCounter
+    from app.toast.redis_members import RedisMembers
+    from app.toast.windows import Claim, ClientLimits
+
+    members = [RedisMembers(link, me, SystemClock()) for me in ("c", "a", "b")]
+    assert members[0].turns() == Turns.unknown("c")
+    for m in members:
+        await m.beat()
+    for m in members:
+        await m.beat()  # the first to beat saw only itself
+    assert [m.turns() for m in members] == [Turns(2, 3), Turns(0, 3), Turns(1, 3)]
+    counter = RedisCounter(link, "a", SystemClock(), ClientLimits(), members[1].turns)
+    store = RedisTokenStore(link, "owner", "a", MemoryTokenStore(), SystemClock())
+    assert store.reachable
+    rds.kill()
+    await members[1].beat()
+    assert members[1].turns() == Turns(0, 3) and not link.up
+    refused = await counter.claim(Claim(9_500, "menus:g", 1.05))
+    assert refused is not None and not refused.client_wide
+    assert 0 < refused.wait <= ENTRY_HOLD
+    assert await counter.claim(Claim(9_500)) is None  # unspaced calls keep the local budget
+    assert not store.reachable
+    async with store.lock() as held:
+        assert not held
