@@ -183,10 +183,13 @@ def _per_restaurant(facts: list[RestaurantFacts], now: float) -> Iterable[Metric
 
 
 class ReadinessCollector(Collector):
-    """What /readyz answers, and whether Toast's login is failing, read at scrape time."""
+    """What /readyz answers, whether Toast's login is failing and Redis is away, and the
+    open event streams, read at scrape time."""
 
-    def __init__(self, check: Callable[[], Readiness]) -> None:
+    def __init__(self, check: Callable[[], Readiness],
+                 streams: Callable[[], tuple[int, int]] = lambda: (0, 0)) -> None:
         self._check = check
+        self._streams = streams
 
     def collect(self) -> Iterable[Metric]:
         now = self._check()
@@ -197,6 +200,15 @@ class ReadinessCollector(Collector):
                                 "failed (screens may still be served from saved copies; "
                                 "the reason is in /readyz and /admin/status)",
                                 value=1.0 if now.login_error else 0.0)
+        yield GaugeMetricFamily("relay_redis_degraded", "1 while REDIS_URL is set but Redis "
+                                "is unreachable: this replica serves its own copies with its "
+                                "own, stricter Toast budget", value=1.0 if now.shared_store_down
+                                else 0.0)
+        open_now, most = self._streams()
+        yield GaugeMetricFamily("relay_events_connections", "Open /events streams (boards "
+                                "listening for changes) on this process", value=open_now)
+        yield GaugeMetricFamily("relay_events_connections_max", "Most /events streams this "
+                                "process holds (RELAY_EVENTS_MAX_CONNECTIONS)", value=most)
 
 
 class WebhookCollector(Collector):

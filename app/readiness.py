@@ -25,6 +25,8 @@ class Readiness:
     """Restaurants the copies must cover."""
     servable: int
     """Of those, how many have a copy that may still be served."""
+    shared_store_down: bool = False
+    """Redis is configured but unreachable (the replica serves its own copies)."""
 
     @property
     def ready(self) -> bool:
@@ -47,7 +49,7 @@ def readiness(*, token_ok: bool, token_detail: str, login_error: str | None,
         missing = (f"no saved copy of {len(guids) - servable} of the {len(guids)} "
                    "restaurants served" if guids else "no restaurant copy held")
         return Readiness("not_ready", f"{token_detail}; {missing}", login_error,
-                         len(guids), servable)
+                         len(guids), servable, shared_store_down)
     if token_ok:
         detail = token_detail
     else:
@@ -60,4 +62,4 @@ def readiness(*, token_ok: bool, token_detail: str, login_error: str | None,
         detail += ("; Redis is unreachable, serving this replica's copies with its own "
                    "stricter Toast budget")
     return Readiness("degraded" if degraded else "ready", detail, login_error,
-                     len(guids), servable)
+                     len(guids), servable, shared_store_down)

@@ -132,7 +132,8 @@ class Relay:
         relay = cls(settings, clock, http, tokens, limiter, toast, state.snapshots, menus, keys,
                     metrics, state, passthrough, budget, image_store(settings, clock),
                     changes, webhooks)
-        metrics.watch(ReadinessCollector(relay.readiness))
+        metrics.watch(ReadinessCollector(
+            relay.readiness, lambda: (changes.subscribers, changes.max_subscribers)))
         relay.screens = ScreenBook(state.screens, clock, relay.screen_changed)
         return relay
 

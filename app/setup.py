@@ -22,7 +22,14 @@ from app.discover import Access, Reachable, group_restaurants, partner_restauran
 from app.errors import ConfigError, RelayError
 from app.lan import lan_address
 from app.prompts import Prompter
-from app.setup_env import EnvValues, new_key, propose_aliases, render_env, usable_alias
+from app.setup_env import (
+    EnvValues,
+    new_key,
+    new_redis_password,
+    propose_aliases,
+    render_env,
+    usable_alias,
+)
 from app.setup_env import write_private as write_env
 from app.setup_guide import Done, summary
 from app.toast.client import RetryPolicy, ToastClient, make_http_client
@@ -78,7 +85,8 @@ async def run_setup(opts: SetupOptions, environ: Mapping[str, str], ask: Prompte
         api_url=settings.toast_api_url, client_id=settings.toast_client_id,
         client_secret=settings.toast_client_secret.get_secret_value(),
         auth_mode=settings.toast_auth_mode, restaurants=aliases, screen_key=screen_key,
-        admin_key=new_key(), data_dir=data_dir)
+        admin_key=new_key(), data_dir=data_dir,
+        redis_password=new_redis_password())
     try:
         write_env(opts.env_file, render_env(env), force=opts.force)
     except FileExistsError:

@@ -61,6 +61,12 @@ def new_key() -> str:
     return secrets.token_urlsafe(24)
 
 
+def new_redis_password() -> str:
+    """A Redis password that goes into ``redis://:PASSWORD@host`` as it is: URL-safe
+    characters only (no ``/ + @ :``), and no ``$``, which docker compose would expand."""
+    return secrets.token_urlsafe(32)
+
+
 def quote(value: str) -> str:
     """``value`` as a .env value: bare when plain, else single-quoted (``\\`` and ``'``
     escaped as python-dotenv reads them)."""
@@ -79,6 +85,7 @@ class EnvValues:
     screen_key: str = ""
     admin_key: str = ""
     data_dir: Path = Path("data")
+    redis_password: str = ""
 
     def __repr__(self) -> str:  # never the secret or the keys
         return f"EnvValues(api_url={self.api_url!r}, client_id={self.client_id!r})"
@@ -110,6 +117,14 @@ def render_env(v: EnvValues, now: datetime | None = None) -> str:
         "# Toast webhooks: paste each subscription's secret here, comma-separated (the Menus",
         "# and the Stock subscription each have their own), then restart the relay.",
         "# RELAY_WEBHOOK_SECRET=",
+        "",
+        "# docker compose only (docker-compose.yml reads these; the relay ignores them):",
+        "# the bundled Redis's password, generated URL-safe so REDIS_URL takes it as is,",
+        "# and the host name and e-mail for a Let's Encrypt certificate (unset: nginx",
+        "# serves a self-signed one).",
+        f"REDIS_PASSWORD={quote(v.redis_password)}",
+        "# RELAY_DOMAIN=relay.example.com",
+        "# ACME_EMAIL=you@example.com",
         "",
     ]
     return "\n".join(lines)

@@ -29,14 +29,28 @@ from pathlib import Path
 from tests.support.procs import free_port, require_binary
 
 __all__ = [
-    "EXAMPLE", "EXAMPLE_UPSTREAM", "free_port", "main_conf", "nginx_command", "require_binary",
-    "rewrite_site", "run_nginx", "self_signed_cert", "write_config",
+    "EXAMPLE",
+    "EXAMPLE_UPSTREAM",
+    "compose_site",
+    "free_port",
+    "main_conf",
+    "nginx_command",
+    "require_binary",
+    "rewrite_site",
+    "run_nginx",
+    "self_signed_cert",
+    "uncomment_root_path",
+    "write_config",
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "deploy" / "nginx" / "toast-relay.conf"
 EXAMPLE_UPSTREAM = "127.0.0.1:8080"
 """The upstream address in the example; docker-compose.yml rewrites the same string."""
+
+ACME_WEBROOT = "/var/www/acme"
+"""Where the example serves Let's Encrypt's challenge files from (certbot's -w)."""
+_ROOT_PATH_BLOCK = re.compile(r"^    # (location /toast/.*?^    # \})\n", re.MULTILINE | re.DOTALL)
 
 _LISTEN_RE = re.compile(r"^(\s*)listen\s+(\[::\]:)?(\d+)([^;]*);", re.MULTILINE)
 
@@ -89,8 +103,29 @@ def rewrite_site(
     text = _sub_once(r"ssl_certificate\s+\S+;", f"ssl_certificate {cert};", text)
     text = _sub_once(r"ssl_certificate_key\s+\S+;", f"ssl_certificate_key {key};", text)
     text = _sub_once(r"access_log\s+/\S+", f"access_log {access_log}", text)
+    text = _sub_once(re.escape(f"root {ACME_WEBROOT};"), f"root {access_log.parent / 'acme'};",
+                     text)
     return _sub_once(r"https://\$host\$request_uri",
                      f"https://$host:{https_port}$request_uri", text)
+
+
+def uncomment_root_path(text: str, prefix: str = "/toast") -> str:
+    """The example with its commented RELAY_ROOT_PATH blocks switched on for ``prefix``."""
+    blocks = _ROOT_PATH_BLOCK.findall(text)
+    if len(blocks) != 2:
+        raise ValueError("the nginx example no longer has its two commented /toast/ blocks")
+    for block in blocks:
+        live = re.sub(r"^    # ?", "    ", "    # " + block, flags=re.MULTILINE)
+        text = text.replace("    # " + block, live.replace("/toast", prefix), 1)
+    return text
+
+
+def compose_site(directory: Path) -> str:
+    """The example as deploy/compose/nginx.sh renders it inside compose's nginx container."""
+    out = directory / "compose-default.conf"
+    subprocess.run(["/bin/sh", str(ROOT / "deploy" / "compose" / "nginx.sh")], check=True,
+                   env={**os.environ, "SRC": str(EXAMPLE), "DST": str(out), "RENDER_ONLY": "1"})
+    return out.read_text()
 
 
 def main_conf(site: str, prefix: Path, worker_connections: int = 128) -> str:

@@ -1,10 +1,12 @@
-"""deploy/k8s: manifests parse, probes hit /readyz and /healthz, pods are locked down."""
+"""deploy/k8s: manifests pass the Kubernetes schemas (kubernetes-validate, offline), probes
+hit /readyz and /healthz, pods are locked down, memory follows the measured figures."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+import kubernetes_validate
 import pytest
 import yaml
 
@@ -32,6 +34,7 @@ REDIS = {d["kind"]: d for d in ALL if d.get("metadata", {}).get("name", "").star
     "toast-relay-redis")}
 """The bundled Redis's manifests (Deployment, Service, its volume claim) by kind."""
 DOCS = {d["kind"]: d for d in ALL if d not in REDIS.values()}
+INGRESSES = {d["metadata"]["name"]: d for d in ALL if d["kind"] == "Ingress"}
 """The relay's own manifests by kind."""
 POD: dict[str, Any] = DOCS["Deployment"]["spec"]["template"]
 CONTAINER: dict[str, Any] = POD["spec"]["containers"][0]
@@ -49,8 +52,77 @@ def _container_port(port: int | str) -> int:
 
 def test_every_manifest_parses_with_the_expected_kinds() -> None:
     """The folder holds a Deployment, Service, ConfigMap, Secret example and volume claim."""
-    assert {"Deployment", "Service", "ConfigMap", "Secret", "Kustomization"} <= set(DOCS)
-    assert {"Deployment", "Service", "PersistentVolumeClaim"} <= set(REDIS)
+    assert set(DOCS) >= {"Deployment", "Service", "ConfigMap", "Secret", "Kustomization",
+                         "PodDisruptionBudget", "Ingress"}
+    assert set(REDIS) >= {"Deployment", "Service", "PersistentVolumeClaim", "Secret"}
+
+
+@pytest.mark.parametrize("doc", [d for d in ALL if d["kind"] != "Kustomization"],
+                         ids=lambda d: f"{d['kind']}/{d['metadata']['name']}")
+def test_manifest_passes_the_kubernetes_schema(doc: dict[str, Any]) -> None:
+    """Each manifest validates strictly (no unknown fields) against the Kubernetes schema
+    that kubernetes-validate ships for its newest version."""
+    kubernetes_validate.validate(doc, kubernetes_validate.latest_version(), strict=True)
+
+
+def test_schema_check_can_fail() -> None:
+    """The schema check rejects a misspelt field (so the test above is not vacuous)."""
+    bad = {**DOCS["PodDisruptionBudget"], "spec": {"minAvailble": 1}}
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(bad, kubernetes_validate.latest_version(), strict=True)
+
+
+def test_disruption_budget_keeps_a_pod_serving() -> None:
+    """The PodDisruptionBudget selects the relay's pods and keeps at least one of the
+    replicas up during drains."""
+    spec = DOCS["PodDisruptionBudget"]["spec"]
+    assert spec["selector"]["matchLabels"].items() <= POD["metadata"]["labels"].items()
+    assert 1 <= spec["minAvailable"] < DOCS["Deployment"]["spec"]["replicas"]
+
+
+def _mib(quantity: str) -> float:
+    units = {"Mi": 1.0, "Gi": 1024.0}
+    return float(quantity[:-2]) * units[quantity[-2:]]
+
+
+def test_memory_follows_the_measured_figures() -> None:
+    """The memory request covers the relay's measured RSS at 1,000 restaurants (437 MiB,
+    README benchmark g) and the limit leaves room above it; the comment states the source."""
+    resources = CONTAINER["resources"]
+    assert _mib(resources["requests"]["memory"]) >= 437
+    assert _mib(resources["limits"]["memory"]) >= 1.5 * 437
+    text = (K8S / "deployment.yaml").read_text()
+    assert "437 MiB at 1,000" in text and "benchmark g" in text
+
+
+def test_secrets_carry_redis_url_and_the_redis_password() -> None:
+    """The relay's Secret has REDIS_URL; the Redis Secret has the password redis.yaml reads;
+    the kubectl commands create both, REDIS_URL included."""
+    assert "REDIS_URL" in DOCS["Secret"]["stringData"]
+    key = REDIS["Deployment"]["spec"]["template"]["spec"]["containers"][0]["env"][0]
+    ref = key["valueFrom"]["secretKeyRef"]
+    assert REDIS["Secret"]["metadata"]["name"] == ref["name"]
+    assert ref["key"] in REDIS["Secret"]["stringData"]
+    commands = (K8S / "secret.example.yaml").read_text()
+    assert "--from-literal=REDIS_URL=" in commands
+    assert f"kubectl create secret generic {ref['name']}" in commands
+
+
+def test_ingress_streams_events_unbuffered_to_the_service() -> None:
+    """The Ingress example sends / and /events/ to the relay's Service; the events one has
+    buffering off and hour-long timeouts."""
+    service = DOCS["Service"]
+    for ingress in INGRESSES.values():
+        for rule in ingress["spec"]["rules"]:
+            for path in rule["http"]["paths"]:
+                backend = path["backend"]["service"]
+                assert backend["name"] == service["metadata"]["name"]
+                assert backend["port"]["name"] == service["spec"]["ports"][0]["name"]
+    events = INGRESSES["toast-relay-events"]
+    assert events["spec"]["rules"][0]["http"]["paths"][0]["path"] == "/events/"
+    notes = events["metadata"]["annotations"]
+    assert notes["nginx.ingress.kubernetes.io/proxy-buffering"] == "off"
+    assert int(notes["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 3600
 
 
 @pytest.mark.parametrize(("probe", "path"), [("readinessProbe", "/readyz"),
@@ -104,7 +176,8 @@ def test_config_comes_from_the_configmap_and_secret() -> None:
     assert sources["secretRef"] == DOCS["Secret"]["metadata"]["name"]
     assert set(DOCS["ConfigMap"]["data"]) <= SETTINGS
     assert set(DOCS["Secret"]["stringData"]) <= SETTINGS
-    assert all("replace-with" in v for v in DOCS["Secret"]["stringData"].values())
+    for secret in (DOCS["Secret"], REDIS["Secret"]):
+        assert all("replace-with" in v for v in secret["stringData"].values())
 
 
 def test_service_targets_the_pods() -> None:
@@ -147,4 +220,5 @@ def test_kustomization_lists_existing_files() -> None:
     """Every resource kustomization.yaml names exists; the Secret example is left to the user."""
     resources = DOCS["Kustomization"]["resources"]
     assert all((K8S / r).is_file() for r in resources)
-    assert "secret.example.yaml" not in resources
+    assert "pdb.yaml" in resources
+    assert not any(r.endswith(".example.yaml") for r in resources)

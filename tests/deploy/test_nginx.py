@@ -15,22 +15,32 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.deploy.dns_stub import DnsStub
 from tests.deploy.nginx_conf import (
     EXAMPLE,
+    compose_site,
     free_port,
     nginx_command,
     require_binary,
     run_nginx,
     self_signed_cert,
+    uncomment_root_path,
     write_config,
 )
 
+TEXT_SHAPES = {
+    "csv": "text/csv; charset=utf-8", "xml": "application/xml; charset=utf-8",
+    "rss": "application/rss+xml; charset=utf-8", "css": "text/css; charset=utf-8",
+    "js": "text/javascript; charset=utf-8", "txt": "text/plain; charset=utf-8",
+}
+"""First path segment → the type the stand-in upstream answers with (padded text)."""
 RELEASE_SECOND_EVENT = threading.Event()
 HELD_UNTIL_TIMEOUT: list[bool] = []
 
@@ -58,14 +68,17 @@ class _Echo(BaseHTTPRequestHandler):
             return
         body = json.dumps({
             "path": self.path,
+            "upstream": self.connection.getsockname()[0],
             "headers": {k.lower(): v for k, v in self.headers.items()},
             "padding": "menu " * 500,
         }).encode()
-        csv = self.path.startswith("/csv")
-        if csv:
+        media_type = "application/json"
+        shape = self.path.split("/")[1]
+        if shape in TEXT_SHAPES:
+            media_type = TEXT_SHAPES[shape]
             body = b"name,price\n" + b"Burger,4.25\n" * 200
         self.send_response(200)
-        self.send_header("Content-Type", "text/csv; charset=utf-8" if csv else "application/json")
+        self.send_header("Content-Type", media_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -86,6 +99,9 @@ def upstream() -> Iterator[str]:
         server.server_close()
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
 class Proxy:
     def __init__(self, prefix: Path, http_port: int, https_port: int, cert: Path) -> None:
         self.prefix, self.http_port, self.https_port = prefix, http_port, https_port
@@ -95,15 +111,30 @@ class Proxy:
         return httpx.Client(verify=self.tls, timeout=10)
 
 
-@pytest.fixture
-def proxy(tmp_path: Path, upstream: str) -> Iterator[Proxy]:
+@contextmanager
+def _proxy(tmp_path: Path, upstream: str, example: Path = EXAMPLE) -> Iterator[Proxy]:
     nginx = require_binary("nginx")
     cert, key = self_signed_cert(tmp_path)
     http_port, https_port = free_port(), free_port()
     conf = write_config(tmp_path, http_port=http_port, https_port=https_port,
-                        upstream=upstream, cert=cert, key=key)
+                        upstream=upstream, cert=cert, key=key, example=example)
     with run_nginx(nginx, conf, tmp_path, ports=(http_port, https_port)):
         yield Proxy(tmp_path, http_port, https_port, cert)
+
+
+@pytest.fixture
+def proxy(tmp_path: Path, upstream: str) -> Iterator[Proxy]:
+    with _proxy(tmp_path, upstream) as running:
+        yield running
+
+
+@pytest.fixture
+def rooted(tmp_path: Path, upstream: str) -> Iterator[Proxy]:
+    """nginx with the example's RELAY_ROOT_PATH blocks switched on for /toast."""
+    example = tmp_path / "rooted.conf"
+    example.write_text(uncomment_root_path(EXAMPLE.read_text(), "/toast"))
+    with _proxy(tmp_path, upstream, example) as running:
+        yield running
 
 
 def test_example_passes_nginx_t(tmp_path: Path) -> None:
@@ -167,10 +198,13 @@ def test_forwarded_headers_reach_the_relay(proxy: Proxy) -> None:
     assert headers["host"] == "127.0.0.1"
 
 
-@pytest.mark.parametrize(("path", "media_type"), [("/menu/x", "application/json"),
-                                                  ("/csv/x", "text/csv")])
-def test_json_and_csv_are_gzipped(proxy: Proxy, path: str, media_type: str) -> None:
-    """Menu JSON and CSV leave nginx gzip-compressed when the client accepts gzip."""
+@pytest.mark.parametrize(("path", "media_type"), [
+    ("/menu/x", "application/json"),
+    *((f"/{shape}/x", media.split(";")[0]) for shape, media in TEXT_SHAPES.items()),
+])
+def test_every_text_shape_is_gzipped(proxy: Proxy, path: str, media_type: str) -> None:
+    """Menu JSON, CSV, XML, RSS, CSS, scripts and plain text leave nginx gzip-compressed when
+    the client accepts gzip."""
     url = f"https://127.0.0.1:{proxy.https_port}{path}"
     with proxy.client() as client, client.stream(
         "GET", url, headers={"Accept-Encoding": "gzip"}
@@ -199,9 +233,91 @@ def test_keys_in_query_strings_stay_out_of_the_access_log(proxy: Proxy) -> None:
 
 def test_events_pass_through_unbuffered(proxy: Proxy) -> None:
     """An event reaches the client through nginx while the stream is still open."""
+    _assert_streamed(proxy, "/events/downtown?key=k")
+
+
+def test_events_under_a_root_path_pass_through_unbuffered(rooted: Proxy) -> None:
+    """With RELAY_ROOT_PATH=/toast, /toast/events/... is streamed unbuffered too."""
+    _assert_streamed(rooted, "/toast/events/downtown?key=k")
+
+
+def test_root_path_is_stripped_before_the_relay(rooted: Proxy) -> None:
+    """/toast/menu/x?key=k reaches the relay as /menu/x?key=k; unprefixed paths still work."""
+    with rooted.client() as client:
+        prefixed = client.get(f"https://127.0.0.1:{rooted.https_port}/toast/menu/x?key=k")
+        plain = client.get(f"https://127.0.0.1:{rooted.https_port}/menu/x")
+    assert prefixed.json()["path"] == "/menu/x?key=k"
+    assert plain.json()["path"] == "/menu/x"
+
+
+def test_acme_challenge_is_served_over_http_not_redirected(proxy: Proxy) -> None:
+    """Let's Encrypt's HTTP-01 file is answered on port 80 from the webroot; every other
+    plain-HTTP path still redirects."""
+    challenge = proxy.prefix / "acme" / ".well-known" / "acme-challenge"
+    challenge.mkdir(parents=True)
+    (challenge / "tok3n").write_text("tok3n.thumbprint")
+    with proxy.client() as client:
+        r = client.get(f"http://127.0.0.1:{proxy.http_port}/.well-known/acme-challenge/tok3n")
+        other = client.get(f"http://127.0.0.1:{proxy.http_port}/.well-known/other")
+    assert r.status_code == 200 and r.text == "tok3n.thumbprint"
+    assert other.status_code == 301
+
+
+def test_gzip_types_cover_every_text_type_the_relay_sends() -> None:
+    """gzip_types lists every text media type in app/ except the board's HTML (always on)
+    and text/event-stream (streamed); no image type is listed."""
+    source = " ".join(p.read_text() for p in (ROOT / "app").rglob("*.py"))
+    sent = set(re.findall(r'"((?:text|application)/[a-z0-9.+-]+)', source))
+    found = re.search(r"gzip_types\s+([^;]+);", EXAMPLE.read_text())
+    assert found is not None
+    listed = set(found[1].split())
+    assert sent - {"text/html", "text/event-stream"} <= listed, sent - listed
+    assert "text/event-stream" not in listed and not any(t.startswith("image/") for t in listed)
+
+
+def test_compose_site_looks_the_relay_up_again(tmp_path: Path) -> None:
+    """Rendered for compose, the site resolves the relay's name through the resolver at
+    request time: when the name moves to another address (a recreated container), requests
+    follow without restarting nginx."""
+    first = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    port = first.server_address[1]
+    second = ThreadingHTTPServer(("127.0.0.2", port), _Echo)
+    servers = [first, second]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    dns = DnsStub("relay.test", "127.0.0.1")
+    site = compose_site(tmp_path)
+    assert "resolver 127.0.0.11 valid=10s ipv6=off;" in site
+    site = site.replace("resolver 127.0.0.11 valid=10s",
+                        f"resolver 127.0.0.1:{dns.port} valid=1s")
+    site = site.replace("set $relay_upstream relay:8080;",
+                        f"set $relay_upstream relay.test:{port};")
+    example = tmp_path / "compose.conf"
+    example.write_text(site)
+    try:
+        with dns.running(), _proxy(tmp_path, "127.0.0.1:9", example) as proxy, \
+                proxy.client() as client:
+            url = f"https://127.0.0.1:{proxy.https_port}/menu/x"
+            assert client.get(url).json()["upstream"] == "127.0.0.1"
+            dns.address = "127.0.0.2"
+            seen = ""
+            for _ in range(100):  # valid=1s: within a couple of seconds
+                seen = client.get(url).json()["upstream"]
+                if seen == "127.0.0.2":
+                    break
+                time.sleep(0.1)
+            assert seen == "127.0.0.2", "nginx kept the first address"
+            assert dns.queries >= 2
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+
+
+def _assert_streamed(proxy: Proxy, path: str) -> None:
     RELEASE_SECOND_EVENT.clear()
     HELD_UNTIL_TIMEOUT.clear()
-    url = f"https://127.0.0.1:{proxy.https_port}/events/downtown?key=k"
+    url = f"https://127.0.0.1:{proxy.https_port}{path}"
     try:
         with proxy.client() as client, client.stream("GET", url, timeout=30) as r:
             lines = r.iter_lines()

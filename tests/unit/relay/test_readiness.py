@@ -70,3 +70,15 @@ def test_metrics_show_readiness_and_a_failing_login() -> None:
     assert "relay_ready 0.0" in generate_latest(m.registry).decode()
     current[0] = judge(token_ok=True, held=set())
     assert "relay_toast_login_failing 0.0" in generate_latest(m.registry).decode()
+
+
+def test_metrics_show_redis_degraded_and_open_streams() -> None:
+    """relay_redis_degraded is 1 while Redis is away; the event-stream gauges read the feed."""
+    m = Metrics()
+    current = [judge(token_ok=True, held=set(), redis_down=True)]
+    m.watch(ReadinessCollector(lambda: current[0], lambda: (3, 1000)))
+    text = generate_latest(m.registry).decode()
+    assert "relay_redis_degraded 1.0" in text
+    assert "relay_events_connections 3.0" in text and "relay_events_connections_max 1000.0" in text
+    current[0] = judge(token_ok=True, held=set())
+    assert "relay_redis_degraded 0.0" in generate_latest(m.registry).decode()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import stat
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from dotenv import dotenv_values
@@ -14,6 +16,7 @@ from app.discover import Reachable
 from app.setup_env import (
     EnvValues,
     new_key,
+    new_redis_password,
     propose_aliases,
     quote,
     render_env,
@@ -101,3 +104,20 @@ def test_written_private_and_never_over_an_existing_file(tmp_path: Path) -> None
     path.chmod(0o644)
     write_private(path, "A=3\n", force=True)
     assert path.read_text() == "A=3\n" and stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_redis_password_fits_a_redis_url_as_is(tmp_path: Path) -> None:
+    """The generated Redis password is URL-safe and without `$`, lands in .env as
+    REDIS_PASSWORD, and REDIS_URL built from it (as compose does) keeps it intact."""
+    passwords = {new_redis_password() for _ in range(50)}
+    assert len(passwords) == 50
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{43}", p) for p in passwords)
+    env = EnvValues(api_url="https://ws-api.toasttab.com", client_id="client-1",
+                    client_secret="s", screen_key=new_key(), admin_key=new_key(),
+                    redis_password=passwords.pop())
+    path = tmp_path / ".env"
+    path.write_text(render_env(env))
+    written = dotenv_values(path)["REDIS_PASSWORD"]
+    assert written == env.redis_password
+    url = urlsplit(f"redis://:{written}@redis:6379/0")
+    assert (url.password, url.hostname, url.port) == (env.redis_password, "redis", 6379)
