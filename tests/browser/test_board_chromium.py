@@ -68,7 +68,7 @@ def test_a_48_item_selection_of_the_large_menu_fits_one_screen(stack: tuple[str,
     params = {"group": "Breakfast Section 1"}
     assert len(menu_rows(url, "large", **params)) >= 45
     with chromium(1920, 1080) as driver:
-        open_board(driver, board_url(url, "large", group="Breakfast%20Section%201"))
+        open_board(driver, board_url(url, "large", group="Breakfast%20Section%201", available="all"))
         lay = layout(driver)
         assert lay["pages"] == 1 and lay["cut"] == [] and len(lay["whole"]) == lay["count"]
         assert lay["count"] >= 45 and lay["minName"] >= 0.015 * 1080 - 0.01
@@ -79,7 +79,7 @@ def test_the_3000_item_menu_pages_without_overflow(stack: tuple[str, str]) -> No
     """The whole large menu rotates through pages; no page scrolls or cuts an item."""
     url, _ = stack
     with chromium(1920, 1080) as driver:
-        open_board(driver, board_url(url, "large", page_seconds="3600"))
+        open_board(driver, board_url(url, "large", page_seconds="3600", available="all"))
         lay = layout(driver)
         assert lay["count"] == 3000 and lay["pages"] > 5
         assert lay["minName"] >= 0.015 * 1080 - 0.01
