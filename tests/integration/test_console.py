@@ -30,11 +30,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Procs, str
 
 @pytest.fixture
 def relay(stack: tuple[Procs, str, str]) -> str:
-    return stack[2]
+    url: str = stack[2]
+    return url
 
 
 def cookie_header(answer: httpx.Response) -> str:
-    value = answer.headers.get("set-cookie")
+    value: str | None = answer.headers.get("set-cookie")
     assert value, "no cookie set"
     return value
 
