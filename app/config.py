@@ -199,6 +199,8 @@ class Settings(BaseSettings):
     relay_api_keys: Annotated[KeyScopes, NoDecode] = Field(repr=False)
     relay_admin_key: SecretStr | None = None
     relay_metrics_key: SecretStr | None = None
+    relay_session_secret: SecretStr | None = None
+    """Signs the console's session cookies; generated (RELAY_DATA_DIR or Redis) when unset."""
     """When set, /metrics answers only to it (Prometheus: ``authorization: credentials``)."""
     relay_restaurants: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     relay_refresh_interval: Seconds = 60.0
@@ -249,6 +251,16 @@ class Settings(BaseSettings):
         if is_placeholder(v.get_secret_value()):
             raise ValueError("still holds the placeholder from .env.example; copy the client "
                              "secret from Toast Web")
+        return v
+
+    @field_validator("relay_session_secret")
+    @classmethod
+    def _session_secret(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is None or not v.get_secret_value():
+            return None
+        if len(v.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (or unset it: the relay then "
+                             "generates one)")
         return v
 
     @field_validator("relay_admin_key", "relay_metrics_key")

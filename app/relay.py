@@ -20,6 +20,9 @@ from app.cache.service import MenuService
 from app.cache.snapshots import SnapshotStore
 from app.clock import Clock, SystemClock
 from app.config import Settings
+from app.console.gate import Gate
+from app.console.secret import SecretSource
+from app.console.sessions import MemorySessions, RedisSessions, Sessions, SessionStore
 from app.errors import RelayError
 from app.heap import hold_mmap_threshold
 from app.loopwatch import GcWatch, LoopWatch
@@ -55,6 +58,17 @@ def image_store(settings: Settings, clock: Clock) -> ImageStore:
                       close=http.aclose)
 
 
+def console_gate(settings: Settings, state: State, clock: Clock) -> Gate:
+    """The console's sessions live where the rest of the state does (Redis: every replica
+    sees a sign-out), signed with a secret kept there too."""
+    configured = settings.relay_session_secret
+    store: SessionStore = (RedisSessions(state.redis) if state.redis is not None
+                           else MemorySessions())
+    secret = SecretSource(configured.get_secret_value().encode() if configured else None,
+                          redis=state.redis, directory=settings.relay_data_dir)
+    return Gate(settings.relay_admin_key, Sessions(store, clock, secret), clock)
+
+
 @dataclass
 class Relay:
     settings: Settings
@@ -76,6 +90,8 @@ class Relay:
     screens: ScreenBook = field(default_factory=lambda: ScreenBook(MemoryScreens(),
                                                                    SystemClock()))
     """The stored screens (``build`` connects them to the state backend and the push)."""
+    console: Gate | None = None
+    """The admin console's sign-in and sessions (``build`` makes it)."""
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _gc_watch: GcWatch | None = None
 
@@ -135,6 +151,7 @@ class Relay:
         metrics.watch(ReadinessCollector(
             relay.readiness, lambda: (changes.subscribers, changes.max_subscribers)))
         relay.screens = ScreenBook(state.screens, clock, relay.screen_changed)
+        relay.console = console_gate(settings, state, clock)
         return relay
 
     def screen_changed(self, old: Stored | None, new: Stored | None) -> None:

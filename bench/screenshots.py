@@ -1,4 +1,5 @@
-"""Screenshots of every board template at 16:9 and 9:16 into docs/ (``tasks.py screenshots``).
+"""Screenshots of every board template at 16:9 and 9:16, and of the admin console
+(``bench.console_shots``), into docs/ (``tasks.py screenshots``).
 
 Starts the simulator (with its local images) and a relay on 127.0.0.1, opens each
 board in Debian's headless Chromium at full size (1920x1080 and 1080x1920) and
@@ -14,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.console_shots import ADMIN, shoot_console
 from bench.procs import Procs, find_binary, start_relay, start_sim
 from bench.serving import KEY, relay_env
 
@@ -74,8 +76,10 @@ def main() -> int:
         sim_url = start_sim(procs, Path(tmp), local_images=True)
         restaurants = '{"harbor": "c0dd7491-1f6d-5316-a0d3-afe13f97e29c"}'
         _, relay_url = start_relay(procs, Path(tmp), relay_env(
-            sim_url, RELAY_RESTAURANTS=restaurants, RELAY_IMAGE_ALLOW_PRIVATE="true"))
-        for path in shoot(relay_url, DOCS, driver_path, chromium):
+            sim_url, RELAY_RESTAURANTS=restaurants, RELAY_IMAGE_ALLOW_PRIVATE="true",
+            RELAY_ADMIN_KEY=ADMIN))
+        for path in [*shoot(relay_url, DOCS, driver_path, chromium),
+                     *shoot_console(relay_url, DOCS, driver_path, chromium)]:
             print(f"wrote {path.relative_to(DOCS.parent)}")
     return 0
 

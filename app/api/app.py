@@ -28,6 +28,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.api import (
     admin,
     changes,
+    console,
+    console_screens,
     events,
     health,
     landing,
@@ -67,7 +69,7 @@ FAST_LANE_DOCS: tuple[APIRouter, ...] = (screen_docs.fast_lane, admin.fast_lane_
 ROUTERS: tuple[APIRouter, ...] = (
     screen_docs.fast_lane, restaurants.router, passthrough.router, health.router, admin.router,
     admin.fast_lane_docs, screen_admin.router, changes.router, webhooks.router, openapi.router,
-    landing.router)
+    landing.router, console.router, console_screens.router)
 """The FastAPI routes and stubs, in the order /docs lists them."""
 
 
