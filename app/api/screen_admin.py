@@ -20,13 +20,14 @@ from app.api.deps import AdminKey, RelayDep
 from app.api.openapi import errors, ref
 from app.errors import InvalidScreen, NotFound, PayloadTooLarge, RelayError
 from app.relay import Relay
-from app.screens.model import NAME_RULE, Screen, check_name, parse_screen_json
+from app.screens.model import NAME_PATTERN, NAME_RULE, Screen, check_name, parse_screen_json
 from app.screens.select import select
 from app.screens.store import Stored
 
 router = APIRouter(tags=["admin"], default_response_class=Response)
 MAX_BODY = 256 * 1024
-ScreenName = Annotated[str, Path(description=NAME_RULE, examples=["drinks"])]
+ScreenName = Annotated[str, Path(description=NAME_RULE, examples=["drinks"],
+                                 pattern=NAME_PATTERN)]
 IfMatch = Annotated[str | None, Header(
     description='The version the change is based on, as `"3"` (412 if the screen is at '
                 'another); `"0"`: only create')]

@@ -19,7 +19,8 @@ from app.config import is_alias, is_guid
 from app.errors import BadRequest, InvalidScreen
 
 NAME_RULE = "a screen name is 1-40 lower-case letters, digits or '-'"
-_NAME = re.compile(r"^[a-z0-9-]{1,40}$")
+NAME_PATTERN = r"^[a-z0-9-]{1,40}$"
+_NAME = re.compile(NAME_PATTERN)
 MAX_PARTS = 12
 """More displays side by side than any wall we heard of; a bound on the work per change."""
 MAX_LIST = 500

@@ -68,7 +68,8 @@ def test_a_48_item_selection_of_the_large_menu_fits_one_screen(stack: tuple[str,
     params = {"group": "Breakfast Section 1"}
     assert len(menu_rows(url, "large", **params)) >= 45
     with chromium(1920, 1080) as driver:
-        open_board(driver, board_url(url, "large", group="Breakfast%20Section%201", available="all"))
+        open_board(driver, board_url(url, "large", group="Breakfast%20Section%201",
+                                     available="all"))
         lay = layout(driver)
         assert lay["pages"] == 1 and lay["cut"] == [] and len(lay["whole"]) == lay["count"]
         assert lay["count"] >= 45 and lay["minName"] >= 0.015 * 1080 - 0.01
