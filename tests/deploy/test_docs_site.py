@@ -80,3 +80,15 @@ def test_docs_link_nothing_outside_docs() -> None:
             resolved = (page.parent / target.split("#", 1)[0]).resolve()
             assert resolved.is_relative_to(DOCS.resolve()), (page.name, target)
 
+
+
+def test_readme_is_short_and_links_every_page() -> None:
+    """README.md says what the relay is for, gives the two commands, and links every page
+    of the site (each link resolving to a file under docs/); the manual lives in docs/."""
+    readme = (ROOT / "README.md").read_text()
+    assert "python3 tasks.py demo" in readme and "python3 tasks.py test" in readme
+    assert ".venv/bin/mkdocs serve" in readme
+    linked = set(re.findall(r"\]\(docs/([^)#]+\.md)\)", readme))
+    assert all((DOCS / page).is_file() for page in linked), linked
+    assert linked == set(_nav_pages(_config()["nav"]))
+    assert len(readme.splitlines()) < 80
