@@ -3,7 +3,7 @@
 
     python3 tasks.py demo    # relay + simulated Toast; prints working URLs (runtime packages only)
     python3 tasks.py test    # lock check, lint, type-check and the whole test suite
-    python3 tasks.py bench   # the benchmark (see README "Performance")
+    python3 tasks.py bench   # the benchmark (see docs/performance.md)
     python3 tasks.py screenshots  # board templates at 16:9 and 9:16, and the console, into docs/
     python3 tasks.py lock    # update uv.lock after editing pyproject.toml
                              # (``lock --upgrade`` moves every pin to the newest release)

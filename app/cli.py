@@ -27,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="toast-relay",
         description="A caching relay between signage players and the Toast POS API. "
                     "Configuration comes from the environment and an optional .env file; "
-                    "see README.md.",
+                    "see docs/configuration.md.",
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

@@ -183,53 +183,123 @@ def normalize_base_url(raw: str) -> str:
 
 
 class Settings(BaseSettings):
+    """Every setting, read from the environment (names in upper case) or ``.env``.
+
+    Each field's docstring is its meaning in the configuration reference
+    (``python -m app.config_doc`` writes docs/configuration.md from this class).
+    """
+
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False,
+        use_attribute_docstrings=True,
     )
 
     toast_api_url: str
+    """Toast base URL (`https://ws-api.toasttab.com`, a sandbox host, or the simulator); a
+    bare hostname means https."""
     toast_client_id: str
+    """The Toast API client's id, from Toast Web."""
     toast_client_secret: SecretStr
+    """The Toast API client's secret, from Toast Web; never logged, shown or exported."""
     toast_user_access_type: str = "TOAST_MACHINE_CLIENT"
+    """Sent with the login."""
     toast_auth_mode: Literal["machine", "legacy"] = "machine"
+    """`machine` (JSON login at `/authentication/v1/authentication/login`) or `legacy`
+    (form-encoded `client_credentials` at `/usermgmt/v1/oauth/token`)."""
     toast_token_refresh_window: Seconds = 60.0
+    """Seconds before expiry inside which the token is refreshed proactively (Toast only
+    issues a new token in the last minute); 2 to 3600. A token stops being sent 5 s before
+    it expires (a quarter of the window when the window is shorter than 20 s), so the
+    refresh always comes first."""
     toast_logins_per_hour: int = Field(2, ge=1)
+    """Login budget while a valid token exists (Toast asks for no more than 2)."""
     toast_timeout: Seconds = 10.0
+    """Seconds to wait for Toast per request."""
 
     relay_api_keys: Annotated[KeyScopes, NoDecode] = Field(repr=False)
+    """Screen keys (16+ characters): a comma list (each key reads every allowed
+    restaurant), or a JSON object key → list of GUIDs/aliases or `"*"`."""
     relay_admin_key: SecretStr | None = None
+    """Key for `/admin/*` (16+ characters); unset, the admin routes answer 401."""
     relay_metrics_key: SecretStr | None = None
+    """When set, `/metrics` answers only to this key: `Authorization: Bearer …`
+    (Prometheus' `authorization: {credentials_file: …}`), `X-API-Key` or `?key=`; not the
+    admin key. Unset, `/metrics` is open: keep it off the internet."""
     relay_session_secret: SecretStr | None = None
-    """Signs the console's session cookies; generated (RELAY_DATA_DIR or Redis) when unset."""
-    """When set, /metrics answers only to it (Prometheus: ``authorization: credentials``)."""
+    """Signs the admin console's session cookies (32+ characters); unset, one is generated
+    and kept in Redis (with `REDIS_URL`) or `RELAY_DATA_DIR`, so replicas share it."""
     relay_restaurants: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+    """Allowlist: a comma list of GUIDs, or a JSON object alias → GUID (so screens can use
+    `/menu/downtown`); these are warmed at start-up and always polled. Unset: any GUID a
+    key allows."""
     relay_refresh_interval: Seconds = 60.0
-    """Default 60 s; 1800 s (Toast's advice) when webhooks are on (see ``_webhook_defaults``)."""
+    """Seconds between `/menus/v2/metadata` checks per active restaurant; with webhooks on
+    (`RELAY_WEBHOOK_SECRET`) this is only the backup and defaults to 1800 (Toast's advice).
+    Stretched automatically when many restaurants would exceed Toast's 15-minute budget
+    (`/admin/status` → `budget`)."""
     relay_stock_interval: Seconds = 60.0
+    """Seconds between stock checks per active restaurant (stretched alike)."""
     relay_stale_max: Seconds = 7 * 86400.0
+    """How long the last good copy may be served while Toast fails."""
     relay_idle_after: Seconds = 86400.0
+    """A restaurant nobody asked for this long stops being polled."""
     relay_not_found_ttl: Seconds = 300.0
+    """How long a restaurant Toast refused (403/404) is answered 404 without asking Toast
+    again."""
     relay_first_load_wait: Seconds = 10.0
+    """Longest a screen waits for a restaurant's first load before a 503 `not_ready` with
+    `Retry-After`."""
     relay_passthrough_ttl: Seconds = 30.0
+    """How long a `/toast/...` pass-through answer is reused."""
     relay_csv_escape_formulas: bool = True
+    """CSV text cells starting with `=`, `+`, `-` or `@` get a leading `'` so a spreadsheet
+    shows them as text instead of running them ("CSV injection"); `false` for consumers
+    that need the raw text."""
     relay_data_dir: Path | None = None
+    """Where last-good menus, the token, screens and the change history survive restarts;
+    directories the relay creates there are 0700, files 0600; a damaged or unreadable saved
+    file is logged once with its path and ignored (menu: loaded from Toast; token: a new
+    login), then replaced. Unset: nothing survives a restart."""
     relay_webhook_secret: SecretStr | None = None
+    """Toast webhook signing secrets, a comma list (one per subscription: menus and stock
+    have different ones); turns on `POST /webhooks/toast`. Unset: webhooks off."""
     relay_events_max_connections: int = Field(1000, ge=1)
+    """Open `/events` streams per process; past it a new stream gets 503 (boards then
+    poll)."""
     relay_events_heartbeat: Seconds = 15.0
+    """Seconds between `: ping` comments on an idle `/events` stream."""
     redis_url: SecretStr | None = None
+    """Several replicas act as one relay through this Redis (`redis://` or `rediss://`,
+    password in the URL; needs `pip install 'toast-relay[redis]'`, included in the Docker
+    image). Redis then holds the Toast token: protect it. Unset: one process, state in
+    memory (and `RELAY_DATA_DIR`)."""
     relay_log_format: Literal["json", "text"] = "json"
+    """`json` (one object per line) or `text` (for humans)."""
     relay_access_log: bool = True
+    """One access line per request (`false` turns them off)."""
     relay_metrics_restaurants: int = Field(100, ge=0)
-    """/metrics has per-restaurant series while at most this many are tracked."""
+    """`/metrics` has per-restaurant series while at most this many restaurants are
+    tracked, only aggregates beyond (0: always aggregates)."""
     relay_trusted_proxies: str = "127.0.0.1"
+    """Proxies whose `X-Forwarded-*` headers are honoured (comma list)."""
     relay_limit_concurrency: int = Field(1000, ge=1)
+    """Open connections (and requests in progress) past which the relay answers 503 at
+    once (the JSON error body, `"error": "overloaded"`); each `/events` stream holds one."""
     relay_keepalive_timeout: Seconds = 5.0
+    """Seconds an idle keep-alive connection stays open after an answer."""
     relay_root_path: str = ""
+    """Serve under a sub-path, e.g. `/toast` (requests with and without the prefix both
+    route, so the proxy may strip it or not)."""
     relay_image_allow_private: bool = False
-    """Let /image fetch from loopback and private addresses (the simulator's images)."""
+    """Let `/image` fetch item images from loopback and private addresses (never needed
+    for Toast's own image host; the demo's simulator serves its images on 127.0.0.1)."""
     relay_history_size: int = Field(100, ge=1, le=10000)
+    """Menu versions kept per restaurant for `/admin/changes`."""
     relay_cors_origins: Annotated[tuple[str, ...], NoDecode] = ("*",)
-    """Origins whose pages may read the screen routes (``app.api.cors``); empty: none."""
+    """Origins whose pages (players' HTML widgets) may read the screen routes: `*`, a
+    comma list such as `https://apps.signage.example,http://10.0.0.5:8000` (`null` for
+    pages opened from a file), or empty for none; never with credentials, never on admin
+    routes."""
 
     @field_validator("toast_api_url", mode="before")
     @classmethod

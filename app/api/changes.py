@@ -3,7 +3,7 @@
 How an operator answers "why did the board show that price at 6 pm?": find the
 newest version whose ``atLocal`` is before 18:00 local; its ETag is what screens
 were sent from then on, and the versions around it name each price change, item
-added or removed and item sold out or back (see README, "What changed, when").
+added or removed and item sold out or back (see docs/troubleshooting.md, "What changed, when").
 """
 
 from __future__ import annotations

@@ -182,8 +182,8 @@ def board(
     """The menu as a full-screen HTML board for players that can only show a URL.
 
     Text fits the screen (16:9 or 9:16, 720p to 4K) without scrolling; pages rotate when
-    it cannot fit at a readable size; updates arrive in place without a reload. See the
-    README for the DOM contract and the options."""
+    it cannot fit at a readable size; updates arrive in place without a reload. See
+    docs/board.md for the DOM contract and the options."""
 
 
 @screen_route("/image/{restaurant}/{item}", "An item's image, through the relay", {

@@ -379,7 +379,7 @@ def test_a_re_price_swaps_only_the_changed_items(stack: tuple[str, str]) -> None
 
 
 def test_the_compact_markup_grows_into_the_dom_contract(stack: tuple[str, str]) -> None:
-    """Every item on the board has the README's DOM contract (class item, .name, .price,
+    """Every item on the board has the DOM contract of docs/board.md (class item, .name, .price,
     .desc with its shared closing sentence joined again, .meta with calories and unit,
     .flag for sold out), also after an in-place update and with calories=uk."""
     url, _ = stack

@@ -37,3 +37,54 @@ def test_every_test_a_guide_cites_exists(name: str) -> None:
     assert cited
     missing = {c for c in cited if f"def {c}(" not in TEST_SOURCE}
     assert not missing, missing
+
+
+@pytest.mark.parametrize("name", PLATFORMS)
+def test_each_guide_shows_the_board_it_will_put_on_screen(name: str) -> None:
+    """Each guide embeds a board screenshot that exists under docs/ (made by
+    `python3 tasks.py screenshots`)."""
+    text = (GUIDES / f"{name}.md").read_text()
+    shots = re.findall(r"!\[[^\]]+\]\(\.\./(board-[a-z]+-[a-z]+\.png)\)", text)
+    assert shots
+    assert all((ROOT / "docs" / shot).is_file() for shot in shots), shots
+
+
+@pytest.mark.parametrize("name", PLATFORMS)
+def test_each_guide_keeps_a_board_to_the_dayparts_open_now(name: str) -> None:
+    """Each guide points players at a stored screen (/s/<screen>) and names
+    available=now, so no screen shows every daypart at once."""
+    text = (GUIDES / f"{name}.md").read_text()
+    assert "https://relay.example.com/s/" in text
+    assert "available=now" in text and "every daypart" in text
+
+
+def test_optisigns_guide_gives_the_board_route_beside_the_data_route() -> None:
+    """OptiSigns: numbered steps for the Website app on a board URL, and the JSON data
+    source on /menu or a screen's rows."""
+    text = (GUIDES / "optisigns.md").read_text()
+    assert "## The board: Website app" in text and "## The data: API / JSON" in text
+    assert "1. In OptiSigns add a **Website** app." in text
+    assert "/s/lunch/menu?" in text and "/menu/downtown?available=now" in text
+
+
+def test_xibo_guide_says_head_then_get_and_last_modified() -> None:
+    """Xibo: a HEAD for the size, then always a GET; imports skipped by Last-Modified."""
+    text = (GUIDES / "xibo.md").read_text()
+    assert "**HEAD** to learn the answer's size, then **always\n  GETs**" in text
+    assert "skips the *import* when `Last-Modified` has not moved" in text
+
+
+def test_yodeck_guide_explains_ready_for_cache() -> None:
+    """Yodeck: ready_for_cache is off for a live board and says what the board sets."""
+    text = (GUIDES / "yodeck.md").read_text()
+    assert "`&ready_for_cache=N`" in text
+    assert '{"ready_for_cache": true, "valid_for": N}' in text
+
+
+def test_kiosk_guide_covers_cloning_portrait_pointer_and_certificates() -> None:
+    """The Pi kiosk guide has a section each on cloning, portrait, the pointer and
+    certificates."""
+    text = (GUIDES / "raspberry-pi-kiosk.md").read_text()
+    for heading in ("## Several screens: cloning one Pi", "## Portrait screens",
+                    "## The mouse pointer", "## Certificates"):
+        assert heading in text

@@ -87,12 +87,15 @@ def _mib(quantity: str) -> float:
 
 def test_memory_follows_the_measured_figures() -> None:
     """The memory request covers the relay's measured RSS at 1,000 restaurants (437 MiB,
-    README benchmark g) and the limit leaves room above it; the comment states the source."""
+    benchmark g in docs/performance.md) and the limit leaves room above it; the comment
+    states the source."""
     resources = CONTAINER["resources"]
     assert _mib(resources["requests"]["memory"]) >= 437
     assert _mib(resources["limits"]["memory"]) >= 1.5 * 437
     text = (K8S / "deployment.yaml").read_text()
     assert "437 MiB at 1,000" in text and "benchmark g" in text
+    assert "| RSS of the relay | 123 MiB | 263 MiB | 437 MiB |" in \
+        (ROOT / "docs" / "performance.md").read_text()
 
 
 def test_secrets_carry_redis_url_and_the_redis_password() -> None:

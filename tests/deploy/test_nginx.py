@@ -1,4 +1,4 @@
-"""deploy/nginx/toast-relay.conf: valid for nginx, and it proxies the way the README says.
+"""deploy/nginx/toast-relay.conf: valid for nginx, and it proxies the way docs/deployment.md says.
 
 A real nginx runs in the foreground on free 127.0.0.1 ports in front of a tiny
 stand-in upstream that echoes what it received (the relay's own behaviour is

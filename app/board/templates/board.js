@@ -139,7 +139,7 @@
     return true;
   }
 
-  // --- the relay's compact item markup, grown into the DOM contract (README) -------
+  // --- the relay's compact item markup, grown into the DOM contract (docs/board.md) ---
   // <div data-guid><b>name</b>price<small>sizes</small><p data-t=i>description</p>
   // <u>calories<span class=…>badge</span></u><em>flag</em></div>. data-t: the closing
   // sentence i (empty: 0) of the content's data-tails, sent once for all items.
@@ -632,7 +632,7 @@
     resizing = setTimeout(function () { fit(false); }, 150);
   });
   addEventListener('online', function () { check(); });
-  // Hooks for tests, benchmarks and custom scripts (documented in the README).
+  // Hooks for tests, benchmarks and custom scripts (documented in docs/board.md).
   stats.apply = apply;
   stats.show = function (p) { page = p % pages; showPage(); };
   stats.covers = covers;

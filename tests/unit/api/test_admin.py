@@ -56,5 +56,5 @@ async def test_metrics_key_guards_metrics_when_set(open_relay: Open) -> None:
 
 
 async def test_metrics_stay_open_without_a_metrics_key(stack: Stack) -> None:
-    """Without RELAY_METRICS_KEY, /metrics answers anyone (the README says what it lists)."""
+    """Without RELAY_METRICS_KEY, /metrics answers anyone (docs/monitoring.md lists it)."""
     assert (await stack.client.get("/metrics")).status_code == 200

@@ -189,7 +189,7 @@ async def test_toast_answers_are_always_json_with_nosniff() -> None:
 
 async def test_off_allowlist_is_404_before_key_and_restaurant(stack: Stack) -> None:
     """Off the allowlist is 404 whatever else is missing (no ?restaurant=, no key), as the
-    README promises, not the 400 or 401 those would otherwise get."""
+    HTTP API page (docs/http-api.md) promises, not the 400 or 401 those would otherwise get."""
     for params in ({"key": KEY}, {}, {"restaurant": "harbor"}):
         r = await stack.client.get("/toast/authentication/v1/authentication/login",
                                    params=params)
