@@ -37,6 +37,9 @@ fast_lane_docs = APIRouter(default_response_class=Response)
 """Documents the fast-lane admin route (``Refresh``); requests never reach it."""
 DEFAULT_PAGE = 50
 MAX_PAGE = 1000
+MAX_OFFSET = 2**31 - 1
+"""Far past any relay's restaurants; the bound keeps ``offset`` (echoed in ``page``) a JSON
+number the encoder takes (past 64 bits it was a 500)."""
 
 
 class AdminStatus(BaseModel):
@@ -125,7 +128,8 @@ async def status(
     state: Annotated[Selection, Query(description=(
         "which restaurants to list: all, problems (anything not ok, or failing stock "
         "checks), or one state"))] = "all",
-    offset: Annotated[int, Query(ge=0, description="entries to skip (by GUID)")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="entries to skip (by GUID)")
+                      ] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="entries per page")]
     = DEFAULT_PAGE,
 ) -> Response:

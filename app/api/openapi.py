@@ -19,6 +19,8 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import BaseRoute
 from swagger_ui_bundle import swagger_ui_path
@@ -65,6 +67,19 @@ _ASSETS = {"swagger-ui-bundle.js": "application/javascript", "swagger-ui.css": "
            "favicon-32x32.png": "image/png"}
 
 
+class RequestSchema(GenerateJsonSchema):
+    """pydantic documents a dict's checked keys as ``patternProperties`` alone, which lets
+    any other key through; the model refuses such a key, so the document says so too."""
+
+    def dict_schema(self, schema: core_schema.DictSchema) -> JsonSchemaValue:
+        out = super().dict_schema(schema)
+        patterns = out.get("patternProperties", {})
+        if len(patterns) == 1 and "additionalProperties" not in out:
+            out["propertyNames"] = {"pattern": next(iter(patterns))}
+            out["additionalProperties"] = False
+        return out
+
+
 class ErrorBody(BaseModel):
     """The one error body of every route."""
 
@@ -100,9 +115,12 @@ def ref(name: str) -> dict[str, str]:
     return {"$ref": REF.format(name=name)}
 
 
-def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """``responses=`` entries for these error statuses, with the JSON error body."""
-    return {code: {"model": ErrorBody, "description": _WHY[code]} for code in codes}
+def errors(*codes: int, why: dict[int, str] | None = None) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` entries for these error statuses, with the JSON error body (``why``:
+    what the status means on this route, where it is not the usual reason)."""
+    told = why or {}
+    return {code: {"model": ErrorBody, "description": told.get(code) or _WHY[code]}
+            for code in sorted({*codes, *told})}
 
 
 KEY_ERRORS = errors(401)
@@ -149,7 +167,8 @@ class RelayAPI(FastAPI):
         _, structs = msgspec.json.schema_components(SCREEN_ANSWERS, ref_template=REF)
         components.update(structs)
         for model in REQUEST_MODELS:  # bodies read by hand (documented by ``ref``)
-            body = model.model_json_schema(ref_template=REF.replace("{name}", "{model}"))
+            body = model.model_json_schema(ref_template=REF.replace("{name}", "{model}"),
+                                           schema_generator=RequestSchema)
             components.update(body.pop("$defs", {}))
             components[model.__name__] = body
         for name in ("HTTPValidationError", "ValidationError"):

@@ -2,14 +2,18 @@
 
 ``PUT`` takes the whole definition (``app.screens.model.Screen``) and answers it
 with its new ``version``; ``If-Match: "<version>"`` makes the write conditional
-(412 when someone else wrote in between; ``"0"``: only if the screen is new). A
-bad definition is 422 naming the field's path. The body is read and validated
-here rather than by FastAPI, whose errors this relay answers as 400 for
-parameters. Rules: docs/screens.md.
+(412 when someone else wrote in between; ``"0"``: only if the screen is new; an
+``If-Match`` of another form is 400). A bad definition or screen name is 422
+naming the field's path. The body and the name are checked here rather than by
+FastAPI, whose errors this relay answers as 400 for parameters; the document
+carries the same patterns and the body's schema comes from the model
+(``app.api.openapi``), so what is documented is what is taken. Rules:
+docs/screens.md.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 import orjson
@@ -18,7 +22,7 @@ from starlette.responses import Response
 
 from app.api.deps import AdminKey, RelayDep
 from app.api.openapi import errors, ref
-from app.errors import InvalidScreen, NotFound, PayloadTooLarge, RelayError
+from app.errors import BadRequest, InvalidScreen, NotFound, PayloadTooLarge, RelayError
 from app.relay import Relay
 from app.screens.model import NAME_PATTERN, NAME_RULE, Screen, check_name, parse_screen_json
 from app.screens.select import select
@@ -26,11 +30,25 @@ from app.screens.store import Stored
 
 router = APIRouter(tags=["admin"], default_response_class=Response)
 MAX_BODY = 256 * 1024
-ScreenName = Annotated[str, Path(description=NAME_RULE, examples=["drinks"],
-                                 pattern=NAME_PATTERN)]
+IF_MATCH_PATTERN = r'^(?:W/)?"[0-9]{1,15}"$|^[0-9]{1,15}$'
+"""``"3"`` (or ``W/"3"``, or ``3``): the only forms of ``If-Match`` a screen write takes."""
+_IF_MATCH = re.compile(IF_MATCH_PATTERN)
+# The patterns are documented, not enforced by FastAPI: check_name answers a bad name 422
+# naming ``screen`` (like a bad field of the definition), expected_version a bad If-Match 400.
+ScreenName = Annotated[str, Path(description=f"{NAME_RULE} (else 422)", examples=["drinks"],
+                                 json_schema_extra={"pattern": NAME_PATTERN})]
 IfMatch = Annotated[str | None, Header(
     description='The version the change is based on, as `"3"` (412 if the screen is at '
-                'another); `"0"`: only create')]
+                'another); `"0"`: only if there is no such screen. Another form is 400',
+    # A header is a string or absent (``required: false``), never null: no null branch.
+    json_schema_extra={"anyOf": [{"type": "string", "pattern": IF_MATCH_PATTERN}]})]
+_NAME_422 = ("`screen` is not a valid name (`detail` starts with `screen:`)")
+_PUT_422 = ("The definition is not one the relay can take, or `screen` is not a valid name: "
+            "`detail` starts with the field's path (`screen: …`, `items[2]: …`, "
+            "`restaurant: …` for a restaurant this relay does not serve)")
+_BAD_IF_MATCH = 'An `If-Match` that is not a version such as `"3"`.'
+_REDIS_DOWN = "Screens are kept in Redis and Redis is unreachable: nothing was changed."
+_NOT_HERE = "No screen of that name."
 _EXAMPLE = {"screen": "drinks", "version": 3, "updatedAt": "2026-11-22T13:35:32Z",
             "definition": {"restaurant": "harbor", "title": "Drinks", "menus": [],
                            "groups": ["Coffee & Juice"], "items": [], "hide": [], "rename": {},
@@ -52,13 +70,17 @@ def _json(data: object, status: int = 200, version: int | None = None) -> Respon
 
 
 def expected_version(if_match: str | None) -> int | None:
-    """``If-Match: "3"`` (or ``W/"3"``, or ``3``) → 3; absent → None; else 422."""
+    """``If-Match: "3"`` (or ``W/"3"``, or ``3``) → 3; absent → None; else 400.
+
+    A tag that is not a version (``*``, ``!``, empty, a list) is refused rather than
+    compared, so a client never takes a write it did not make conditional for done."""
     if if_match is None:
         return None
-    value = if_match.strip().removeprefix("W/").strip('"')
-    if not (value.isascii() and value.isdigit()):
-        raise InvalidScreen(f'If-Match: must be a version such as "3", got {if_match[:40]!r}')
-    return int(value)
+    value = if_match.strip()
+    if not _IF_MATCH.fullmatch(value):
+        raise BadRequest(f'If-Match must be a version such as "3" (as the ETag of GET '
+                         f'/admin/screens/{{screen}}), got {if_match[:40]!r}')
+    return int(value.removeprefix("W/").strip('"'))
 
 
 def urls(stored: Stored) -> dict[str, Any]:
@@ -115,11 +137,12 @@ async def list_screens(relay: RelayDep, _: AdminKey) -> Response:
 
 
 @router.get("/admin/screens/{screen}", summary="One screen's definition", responses={
-    200: _STORED, **errors(401, 404)})
+    200: _STORED, **errors(401, why={404: _NOT_HERE, 422: _NAME_422})})
 async def get_screen(relay: RelayDep, _: AdminKey, screen: ScreenName) -> Response:
     """The definition, its version, its player URLs, and under ``missing`` the menu
     names, group names and item GUIDs it names that the menu no longer has (null when
     the menu could not be read)."""
+    check_name(screen)
     stored = relay.screens.get(screen)
     if stored is None:
         raise NotFound(f"no screen named {screen!r}; GET /admin/screens lists them")
@@ -128,7 +151,9 @@ async def get_screen(relay: RelayDep, _: AdminKey, screen: ScreenName) -> Respon
 
 
 @router.put("/admin/screens/{screen}", summary="Create or replace a screen", responses={
-    200: _STORED, **errors(401, 412, 413, 422)}, openapi_extra={"requestBody": {
+    200: _STORED, **errors(401, 412, 413, why={400: _BAD_IF_MATCH, 422: _PUT_422,
+                                                503: _REDIS_DOWN})},
+    openapi_extra={"requestBody": {
         "required": True, "content": {"application/json": {"schema": ref("Screen")}}}})
 async def put_screen(relay: RelayDep, _: AdminKey, request: Request, screen: ScreenName,
                      if_match: IfMatch = None) -> Response:
@@ -146,10 +171,13 @@ async def put_screen(relay: RelayDep, _: AdminKey, request: Request, screen: Scr
 
 
 @router.delete("/admin/screens/{screen}", summary="Delete a screen", status_code=204,
-               responses={204: {"description": "Deleted"}, **errors(401, 404, 412)})
+               responses={204: {"description": "Deleted"}, **errors(
+                   401, 412, why={400: _BAD_IF_MATCH, 404: _NOT_HERE, 422: _NAME_422,
+                                  503: _REDIS_DOWN})})
 async def delete_screen(relay: RelayDep, _: AdminKey, screen: ScreenName,
                         if_match: IfMatch = None) -> Response:
     """Delete the screen; its players then get 404."""
+    check_name(screen)
     if not await relay.screens.delete(screen, expected_version(if_match)):
         raise NotFound(f"no screen named {screen!r}; GET /admin/screens lists them")
     return Response(status_code=204, headers={"Cache-Control": "no-store"})

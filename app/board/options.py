@@ -30,6 +30,14 @@ MAX_FOOTER = 200
 MAX_LOGO_URL = 2048
 _HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _NAMED = re.compile(r"^[a-zA-Z]{3,24}$")
+ACCENT_PATTERN = f"{_HEX.pattern}|{_NAMED.pattern}"
+"""Every ``accent`` ``parse_accent`` takes, as one regular expression (for the API docs)."""
+_URL_TEXT = r"[^\s\x00-\x1f\x7f-\x9f]"
+LOGO_PATTERN = (r"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9._~%!$&'()*+,;=-]+(?::[0-9]*)?"
+                rf"(?:[/?#]{_URL_TEXT}*)?$")
+"""http(s) URLs with a plain host (no user name, no IPv6 literal), no spaces or control
+characters: a subset of what ``parse_logo`` takes, which a stored screen keeps to so that
+its documented schema is exactly what it accepts."""
 
 
 def _int(name: str, value: str, low: int, high: int) -> int:
@@ -44,9 +52,9 @@ def _int(name: str, value: str, low: int, high: int) -> int:
 def parse_accent(value: str) -> str:
     """``ff6600``, ``#f60`` or a CSS colour name → a value safe to put in a stylesheet."""
     v = value
-    if _HEX.match(v):
+    if _HEX.fullmatch(v):  # not ``match``: its ``$`` lets a trailing newline through
         return "#" + v.lstrip("#").lower()
-    if _NAMED.match(v):
+    if _NAMED.fullmatch(v):
         return v.lower()
     raise BadRequest(f"accent must be a hex colour such as ff6600 or a CSS colour name, "
                      f"got {value!r}")

@@ -12,10 +12,18 @@ import re
 from typing import Annotated, Any, Literal
 
 import orjson
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from app.board.options import MAX_COLUMNS, MAX_FOOTER, parse_accent, parse_logo
-from app.config import is_alias, is_guid
+from app.board.options import (
+    ACCENT_PATTERN,
+    LOGO_PATTERN,
+    MAX_COLUMNS,
+    MAX_FOOTER,
+    MAX_LOGO_URL,
+    parse_accent,
+    parse_logo,
+)
+from app.config import GUID_RE, RESTAURANT_REF_PATTERN
 from app.errors import BadRequest, InvalidScreen
 
 NAME_RULE = "a screen name is 1-40 lower-case letters, digits or '-'"
@@ -34,22 +42,32 @@ def check_name(name: str) -> str:
     return name
 
 
+_RESTAURANT = re.compile(RESTAURANT_REF_PATTERN)
+_ACCENT = re.compile(ACCENT_PATTERN)
+_LOGO = re.compile(LOGO_PATTERN)
+
+
+def _documented(pattern: str) -> dict[str, Any]:
+    """The schema of a string checked by a validator below with this very pattern."""
+    return {"pattern": pattern}
+
+
 def _guid(value: str) -> str:
-    if not is_guid(value):
+    if not GUID_RE.fullmatch(value):
         raise ValueError("not a GUID (expected 8-4-4-4-12 hex digits)")
     return value.lower()
 
 
 def _restaurant(value: str) -> str:
-    if is_guid(value):
-        return value.lower()
-    if not is_alias(value):
-        raise ValueError("neither a restaurant GUID nor an alias")
-    return value
+    if not _RESTAURANT.fullmatch(value):
+        raise ValueError("neither a restaurant GUID nor an alias (an alias is 1-64 letters, "
+                         "digits, '.', '_', '~' or '-' that does not look like a GUID)")
+    return value.lower() if GUID_RE.fullmatch(value) else value
 
 
-def _board_value(parse: Any) -> Any:
-    """A board option parser (which answers 400) as a pydantic check (which answers 422)."""
+def _board_value(parse: Any, pattern: re.Pattern[str], rule: str) -> Any:
+    """A board option parser (which answers 400) as a pydantic check (which answers 422),
+    kept to ``pattern`` (what the schema documents; empty: the board's default)."""
     def check(value: str) -> str:
         if not value:
             return value
@@ -57,11 +75,21 @@ def _board_value(parse: Any) -> Any:
             parsed: str = parse(value)
         except BadRequest as exc:
             raise ValueError(exc.detail) from None
+        if not pattern.fullmatch(value):
+            raise ValueError(rule)
         return parsed
     return check
 
 
-Guid = Annotated[str, AfterValidator(_guid)]
+def _whole(value: object) -> object:
+    """JSON's ``7.0`` is the integer 7 (as in JSON Schema); ``7.5``, ``"7"`` and ``true``
+    stay what they are, and are refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Guid = Annotated[str, AfterValidator(_guid), Field(json_schema_extra=_documented(GUID_RE.pattern))]
 Text = Annotated[str, Field(max_length=MAX_TEXT)]
 Names = Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]],
                   Field(max_length=MAX_LIST)]
@@ -75,10 +103,16 @@ class Layout(BaseModel):
 
     template: Literal["columns", "list", "feature"] | None = None  # TEMPLATES
     theme: Literal["dark", "light"] | None = None
-    accent: Annotated[str, AfterValidator(_board_value(parse_accent))] | None = None
-    columns: Annotated[int, Field(ge=0, le=MAX_COLUMNS)] | None = None
+    accent: Annotated[str, AfterValidator(_board_value(
+        parse_accent, _ACCENT, "accent must be a hex colour such as ff6600 or a CSS colour name")),
+        Field(json_schema_extra=_documented(f"^$|{ACCENT_PATTERN}"))] | None = None
+    columns: Annotated[int, Field(ge=0, le=MAX_COLUMNS), BeforeValidator(_whole)] | None = None
     images: bool | None = None
-    logo: Annotated[str, AfterValidator(_board_value(parse_logo))] | None = None
+    logo: Annotated[str, AfterValidator(_board_value(
+        parse_logo, _LOGO, "logo must be an http(s) URL of an image with a plain host name "
+                           "(no user name, no spaces)")),
+        Field(max_length=MAX_LOGO_URL, json_schema_extra=_documented(f"^$|{LOGO_PATTERN}"))
+    ] | None = None
 
     def pairs(self) -> tuple[tuple[str, str], ...]:
         """As board query pairs (``BoardOptions.from_query`` reads them)."""
@@ -94,7 +128,9 @@ class Screen(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    restaurant: Annotated[str, AfterValidator(_restaurant)] | None = Field(
+    restaurant: Annotated[str, AfterValidator(_restaurant),
+                          Field(json_schema_extra=_documented(RESTAURANT_REF_PATTERN))
+                          ] | None = Field(
         None, description="GUID or alias; left out for a chain-wide screen (then its URL "
                           "needs ?restaurant=)")
     title: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
@@ -114,7 +150,7 @@ class Screen(BaseModel):
         default_factory=dict, description="Item GUID → extra badges (\"New\")")
     available: Literal["now", "all"] = "now"
     soldOut: Literal["mark", "hide"] = "mark"
-    parts: Annotated[int, Field(ge=1, le=MAX_PARTS)] = Field(
+    parts: Annotated[int, Field(ge=1, le=MAX_PARTS), BeforeValidator(_whole)] = Field(
         1, description="Displays the selection is split across (/s/{screen}?part=k)")
     layout: Layout = Field(default_factory=Layout)
     footer: Annotated[str, Field(max_length=MAX_FOOTER)] | None = None
@@ -141,11 +177,14 @@ def field_path(loc: tuple[int | str, ...]) -> str:
 
 
 def parse_screen(data: object) -> Screen:
-    """A definition from decoded JSON or TOML; 422 naming the first bad field's path."""
+    """A definition from decoded JSON or TOML; 422 naming the first bad field's path.
+
+    Strict, as documented: ``"2"`` is not a number nor ``"yes"`` a boolean (the console's
+    form, all strings, goes through ``Screen.model_validate`` as is)."""
     if not isinstance(data, dict):
         raise InvalidScreen("definition: must be a JSON object")
     try:
-        return Screen.model_validate(data)
+        return Screen.model_validate(data, strict=True)
     except ValidationError as exc:
         first = exc.errors()[0]
         message = ("unknown field" if first["type"] == "extra_forbidden"

@@ -183,3 +183,36 @@ async def test_chain_wide_screens_need_a_restaurant(stack: Stack) -> None:
     assert r.status_code == 400 and "chain-wide" in r.json()["detail"]
     got = await rows(c, "/s/drinks-all/menu", restaurant="harbor")
     assert got and {row["group"] for row in got} == {"Cocktails"}
+
+
+async def test_an_if_match_that_is_not_a_version_is_400(stack: Stack) -> None:
+    """PUT and DELETE refuse an If-Match of another form (400), never take it as absent."""
+    c = stack.client
+    await put(c, "drinks", DRINKS)
+    for tag in ("!", "", "*", '"1", "2"', "1" * 16, '"x"'):
+        for r in (await put(c, "drinks", DRINKS, **{"If-Match": tag}),
+                  await c.delete("/admin/screens/drinks",
+                                 headers={"X-API-Key": ADMIN, "If-Match": tag})):
+            assert r.status_code == 400, (tag, r.text)
+            assert r.json()["detail"].startswith("If-Match must be a version"), tag
+    assert (await put(c, "drinks", DRINKS, **{"If-Match": 'W/"1"'})).status_code == 200
+    gone = await c.delete("/admin/screens/drinks", headers={"X-API-Key": ADMIN, "If-Match": "2"})
+    assert gone.status_code == 204
+
+
+async def test_a_bad_name_is_422_on_every_route(stack: Stack) -> None:
+    """GET and DELETE answer a name no screen can have as PUT does: 422 naming `screen`."""
+    c = stack.client
+    for r in (await c.get("/admin/screens/Bad_Name", params={"key": ADMIN}),
+              await c.delete("/admin/screens/Bad_Name", params={"key": ADMIN}),
+              await put(c, "x" * 41, DRINKS)):
+        assert r.status_code == 422 and r.json()["detail"].startswith("screen:"), r.text
+
+
+async def test_status_offset_past_any_page_is_400_not_500(stack: Stack) -> None:
+    """/admin/status refuses an offset too large to answer (it was a 500) and takes a big one."""
+    c = stack.client
+    r = await c.get("/admin/status", params={"key": ADMIN, "offset": str(10**22)})
+    assert r.status_code == 400 and "offset" in r.json()["detail"]
+    assert (await c.get("/admin/status", params={"key": ADMIN, "offset": "100000"})
+            ).status_code == 200

@@ -79,3 +79,25 @@ def test_layout_as_board_options() -> None:
     """The layout becomes board query pairs (booleans as true/false)."""
     assert Layout(theme="light", images=True, columns=3).pairs() == (
         ("theme", "light"), ("columns", "3"), ("images", "true"))
+
+
+@pytest.mark.parametrize(("data", "path"), [
+    ({"parts": "2"}, "parts:"),
+    ({"parts": True}, "parts:"),
+    ({"parts": 2.5}, "parts:"),
+    ({"layout": {"images": "yes"}}, "layout.images:"),
+    ({"layout": {"columns": "3"}}, "layout.columns:"),
+    ({"title": 5}, "title:"),
+    ({"layout": {"accent": "red\n"}}, "layout.accent:"),
+    ({"layout": {"logo": "https://user@x.example/l.png"}}, "layout.logo:"),
+    ({"restaurant": "deadbeef-0000"}, "restaurant:"),
+])
+def test_values_of_another_type_or_form_are_refused(data: object, path: str) -> None:
+    """As documented: no "2" for a number, no "yes" for a boolean, no trailing newline."""
+    assert refused(data).startswith(path)
+
+
+def test_whole_floats_are_integers_as_in_json_schema() -> None:
+    """`parts: 2.0` is the integer 2 (JSON Schema's `integer` takes it too)."""
+    screen = parse_screen({"parts": 2.0, "layout": {"columns": 3.0, "accent": ""}})
+    assert screen.parts == 2 and screen.layout.columns == 3
