@@ -88,3 +88,47 @@ def test_kiosk_guide_covers_cloning_portrait_pointer_and_certificates() -> None:
     for heading in ("## Several screens: cloning one Pi", "## Portrait screens",
                     "## The mouse pointer", "## Certificates"):
         assert heading in text
+
+
+def test_xibo_guide_names_the_refresh_and_truncate_options() -> None:
+    """Xibo: the Refresh drop-down's options as the CMS form names them, Constantly chosen."""
+    text = (GUIDES / "xibo.md").read_text()
+    assert ("*Constantly, Hourly, Daily, Weekly, Every two Weeks, Monthly, Quaterly, "
+            "Yearly*") in text
+    assert "| Advanced → Refresh | **Constantly**" in text
+    assert "| Advanced → Truncate DataSet | **Always**" in text
+
+
+def test_xibo_guide_says_how_a_json_boolean_is_stored() -> None:
+    """Xibo: a JSON boolean in a String column is stored as 1 or empty; the condition uses 1."""
+    text = (GUIDES / "xibo.md").read_text()
+    assert ("a sold-out item stores **`1`** and an item in stock stores an\n"
+            "  **empty value**") in text
+    assert "`SoldOut` equals `1`" in text
+
+
+def test_xibo_guide_counts_csv_columns_from_zero() -> None:
+    """Xibo: a CSV Remote Data Path is a column number counted from 0."""
+    text = (GUIDES / "xibo.md").read_text()
+    assert "**counted from 0**" in text and "| Menu | `menu` | 0 |" in text
+
+
+def test_kiosk_guide_gives_the_pointer_steps() -> None:
+    """Pi kiosk: unclutter on X11, labwc's HideCursor action on Wayland."""
+    text = (GUIDES / "raspberry-pi-kiosk.md").read_text()
+    assert "sudo apt install unclutter" in text and "@unclutter -idle 1" in text
+    assert '<action name="HideCursor"/>' in text
+
+
+def test_yodeck_guide_says_what_ready_for_cache_means() -> None:
+    """Yodeck: ready_for_cache asks the player for a snapshot, shown as a still image."""
+    text = (GUIDES / "yodeck.md").read_text()
+    assert "captures a **snapshot**" in text
+    assert "A snapshot is a still image: it cannot update itself." in text
+
+
+@pytest.mark.parametrize("name", ["xibo", "yodeck", "raspberry-pi-kiosk"])
+def test_guides_with_platform_facts_name_their_sources(name: str) -> None:
+    """Guides stating a platform's own behaviour end with a Sources line."""
+    text = (GUIDES / f"{name}.md").read_text()
+    assert "\nSources: " in text and "https://" in text.split("\nSources: ", 1)[1]

@@ -144,14 +144,15 @@ def test_xibo_csv_read_line_by_line(stack: Stack) -> None:
 
 
 def test_xibo_guide_csv_positions_match_the_header(stack: Stack) -> None:
-    """The column positions docs/integrations/xibo.md tells Xibo users to map are the
-    positions of those fields in the relay's CSV header."""
+    """The CSV column numbers docs/integrations/xibo.md tells Xibo users to map are the
+    positions of those fields in the relay's CSV header, counted from 0 as Xibo counts
+    them (Remote Data Path: "numeration starts from 0")."""
     guide = (ROOT / "docs" / "integrations" / "xibo.md").read_text()
     mapped = re.findall(r"^\| [^|]+ \| `(\w+)`[^|]*\| (\d+) \|$", guide, re.MULTILINE)
     assert len(mapped) >= 5
     header = stack.get("csv").text.split("\r\n", 1)[0].split(",")
     for field, position in mapped:
-        assert header[int(position) - 1] == field, (field, position)
+        assert header[int(position)] == field, (field, position)
 
 
 # --- OptiSigns: API integration ------------------------------------------------------------
