@@ -1,0 +1,113 @@
+"""The admin console on two relay replicas sharing one real redis-server: one generated
+session secret, sessions any replica serves, a sign-out that ends the session on both."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.board import relay_env
+from tests.support.console import ADMIN, csrf_of, sign_in
+from tests.support.procs import Proc, Procs
+from tests.support.redis_server import RedisServer, redis_server
+
+pytestmark = pytest.mark.integration
+WRONG = "wrong-key-0123456789abcdef"
+
+
+class Pair:
+    """Replicas A and B on one Redis, no RELAY_SESSION_SECRET and no RELAY_DATA_DIR."""
+
+    def __init__(self, procs: Procs, redis: RedisServer, sim: str) -> None:
+        env = relay_env(sim, RELAY_ADMIN_KEY=ADMIN, REDIS_URL=redis.url,
+                        RELAY_LOG_FORMAT="text")
+        started = [procs.spawn_relay(env) for _ in range(2)]
+        for proc, url in started:
+            proc.wait_http(f"{url}/healthz", timeout=60)
+        (self.proc_a, self.a), (self.proc_b, self.b) = started
+        self.redis = redis
+
+    @property
+    def procs(self) -> list[Proc]:
+        return [self.proc_a, self.proc_b]
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Iterator[Pair]:
+    """Two replicas, the simulator and a fresh redis-server (fails under CI=true without it)."""
+    servers = redis_server(tmp_path)
+    redis = next(servers)
+    try:
+        with Procs(tmp_path) as procs:
+            yield Pair(procs, redis, procs.sim())
+    finally:
+        servers.close()
+
+
+def redis_keys(server: RedisServer, pattern: str) -> dict[str, tuple[str, int]]:
+    """The relay's keys matching ``pattern``: each key's value and its TTL in seconds."""
+    import redis as redis_py
+
+    with redis_py.Redis.from_url(server.url, decode_responses=True) as client:
+        return {str(k): (str(client.get(k)), int(client.ttl(k)))
+                for k in client.keys(f"toast-relay:*{pattern}")}
+
+
+def client_of(base_url: str, cookie: str | None = None) -> httpx.Client:
+    client = httpx.Client(base_url=base_url, timeout=30)
+    if cookie is not None:
+        client.cookies.set("relay_console", cookie)
+    return client
+
+
+def signed_in_page(page: httpx.Response) -> bool:
+    """Whether a GET /admin/ answer is the overview (signed in), not the sign-in form."""
+    assert page.status_code == 200, page.text
+    return 'action="/admin/sign-out"' in page.text
+
+
+def test_a_session_made_on_one_replica_works_and_ends_on_the_other(pair: Pair) -> None:
+    """Sign in on A; the cookie is signed in on B; signing out on B refuses it on A too."""
+    a = client_of(pair.a)
+    answer = sign_in(a)
+    assert answer.status_code == 303, answer.text
+    cookie = a.cookies["relay_console"]
+    assert signed_in_page(a.get("/admin/"))
+    b = client_of(pair.b, cookie)
+    page_b = b.get("/admin/")
+    assert signed_in_page(page_b)
+    assert not signed_in_page(client_of(pair.b).get("/admin/"))
+    bye = b.post("/admin/sign-out", data={"csrf": csrf_of(page_b.text)},
+                 headers={"Origin": pair.b})
+    assert bye.status_code == 303, bye.text
+    stolen = client_of(pair.a, cookie)
+    assert not signed_in_page(stolen.get("/admin/"))
+    refused = stolen.post("/admin/sign-out", data={"csrf": csrf_of(page_b.text)},
+                          headers={"Origin": pair.a})
+    assert refused.status_code == 401
+    assert not signed_in_page(client_of(pair.b, cookie).get("/admin/"))
+
+
+def test_the_secret_is_generated_once_kept_in_redis_and_never_logged(pair: Pair) -> None:
+    """Both replicas sign with the one secret Redis keeps; it appears in no log, and the
+    session in Redis sits under a hash of its id with a 12 h expiry."""
+    for url in (pair.a, pair.b):
+        assert sign_in(client_of(url)).status_code == 303
+    secrets = redis_keys(pair.redis, "console:session-secret")
+    assert len(secrets) == 1
+    (secret, ttl), = secrets.values()
+    assert len(secret) >= 32 and ttl == -1
+    sessions = redis_keys(pair.redis, "console:session:*")
+    assert len(sessions) == 2
+    assert all(43_000 < ttl <= 43_200 for _, ttl in sessions.values())
+    for proc in pair.procs:
+        assert secret not in proc.output()
+    # A cookie made by either replica verifies on the other: one secret, not two.
+    for first, second in ((pair.a, pair.b), (pair.b, pair.a)):
+        maker = client_of(first)
+        assert sign_in(maker).status_code == 303
+        assert signed_in_page(client_of(second, maker.cookies["relay_console"]).get("/admin/"))
+
