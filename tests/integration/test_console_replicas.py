@@ -3,6 +3,7 @@ session secret, sessions any replica serves, a sign-out that ends the session on
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,13 +23,18 @@ class Pair:
     """Replicas A and B on one Redis, no RELAY_SESSION_SECRET and no RELAY_DATA_DIR."""
 
     def __init__(self, procs: Procs, redis: RedisServer, sim: str) -> None:
-        env = relay_env(sim, RELAY_ADMIN_KEY=ADMIN, REDIS_URL=redis.url,
-                        RELAY_LOG_FORMAT="text")
-        started = [procs.spawn_relay(env) for _ in range(2)]
+        self.env = relay_env(sim, RELAY_ADMIN_KEY=ADMIN, REDIS_URL=redis.url,
+                             RELAY_LOG_FORMAT="text")
+        self.running = procs
+        (self.proc_a, self.a), (self.proc_b, self.b) = self.start(2)
+        self.redis = redis
+
+    def start(self, n: int) -> list[tuple[Proc, str]]:
+        """``n`` more replicas on the same Redis, each answering /healthz."""
+        started = [self.running.spawn_relay(self.env) for _ in range(n)]
         for proc, url in started:
             proc.wait_http(f"{url}/healthz", timeout=60)
-        (self.proc_a, self.a), (self.proc_b, self.b) = started
-        self.redis = redis
+        return started
 
     @property
     def procs(self) -> list[Proc]:
@@ -36,15 +42,16 @@ class Pair:
 
 
 @pytest.fixture
-def pair(tmp_path: Path) -> Iterator[Pair]:
-    """Two replicas, the simulator and a fresh redis-server (fails under CI=true without it)."""
-    servers = redis_server(tmp_path)
-    redis = next(servers)
-    try:
-        with Procs(tmp_path) as procs:
-            yield Pair(procs, redis, procs.sim())
-    finally:
-        servers.close()
+def rds(tmp_path: Path) -> Iterator[RedisServer]:
+    """A fresh redis-server for this test (fails under CI=true when it is not installed)."""
+    yield from redis_server(tmp_path)
+
+
+@pytest.fixture
+def pair(tmp_path: Path, rds: RedisServer) -> Iterator[Pair]:
+    """Two replicas against the simulator on one Redis, stopped by PID afterwards."""
+    with Procs(tmp_path) as procs:
+        yield Pair(procs, rds, procs.sim())
 
 
 def redis_keys(server: RedisServer, pattern: str) -> dict[str, tuple[str, int]]:
@@ -111,3 +118,35 @@ def test_the_secret_is_generated_once_kept_in_redis_and_never_logged(pair: Pair)
         assert sign_in(maker).status_code == 303
         assert signed_in_page(client_of(second, maker.cookies["relay_console"]).get("/admin/"))
 
+
+
+def test_with_redis_down_the_console_says_so(pair: Pair) -> None:
+    """While Redis is down a console page is a clear 503, not a 500; boards keep serving."""
+    a = client_of(pair.a)
+    assert sign_in(a).status_code == 303
+    pair.redis.kill()
+    page = a.get("/admin/")
+    assert page.status_code == 503, page.text
+    assert sign_in(client_of(pair.b)).status_code == 503
+    assert httpx.get(f"{pair.a}/healthz", timeout=10).status_code == 200
+    assert all("unexpected error" not in proc.output() for proc in pair.procs)
+
+
+def test_after_redis_lost_everything_the_replicas_agree_on_a_secret_again(pair: Pair) -> None:
+    """Redis restarted empty (no persistence): a replica started then and the ones already
+    running sign with one secret again, within seconds."""
+    for url in (pair.a, pair.b):
+        assert sign_in(client_of(url)).status_code == 303
+    pair.redis.kill()
+    pair.redis.start()
+    (_, c), = pair.start(1)
+    for maker, reader in ((c, pair.a), (pair.a, c), (pair.b, c)):
+        deadline = time.monotonic() + 20
+        while True:
+            client = client_of(maker)
+            answer = sign_in(client)
+            if answer.status_code == 303 and signed_in_page(
+                    client_of(reader, client.cookies["relay_console"]).get("/admin/")):
+                break
+            assert time.monotonic() < deadline, f"{maker}'s cookie never worked on {reader}"
+            time.sleep(0.5)
