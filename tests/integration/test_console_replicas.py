@@ -150,3 +150,18 @@ def test_after_redis_lost_everything_the_replicas_agree_on_a_secret_again(pair: 
                 break
             assert time.monotonic() < deadline, f"{maker}'s cookie never worked on {reader}"
             time.sleep(0.5)
+
+
+def test_wrong_keys_count_across_replicas(pair: Pair) -> None:
+    """Wrong keys spread over A and B add up: three at once, the next two slowed, then 429
+    with Retry-After on both, even for the right key."""
+    a, b = client_of(pair.a), client_of(pair.b)
+    for client in (a, b, a):
+        assert sign_in(client, WRONG).status_code == 401
+    for client, wait in ((b, 0.9), (a, 1.9)):
+        started = time.monotonic()
+        assert sign_in(client, WRONG).status_code == 401
+        assert time.monotonic() - started >= wait
+    for client in (b, a):
+        refused = sign_in(client)
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 800
