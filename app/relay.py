@@ -66,7 +66,7 @@ def console_gate(settings: Settings, state: State, clock: Clock) -> Gate:
                            else MemorySessions())
     secret = SecretSource(configured.get_secret_value().encode() if configured else None,
                           redis=state.redis, directory=settings.relay_data_dir)
-    return Gate(settings.relay_admin_key, Sessions(store, clock, secret), clock)
+    return Gate(settings.relay_admin_key, Sessions(store, clock, secret), clock, state.redis)
 
 
 @dataclass

@@ -82,7 +82,7 @@ async def sign_in(request: Request, relay: RelayDep) -> Response:
     gate = gate_of(relay)
     check_origin(request)
     client = request.client.host if request.client else "unknown"
-    verdict = gate.throttle.attempt(client)
+    verdict = await gate.throttle.attempt(client)
     if verdict.refused_for > 0:
         response = sign_in_page(request, "Too many wrong keys from this address; try again "
                                 f"in {int(verdict.refused_for // 60) + 1} minutes.", 429)
@@ -94,7 +94,7 @@ async def sign_in(request: Request, relay: RelayDep) -> Response:
     account = gate.account_of((form.get("key") or [""])[0].strip())
     if account is None:
         return sign_in_page(request, "That is not the admin key.", 401)
-    gate.throttle.succeeded(client)
+    await gate.throttle.succeeded(client)
     old = await current(request, relay)
     if old is not None:
         await gate.sessions.end(old)

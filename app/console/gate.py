@@ -13,7 +13,8 @@ from pydantic import SecretStr
 
 from app.clock import Clock
 from app.console.sessions import EVERY_ACCOUNT, Sessions
-from app.console.throttle import Throttle
+from app.console.throttle import SignInThrottle, Throttle
+from app.redis_link import RedisLink
 
 DEFAULT_ACCOUNT = "default"
 """The name the console shows for the account described by the TOAST_* settings."""
@@ -22,10 +23,12 @@ DEFAULT_ACCOUNT = "default"
 class Gate:
     """The console's sign-in: the keys, the sessions, the brute-force throttle."""
 
-    def __init__(self, admin_key: SecretStr | None, sessions: Sessions, clock: Clock) -> None:
+    def __init__(self, admin_key: SecretStr | None, sessions: Sessions, clock: Clock,
+                 redis: RedisLink | None = None) -> None:
         self._admin_key = admin_key
         self.sessions = sessions
-        self.throttle = Throttle(clock)
+        self.throttle = SignInThrottle(Throttle(clock), redis)
+        """Wrong keys per client address, counted in Redis (every replica) when set."""
 
     @property
     def enabled(self) -> bool:
