@@ -13,6 +13,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +37,28 @@ from app.menu.text import printable
 
 LOW_STOCK = 5
 """Toast's low-stock threshold: QUANTITY items at or under it show "Only N left"."""
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def guid_table(guids: Sequence[str]) -> str:
+    """The items' GUIDs sent once for the whole content (``data-guids``): their 16 bytes
+    each, in item order, base64. Empty (each item then carries ``data-guid``) unless every
+    GUID is a lowercase UUID as Toast writes them, which is what the script rebuilds."""
+    if not guids or not all(_UUID.fullmatch(g) for g in guids):
+        return ""
+    return base64.b64encode(b"".join(uuid.UUID(g).bytes for g in guids)).decode()
+
+
+def item_guids(content: str) -> list[str]:
+    """The item GUIDs of a board's HTML (page or content), in order, as the script sets
+    them in ``data-guid``: from the table when there is one, else from each item."""
+    table = re.search(r' data-guids="([^"]*)"', content)
+    if table is None:
+        return re.findall(r'<div data-guid="([^"]+)"', content)
+    raw = base64.b64decode(table[1])
+    return [str(uuid.UUID(bytes=raw[i:i + 16])) for i in range(0, len(raw), 16)]
+
 
 def _shown(value: object) -> object:
     """Every value a template prints, without control characters: autoescaping leaves NUL
@@ -142,10 +166,9 @@ def _item(r: Row, data: BoardInput, o: BoardOptions) -> dict[str, object]:
         meta.append(("cal", str(r.calories)))  # the script adds the unit: cal, or kcal
     if "tags" in o.show:
         meta.extend(badges(r.tags))
-    image = ""
+    image = ""  # the script makes it ../image/{restaurant}/{item}?v=...
     if (o.images or o.template == "feature") and r.image:
-        version = hashlib.sha1(r.image.encode(), usedforsecurity=False).hexdigest()[:12]
-        image = f"../image/{data.restaurant_guid}/{r.guid}?v={version}"
+        image = hashlib.sha1(r.image.encode(), usedforsecurity=False).hexdigest()[:12]
     return {"guid": r.guid, "name": r.name, "price": r.priceText, "sold": sold, "low": low,
             "sizes": sizes_line(r.sizes, data.currency) if r.sizes else "",
             "desc": r.description if "description" in o.show else "", "meta": meta,
@@ -205,7 +228,8 @@ def render_content(data: BoardInput, o: BoardOptions) -> bytes:
     legend_json = json.dumps(legend(r.tags for r in data.rows) if "tags" in o.show else [],
                              separators=(",", ":"))
     sections, tails = _sections(data, o)
-    return _ENV.get_template("content.html").render(
+    guids = guid_table([r.guid for r in data.rows])
+    return _ENV.get_template("content.html").render(guids=guids, restaurant=data.restaurant_guid,
         version=int(data.changed_at * 1000), fetched=int(data.fetched_at * 1000),
         stale=data.stale, time_zone=data.time_zone, windows=windows, names=names,
         legend=legend_json, count=len(data.rows), sections=sections,

@@ -25,6 +25,7 @@
   var timer = 0, fails = 0, inFlight = false, again = false, lastContact = Date.now();
   var eventFails = 0, opened = false, ticks = 0, drifts = 0, fmt = null;
   var groups = [], items = [], sent = null, last = null, featSize = 0, tails = [];
+  var guids = '', restaurant = ''; // data-guids decoded: 16 bytes per item, in order
   var heights = window.WeakMap ? new WeakMap() : null; // item -> its height as laid out
   var stats = { updates: 0, lastApplyMs: 0, lastFitMs: 0, pages: 1, scale: 0, columns: 0, lean: 0, fails: 0 };
   window.__board = stats;
@@ -140,13 +141,23 @@
   }
 
   // --- the relay's compact item markup, grown into the DOM contract (docs/board.md) ---
-  // <div data-guid><b>name</b>price<small>sizes</small><p data-t=i>description</p>
-  // <u>calories<span class=…>badge</span></u><em>flag</em></div>. data-t: the closing
-  // sentence i (empty: 0) of the content's data-tails, sent once for all items.
-  var ROLES = { B: 'name', SMALL: 'sizes', P: 'desc', U: 'meta', EM: 'flag' };
+  // <div><b>name</b>price<small>sizes</small><p>description</p>
+  // <u>calories<span class=…>badge</span></u><em>flag</em></div>; <i data-t=n> instead of
+  // <p>: the description ends with the closing sentence n (none: 0) of the content's
+  // data-tails. The GUID is the k-th of data-guids (else the item's own data-guid), the
+  // picture's data-img its version.
+  var ROLES = { B: 'name', SMALL: 'sizes', P: 'desc', I: 'desc', U: 'meta', EM: 'flag' };
   function el(tag, cls) { var e = document.createElement(tag); e.className = cls; return e; }
-  function grow(it) {
+  function guidAt(k) {
+    var h = '';
+    for (var i = 16 * k; i < 16 * k + 16; i++) h += (256 + guids.charCodeAt(i)).toString(16).slice(1);
+    return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join('-');
+  }
+  function grow(it, k) {
     if (it.className) return it;
+    if (guids) it.setAttribute('data-guid', guidAt(k));
+    var v = it.getAttribute('data-img');
+    if (v) it.setAttribute('data-img', '../image/' + restaurant + '/' + it.getAttribute('data-guid') + '?v=' + v);
     var line = el('div', 'line'), name = el('span', 'name'), price = el('span', 'price');
     var parts = [line], flag = null;
     line.appendChild(name);
@@ -166,7 +177,7 @@
         }
         to.appendChild(x);
       }
-      if (role === 'desc' && k.hasAttribute('data-t')) {
+      if (k.nodeName === 'I') {
         to.appendChild(document.createTextNode((to.firstChild ? ' ' : '') +
           (tails[+k.getAttribute('data-t')] || '')));
       }
@@ -184,12 +195,14 @@
     groups = [];
     items = [];
     tails = json(c, 'data-tails') || [];
+    guids = c.hasAttribute('data-guids') ? atob(c.getAttribute('data-guids')) : '';
+    restaurant = c.getAttribute('data-restaurant');
     var secs = c.children;
     for (var i = 0; i < secs.length; i++) {
       var sec = secs[i];
       if (sec.tagName !== 'SECTION') continue;
       var its = [];
-      for (var j = 1; j < sec.children.length; j++) its.push(grow(sec.children[j]));
+      for (var j = 1; j < sec.children.length; j++) its.push(grow(sec.children[j], items.length + its.length));
       groups.push({ sec: sec, h2: sec.firstElementChild, items: its, menu: +sec.getAttribute('data-menu') });
       items.push.apply(items, its);
     }
@@ -451,7 +464,8 @@
     var c = content();
     if (!sent || !fresh || !c) return null;
     if (fresh.getAttribute('data-windows') !== sent.getAttribute('data-windows') ||
-        fresh.getAttribute('data-tails') !== sent.getAttribute('data-tails')) return null;
+        fresh.getAttribute('data-tails') !== sent.getAttribute('data-tails') ||
+        fresh.getAttribute('data-guids') !== sent.getAttribute('data-guids')) return null;
     var ns = fresh.children, os = sent.children, swaps = [], at = 0;
     if (ns.length !== os.length || ns.length !== groups.length) return null;
     for (var i = 0; i < ns.length; i++) {
@@ -469,7 +483,7 @@
     var pairs = [];
     for (var k = 0; k < swaps.length; k++) {
       var g = groups[swaps[k][0]], old = g.items[swaps[k][1]];
-      var fresh1 = grow(swaps[k][3].cloneNode(true)), pic = old.querySelector('.pic');
+      var fresh1 = grow(swaps[k][3].cloneNode(true), swaps[k][2]), pic = old.querySelector('.pic');
       if (pic) fresh1.insertBefore(pic, fresh1.firstChild); // the same picture, not fetched again
       old.replaceWith(fresh1);
       g.items[swaps[k][1]] = items[swaps[k][2]] = fresh1;
