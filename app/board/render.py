@@ -11,6 +11,7 @@ can swap it in place.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import re
@@ -71,6 +72,7 @@ def _shown(value: object) -> object:
 _ENV = Environment(loader=PackageLoader("app.board", "templates"), autoescape=True,
                    trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined,
                    finalize=_shown)
+_ENV.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
 
 
 def _asset(name: str) -> Markup:
@@ -78,7 +80,24 @@ def _asset(name: str) -> Markup:
                   .read_text(encoding="utf-8"))  # our own file, not user input
 
 
-_CSS = Markup(strip_css(_asset("board.css")))  # noqa: S704  # our own file, as above
+_CSS_BLOCKS = re.split(r"^/\* for: ([\w ]+) \*/$", str(_asset("board.css")), flags=re.M)
+
+
+def _css(o: BoardOptions) -> Markup:
+    """The stylesheet for ``o``: the common part and the blocks for its template (and
+    images); a columns board carries no feature or list rules."""
+    return _css_for(o.template, o.images)
+
+
+@functools.cache
+def _css_for(template: str, images: bool) -> Markup:
+    parts = [_CSS_BLOCKS[0]]
+    for names, block in zip(_CSS_BLOCKS[1::2], _CSS_BLOCKS[2::2], strict=True):
+        if template in names.split() or (images and "images" in names.split()):
+            parts.append(block)
+    return Markup(strip_css("".join(parts)))  # noqa: S704  # our own file, as above
+
+
 _JS = Markup(strip_js(_asset("board.js")))  # noqa: S704  # the page's CSP hashes this text
 PAGE_POLICY = (
     "default-src 'none'; script-src 'sha256-"
@@ -229,10 +248,12 @@ def render_content(data: BoardInput, o: BoardOptions) -> bytes:
                              separators=(",", ":"))
     sections, tails = _sections(data, o)
     guids = guid_table([r.guid for r in data.rows])
-    return _ENV.get_template("content.html").render(guids=guids, restaurant=data.restaurant_guid,
+    pictures = (o.images or o.template == "feature") and any(r.image for r in data.rows)
+    return _ENV.get_template("content.html").render(
+        guids=guids, restaurant=data.restaurant_guid if pictures else "",
         version=int(data.changed_at * 1000), fetched=int(data.fetched_at * 1000),
         stale=data.stale, time_zone=data.time_zone, windows=windows, names=names,
-        legend=legend_json, count=len(data.rows), sections=sections,
+        legend=legend_json, sections=sections,
         tails=json.dumps(tails, separators=(",", ":"), ensure_ascii=False) if tails else ""
         ).encode()
 
@@ -248,7 +269,7 @@ def render_page(name: str, o: BoardOptions, content: bytes, content_etag: str, *
               "events": True, "eventsUrl": events_url, "readyForCache": o.ready_for_cache,
               "template": o.template, "logo": o.logo, "kcal": o.calories == "uk"}
     return _ENV.get_template("board.html").render(
-        o=o, name=name, css=_CSS, js=_JS, config=config,
+        o=o, name=name, css=_css(o), js=_JS, config=config,
         statement=CALORIE_STATEMENTS.get(o.calories, ""),
         content=Markup(content.decode())).encode()  # noqa: S704  # rendered (escaped) above
 
