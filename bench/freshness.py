@@ -111,13 +111,16 @@ def board_lags(relay_url: str, sim_url: str, guid: str, publishes: int) -> Lags 
 
     None when there is no board route, or Chromium, chromedriver or selenium is missing.
     """
+    from app.board.render import item_guids
+
     board_url = f"{relay_url}/board/{guid}?key={KEY}"
     content = httpx.get(board_url + "&part=content", timeout=30)
     if content.status_code != 200:
         return None
+    shown = set(item_guids(content.text))
     rows = httpx.get(f"{relay_url}/menu/{guid}", headers={"X-API-Key": KEY}, timeout=30)
     item = next(r for r in rows.json()["items"] if isinstance(r.get("price"), float | int)
-                and not r["sizes"] and f'data-guid="{r["guid"]}"' in content.text)
+                and not r["sizes"] and r["guid"] in shown)
     lags: list[float] = []
     with chromium() as driver:
         if driver is None:

@@ -11,8 +11,11 @@ can swap it in place.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
+import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,6 +39,28 @@ from app.menu.text import printable
 LOW_STOCK = 5
 """Toast's low-stock threshold: QUANTITY items at or under it show "Only N left"."""
 
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def guid_table(guids: Sequence[str]) -> str:
+    """The items' GUIDs sent once for the whole content (``data-guids``): their 16 bytes
+    each, in item order, base64. Empty (each item then carries ``data-guid``) unless every
+    GUID is a lowercase UUID as Toast writes them, which is what the script rebuilds."""
+    if not guids or not all(_UUID.fullmatch(g) for g in guids):
+        return ""
+    return base64.b64encode(b"".join(uuid.UUID(g).bytes for g in guids)).decode()
+
+
+def item_guids(content: str) -> list[str]:
+    """The item GUIDs of a board's HTML (page or content), in order, as the script sets
+    them in ``data-guid``: from the table when there is one, else from each item."""
+    table = re.search(r' data-guids="([^"]*)"', content)
+    if table is None:
+        return re.findall(r'<div data-guid="([^"]+)"', content)
+    raw = base64.b64decode(table[1])
+    return [str(uuid.UUID(bytes=raw[i:i + 16])) for i in range(0, len(raw), 16)]
+
+
 def _shown(value: object) -> object:
     """Every value a template prints, without control characters: autoescaping leaves NUL
     and ESC as they are. Markup is this package's own (already clean) HTML."""
@@ -47,6 +72,7 @@ def _shown(value: object) -> object:
 _ENV = Environment(loader=PackageLoader("app.board", "templates"), autoescape=True,
                    trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined,
                    finalize=_shown)
+_ENV.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
 
 
 def _asset(name: str) -> Markup:
@@ -54,7 +80,24 @@ def _asset(name: str) -> Markup:
                   .read_text(encoding="utf-8"))  # our own file, not user input
 
 
-_CSS = Markup(strip_css(_asset("board.css")))  # noqa: S704  # our own file, as above
+_CSS_BLOCKS = re.split(r"^/\* for: ([\w ]+) \*/$", str(_asset("board.css")), flags=re.M)
+
+
+def _css(o: BoardOptions) -> Markup:
+    """The stylesheet for ``o``: the common part and the blocks for its template (and
+    images); a columns board carries no feature or list rules."""
+    return _css_for(o.template, o.images)
+
+
+@functools.cache
+def _css_for(template: str, images: bool) -> Markup:
+    parts = [_CSS_BLOCKS[0]]
+    for names, block in zip(_CSS_BLOCKS[1::2], _CSS_BLOCKS[2::2], strict=True):
+        if template in names.split() or (images and "images" in names.split()):
+            parts.append(block)
+    return Markup(strip_css("".join(parts)))  # noqa: S704  # our own file, as above
+
+
 _JS = Markup(strip_js(_asset("board.js")))  # noqa: S704  # the page's CSP hashes this text
 PAGE_POLICY = (
     "default-src 'none'; script-src 'sha256-"
@@ -142,10 +185,9 @@ def _item(r: Row, data: BoardInput, o: BoardOptions) -> dict[str, object]:
         meta.append(("cal", str(r.calories)))  # the script adds the unit: cal, or kcal
     if "tags" in o.show:
         meta.extend(badges(r.tags))
-    image = ""
+    image = ""  # the script makes it ../image/{restaurant}/{item}?v=...
     if (o.images or o.template == "feature") and r.image:
-        version = hashlib.sha1(r.image.encode(), usedforsecurity=False).hexdigest()[:12]
-        image = f"../image/{data.restaurant_guid}/{r.guid}?v={version}"
+        image = hashlib.sha1(r.image.encode(), usedforsecurity=False).hexdigest()[:12]
     return {"guid": r.guid, "name": r.name, "price": r.priceText, "sold": sold, "low": low,
             "sizes": sizes_line(r.sizes, data.currency) if r.sizes else "",
             "desc": r.description if "description" in o.show else "", "meta": meta,
@@ -205,10 +247,13 @@ def render_content(data: BoardInput, o: BoardOptions) -> bytes:
     legend_json = json.dumps(legend(r.tags for r in data.rows) if "tags" in o.show else [],
                              separators=(",", ":"))
     sections, tails = _sections(data, o)
+    guids = guid_table([r.guid for r in data.rows])
+    pictures = (o.images or o.template == "feature") and any(r.image for r in data.rows)
     return _ENV.get_template("content.html").render(
+        guids=guids, restaurant=data.restaurant_guid if pictures else "",
         version=int(data.changed_at * 1000), fetched=int(data.fetched_at * 1000),
         stale=data.stale, time_zone=data.time_zone, windows=windows, names=names,
-        legend=legend_json, count=len(data.rows), sections=sections,
+        legend=legend_json, sections=sections,
         tails=json.dumps(tails, separators=(",", ":"), ensure_ascii=False) if tails else ""
         ).encode()
 
@@ -224,7 +269,7 @@ def render_page(name: str, o: BoardOptions, content: bytes, content_etag: str, *
               "events": True, "eventsUrl": events_url, "readyForCache": o.ready_for_cache,
               "template": o.template, "logo": o.logo, "kcal": o.calories == "uk"}
     return _ENV.get_template("board.html").render(
-        o=o, name=name, css=_CSS, js=_JS, config=config,
+        o=o, name=name, css=_css(o), js=_JS, config=config,
         statement=CALORIE_STATEMENTS.get(o.calories, ""),
         content=Markup(content.decode())).encode()  # noqa: S704  # rendered (escaped) above
 

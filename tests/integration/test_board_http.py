@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ import httpx
 import pytest
 from PIL import Image
 
+from app.board.render import item_guids
 from app.sim.sample import SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_RESTAURANT_GUID
 from tests.support.procs import RELAY, Procs, free_port
 
@@ -79,7 +79,7 @@ def test_board_filters_match_the_menu(relays: tuple[str, str, Path]) -> None:
     params: dict[str, Any] = {"group": "Burgers", "hide_out_of_stock": "true"}
     expected = [r["guid"] for r in get(url, "/menu/harbor", **params).json()["items"]]
     page = get(url, "/board/harbor", **params).text
-    assert re.findall(r'data-guid="([^"]+)"', page) == expected and expected
+    assert item_guids(page) == expected and expected
 
 
 @pytest.mark.parametrize(("params", "name"), [

@@ -25,14 +25,28 @@
   var timer = 0, fails = 0, inFlight = false, again = false, lastContact = Date.now();
   var eventFails = 0, opened = false, ticks = 0, drifts = 0, fmt = null;
   var groups = [], items = [], sent = null, last = null, featSize = 0, tails = [];
+  var guids = '', restaurant = ''; // data-guids decoded: 16 bytes per item, in order
   var heights = window.WeakMap ? new WeakMap() : null; // item -> its height as laid out
   var stats = { updates: 0, lastApplyMs: 0, lastFitMs: 0, pages: 1, scale: 0, columns: 0, lean: 0, fails: 0 };
   window.__board = stats;
 
   function content() { return $('content'); }
-  function num(el, name) { return el ? +el.getAttribute(name) || 0 : 0; }
+  // data-* attributes by their dataset names (data-sold-out: soldOut)
+  function num(el, name) { return el ? +el.dataset[name] || 0 : 0; }
   function json(el, name) {
-    try { return JSON.parse(el.getAttribute(name) || 'null'); } catch (e) { return null; }
+    try { return JSON.parse(el.dataset[name] || 'null'); } catch (e) { return null; }
+  }
+  function el(tag, cls) { var e = document.createElement(tag); if (cls) e.className = cls; return e; }
+  function shell(from) { // a section for items moved out of `from` (same group and menu)
+    var sec = el('section');
+    sec.dataset.group = from.dataset.group;
+    sec.dataset.menu = from.dataset.menu;
+    return sec;
+  }
+  function continued(g) { // the group's heading again, marked as a continuation
+    var h = g.h2.cloneNode(true);
+    h.dataset.continued = 'true';
+    return h;
   }
 
   // --- pure rules, line for line as app/board/layout.py ------------------------------
@@ -116,9 +130,9 @@
   }
   function daypart() { // true when the set of shown menus changed
     var c = content();
-    if (!c || !c.hasAttribute('data-windows')) { when.hidden = true; return false; }
-    var ws = json(c, 'data-windows') || [], names = json(c, 'data-names') || [];
-    var now = localNow(c.getAttribute('data-tz'));
+    if (!c || !c.dataset.windows) { when.hidden = true; return false; }
+    var ws = json(c, 'windows') || [], names = json(c, 'names') || [];
+    var now = localNow(c.dataset.tz);
     if (!now) return false;
     var present = {}, open = [], any = false, next = null;
     groups.forEach(function (g) { present[g.menu] = true; });
@@ -140,13 +154,22 @@
   }
 
   // --- the relay's compact item markup, grown into the DOM contract (docs/board.md) ---
-  // <div data-guid><b>name</b>price<small>sizes</small><p data-t=i>description</p>
-  // <u>calories<span class=…>badge</span></u><em>flag</em></div>. data-t: the closing
-  // sentence i (empty: 0) of the content's data-tails, sent once for all items.
-  var ROLES = { B: 'name', SMALL: 'sizes', P: 'desc', U: 'meta', EM: 'flag' };
-  function el(tag, cls) { var e = document.createElement(tag); e.className = cls; return e; }
-  function grow(it) {
+  // <div><b>name</b>price<small>sizes</small><p>description</p>
+  // <u>calories<span class=…>badge</span></u><em>flag</em></div>; <i data-t=n> instead of
+  // <p>: the description ends with the closing sentence n (none: 0) of the content's
+  // data-tails. The GUID is the k-th of data-guids (else the item's own data-guid), the
+  // picture's data-img its version.
+  var ROLES = { B: 'name', SMALL: 'sizes', P: 'desc', I: 'desc', U: 'meta', EM: 'flag' };
+  function guidAt(k) {
+    var h = '';
+    for (var i = 16 * k; i < 16 * k + 16; i++) h += (256 + guids.charCodeAt(i)).toString(16).slice(1);
+    return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join('-');
+  }
+  function grow(it, at) {
     if (it.className) return it;
+    var d = it.dataset;
+    if (guids) d.guid = guidAt(at);
+    if (d.img) d.img = '../image/' + restaurant + '/' + d.guid + '?v=' + d.img;
     var line = el('div', 'line'), name = el('span', 'name'), price = el('span', 'price');
     var parts = [line], flag = null;
     line.appendChild(name);
@@ -166,16 +189,16 @@
         }
         to.appendChild(x);
       }
-      if (role === 'desc' && k.hasAttribute('data-t')) {
+      if (k.nodeName === 'I') {
         to.appendChild(document.createTextNode((to.firstChild ? ' ' : '') +
-          (tails[+k.getAttribute('data-t')] || '')));
+          (tails[k.dataset.t || 0] || '')));
       }
       it.removeChild(k);
       if (role === 'flag') flag = to;
       if (to !== name) parts.push(to);
     }
     for (var i = 0; i < parts.length; i++) it.appendChild(parts[i]);
-    it.className = it.hasAttribute('data-sold-out') ? 'item sold' : flag ? 'item low' : 'item';
+    it.className = d.soldOut ? 'item sold' : flag ? 'item low' : 'item';
     return it;
   }
 
@@ -183,14 +206,16 @@
   function model(c) { // the sections and items as sent, in order (the layout moves them)
     groups = [];
     items = [];
-    tails = json(c, 'data-tails') || [];
+    tails = json(c, 'tails') || [];
+    guids = c.dataset.guids ? atob(c.dataset.guids) : '';
+    restaurant = c.dataset.restaurant;
     var secs = c.children;
     for (var i = 0; i < secs.length; i++) {
       var sec = secs[i];
       if (sec.tagName !== 'SECTION') continue;
       var its = [];
-      for (var j = 1; j < sec.children.length; j++) its.push(grow(sec.children[j]));
-      groups.push({ sec: sec, h2: sec.firstElementChild, items: its, menu: +sec.getAttribute('data-menu') });
+      for (var j = 1; j < sec.children.length; j++) its.push(grow(sec.children[j], items.length + its.length));
+      groups.push({ sec: sec, h2: sec.firstElementChild, items: its, menu: +sec.dataset.menu });
       items.push.apply(items, its);
     }
   }
@@ -218,7 +243,7 @@
     c.classList.toggle('lean2', l === 2);
   }
   function gapPx(c) {
-    var probe = document.createElement('div');
+    var probe = el('div');
     probe.style.width = 'var(--gap)';
     c.appendChild(probe);
     var w = probe.getBoundingClientRect().width;
@@ -231,14 +256,12 @@
     setLean(c, l);
     c.style.fontSize = s + 'vh';
     var width = (c.clientWidth - (n - 1) * gap) / n;
-    var box = document.createElement('div'), probes = [], old = c.querySelectorAll('.measure');
-    box.className = 'measure';
+    var box = el('div', 'measure'), probes = [], old = c.querySelectorAll('.measure');
     box.style.width = width + 'px';
     vis.forEach(function (v) {
       box.appendChild(v.g.sec);
-      var sec = document.createElement('section'), h = v.g.h2.cloneNode(true);
-      h.setAttribute('data-continued', 'true');
-      sec.appendChild(h);
+      var sec = el('section');
+      sec.appendChild(continued(v.g));
       box.appendChild(sec);
       probes.push(sec);
     });
@@ -261,20 +284,15 @@
   function place(c, vis, m, h) { // build pages of m.n columns from pack(m.gs, h)
     var cols = pack(m.gs, h), box = c.querySelector('.measure'), pg = null;
     for (var i = 0; i < cols.length; i++) {
-      if (i % m.n === 0) { pg = document.createElement('div'); pg.className = 'pg'; c.appendChild(pg); }
-      var col = document.createElement('div');
-      col.className = 'col';
+      if (i % m.n === 0) c.appendChild(pg = el('div', 'pg'));
+      var col = el('div', 'col');
       col.style.width = m.width + 'px';
       pg.appendChild(col);
       cols[i].forEach(function (seg) {
         var v = vis[seg[0]], sec = v.g.sec;
         if (seg[3]) {
-          sec = document.createElement('section');
-          sec.setAttribute('data-group', v.g.sec.getAttribute('data-group'));
-          sec.setAttribute('data-menu', v.g.sec.getAttribute('data-menu'));
-          var h = v.g.h2.cloneNode(true);
-          h.setAttribute('data-continued', 'true');
-          sec.appendChild(h);
+          sec = shell(v.g.sec);
+          sec.appendChild(continued(v.g));
         }
         for (var k = seg[1]; k < seg[2]; k++) sec.appendChild(v.items[k]);
         col.appendChild(sec);
@@ -287,12 +305,10 @@
     if (!featured) return vis;
     var k = Math.min(3, Math.floor(n / 5)), picks = [], all = [];
     vis.forEach(function (v) { all.push.apply(all, v.items); });
-    all.forEach(function (it) { if (picks.length < k && it.getAttribute('data-pick') === 'true') picks.push(it); });
+    all.forEach(function (it) { if (picks.length < k && it.dataset.pick === 'true') picks.push(it); });
     vis.forEach(function (v) { if (picks.length < k && picks.indexOf(v.items[0]) < 0) picks.push(v.items[0]); });
     picks.forEach(function (it) {
-      var sec = document.createElement('section'), from = it.parentNode;
-      sec.setAttribute('data-group', from.getAttribute('data-group'));
-      sec.setAttribute('data-menu', from.getAttribute('data-menu'));
+      var sec = shell(it.parentNode);
       sec.className = 'card';
       sec.appendChild(it);
       featured.appendChild(sec);
@@ -300,8 +316,7 @@
     images();
     function whole(size) {
       featured.style.fontSize = size + 'vh';
-      return featured.scrollHeight <= featured.clientHeight + 1 &&
-        featured.scrollWidth <= featured.clientWidth + 1;
+      return cardsFit();
     }
     if (!(quick && featSize && whole(featSize))) { // a re-price keeps the size that fits
       while (picks.length && !whole(FLOOR)) { // fewer cards rather than cut ones
@@ -320,12 +335,17 @@
       return { g: v.g, items: v.items.filter(function (it) { return picks.indexOf(it) < 0; }) };
     }).filter(function (v) { return v.items.length; });
   }
+  function cardsFit() { // the featured cards are whole, nothing cut
+    return featured.scrollHeight <= featured.clientHeight + 1 &&
+      featured.scrollWidth <= featured.clientWidth + 1;
+  }
   function fit(quick) {
     var c = content();
     if (!c) return;
     var t0 = performance.now(), land = landscape();
-    document.body.classList.toggle('land', land);
-    document.body.classList.toggle('port', !land);
+    var body = document.body.classList;
+    body.toggle('land', land);
+    body.toggle('port', !land);
     reset(c);
     var vis = [], n = 0;
     groups.forEach(function (g) {
@@ -384,7 +404,7 @@
     }
   }
   function legend(vis) { // the dietary codes on screen, explained in the footer
-    var codes = json(content(), 'data-legend') || [], shown = {};
+    var codes = json(content(), 'legend') || [], shown = {};
     vis.forEach(function (v) {
       v.items.forEach(function (it) {
         var d = it.querySelectorAll('.diet');
@@ -394,7 +414,7 @@
     legendEl.textContent = '';
     codes.forEach(function (e) {
       if (!shown[e[0]]) return;
-      var b = document.createElement('b');
+      var b = el('b');
       b.textContent = e[0];
       legendEl.appendChild(b);
       legendEl.appendChild(document.createTextNode(e[1]));
@@ -407,11 +427,10 @@
   }
   function picture(it, size) {
     if (it.querySelector('.pic')) return;
-    var img = document.createElement('img');
-    img.className = 'pic';
+    var img = el('img', 'pic');
     img.alt = '';
     img.onerror = function () { this.remove(); }; // a missing image never breaks the board
-    img.src = it.getAttribute('data-img') + '&size=' + size + keyParam;
+    img.src = it.dataset.img + '&size=' + size + keyParam;
     it.insertBefore(img, it.firstChild);
   }
   function images() {
@@ -432,26 +451,19 @@
   // The content as the relay sent it (parsed, never shown): the next update is compared
   // with it, since the shown copy carries the layout and the script's own changes.
   function parse(html) {
-    var t = document.createElement('template');
+    var t = el('template');
     t.innerHTML = html;
     var c = t.content.firstElementChild;
     return c && c.id === 'content' ? c : null;
   }
-  function sameAttrs(a, b) {
-    if (a.attributes.length !== b.attributes.length) return false;
-    for (var i = 0; i < a.attributes.length; i++) {
-      var n = a.attributes[i].name;
-      if (a.getAttribute(n) !== b.getAttribute(n)) return false;
-    }
-    return true;
-  }
+  function sameAttrs(a, b) { return a.cloneNode(false).isEqualNode(b.cloneNode(false)); }
   // Same sections and items in the same order: swap the changed items only and return
   // them as [old, new] pairs (null: draw it all again).
   function patch(fresh) {
     var c = content();
     if (!sent || !fresh || !c) return null;
-    if (fresh.getAttribute('data-windows') !== sent.getAttribute('data-windows') ||
-        fresh.getAttribute('data-tails') !== sent.getAttribute('data-tails')) return null;
+    var f = fresh.dataset, s = sent.dataset;
+    if (f.windows !== s.windows || f.tails !== s.tails || f.guids !== s.guids) return null;
     var ns = fresh.children, os = sent.children, swaps = [], at = 0;
     if (ns.length !== os.length || ns.length !== groups.length) return null;
     for (var i = 0; i < ns.length; i++) {
@@ -460,7 +472,7 @@
       for (var j = 0; j < n.children.length; j++) {
         var nj = n.children[j];
         if (j === 0) { if (!nj.isEqualNode(o.children[0])) return null; continue; }
-        if (nj.getAttribute('data-guid') !== o.children[j].getAttribute('data-guid')) return null;
+        if (nj.dataset.guid !== o.children[j].dataset.guid) return null;
         if (!nj.isEqualNode(o.children[j])) swaps.push([i, j - 1, at, nj]);
         at++;
       }
@@ -469,7 +481,7 @@
     var pairs = [];
     for (var k = 0; k < swaps.length; k++) {
       var g = groups[swaps[k][0]], old = g.items[swaps[k][1]];
-      var fresh1 = grow(swaps[k][3].cloneNode(true)), pic = old.querySelector('.pic');
+      var fresh1 = grow(swaps[k][3].cloneNode(true), swaps[k][2]), pic = old.querySelector('.pic');
       if (pic) fresh1.insertBefore(pic, fresh1.firstChild); // the same picture, not fetched again
       old.replaceWith(fresh1);
       g.items[swaps[k][1]] = items[swaps[k][2]] = fresh1;
@@ -494,8 +506,8 @@
     var shown = [], pgs = [], cards = false, ok = true, i;
     for (i = 0; i < pairs.length; i++) {
       var o = pairs[i][0], n = pairs[i][1];
-      if (o.getAttribute('data-pick') !== n.getAttribute('data-pick') ||
-          o.getAttribute('data-img') !== n.getAttribute('data-img') || diets(o) !== diets(n)) return false;
+      if (o.dataset.pick !== n.dataset.pick || o.dataset.img !== n.dataset.img ||
+          diets(o) !== diets(n)) return false;
       if (featured && featured.contains(n)) { cards = true; continue; }
       var pg = n.closest('.pg');
       if (!pg) continue; // in a menu not shown now: no layout to keep
@@ -509,8 +521,7 @@
       if (ok) heights.set(shown[i][1], h);
     }
     for (i = 0; i < pgs.length; i++) pgs[i].hidden = true;
-    if (ok && cards) ok = featured.scrollHeight <= featured.clientHeight + 1 &&
-      featured.scrollWidth <= featured.clientWidth + 1;
+    if (ok && cards) ok = cardsFit();
     return ok;
   }
   function apply(html, tag) {
@@ -536,27 +547,27 @@
   }
   function save(html) {
     try {
-      localStorage.setItem(storeKey, JSON.stringify({ etag: etag, version: num(sent, 'data-version'), html: html }));
+      localStorage.setItem(storeKey, JSON.stringify({ etag: etag, version: num(sent, 'version'), html: html }));
     } catch (e) { /* full or disabled: the screen still shows the content */ }
   }
   function restore() { // a player that rebooted offline may show an older cached page
     try {
       var s = JSON.parse(localStorage.getItem(storeKey) || 'null');
-      if (s && s.version > num(sent, 'data-version')) { apply(s.html, s.etag); return true; }
+      if (s && s.version > num(sent, 'version')) { apply(s.html, s.etag); return true; }
     } catch (e) { /* nothing kept */ }
     return false;
   }
   function clock(ms) {
     try {
       return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit',
-        timeZone: content().getAttribute('data-tz') || undefined });
+        timeZone: content().dataset.tz || undefined });
     } catch (e) { return new Date(ms).toLocaleTimeString(); }
   }
   function staleNote() {
     var c = content(), now = Date.now(), limit = Math.max(20000, cfg.refresh * 3000);
-    var fetched = num(c, 'data-fetched');
+    var fetched = num(c, 'fetched');
     var away = now - lastContact > limit;
-    var old = c && c.getAttribute('data-stale') === 'true' && now - fetched > limit;
+    var old = c && c.dataset.stale === 'true' && now - fetched > limit;
     note.hidden = !(away || old);
     if (!note.hidden) note.textContent = 'Menu as of ' + clock(fetched || lastContact);
   }

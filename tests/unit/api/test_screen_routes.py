@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from app.board.render import item_guids
 from app.cache.views import FORMATS
 from tests.unit.api.conftest import ADMIN, GUID, KEY, Open, Stack
 
@@ -153,7 +154,7 @@ async def test_board_shows_the_chosen_items_only(stack: Stack) -> None:
     page = await c.get("/s/drinks", params={"key": KEY})
     assert page.status_code == 200 and "content-security-policy" in page.headers
     text = page.text
-    shown = {part.split('"')[0] for part in text.split('data-guid="')[1:]}
+    shown = set(item_guids(text))
     assert shown == chosen
     assert "<h1>Drinks</h1>" in text and "Ask for the happy hour" in text
     assert 'data-theme="light"' in text and f"../events/{GUID}" in text

@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from app.board.options import BoardOptions
-from app.board.render import render_content, render_page, select
+from app.board.render import guid_table, item_guids, render_content, render_page, select
 from app.menu.filters import Filters
 from app.menu.flatten import FlatMenu, flatten
 from app.menu.model import StockEntry, decode_menus
@@ -156,11 +156,12 @@ def test_with_no_menu_open_the_next_one_shows() -> None:
 
 
 def test_images_go_through_the_relay() -> None:
-    """images=true points items with an image at the relay's versioned /image path."""
+    """images=true marks items with an image by the version of Toast's URL (the script
+    links ../image/{restaurant}/{item}?v=...), and names the restaurant once."""
     html = content(o=BoardOptions(images=True))
     found = re.findall(r'data-img="([^"]+)"', html)
-    assert len(found) == 1 and re.fullmatch(
-        r"\.\./image/[0-9a-f-]{36}/pie\?v=[0-9a-f]{12}", found[0])
+    assert len(found) == 1 and re.fullmatch(r"[0-9a-f]{12}", found[0])
+    assert re.search(r'<div id="content"[^>]* data-restaurant="[0-9a-f-]{36}"', html)
     assert "img.example" not in html
 
 
@@ -240,7 +241,7 @@ def test_brand_options_reach_the_page() -> None:
 def test_feature_template_carries_images_without_images_option() -> None:
     """template=feature links item images (the featured cards show them) through /image."""
     html = content(o=BoardOptions(template="feature"))
-    assert re.findall(r'data-img="\.\./image/[0-9a-f-]{36}/pie\?v=[0-9a-f]{12}"', html)
+    assert re.findall(r'<div data-guid="pie"[^>]* data-img="[0-9a-f]{12}"', html)
 
 
 def test_items_are_sent_compact() -> None:
@@ -254,7 +255,7 @@ def test_items_are_sent_compact() -> None:
 
 def test_a_shared_closing_sentence_is_sent_once() -> None:
     """A closing sentence many descriptions share goes once into data-tails; each
-    description keeps its own text and data-t (empty for the first)."""
+    description keeps its own text in <i> (data-t: the sentence's index, none for the first)."""
     doc = decode_menus(orjson.dumps(harbor_lights_menus()))
     flat = flatten(doc, now=NOW)
     closing = "Served with your choice of side; ask your server about allergens."
@@ -266,4 +267,22 @@ def test_a_shared_closing_sentence_is_sent_once() -> None:
     assert html.count("Served with your choice") == 1
     assert 'data-tails="[&#34;Served with your choice of side; ask your server about ' \
            'allergens.&#34;]"' in html
-    assert "<p data-t>Dish 0.</p>" in html
+    assert "<i>Dish 0.</i>" in html and "<p>" not in html
+
+
+def test_toast_guids_are_sent_once_as_a_table() -> None:
+    """With Toast's (UUID) GUIDs the items carry no data-guid: the content's data-guids has
+    them all, in item order, and item_guids reads them back."""
+    page = sample_page().decode()
+    flat = flatten(decode_menus(orjson.dumps(harbor_lights_menus())), now=NOW)
+    assert "<div data-guid=" not in page and ' data-guids="' in page
+    assert item_guids(page) == [r.guid for r in flat.rows]
+    assert guid_table(["evil", *[r.guid for r in flat.rows]]) == ""
+
+
+def test_other_guids_stay_on_their_items() -> None:
+    """A GUID the script could not rebuild from 16 bytes (not a lowercase UUID) keeps
+    every item's own data-guid, and no table is sent."""
+    html = content()
+    assert "data-guids" not in html
+    assert item_guids(html) == ["evil", "omelette", "fries", "soup", "pie"]
