@@ -109,6 +109,7 @@ class MenuView:
         "_ascii_rows",
         "_filtered",
         "_images",
+        "_moment",
         "_plain",
         "changed_at",
         "escape_formulas",
@@ -147,6 +148,7 @@ class MenuView:
         self.last_modified_bytes = self.last_modified.encode()
         self._filtered: LRUCache[tuple[Any, ...], Answer] | None = None
         self._images: dict[str, str | None] | None = None
+        self._moment: tuple[int, tuple[object, ...]] | None = None
         # Every other shape (CSV included) is rendered on first use: most screens read
         # JSON, and a copy nobody asks for was a third of a restaurant's memory.
         self._plain: dict[str, Answer] = {"json": self.json}
@@ -190,7 +192,7 @@ class MenuView:
         if now is None:
             raise ValueError("a filtered answer needs the current time")
         # available=now depends on the clock: key on which menus are open right now.
-        moment = self._open_menus(now) if filters.available_now else None
+        moment = self.moment(now.timestamp()) if filters.available_now else None
         key = (fmt, ascii_only, filters, moment)
 
         def build() -> Answer:
@@ -220,10 +222,21 @@ class MenuView:
 
     def moment(self, now: float) -> tuple[object, ...]:
         """Which menus are open at ``now`` (and, with none open, which opens next): what a
-        board showing the menus open now depends on, as a cache key."""
+        board showing the menus open now depends on, as a cache key.
+
+        Worked out once a minute and kept: schedules are in whole minutes (HH:MM) and
+        every time zone's offset from UTC is whole minutes, so the answer changes only
+        on a minute boundary, and a cached board hit no longer compiles every menu's
+        schedule (docs/board.md, "Stock and dayparts").
+        """
+        minute = int(now // 60)
+        held = self._moment
+        if held is not None and held[0] == minute:
+            return held[1]
         moment: tuple[object, ...] = self._open_menus(datetime.fromtimestamp(now, UTC))
         if not any(moment):  # the board shows the next menu to open: key on it too
             moment = (*moment, self._next_menu(now))
+        self._moment = (minute, moment)
         return moment
 
     def board_ready(self, query: tuple[tuple[str, str], ...], filters: Filters, now: float,

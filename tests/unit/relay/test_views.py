@@ -86,3 +86,22 @@ def test_prerender_carries_the_shapes_in_use_to_the_next_view() -> None:
     new = view(stale=True)
     new.prerender(old.shapes())
     assert ("rss", True) in new.shapes() and ("xml", False) not in new.shapes()
+
+
+def test_open_menus_are_worked_out_once_a_minute(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moment() reads the schedules once per minute: later in the same minute it is a
+    lookup, the next minute reads them again."""
+    v = view()
+    calls: list[datetime] = []
+    real = MenuView._open_menus
+
+    def counted(self: MenuView, now: datetime) -> tuple[bool, ...]:
+        calls.append(now)
+        return real(self, now)
+
+    monkeypatch.setattr(MenuView, "_open_menus", counted)
+    start = NOW.timestamp() // 60 * 60
+    first = v.moment(start + 1)
+    assert v.moment(start + 59) == first and len(calls) == 1
+    v.moment(start + 60)
+    assert len(calls) == 2
