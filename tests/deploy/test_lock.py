@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import shutil
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from tests.support.procs import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCK = ROOT / "uv.lock"
@@ -27,14 +27,7 @@ def _tasks() -> ModuleType:
 
 
 def _uv() -> str:
-    beside_python = Path(sys.executable).parent / "uv"
-    found = str(beside_python) if beside_python.exists() else shutil.which("uv")
-    if found:
-        return found
-    msg = "uv is not installed (python3 tasks.py test puts the pinned uv into .venv)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(msg)
-    pytest.skip(msg)
+    return require_tool("uv", "python3 tasks.py test puts the pinned uv into .venv")
 
 
 def _check(project: Path) -> subprocess.CompletedProcess[str]:

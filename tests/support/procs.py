@@ -39,6 +39,19 @@ def require_binary(name: str) -> str:
     return path
 
 
+def require_tool(name: str, installed_by: str) -> str:
+    """A Python-packaged tool: beside this interpreter (.venv/bin) or on PATH; skips when
+    missing, but fails under CI=true (``installed_by`` says what brings it)."""
+    beside_python = Path(sys.executable).parent / name
+    found = str(beside_python) if beside_python.exists() else shutil.which(name)
+    if found:
+        return found
+    msg = f"{name} is not installed ({installed_by})"
+    if os.environ.get("CI") == "true":
+        pytest.fail(msg)
+    pytest.skip(msg)
+
+
 class Proc:
     """A child process whose output goes to a file the test can read."""
 
