@@ -6,6 +6,7 @@ import json
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -279,6 +280,21 @@ def test_images_come_through_the_relay(stack: tuple[str, str]) -> None:
                              new URL(i.src).pathname])"""), 60, "the images")
         assert sorted(g for g, _, _ in loaded) == sorted(r["guid"] for r in with_image)
         assert all(width == 320 and path.startswith("/image/") for _, width, path in loaded)
+        assert layout(driver)["cut"] == []
+
+
+def test_the_logo_comes_through_the_relays_image_fetcher(stack: tuple[str, str]) -> None:
+    """logo=<an image URL> shows that image in the header, fetched through the board's own
+    /logo route (the SSRF-safe image fetcher), never from the image's origin."""
+    url, _ = stack
+    source = next(r["image"] for r in menu_rows(url) if r["image"])
+    with chromium(1920, 1080) as driver:
+        open_board(driver, board_url(url, logo=quote(source, safe="")))
+        logo = wait_for(lambda: driver.execute_script("""const i = document.getElementById('logo');
+            return i && i.complete && i.naturalWidth > 0 &&
+              [i.naturalWidth, new URL(i.src).pathname, new URL(i.src).origin];"""),
+            30, "the logo")
+        assert logo[1] == "/board/harbor/logo" and logo[2] == url
         assert layout(driver)["cut"] == []
 
 
