@@ -115,6 +115,8 @@ class RecentTurns:
     settled: bool = True
 
     def wait(self, now: float, key: str) -> float:
+        """At most ``SLOT`` ahead: the caller asks again then (the outage may have ended,
+        or the views may not meet for a long while), never parked for minutes."""
         if not self.settled:
             return SLOT
         ahead = 0.0
@@ -123,6 +125,8 @@ class RecentTurns:
             if step <= 0:
                 break
             ahead += step
+            if ahead >= SLOT:
+                return SLOT
         return ahead
 
 

@@ -192,10 +192,21 @@ async def test_turns_stay_apart_when_replicas_saw_the_membership_change_at_diffe
             assert gap >= SLOT - OPEN - 0.011, (one, other)
 
 
+def test_recent_turns_never_park_a_call_past_one_slot() -> None:
+    """Views that do not meet for a long while (or ever) give waits of at most SLOT, so a
+    call parked during an outage is looked at again soon after it ends."""
+    views = (Turns(0, 2), Turns(2, 3), Turns(1, 4))
+    for n in range(200):
+        now = 1_700_000_000.0 + n * 0.13
+        assert 0 <= RecentTurns(views).wait(now, f"menus:{n % 7}") <= SLOT
+
+
 def test_recent_turns_of_one_settled_view_are_that_view() -> None:
-    """With one view the rule is the plain turns; a replica too new to trust never sends."""
+    """With one view the rule is the plain turns, never more than SLOT ahead (asked again
+    then); a replica too new to trust never sends."""
     view = Turns(1, 3)
     for n in range(60):
         now = 1_700_000_000.0 + n * 0.37
-        assert RecentTurns((view,)).wait(now, "menus:x") == pytest.approx(view.wait(now, "menus:x"))
+        assert RecentTurns((view,)).wait(now, "menus:x") == pytest.approx(
+            min(view.wait(now, "menus:x"), SLOT))
         assert RecentTurns((view,), settled=False).wait(now, "menus:x") > 0
