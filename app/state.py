@@ -81,5 +81,5 @@ def redis_state(settings: Settings, url: str, clock: Clock) -> State:
     members = RedisMembers(link, me, clock)
     log.info("sharing state through Redis as replica %s", me)
     return State(tokens, snaps, RedisLease(link, me), notifier, link,
-                 lambda limits: RedisCounter(link, me, clock, limits, members.turns),
+                 lambda limits: RedisCounter(link, me, clock, limits, members.outage_turns),
                  lambda: RedisSeenEvents(link), RedisScreens(link, me), (members.run,))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Protocol
 
 from app.clock import Clock
 
@@ -38,6 +39,11 @@ EXIT_GRACE = 4.0
 """Seconds turns are still kept once the store answers again: another replica notices
 the recovery up to about a second later (its probe runs every second) and sends in its
 turn until then."""
+SETTLE = 6.0
+"""Seconds (three membership beats) a view of the replicas must have lasted before an
+outage to be trusted alone: a replica joining or aging out is seen by each replica at
+its own next beat, so just before an outage two replicas may hold different views, and
+the same index in both (``RecentTurns``)."""
 UNKNOWN_COUNT = 4
 """Turns assumed by a replica that never saw the membership (it started during the
 outage): as many as the degraded budget assumes replicas (``redis_counter``)."""
@@ -86,6 +92,44 @@ class Turns:
         return 0.0 if into < OPEN else period - into
 
 
+class TurnRule(Protocol):
+    def wait(self, now: float, key: str) -> float:
+        """Seconds until this replica may start a call spaced by ``key`` (0: now)."""
+        ...
+
+
+_MAX_STEPS = 64
+
+
+@dataclass(frozen=True)
+class RecentTurns:
+    """Turns while the membership was changing: every view this replica held in the last
+    ``SETTLE`` seconds before the outage, since another replica may keep any of them.
+
+    A call goes only when this replica's turn is open in each view (its index is its own
+    in each, so it meets nobody keeping any one of them). ``settled`` False: this replica's
+    first view is younger than ``SETTLE`` (it has just joined), and the others may keep a
+    view without it, so it sends no spaced call at all until the turns end."""
+
+    views: tuple[Turns, ...]
+    settled: bool = True
+
+    def wait(self, now: float, key: str) -> float:
+        """At most ``SLOT`` ahead: the caller asks again then (the outage may have ended,
+        or the views may not meet for a long while), never parked for minutes."""
+        if not self.settled:
+            return SLOT
+        ahead = 0.0
+        for _ in range(_MAX_STEPS):
+            step = max(view.wait(now + ahead, key) for view in self.views)
+            if step <= 0:
+                break
+            ahead += step
+            if ahead >= SLOT:
+                return SLOT
+        return ahead
+
+
 class OutageSpacing:
     """When spaced calls keep to turns: from the moment the store is found unreachable
     (after ``ENTRY_HOLD`` without any) until ``EXIT_GRACE`` after it answers again, by
@@ -96,9 +140,9 @@ class OutageSpacing:
         self._clock = clock
         self._down_at: float | None = None
         self._up_at = float("-inf")
-        self._turns: Turns | None = None
+        self._turns: TurnRule | None = None
 
-    def wait(self, key: str | None, up: bool, turns: Turns) -> float:
+    def wait(self, key: str | None, up: bool, turns: TurnRule) -> float:
         """Seconds until a call spaced by ``key`` may go (0: now; ``key`` None: not spaced,
         only noting whether the store is ``up``); ``turns`` is the current view."""
         mono = self._clock.monotonic()
@@ -115,5 +159,5 @@ class OutageSpacing:
             return 0.0
         return self._kept(turns).wait(self._clock.now(), key)
 
-    def _kept(self, turns: Turns) -> Turns:
+    def _kept(self, turns: TurnRule) -> TurnRule:
         return self._turns if self._turns is not None else turns

@@ -19,7 +19,7 @@ from dataclasses import replace
 
 from app.clock import Clock
 from app.redis_link import RedisDown, RedisLink
-from app.toast.outage import OutageSpacing, Turns
+from app.toast.outage import OutageSpacing, TurnRule, Turns
 from app.toast.windows import Claim, ClientLimits, LocalCounter, Refusal, Usage
 
 # KEYS: the 1 s set, the window set, the spacing key ('' when none). ARGV: member,
@@ -81,7 +81,7 @@ class RedisCounter:
     """``SendCounter`` shared by every replica through Redis."""
 
     def __init__(self, link: RedisLink, me: str, clock: Clock, limits: ClientLimits,
-                 turns: Callable[[], Turns] | None = None) -> None:
+                 turns: Callable[[], TurnRule] | None = None) -> None:
         self._link = link
         self._me = me
         self._limits = limits

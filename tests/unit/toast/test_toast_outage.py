@@ -3,9 +3,12 @@ on an injected clock (docs/redis-outage.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import pytest
 
 from app.clock import FakeClock
+from app.redis_link import RedisDown
 from app.toast.outage import (
     ENTRY_HOLD,
     EXIT_GRACE,
@@ -13,10 +16,13 @@ from app.toast.outage import (
     OPEN,
     SLOT,
     OutageSpacing,
+    RecentTurns,
+    TurnRule,
     Turns,
     fraction,
     outage_refresh_at,
 )
+from app.toast.redis_members import RedisMembers
 
 EXP = 1_700_000_040.0
 MARGIN = 3.75
@@ -50,7 +56,7 @@ def test_fraction_is_stable_and_in_range() -> None:
     assert fraction("abc") == fraction("abc") and len(set(values)) == 200
 
 
-def _open_moments(turns: Turns, key: str, start: float, span: float) -> list[float]:
+def _open_moments(turns: TurnRule, key: str, start: float, span: float) -> list[float]:
     step = 0.01
     return [start + n * step for n in range(int(span / step))
             if turns.wait(start + n * step, key) == 0.0]
@@ -130,3 +136,77 @@ async def test_turns_known_when_the_store_went_away_are_kept_through_the_grace()
         assert waits[-1] == before.wait(clock.now(), "menus:x")
         await clock.advance(0.25)
     assert any(w > 0 for w in waits)
+
+
+class _Link:
+    """Just enough of ``RedisLink`` for ``RedisMembers``: the set the beat script returns."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.up = True
+        self.client = self
+
+    def key(self, *parts: str) -> str:
+        return ":".join(parts)
+
+    def register_script(self, _source: str) -> Callable[..., Awaitable[list[str]]]:
+        async def run(keys: list[str], args: list[object]) -> list[str]:
+            return list(self.ids)
+        return run
+
+    async def call(self, op: Awaitable[list[str]]) -> list[str]:
+        if not self.up:
+            op.close()  # type: ignore[attr-defined]
+            raise RedisDown("down")
+        return await op
+
+
+async def test_turns_stay_apart_when_replicas_saw_the_membership_change_at_different_beats(
+) -> None:
+    """Soak seed 27: a replica restarted a second before Redis died, so one kept 1 of 2, one 3
+    of 3 and the newcomer 1 of 3; their /menus turns must still never fall within 1.5 s."""
+    clock = FakeClock(start=1_700_000_000.0)
+    link = _Link()
+    a, b, old, new = "59d6f0815532", "6033039a3da2", "d3c21cdb5344", "2b81d7b0f0ca"
+    members = {me: RedisMembers(link, me, clock) for me in (a, b, new)}  # type: ignore[arg-type]
+    link.ids = sorted([a, b, old])
+    for _ in range(10):
+        await members[a].beat()
+        await members[b].beat()
+        await clock.advance(2.0)
+    link.ids = sorted([a, b])  # the killed replica ages out: b beats first, then a
+    await members[b].beat()
+    await clock.advance(1.9)
+    await members[a].beat()
+    link.ids = sorted([a, b, new])  # the restarted one joins; a does not beat again in time
+    await members[new].beat()
+    await members[b].beat()
+    assert [members[m].turns() for m in (a, b, new)] == [Turns(0, 2), Turns(2, 3), Turns(0, 3)]
+    link.up = False
+    key, start = "menus:c0dd7491-1f6d-5316-a0d3-afe13f97e29c", 1_796_542_423.0
+    opens = {me: _open_moments(m.outage_turns(), key, start, 60.0) for me, m in members.items()}
+    assert opens[a], "the replica whose view had lasted keeps its turns"
+    for one, other in ((a, b), (a, new), (b, new)):
+        if opens[one] and opens[other]:
+            gap = min(abs(x - y) for x in opens[one] for y in opens[other])
+            assert gap >= SLOT - OPEN - 0.011, (one, other)
+
+
+def test_recent_turns_never_park_a_call_past_one_slot() -> None:
+    """Views that do not meet for a long while (or ever) give waits of at most SLOT, so a
+    call parked during an outage is looked at again soon after it ends."""
+    views = (Turns(0, 2), Turns(2, 3), Turns(1, 4))
+    for n in range(200):
+        now = 1_700_000_000.0 + n * 0.13
+        assert 0 <= RecentTurns(views).wait(now, f"menus:{n % 7}") <= SLOT
+
+
+def test_recent_turns_of_one_settled_view_are_that_view() -> None:
+    """With one view the rule is the plain turns, never more than SLOT ahead (asked again
+    then); a replica too new to trust never sends."""
+    view = Turns(1, 3)
+    for n in range(60):
+        now = 1_700_000_000.0 + n * 0.37
+        assert RecentTurns((view,)).wait(now, "menus:x") == pytest.approx(
+            min(view.wait(now, "menus:x"), SLOT))
+        assert RecentTurns((view,), settled=False).wait(now, "menus:x") > 0
