@@ -15,8 +15,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from app.cache.status import STATES, RestaurantFacts
 from app.readiness import Readiness
+from app.serve.status import STATES, RestaurantFacts
 from app.toast.windows import ClientLimits, Usage
 from app.webhooks.stats import OUTCOMES, WebhookStats
 

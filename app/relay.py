@@ -9,15 +9,9 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from app.api.keys import KeyRing
+from app.access import KeyRing
 from app.board.fetch import Fetcher
 from app.board.images import ImageStore
-from app.cache.budget import Budget
-from app.cache.changes import ChangeFeed
-from app.cache.history import History
-from app.cache.loader import SnapshotLoader
-from app.cache.service import MenuService
-from app.cache.snapshots import SnapshotStore
 from app.clock import Clock, SystemClock
 from app.config import Settings
 from app.console.gate import Gate
@@ -34,9 +28,15 @@ from app.metrics import (
     WebhookCollector,
 )
 from app.readiness import Readiness, readiness
+from app.refresh.budget import Budget
+from app.refresh.loader import SnapshotLoader
+from app.refresh.service import MenuService
 from app.screens.book import ScreenBook
-from app.screens.store import MemoryScreens, Stored
-from app.state import State, local_state, redis_state
+from app.serve.history import History
+from app.serve.push import ChangeFeed
+from app.store.backends import State, local_state, redis_state
+from app.store.screens import MemoryScreens, Stored
+from app.store.snapshots import SnapshotStore
 from app.toast.client import ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
 from app.toast.passthrough import PassThrough

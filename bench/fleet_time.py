@@ -26,8 +26,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from bench.serving import KEY
 
 if TYPE_CHECKING:
-    from app.cache.service import MenuService
     from app.clock import FakeClock
+    from app.refresh.service import MenuService
     from app.sim.state import SimState
 
 START = datetime(2026, 11, 24, 19, 50, tzinfo=UTC).timestamp()

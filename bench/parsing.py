@@ -53,8 +53,8 @@ class Pipeline:
     """What the relay does from Toast's bytes to a ready view, built from real parts."""
 
     def __init__(self, guid: str) -> None:
-        from app.cache.loader import SnapshotLoader
         from app.config import load_settings
+        from app.refresh.loader import SnapshotLoader
         from app.relay import Relay
         from app.sim.sample import SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET
 
@@ -72,9 +72,9 @@ class Pipeline:
         asyncio.run(self._relay.http.aclose())
 
     def run(self, body: bytes) -> dict[str, float]:
-        from app.cache.snapshot import Snapshot
-        from app.cache.views import RestaurantInfo
         from app.menu.model import decode_menus, decode_menus_head
+        from app.serve.views import RestaurantInfo
+        from app.store.snapshot_record import Snapshot
 
         now = time.time()
         t_decode, doc = _timed(lambda: decode_menus(body))

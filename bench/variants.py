@@ -40,7 +40,7 @@ def starlette_app() -> Starlette:
     from starlette.responses import Response
     from starlette.routing import Route
 
-    from app.api import screens
+    from app.api import feeds
     from app.api.cors import Cors
     from app.api.errors import relay_error_handler
     from app.config import load_settings
@@ -62,7 +62,7 @@ def starlette_app() -> Starlette:
         return Response(b'{"status":"ok"}', media_type="application/json")
 
     cors = Cors(settings.relay_cors_origins)
-    app = Starlette(routes=[Route("/healthz", healthz), *screens.routes(relay, cors)],
+    app = Starlette(routes=[Route("/healthz", healthz), *feeds.routes(relay, cors)],
                     lifespan=lifespan,
                     exception_handlers={RelayError: relay_error_handler})
     app.add_middleware(RelayScope)

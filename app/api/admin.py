@@ -23,14 +23,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from app.access import check_admin, presented_key
 from app.api.deps import AdminKey, AdminRestaurant, MetricsKey, RelayDep
+from app.api.feeds import parse_query
 from app.api.headers import LOCKED
-from app.api.keys import check_admin, presented_key
 from app.api.openapi import TOAST_ERRORS, errors, json_answer
-from app.api.screens import parse_query
-from app.cache.status import Selection, page, summarise
 from app.errors import NotFound
 from app.relay import Relay
+from app.serve.status import Selection, page, summarise
 
 router = APIRouter(default_response_class=Response)
 fast_lane_docs = APIRouter(default_response_class=Response)

@@ -30,16 +30,16 @@ from app.api import (
     changes,
     console,
     console_screens,
-    events,
+    feed_docs,
+    feeds,
     health,
     landing,
     openapi,
     passthrough,
+    push,
     restaurants,
     screen_admin,
-    screen_docs,
     screen_pages,
-    screens,
     webhooks,
 )
 from app.api.access import AccessLog
@@ -64,10 +64,10 @@ from app.metrics import Metrics
 from app.relay import Relay
 from app.toast.client import make_http_client
 
-FAST_LANE_DOCS: tuple[APIRouter, ...] = (screen_docs.fast_lane, admin.fast_lane_docs)
+FAST_LANE_DOCS: tuple[APIRouter, ...] = (feed_docs.fast_lane, admin.fast_lane_docs)
 """Stubs documenting the fast-lane routes; requests never reach them."""
 ROUTERS: tuple[APIRouter, ...] = (
-    screen_docs.fast_lane, restaurants.router, passthrough.router, health.router, admin.router,
+    feed_docs.fast_lane, restaurants.router, passthrough.router, health.router, admin.router,
     admin.fast_lane_docs, screen_admin.router, changes.router, webhooks.router, openapi.router,
     landing.router, console.router, console_screens.router)
 """The FastAPI routes and stubs, in the order /docs lists them."""
@@ -81,8 +81,8 @@ route tried before the right one costs a regular-expression match."""
 def fast_routes(relay: Relay, cors: Cors) -> list[Route]:
     """The raw fast-lane routes: what screens poll, the /events streams (both with CORS),
     admin refreshes (never); the hot paths first."""
-    routes = [*screens.routes(relay, cors), *screen_pages.routes(relay, cors),
-              *events.routes(relay, cors), *admin.routes(relay)]
+    routes = [*feeds.routes(relay, cors), *screen_pages.routes(relay, cors),
+              *push.routes(relay, cors), *admin.routes(relay)]
     rank = {path: n for n, path in enumerate(HOT_PATHS)}
     return sorted(routes, key=lambda r: rank.get(r.path, len(rank)))  # stable: rest in order
 

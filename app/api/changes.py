@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from app.api.deps import AdminRestaurant, RelayDep
 from app.api.openapi import errors, json_answer
-from app.cache.history import versions_json
+from app.serve.history import versions_json
 
 router = APIRouter(default_response_class=Response)
 

@@ -21,12 +21,12 @@ from app.api.console_deps import (
     to,
 )
 from app.api.deps import RelayDep
-from app.cache.history import versions_json
 from app.console.gate import DEFAULT_ACCOUNT
 from app.console.render import STATIC, page, static_file
 from app.console.sessions import Session
 from app.errors import NotFound
 from app.relay import Relay
+from app.serve.history import versions_json
 
 router = APIRouter(include_in_schema=False)
 

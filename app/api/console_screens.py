@@ -22,7 +22,7 @@ from app.console.render import page, qr_svg
 from app.errors import RelayError, StaleVersion
 from app.relay import Relay
 from app.screens.model import Screen, check_name
-from app.screens.store import Stored
+from app.store.screens import Stored
 
 router = APIRouter(include_in_schema=False)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from starlette.types import Scope, Send
 
-from app.api.keys import header
+from app.access import header
 
 ANY = "*"
 METHODS = b"GET, HEAD, OPTIONS"

@@ -9,7 +9,7 @@ included (the key appears in /openapi.json in the header and in the query)::
 Key checks are sub-dependencies, so they run before the handler's own parameters
 are validated: a request without a key gets 401 before any 400. Screen routes
 (/menu, /stock, /board, /image, /events) and POST /admin/refresh do not use these
-at run time (they stay on the raw fast lane, see ``app.api.screens`` and
+at run time (they stay on the raw fast lane, see ``app.api.feeds`` and
 ``app.api.admin``), but their documentation stubs do.
 """
 
@@ -20,7 +20,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Query, Request, Security
 from fastapi.security import APIKeyHeader, APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 
-from app.api.keys import check_admin, check_metrics
+from app.access import check_admin, check_metrics
 from app.config import RESTAURANT_REF_PATTERN
 from app.relay import Relay
 

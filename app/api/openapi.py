@@ -2,7 +2,7 @@
 
 FastAPI documents the ordinary routes from their signatures and from the
 ``responses=`` helpers below. Screen routes run on the raw fast lane and are
-documented by stubs in ``app.api.screen_docs``; their answer shapes come from the
+documented by stubs in ``app.api.feed_docs``; their answer shapes come from the
 msgspec structs that render them (``app.menu.render``), so the schema cannot drift
 from the bytes. /docs is Swagger UI served from the relay itself (the
 ``swagger-ui-bundle-v2`` package ships its files): no CDN, nothing fetched.

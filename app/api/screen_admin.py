@@ -26,7 +26,7 @@ from app.errors import BadRequest, InvalidScreen, NotFound, PayloadTooLarge, Rel
 from app.relay import Relay
 from app.screens.model import NAME_PATTERN, NAME_RULE, Screen, check_name, parse_screen_json
 from app.screens.select import select
-from app.screens.store import Stored
+from app.store.screens import Stored
 
 router = APIRouter(tags=["admin"], default_response_class=Response)
 MAX_BODY = 256 * 1024

@@ -1,11 +1,11 @@
 """What players of stored screens poll (the fast lane): /s/{screen}, /s/{screen}/menu.
 
-Like ``app.api.screens``: raw ASGI, a key check, two dictionary lookups (the
+Like ``app.api.feeds``: raw ASGI, a key check, two dictionary lookups (the
 screen, then its answers for the restaurant's current view) and a write of bytes
 rendered when the menu or the definition last changed. Access: the key must be
 able to read the screen's restaurant (401, then 404 for an unknown screen, then
 400/404 for the restaurant, then 403). Each route is documented by a stub in
-``app.api.screen_docs``; the rules are in docs/screens.md.
+``app.api.feed_docs``; the rules are in docs/screens.md.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import anyio
 from starlette.routing import Route
 from starlette.types import Scope, Send
 
+from app.access import KeyRing, presented_key
 from app.api.cors import Cors
-from app.api.keys import KeyRing, presented_key
-from app.api.screens import (
+from app.api.feeds import (
     KEPT_QUERIES,
     Endpoint,
     Query,
@@ -29,12 +29,12 @@ from app.api.screens import (
 )
 from app.board.images import SIZES
 from app.board.options import BoardOptions, parse_logo
-from app.cache.service import CacheResult
-from app.cache.views import FORMATS
 from app.errors import BadRequest, InvalidScreen, NotFound
+from app.refresh.service import CacheResult
 from app.relay import Relay
 from app.screens.answers import ScreenAnswers, ScreenViews
-from app.screens.store import Stored
+from app.serve.views import FORMATS
+from app.store.screens import Stored
 
 _OWN = frozenset({"part", "restaurant"})
 """Parameters of the screen routes themselves; every other one is a board option."""

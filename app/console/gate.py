@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from app.clock import Clock
 from app.console.sessions import EVERY_ACCOUNT, Sessions
 from app.console.throttle import SignInThrottle, Throttle
-from app.redis_link import RedisLink
+from app.store.redis_link import RedisLink
 
 DEFAULT_ACCOUNT = "default"
 """The name the console shows for the account described by the TOAST_* settings."""

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from app.errors import NotReady
 from app.files import atomic_write
-from app.redis_link import RedisDown, RedisLink
+from app.store.redis_link import RedisDown, RedisLink
 
 log = logging.getLogger("toast_relay.console")
 FILE_NAME = "session-secret"

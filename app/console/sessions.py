@@ -23,7 +23,7 @@ import orjson
 
 from app.clock import Clock
 from app.errors import NotReady
-from app.redis_link import RedisDown, RedisLink
+from app.store.redis_link import RedisDown, RedisLink
 
 T = TypeVar("T")
 

@@ -18,7 +18,7 @@ import contextlib
 from dataclasses import dataclass
 
 from app.clock import Clock
-from app.redis_link import RedisDown, RedisLink
+from app.store.redis_link import RedisDown, RedisLink
 
 FREE = 3
 """Wrong keys answered at once (a typo or two)."""

@@ -17,13 +17,13 @@ from typing import Any
 from app.board.options import BoardOptions
 from app.board.render import render_content, render_page, shown_menus
 from app.board.render import select as board_input
-from app.cache.views import BOARD_POLICY, HTML, MEDIA_TYPES, Answer, MenuView
 from app.menu.filters import Filters
 from app.menu.rows import Row
 from app.menu.text import ascii_row
 from app.screens.parts import split
 from app.screens.select import Selection, for_board, select
-from app.screens.store import Stored
+from app.serve.views import BOARD_POLICY, HTML, MEDIA_TYPES, Answer, MenuView
+from app.store.screens import Stored
 
 KEPT_ANSWERS = 64
 """Answers kept per screen and restaurant (formats x parts x moments); then start over.

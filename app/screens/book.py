@@ -12,10 +12,10 @@ import logging
 from collections.abc import Callable
 
 from app.clock import Clock, iso_utc
-from app.redis_link import RedisDown
 from app.screens.model import Screen
-from app.screens.redis_store import RELOAD_ALL
-from app.screens.store import ScreenStore, Stored
+from app.store.redis_link import RedisDown
+from app.store.screens import ScreenStore, Stored
+from app.store.screens_redis import RELOAD_ALL
 
 log = logging.getLogger("toast_relay.screens")
 Change = Callable[[Stored | None, Stored | None], None]

@@ -5,7 +5,7 @@ then 10 more minutes (NOTES §6.1), so a GUID is remembered for 30 minutes by
 default, and at most ``capacity`` of them (oldest forgotten first).
 
 Behind a load balancer Toast's redelivery may land on another replica: with Redis
-the memory is shared (``app/webhooks/redis_dedupe.py``); both follow ``SeenStore``.
+the memory is shared (``app/store/dedupe_redis.py``); both follow ``SeenStore``.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from app.console.secret import SecretSource
 from app.console.sessions import RedisSessions, Sessions, store_key
 from app.console.throttle import LOCK_SECONDS, SignInThrottle, Throttle, Verdict
 from app.errors import NotReady
-from app.redis_link import RedisLink, connect
+from app.store.redis_link import RedisLink, connect
 from tests.support.redis_server import RedisServer, redis_server
 
 pytestmark = pytest.mark.integration

@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from app.cache.redis_shared import RedisLease, RedisNotifier
-from app.cache.redis_snapshots import RedisSnapshots
-from app.cache.snapshots import MemorySnapshots
 from app.clock import SystemClock
-from app.redis_link import RedisLink, connect
-from app.toast.redis_tokens import RedisTokenStore
-from app.toast.token_store import MemoryTokenStore, StoredToken
-from app.webhooks.redis_dedupe import RedisSeenEvents
+from app.store.coordination_redis import RedisLease, RedisNotifier
+from app.store.dedupe_redis import RedisSeenEvents
+from app.store.redis_link import RedisLink, connect
+from app.store.snapshots import MemorySnapshots
+from app.store.snapshots_redis import RedisSnapshots
+from app.store.tokens import MemoryTokenStore, StoredToken
+from app.store.tokens_redis import RedisTokenStore
 from tests.support.redis_server import RedisServer, redis_server
-from tests.unit.relay.test_snapshots import snap
+from tests.unit.store.test_snapshots import snap
 
 pytestmark = pytest.mark.integration
 PASSWORD = "test-redis-password-1234"
@@ -140,7 +140,7 @@ async def test_redis_down_falls_back_and_logs_once(
 
 async def test_budget_is_shared_and_counted_on_redis_clock(link: RedisLink) -> None:
     """Two replicas draw on one budget: caps and /menus spacing hold across them."""
-    from app.toast.redis_counter import RedisCounter
+    from app.store.counters_redis import RedisCounter
     from app.toast.windows import Claim, ClientLimits
 
     limits = ClientLimits()
@@ -160,7 +160,7 @@ async def test_budget_is_shared_and_counted_on_redis_clock(link: RedisLink) -> N
 async def test_budget_falls_back_to_a_stricter_local_one(rds: RedisServer,
                                                          link: RedisLink) -> None:
     """Without Redis a replica counts locally, allowing itself a quarter of each limit."""
-    from app.toast.redis_counter import RedisCounter
+    from app.store.counters_redis import RedisCounter
     from app.toast.windows import Claim, ClientLimits
 
     counter = RedisCounter(link, "a", SystemClock(), ClientLimits())
@@ -211,9 +211,9 @@ async def test_members_give_each_replica_its_turn_and_keep_it_through_an_outage(
     """Three replicas beating into Redis see themselves as 0, 1 and 2 of 3 (by id); with
     Redis gone each keeps that view, its /menus claims wait (not client-wide) and the token
     store says it is unreachable and yields no lock."""
+    from app.store.counters_redis import RedisCounter
+    from app.store.members_redis import RedisMembers
     from app.toast.outage import ENTRY_HOLD, Turns
-    from app.toast.redis_counter import RedisCounter
-    from app.toast.redis_members import RedisMembers
     from app.toast.windows import Claim, ClientLimits
 
     members = [RedisMembers(link, me, SystemClock()) for me in ("c", "a", "b")]

@@ -8,7 +8,8 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from app.clock import FakeClock
-from app.redis_link import RedisDown
+from app.store.members_redis import RedisMembers
+from app.store.redis_link import RedisDown
 from app.toast.outage import (
     ENTRY_HOLD,
     EXIT_GRACE,
@@ -22,7 +23,6 @@ from app.toast.outage import (
     fraction,
     outage_refresh_at,
 )
-from app.toast.redis_members import RedisMembers
 
 EXP = 1_700_000_040.0
 MARGIN = 3.75

@@ -358,7 +358,7 @@ async def test_token_file_without_token_keeps_login_times(tmp_path: object) -> N
     import logging
     from pathlib import Path
 
-    from app.toast.token_store import FileTokenStore, StoredToken
+    from app.store.tokens import FileTokenStore, StoredToken
 
     store = FileTokenStore(Path(str(tmp_path)) / "token.json", "owner", logging.getLogger())
     await store.save(StoredToken("", 0.0, 0.0, (1.0, 2.0)))

@@ -11,10 +11,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from app.store.tokens import StoredToken, TokenStore
 from app.toast.outage import LOGIN_ROOM
 from app.toast.token import TokenManager
 from app.toast.token_state import expiry_margin
-from app.toast.token_store import StoredToken, TokenStore
 from tests.unit.toast.toast_fakes import FakeAuth, RecordingClock, drive, manager
 
 LIFETIME = 40.0

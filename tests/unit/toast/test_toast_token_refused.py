@@ -9,10 +9,10 @@ import httpx
 import pytest
 
 from app.errors import ToastAuthError
+from app.store.tokens import StoredToken, fingerprint
 from app.toast.jwt import token_expiry
 from app.toast.token import TokenManager
 from app.toast.token_state import expiry_margin
-from app.toast.token_store import StoredToken, fingerprint
 from tests.unit.toast.toast_fakes import FakeAuth, RecordingClock, SharedStore, drive, manager
 
 SHORT = 40.0

@@ -12,10 +12,10 @@ import httpx
 from pydantic import SecretStr
 
 from app.clock import FakeClock
+from app.store.tokens import MemoryTokenStore, StoredToken
 from app.toast.limiter import UpstreamLimiter
 from app.toast.login import Credentials
 from app.toast.token import TokenManager
-from app.toast.token_store import MemoryTokenStore, StoredToken
 
 BASE = "https://toast.test"
 SECRET = "s3cr3t-client-secret-value"

@@ -1,0 +1,94 @@
+"""``GET /events/{restaurant}``: server-sent events announcing each new version of a restaurant.
+
+Contract (shared with the board): ``text/event-stream``; on each new version
+``event: update`` with ``data: {"restaurant": guid, "etag": <ETag of the
+unfiltered JSON menu>}``; a ``: ping`` comment every RELAY_EVENTS_HEARTBEAT
+seconds (15 by default) so proxies and players keep the connection; the same
+key rules as ``/menu`` (``X-API-Key`` or ``?key=``). The stream opens with the
+current version, so a screen that loaded just before connecting misses nothing
+(a repeat costs it one 304).
+
+An idle connection costs a parked coroutine and one timer per heartbeat: no
+polling. Connections per process are capped by RELAY_EVENTS_MAX_CONNECTIONS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import orjson
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from app.api.cors import Cors
+from app.api.feeds import parse_query
+from app.api.headers import NOSNIFF
+from app.relay import Relay
+from app.serve.push import Subscription
+
+HEADERS = [
+    (b"content-type", b"text/event-stream; charset=utf-8"),
+    (b"cache-control", b"no-cache, no-store"),
+    # nginx: pass each event on at once (deploy/nginx also turns buffering off here).
+    (b"x-accel-buffering", b"no"),
+    NOSNIFF,
+]
+RETRY_MS = 3000
+PING = b": ping\n\n"
+
+
+def update_event(guid: str, etag: str) -> bytes:
+    data = orjson.dumps({"restaurant": guid, "etag": etag})
+    return b"event: update\ndata: " + data + b"\n\n"
+
+
+async def _until_disconnect(receive: Receive, sub: Subscription) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            sub.close()
+            return
+
+
+class EventStream:
+    def __init__(self, relay: Relay, cors: Cors) -> None:
+        self.cors = cors
+        self.keys = relay.keys
+        self.menus = relay.menus
+        self.feed = relay.changes
+        self.heartbeat = relay.settings.relay_events_heartbeat
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] == "OPTIONS":
+            await self.cors.preflight(scope, send)
+            return
+        q = parse_query(scope["query_string"])
+        guid = self.keys.readable_path(scope, q.key)
+        # Like /menu: loads the restaurant if nobody asked for it yet (and 404s a wrong one).
+        view, _ = await self.menus.view(guid)
+        headers = [*HEADERS, *self.cors.headers(scope)]
+        if scope["method"] == "HEAD":  # the headers a GET would get, and no endless body
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        with self.feed.subscribe(guid) as sub:
+            watcher = asyncio.ensure_future(_until_disconnect(receive, sub))
+            try:
+                await send({"type": "http.response.start", "status": 200, "headers": headers})
+                first = f"retry: {RETRY_MS}\n\n".encode() + update_event(guid, view.json.etag)
+                await send({"type": "http.response.body", "body": first, "more_body": True})
+                while True:
+                    etag = await sub.next(self.heartbeat)
+                    if sub.closed:
+                        break
+                    chunk = update_event(guid, etag) if etag is not None else PING
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                with contextlib.suppress(OSError):
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+            finally:
+                watcher.cancel()
+
+
+def routes(relay: Relay, cors: Cors) -> list[Route]:
+    return [Route("/events/{restaurant}", EventStream(relay, cors), methods=["GET", "OPTIONS"])]

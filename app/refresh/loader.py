@@ -1,0 +1,147 @@
+"""Moves a restaurant's Toast data between Toast, the snapshot store and a ``MenuView``.
+
+The loader fetches, saves, restores and renders snapshots (``app/store/snapshot_record.py``);
+the service decides when.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+
+from app.clock import Clock
+from app.errors import ToastError
+from app.menu.flatten import FlatMenu, flatten
+from app.menu.model import MenusHead, StockEntry, decode_menus_head, decode_stock
+from app.serve.views import MenuView, RestaurantInfo
+from app.store.snapshot_record import Snapshot
+from app.store.snapshots import SnapshotStore
+from app.toast.client import ToastClient
+from app.toast.limiter import Priority
+
+DEFAULT_CURRENCY = "USD"
+
+
+class SnapshotLoader:
+    def __init__(
+        self, *, toast: ToastClient, store: SnapshotStore, clock: Clock,
+        logger: logging.Logger | None = None, escape_formulas: bool = True,
+    ) -> None:
+        self._toast = toast
+        self.escape_formulas = escape_formulas
+        """CSV cells starting with = + - @ get a leading ' (RELAY_CSV_ESCAPE_FORMULAS)."""
+        self.store = store
+        self._clock = clock
+        self._log = logger or logging.getLogger("toast_relay.refresh")
+
+    # --- Toast ----------------------------------------------------------------
+
+    # ``priority`` orders the calls in the upstream limiter: FIRST_LOAD while a screen
+    # waits, URGENT for webhook and admin fetches, BACKGROUND for the timer's checks.
+
+    async def last_updated(self, guid: str, priority: Priority = Priority.BACKGROUND) -> str:
+        return await self._toast.metadata(guid, priority)
+
+    async def fetch(self, guid: str, priority: Priority = Priority.BACKGROUND) -> Snapshot:
+        """Everything for a first load: menus (required), info and stock (best effort).
+
+        Only the head of the menus is decoded here: the menus are decoded when the view
+        is built (``Snapshot.document``), not kept decoded while the other calls wait.
+        """
+        sent = self._clock.now()
+        body = await self._toast.menus(guid, priority)
+        head = decode_menus_head(body)
+        info = await self._info(guid, head, priority=priority)
+        stock, stock_body = await self._stock_or_empty(guid, priority)
+        return await Snapshot.of(guid, info, body, head.lastUpdated or "", sent, stock,
+                                 stock_body, checked_at=sent)
+
+    async def fetch_menus(self, snap: Snapshot,
+                          priority: Priority = Priority.BACKGROUND) -> Snapshot:
+        sent = self._clock.now()
+        body = await self._toast.menus(snap.guid, priority)
+        head = decode_menus_head(body)
+        info = await self._info(snap.guid, head, fallback=snap.info, priority=priority)
+        return await snap.with_menus(body, head.lastUpdated or "", info, sent)
+
+    async def fetch_stock(self, snap: Snapshot,
+                          priority: Priority = Priority.BACKGROUND) -> Snapshot:
+        """The snapshot with fresh stock; the same object when the stock did not change."""
+        sent = self._clock.now()
+        body = await self._toast.stock(snap.guid, priority)
+        if body == snap.stock_body:
+            return snap
+        return msgspec.structs.replace(snap, stock=decode_stock(body), stock_body=body,
+                                       stock_at=sent)
+
+    async def _stock_or_empty(self, guid: str,
+                              priority: Priority) -> tuple[tuple[StockEntry, ...], bytes]:
+        # Toast: if the stock API fails, assume items are in stock (NOTES §4).
+        try:
+            body = await self._toast.stock(guid, priority)
+            return decode_stock(body), body
+        except ToastError as exc:
+            self._log.warning("stock unavailable on first load; showing all in stock",
+                              extra={"restaurant": guid, "error": exc.error})
+            return (), b"[]"
+
+    async def _info(
+        self, guid: str, head: MenusHead, fallback: RestaurantInfo | None = None,
+        priority: Priority = Priority.BACKGROUND,
+    ) -> RestaurantInfo:
+        """Name, time zone and currency from the restaurants API, else from what we have."""
+        try:
+            raw = await self._toast.restaurant(guid, priority)
+            general: dict[str, Any] = raw.get("general") or {}
+            info = RestaurantInfo(
+                guid=guid,
+                name=str(general.get("name") or (fallback.name if fallback else guid)),
+                time_zone=str(general.get("timeZone") or head.restaurantTimeZone or "UTC"),
+                currency=str(general.get("currencyCode") or DEFAULT_CURRENCY),
+            )
+        except ToastError as exc:
+            # Without restaurants:read (or while that API hiccups) the menu still goes out,
+            # named by what we knew before, else by GUID.
+            self._log.warning("restaurant details unavailable", extra={
+                "restaurant": guid, "error": exc.error})
+            info = fallback or RestaurantInfo(
+                guid, guid, head.restaurantTimeZone or "UTC", DEFAULT_CURRENCY)
+        return info
+
+    # --- store ------------------------------------------------------------------
+
+    async def save(self, snap: Snapshot) -> bool:
+        """Store ``snap`` if it is newer than the stored copy; True when it was written."""
+        # A full or read-only disk (or a store that is down) loses durability, never the
+        # board being served.
+        try:
+            return await self.store.put(snap)
+        except OSError as exc:
+            self._log.error("could not save the last good copy; check RELAY_DATA_DIR", extra={
+                "restaurant": snap.guid, "error": f"{type(exc).__name__}: {exc.strerror}"})
+            return False
+
+    async def saved(self, guid: str) -> Snapshot | None:
+        return await self.store.get(guid)
+
+    # --- rendering ----------------------------------------------------------------
+
+    def build_view(self, snap: Snapshot, *, stale: bool, now: float) -> MenuView:
+        return MenuView(info=snap.info, flat=_flatten(snap, now), stock=snap.stock,
+                        fetched_at=snap.fetched_at, stale=stale, changed_at=now,
+                        escape_formulas=self.escape_formulas)
+
+    def rebuild(self, view: MenuView, snap: Snapshot, *, now: float) -> MenuView:
+        """Re-flatten at ``now`` (a time-specific price flipped); keeps the stale flag."""
+        return view.with_changes(flat=_flatten(snap, now), now=now)
+
+
+def _flatten(snap: Snapshot, now: float) -> FlatMenu:
+    """Flatten at ``now``; prices follow the menu's time zone, else the restaurant's."""
+    doc = snap.document()
+    if not doc.restaurantTimeZone:
+        doc = msgspec.structs.replace(doc, restaurantTimeZone=snap.info.time_zone)
+    return flatten(doc, now=datetime.fromtimestamp(now, UTC), currency=snap.info.currency)

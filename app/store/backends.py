@@ -1,0 +1,85 @@
+"""The state backends a relay can run on: this process alone, or replicas sharing Redis.
+
+``app/relay.py`` picks one of these once; nothing else knows which it got.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.clock import Clock
+from app.config import Settings
+from app.store.coordination import Lease, LocalLease, LocalNotifier, Notifier
+from app.store.coordination_redis import RedisLease, RedisNotifier, replica_id
+from app.store.counters_redis import RedisCounter
+from app.store.dedupe_redis import RedisSeenEvents
+from app.store.members_redis import RedisMembers
+from app.store.redis_link import RedisLink, connect, namespace
+from app.store.screens import DirectoryScreens, MemoryScreens, ScreenStore
+from app.store.screens_redis import RedisScreens
+from app.store.snapshots import DirectorySnapshots, MemorySnapshots, SnapshotStore
+from app.store.snapshots_redis import RedisSnapshots
+from app.store.tokens import FileTokenStore, MemoryTokenStore, TokenStore
+from app.store.tokens_redis import RedisTokenStore
+from app.toast.token import TokenManager
+from app.toast.windows import ClientLimits, SendCounter
+from app.webhooks.dedupe import SeenEvents, SeenStore
+
+log = logging.getLogger("toast_relay")
+
+
+@dataclass(frozen=True)
+class State:
+    tokens: TokenStore
+    snapshots: SnapshotStore
+    lease: Lease
+    notifier: Notifier
+    redis: RedisLink | None = None
+    counter: Callable[[ClientLimits], SendCounter] | None = None
+    """Where Toast's budget is counted (None: in this process, the limiter's own)."""
+    seen_events: Callable[[], SeenStore] = SeenEvents
+    """Where the webhook receiver remembers the events it took (shared with Redis)."""
+    screens: ScreenStore = field(default_factory=MemoryScreens)
+    """Where screen definitions live (RELAY_DATA_DIR, or Redis shared by every replica)."""
+    tasks: tuple[Callable[[], Coroutine[Any, Any, None]], ...] = ()
+    """Background loops the backend needs (the Redis membership beat), run by the relay."""
+
+    def status(self) -> dict[str, object]:
+        """For /admin/status and /readyz: which backend, and whether it is degraded."""
+        if self.redis is None:
+            return {"backend": "local", "degraded": False}
+        return {**self.redis.status(), "degraded": not self.redis.up}
+
+
+def _local_parts(settings: Settings) -> tuple[TokenStore, MemorySnapshots | DirectorySnapshots]:
+    data = settings.relay_data_dir
+    tokens: TokenStore = (FileTokenStore(data / "token.json", TokenManager.owner_of(settings),
+                                         log) if data else MemoryTokenStore())
+    snaps = DirectorySnapshots(data / "menus") if data else MemorySnapshots()
+    return tokens, snaps
+
+
+def local_state(settings: Settings) -> State:
+    """One process: memory, plus files under RELAY_DATA_DIR if set."""
+    tokens, snaps = _local_parts(settings)
+    data = settings.relay_data_dir
+    screens = DirectoryScreens(data / "screens") if data else MemoryScreens()
+    return State(tokens, snaps, LocalLease(), LocalNotifier(), screens=screens)
+
+
+def redis_state(settings: Settings, url: str, clock: Clock) -> State:
+    """Replicas behind one Redis; each keeps local copies to serve through an outage."""
+    link = RedisLink(connect(url), namespace(settings.toast_api_url, settings.toast_client_id))
+    me = replica_id()
+    local_tokens, local_snaps = _local_parts(settings)
+    snaps = RedisSnapshots(link, local_snaps)
+    tokens = RedisTokenStore(link, TokenManager.owner_of(settings), me, local_tokens, clock)
+    notifier = RedisNotifier(link, me, snaps.versions_key, clock)
+    members = RedisMembers(link, me, clock)
+    log.info("sharing state through Redis as replica %s", me)
+    return State(tokens, snaps, RedisLease(link, me), notifier, link,
+                 lambda limits: RedisCounter(link, me, clock, limits, members.outage_turns),
+                 lambda: RedisSeenEvents(link), RedisScreens(link, me), (members.run,))

@@ -1,0 +1,286 @@
+"""The menu service against the in-process simulator on a shared fake clock (no sleeps)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.api.app import create_app, lifespan_of
+from app.clock import FakeClock
+from app.config import load_settings
+from app.errors import NotFound, NotReady
+from app.relay import Relay
+from app.sim.app import create_sim_app
+from app.sim.sample import (
+    FORBIDDEN_RESTAURANT_GUID,
+    SAMPLE_CLIENT_ID,
+    SAMPLE_CLIENT_SECRET,
+    SAMPLE_RESTAURANT_GUID,
+)
+from app.sim.state import SimState
+
+GUID = SAMPLE_RESTAURANT_GUID
+KEY = "screen-key-0123456789abcdef"
+# A Tuesday, 12:00 in New York: lunch is on.
+START = datetime(2026, 11, 24, 17, 0, tzinfo=UTC).timestamp()
+
+
+@dataclass
+class Rig:
+    clock: FakeClock
+    sim: httpx.AsyncClient
+    relay: Relay
+
+    async def calls(self, endpoint: str) -> int:
+        data = (await self.sim.get("/_sim/calls")).json()
+        return int(data["by_restaurant"].get(GUID, {}).get(endpoint, 0))
+
+    async def fault(self, **body: object) -> None:
+        (await self.sim.post("/_sim/fault", json=body)).raise_for_status()
+
+    async def check_now(self) -> None:
+        """Make every check due, start them, and let them finish on the fake clock."""
+        await self.clock.advance(self.relay.settings.relay_refresh_interval)
+        self.relay.menus.tick()
+        for _ in range(40):  # let retries back off and finish on the fake clock
+            await self.clock.advance(1)
+
+
+def settings_env(**extra: str) -> dict[str, str]:
+    return {"TOAST_API_URL": "http://toast.test", "TOAST_CLIENT_ID": SAMPLE_CLIENT_ID,
+            "TOAST_CLIENT_SECRET": SAMPLE_CLIENT_SECRET, "RELAY_API_KEYS": KEY,
+            "RELAY_REFRESH_INTERVAL": "60", "RELAY_STOCK_INTERVAL": "60", **extra}
+
+
+@pytest.fixture
+async def rig() -> AsyncIterator[Rig]:
+    clock = FakeClock(start=START)
+    sim_app = create_sim_app(SimState(clock=clock))
+    transport = httpx.ASGITransport(app=sim_app)
+    http = httpx.AsyncClient(transport=transport, base_url="http://toast.test")
+    relay = Relay.build(load_settings(settings_env(RELAY_STALE_MAX="1d")), clock=clock,
+                        http=http)
+    async with httpx.AsyncClient(transport=transport, base_url="http://toast.test") as sim:
+        yield Rig(clock, sim, relay)
+    await http.aclose()
+
+
+async def test_failure_marks_stale_and_recovery_clears_it(rig: Rig) -> None:
+    """A failed check keeps the copy but marks it stale; the next good check clears the mark."""
+    view, result = await rig.relay.menus.view(GUID)
+    assert result == "MISS" and not view.stale
+    await rig.fault(endpoint="metadata", mode="503", count=None)
+    await rig.check_now()
+    stale, result = await rig.relay.menus.view(GUID)
+    assert result == "STALE" and stale.stale and stale.rows == view.rows
+    assert stale.json.etag != view.json.etag
+    await rig.fault(endpoint="*", mode="off")
+    for _ in range(6):  # backoff may push the next check a few intervals out
+        await rig.check_now()
+    fresh, result = await rig.relay.menus.view(GUID)
+    assert result == "HIT" and not fresh.stale
+
+
+async def test_empty_menu_after_full_one_keeps_last_good(rig: Rig) -> None:
+    """A published menu with zero items is refused; the last good rows stay, marked stale."""
+    view, _ = await rig.relay.menus.view(GUID)
+    await rig.fault(endpoint="menus", mode="empty_menu", count=None)
+    (await rig.sim.post(f"/_sim/publish/{GUID}")).raise_for_status()
+    await rig.check_now()
+    after, result = await rig.relay.menus.view(GUID)
+    assert result == "STALE" and len(after.rows) == len(view.rows) > 0
+    facts = rig.relay.menus.facts()[0]
+    assert facts.last_error is not None and "no items" in facts.last_error
+
+
+async def test_unchanged_metadata_never_refetches_menus(rig: Rig) -> None:
+    """Ten refresh intervals without a publish cost ten metadata calls and no /menus call."""
+    await rig.relay.menus.view(GUID)
+    for _ in range(10):
+        await rig.check_now()
+    assert await rig.calls("menus") == 1
+    assert await rig.calls("metadata") >= 10
+
+
+async def test_refused_restaurant_is_remembered(rig: Rig) -> None:
+    """A restaurant Toast refuses is a 404, and asking again soon does not reach Toast."""
+    with pytest.raises(NotFound):
+        await rig.relay.menus.view(FORBIDDEN_RESTAURANT_GUID)
+    calls = (await rig.sim.get("/_sim/calls")).json()["calls"].get("menus", 0)
+    with pytest.raises(NotFound):
+        await rig.relay.menus.view(FORBIDDEN_RESTAURANT_GUID)
+    assert (await rig.sim.get("/_sim/calls")).json()["calls"].get("menus", 0) == calls
+
+
+async def test_idle_restaurant_stops_being_polled(rig: Rig) -> None:
+    """A restaurant nobody asked for in 24 hours is no longer checked."""
+    await rig.relay.menus.view(GUID)
+    await rig.clock.advance(86_401)
+    rig.relay.menus.tick()
+    assert rig.relay.menus.known() == []
+
+
+async def test_copy_older_than_stale_max_is_not_served(rig: Rig) -> None:
+    """Past RELAY_STALE_MAX without a good check, the relay answers NotReady, not old prices."""
+    await rig.relay.menus.view(GUID)
+    await rig.fault(endpoint="*", mode="503", count=None)
+    for _ in range(30):
+        await rig.clock.advance(3600)
+        rig.relay.menus.tick()
+        await rig.clock.advance(0)
+        rig.relay.menus._tracked[GUID].last_requested = rig.clock.monotonic()
+    with pytest.raises(NotReady):
+        await rig.relay.menus.view(GUID)
+    with pytest.raises(NotReady):
+        rig.relay.menus.cached(GUID)
+
+
+async def test_cached_answers_only_what_is_held_and_marks_it_requested(rig: Rig) -> None:
+    """The screens' synchronous path returns None until a view is held, then that view."""
+    assert rig.relay.menus.cached(GUID) is None
+    view, _ = await rig.relay.menus.view(GUID)
+    await rig.clock.advance(30)
+    held = rig.relay.menus.cached(GUID)
+    assert held == (view, "HIT")
+    assert rig.relay.menus._tracked[GUID].last_requested == rig.clock.monotonic()
+
+
+async def test_time_specific_price_rerenders_when_it_flips(rig: Rig) -> None:
+    """At the next time-specific price change the view is re-rendered without a Toast call."""
+    view, _ = await rig.relay.menus.view(GUID)
+    assert view.valid_until is not None
+    menus_calls = await rig.calls("menus")
+    await rig.clock.advance(view.valid_until.timestamp() - rig.clock.now() + 1)
+    rig.relay.menus.tick()
+    await rig.clock.advance(0)
+    after, _ = await rig.relay.menus.view(GUID)
+    assert after.json.etag != view.json.etag
+    assert [r.price for r in after.rows] != [r.price for r in view.rows]
+    assert await rig.calls("menus") == menus_calls
+
+
+async def test_root_path_serves_both_prefixed_and_plain(rig: Rig) -> None:
+    """Under a root path (as uvicorn passes it) both /toast/menu and a stripped /menu route."""
+    settings = load_settings(settings_env(RELAY_ROOT_PATH="/toast"))
+    transport = httpx.ASGITransport(app=create_sim_app(SimState(clock=rig.clock)))
+    toast = httpx.AsyncClient(transport=transport, base_url="http://toast.test")
+    app = create_app(settings, clock=rig.clock, http=toast)
+    ops = lifespan_of(app)
+    async with ops.router.lifespan_context(ops), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, root_path=settings.relay_root_path),
+            base_url="http://relay") as client:
+        prefixed = await client.get(f"/toast/menu/{GUID}", params={"key": KEY})
+        plain = await client.get(f"/menu/{GUID}", params={"key": KEY})
+    assert prefixed.status_code == 200 and plain.status_code == 200
+    assert prefixed.json()["items"] == plain.json()["items"]
+
+
+async def test_restart_counts_stale_max_from_last_confirmation(tmp_path: Path) -> None:
+    """A copy fetched long ago but confirmed recently is served after a restart in an outage."""
+    clock = FakeClock(start=START)
+    sim = create_sim_app(SimState(clock=clock))
+    env = settings_env(RELAY_DATA_DIR=str(tmp_path), RELAY_STALE_MAX="1d")
+
+    def build() -> Relay:
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=sim),
+                                 base_url="http://toast.test")
+        return Relay.build(load_settings(env), clock=clock, http=http)
+
+    first = build()
+    await first.menus.view(GUID)
+    rig = Rig(clock, httpx.AsyncClient(transport=httpx.ASGITransport(app=sim),
+                                       base_url="http://toast.test"), first)
+    for _ in range(3):  # three days of hourly confirmations, no menu change
+        for _ in range(24):
+            await rig.clock.advance(3600)
+            first.menus.tick()
+            await rig.clock.advance(1)
+            first.menus._tracked[GUID].last_requested = clock.monotonic()
+    await rig.fault(endpoint="*", mode="503", count=None)
+    second = build()
+    for _ in range(2):
+        ask = asyncio.ensure_future(second.menus.view(GUID))
+        for _ in range(120):  # retries against the failing Toast run on the fake clock
+            if ask.done():
+                break
+            await clock.advance(1)
+        view, result = ask.result()
+        assert result == "STALE" and view.rows
+
+
+async def test_a_failing_save_backs_off_instead_of_hammering(rig: Rig) -> None:
+    """A refresh that fails for a non-Toast reason is retried with backoff, not every tick."""
+    await rig.relay.menus.view(GUID)
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("simulated bug")
+
+    rig.relay.menus._loader.last_updated = broken  # type: ignore[assignment,method-assign]
+    await rig.check_now()
+    for _ in range(40):
+        rig.relay.menus.tick()
+        await rig.clock.advance(0.25)
+    facts = rig.relay.menus.facts()[0]
+    assert facts.stale is True and "simulated bug" in str(facts.last_error)
+    # 5 s, then 10 s ±10 %: the 10 s of ticks can see a third try, never the 40 of
+    # a relay retrying every tick (the jitter made "<= 2" fail about a third of runs).
+    assert rig.relay.menus._tracked[GUID].failures <= 3
+
+
+async def test_configured_restaurant_is_retried_after_failed_warm_up(rig: Rig) -> None:
+    """A restaurant from RELAY_RESTAURANTS whose first load failed is loaded by the loop later."""
+    await rig.fault(endpoint="menus", mode="503", count=None)
+    warm = asyncio.ensure_future(rig.relay.menus.warm([GUID]))
+    while not warm.done():  # the first load retries on the fake clock, then gives up
+        await rig.clock.advance(1)
+    assert rig.relay.menus.info(GUID) is None
+    await rig.fault(endpoint="*", mode="off")
+    for _ in range(12):
+        await rig.clock.advance(60)
+        rig.relay.menus.tick()
+        for _ in range(40):
+            await rig.clock.advance(1)
+    assert rig.relay.menus.info(GUID) is not None
+
+
+async def test_webhook_event_fetches_menus_and_publishes_the_change(rig: Rig) -> None:
+    """A webhook event fetches /menus at once (no metadata call) and the change feed hears it."""
+    from app.refresh.decide import Event
+
+    view, _ = await rig.relay.menus.view(GUID)
+    heard: list[str] = []
+
+    async def listen() -> None:
+        async for etag in rig.relay.menus.changes.subscribe(GUID):
+            heard.append(etag)
+            return
+
+    listener = asyncio.ensure_future(listen())
+    await asyncio.sleep(0)
+    (await rig.sim.post(f"/_sim/publish/{GUID}")).raise_for_status()
+    meta, menus = await rig.calls("metadata"), await rig.calls("menus")
+    task = asyncio.ensure_future(rig.relay.menus.handle(GUID, Event.WEBHOOK))
+    while not task.done():
+        await rig.clock.advance(1)
+    await asyncio.wait_for(listener, 5)
+    after, _ = await rig.relay.menus.view(GUID)
+    assert after.last_updated != view.last_updated and heard == [after.json.etag]
+    assert (await rig.calls("metadata"), await rig.calls("menus")) == (meta, menus + 1)
+
+
+async def test_intervals_come_from_the_supplied_plan(rig: Rig) -> None:
+    """A restaurant's check interval is whatever the interval provider says (a budget plan)."""
+    from app.refresh.decide import Intervals
+
+    rig.relay.menus.intervals = lambda guid: Intervals(refresh=600.0, stock=600.0)
+    await rig.relay.menus.view(GUID)
+    before = await rig.calls("metadata")
+    for _ in range(5):
+        await rig.check_now()  # advances 60 s of the configured interval each time
+    assert await rig.calls("metadata") - before <= 1
