@@ -17,7 +17,7 @@ from prometheus_client.registry import Collector
 
 from app.readiness import Readiness
 from app.serve.status import STATES, RestaurantFacts
-from app.toast.windows import ClientLimits, Usage
+from app.store.counters import ClientLimits, Usage
 from app.webhooks.stats import OUTCOMES, WebhookStats
 
 CACHE_RESULTS = ("hit", "miss", "stale", "revalidated")

@@ -35,13 +35,13 @@ from app.screens.book import ScreenBook
 from app.serve.history import History
 from app.serve.push import ChangeFeed
 from app.store.backends import State, local_state, redis_state
+from app.store.counters import ClientLimits
 from app.store.screens import MemoryScreens, Stored
 from app.store.snapshots import SnapshotStore
 from app.toast.client import ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
 from app.toast.passthrough import PassThrough
 from app.toast.token import TokenManager
-from app.toast.windows import ClientLimits
 from app.webhooks.receiver import WebhookReceiver
 
 log = logging.getLogger("toast_relay")
@@ -104,8 +104,9 @@ class Relay:
         http = http or make_http_client(settings.toast_timeout)
         metrics = metrics or Metrics()
         # Chosen once: without REDIS_URL nothing changes (one process, RELAY_DATA_DIR).
-        state = (redis_state(settings, settings.redis_url.get_secret_value(), clock)
-                 if settings.redis_url else local_state(settings))
+        owner = TokenManager.owner_of(settings)
+        state = (redis_state(settings, settings.redis_url.get_secret_value(), clock, owner)
+                 if settings.redis_url else local_state(settings, owner))
         limits = ClientLimits()
         limiter = UpstreamLimiter(clock, limits, counter=state.counter(limits)
                                   if state.counter else None)

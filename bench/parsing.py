@@ -73,7 +73,7 @@ class Pipeline:
 
     def run(self, body: bytes) -> dict[str, float]:
         from app.menu.model import decode_menus, decode_menus_head
-        from app.serve.views import RestaurantInfo
+        from app.menu.restaurant import RestaurantInfo
         from app.store.snapshot_record import Snapshot
 
         now = time.time()

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.refresh.decide import Intervals
-from app.toast.windows import ClientLimits
+from app.store.counters import ClientLimits
 
 WEBHOOK_METADATA_INTERVAL = 1800.0
 """Metadata check for a webhook-fed restaurant: Toast recommends every 30 minutes."""

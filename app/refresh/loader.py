@@ -16,7 +16,8 @@ from app.clock import Clock
 from app.errors import ToastError
 from app.menu.flatten import FlatMenu, flatten
 from app.menu.model import MenusHead, StockEntry, decode_menus_head, decode_stock
-from app.serve.views import MenuView, RestaurantInfo
+from app.menu.restaurant import RestaurantInfo
+from app.serve.views import MenuView
 from app.store.snapshot_record import Snapshot
 from app.store.snapshots import SnapshotStore
 from app.toast.client import ToastClient

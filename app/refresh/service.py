@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from functools import partial
 
 from app.errors import NotReady
+from app.menu.restaurant import RestaurantInfo
 from app.menu.stock import with_stock_event
 from app.refresh import decide, policy
 from app.refresh.checks import Checks
@@ -26,7 +27,7 @@ from app.refresh.loads import Loads
 from app.refresh.pacing import DECIDE_BATCH
 from app.refresh.tracked import Tracked
 from app.serve.status import RestaurantFacts
-from app.serve.views import MenuView, RestaurantInfo
+from app.serve.views import MenuView
 from app.store.snapshot_record import Snapshot
 from app.webhooks.events import MenusUpdated, StockChanged
 

@@ -31,6 +31,7 @@ from app.menu.render import (
     render_menu_json,
     render_stock_json,
 )
+from app.menu.restaurant import RestaurantInfo
 from app.menu.rows import Row
 from app.menu.shapes import render_pairs, render_rows, render_rss, render_xml
 from app.menu.stock import apply_stock
@@ -42,8 +43,8 @@ FILTERED_CACHE_SIZE = 64
 class Answer(msgspec.Struct, frozen=True, gc=False):
     """A ready body with its validator and the headers that only depend on it.
 
-    This and ``RestaurantInfo`` are never tracked by the garbage collector, like the
-    rows: they hold no cycles, and a full collection then need not visit every
+    Like ``RestaurantInfo`` and the rows, never tracked by the garbage collector:
+    they hold no cycles, and a full collection then need not visit every
     restaurant's answers (at 1,000 restaurants each tracked object a restaurant keeps
     adds about a millisecond to every full pass, which runs inside some loop step).
     """
@@ -65,18 +66,6 @@ class Answer(msgspec.Struct, frozen=True, gc=False):
             (b"content-length", str(len(body)).encode()),
             (b"x-content-type-options", b"nosniff"), *policy,
         ))
-
-
-class RestaurantInfo(msgspec.Struct, frozen=True, gc=False):
-    guid: str
-    name: str
-    time_zone: str
-    currency: str
-
-    def as_json(self) -> dict[str, str]:
-        return {"guid": self.guid, "name": self.name, "timeZone": self.time_zone}
-
-
 
 
 def http_date(ts: float) -> str:

@@ -14,6 +14,7 @@ from app.clock import Clock
 from app.config import Settings
 from app.store.coordination import Lease, LocalLease, LocalNotifier, Notifier
 from app.store.coordination_redis import RedisLease, RedisNotifier, replica_id
+from app.store.counters import ClientLimits, SendCounter
 from app.store.counters_redis import RedisCounter
 from app.store.dedupe_redis import RedisSeenEvents
 from app.store.members_redis import RedisMembers
@@ -24,8 +25,6 @@ from app.store.snapshots import DirectorySnapshots, MemorySnapshots, SnapshotSto
 from app.store.snapshots_redis import RedisSnapshots
 from app.store.tokens import FileTokenStore, MemoryTokenStore, TokenStore
 from app.store.tokens_redis import RedisTokenStore
-from app.toast.token import TokenManager
-from app.toast.windows import ClientLimits, SendCounter
 from app.webhooks.dedupe import SeenEvents, SeenStore
 
 log = logging.getLogger("toast_relay")
@@ -54,29 +53,31 @@ class State:
         return {**self.redis.status(), "degraded": not self.redis.up}
 
 
-def _local_parts(settings: Settings) -> tuple[TokenStore, MemorySnapshots | DirectorySnapshots]:
+def _local_parts(settings: Settings,
+                 owner: str) -> tuple[TokenStore, MemorySnapshots | DirectorySnapshots]:
     data = settings.relay_data_dir
-    tokens: TokenStore = (FileTokenStore(data / "token.json", TokenManager.owner_of(settings),
-                                         log) if data else MemoryTokenStore())
+    tokens: TokenStore = (FileTokenStore(data / "token.json", owner, log) if data
+                          else MemoryTokenStore())
     snaps = DirectorySnapshots(data / "menus") if data else MemorySnapshots()
     return tokens, snaps
 
 
-def local_state(settings: Settings) -> State:
-    """One process: memory, plus files under RELAY_DATA_DIR if set."""
-    tokens, snaps = _local_parts(settings)
+def local_state(settings: Settings, owner: str) -> State:
+    """One process: memory, plus files under RELAY_DATA_DIR if set. ``owner`` names the
+    credentials a kept token belongs to (a token of other credentials is not used)."""
+    tokens, snaps = _local_parts(settings, owner)
     data = settings.relay_data_dir
     screens = DirectoryScreens(data / "screens") if data else MemoryScreens()
     return State(tokens, snaps, LocalLease(), LocalNotifier(), screens=screens)
 
 
-def redis_state(settings: Settings, url: str, clock: Clock) -> State:
+def redis_state(settings: Settings, url: str, clock: Clock, owner: str) -> State:
     """Replicas behind one Redis; each keeps local copies to serve through an outage."""
     link = RedisLink(connect(url), namespace(settings.toast_api_url, settings.toast_client_id))
     me = replica_id()
-    local_tokens, local_snaps = _local_parts(settings)
+    local_tokens, local_snaps = _local_parts(settings, owner)
     snaps = RedisSnapshots(link, local_snaps)
-    tokens = RedisTokenStore(link, TokenManager.owner_of(settings), me, local_tokens, clock)
+    tokens = RedisTokenStore(link, owner, me, local_tokens, clock)
     notifier = RedisNotifier(link, me, snaps.versions_key, clock)
     members = RedisMembers(link, me, clock)
     log.info("sharing state through Redis as replica %s", me)

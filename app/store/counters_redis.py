@@ -1,6 +1,6 @@
 """Toast's budget counted in Redis for all replicas together, on Redis's own clock.
 
-Implements the limiter's ``SendCounter`` seam (``app/toast/windows.py``): one Lua
+Implements the limiter's ``SendCounter`` seam (``app/store/counters.py``): one Lua
 script reads Redis ``TIME`` (so hosts whose clocks differ still agree), drops
 expired sends from the one-second and fifteen-minute sorted sets, checks both
 caps and the endpoint's own spacing (``/menus`` per location, logins), and
@@ -8,7 +8,7 @@ records the send in all of them, or in none. While Redis is down each replica
 falls back to a local counter allowed a quarter of every limit (stricter than
 its share of the shared budget with up to four replicas), so Toast's limits
 hold even then; ``/menus`` calls (one per second per location, Toast says) then keep
-to this replica's turns among the replicas last seen (``app/toast/outage.py``,
+to this replica's turns among the replicas last seen (``app/store/outage.py``,
 docs/redis-outage.md), so no two replicas send one for a location within a second.
 """
 
@@ -18,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from app.clock import Clock
+from app.store.counters import Claim, ClientLimits, LocalCounter, Refusal, Usage
+from app.store.outage import OutageSpacing, TurnRule, Turns
 from app.store.redis_link import RedisDown, RedisLink
-from app.toast.outage import OutageSpacing, TurnRule, Turns
-from app.toast.windows import Claim, ClientLimits, LocalCounter, Refusal, Usage
 
 # KEYS: the 1 s set, the window set, the spacing key ('' when none). ARGV: member,
 # per-second cap, window cap, window µs, spacing µs. Returns {verdict, wait µs,

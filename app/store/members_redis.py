@@ -3,7 +3,7 @@
 Every replica writes its id into one sorted set every ``BEAT`` seconds (scored on
 Redis's own clock) and reads the ids seen in the last ``SEEN_FOR`` seconds back,
 in one script. Its place among them (ordered by id) and their number are its
-``Turns`` (``app/toast/outage.py``) while Redis is unreachable; the last view
+``Turns`` (``app/store/outage.py``) while Redis is unreachable; the last view
 taken before an outage is kept through it, together with any other view this
 replica held in the ``SETTLE`` seconds before it (``outage_turns``): a replica that
 joined or aged out just then is seen by each replica at its own next beat, so the
@@ -15,8 +15,8 @@ from __future__ import annotations
 import logging
 
 from app.clock import Clock
+from app.store.outage import SETTLE, RecentTurns, TurnRule, Turns
 from app.store.redis_link import RedisDown, RedisLink
-from app.toast.outage import SETTLE, RecentTurns, TurnRule, Turns
 
 BEAT = 2.0
 SEEN_FOR = 10.0

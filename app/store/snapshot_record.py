@@ -26,7 +26,7 @@ import msgspec
 
 from app.errors import ToastBadResponse
 from app.menu.model import MenusDocument, StockEntry, decode_menus, decode_menus_head, decode_stock
-from app.serve.views import RestaurantInfo
+from app.menu.restaurant import RestaurantInfo
 
 Version = tuple[float, float, float]
 COMPRESS_IN_THREAD = 256 * 1024

@@ -12,7 +12,7 @@ import msgspec
 
 from app.errors import ToastBadResponse
 from app.menu.model import decode_menus_head, decode_stock
-from app.serve.views import RestaurantInfo
+from app.menu.restaurant import RestaurantInfo
 from app.store.snapshot_record import Snapshot
 
 _META = msgspec.json.Decoder(dict[str, str | float | None])

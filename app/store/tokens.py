@@ -62,7 +62,7 @@ class TokenStore(abc.ABC):
     """True when other processes read and write the same token (they must take ``lock``)."""
     phase = 0.0
     """This process's place in [0, 1) among those sharing the store: where it defers a
-    refresh to while the store is unreachable (``app/toast/outage.py``)."""
+    refresh to while the store is unreachable (``app/store/outage.py``)."""
 
     @property
     def reachable(self) -> bool:

@@ -15,9 +15,9 @@ import logging
 from collections.abc import AsyncIterator
 
 from app.clock import Clock
+from app.store.outage import fraction
 from app.store.redis_link import RedisDown, RedisLink
 from app.store.tokens import StoredToken, TokenStore, decode_token, encode_token
-from app.toast.outage import fraction
 
 LOCK_TTL = 30.0
 """Longest a login may hold the lock (a crashed holder frees it after this)."""

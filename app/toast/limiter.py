@@ -14,7 +14,7 @@ at least 1.05 s apart (Toast: 1/s). After a 429 the scope Toast named is held
 until its reset time.
 
 **Seam for shared budgets.** The windows are counted behind ``SendCounter``
-(``app/toast/windows.py``): ``claim(Claim) -> Refusal | None`` and ``usage()``.
+(``app/store/counters.py``): ``claim(Claim) -> Refusal | None`` and ``usage()``.
 ``LocalCounter`` counts in this process; pass another ``counter=`` (e.g. Redis, so
 that replicas spend one budget) and the queueing, priorities and fairness here
 stay as they are. Waiting is done on the injected clock, so tests drive it with
@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 
 from app.clock import Clock
-from app.toast.windows import Claim, ClientLimits, LocalCounter, SendCounter, Usage
+from app.store.counters import Claim, ClientLimits, LocalCounter, SendCounter, Usage
 
 # Requests without Toast-Restaurant-External-ID are counted by Toast per IP
 # (partners API, login), so a 429 on one of them holds back only that kind.

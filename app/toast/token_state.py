@@ -15,6 +15,7 @@ import httpx
 
 from app.clock import Clock, iso_utc
 from app.errors import ToastAuthError, ToastError, ToastRateLimited
+from app.store.outage import outage_refresh_at
 from app.store.tokens import (
     REFUSED_KEPT,
     FileTokenStore,
@@ -26,7 +27,6 @@ from app.store.tokens import (
 from app.toast.limiter import UpstreamLimiter
 from app.toast.login import Credentials
 from app.toast.login_policy import LoginPolicy
-from app.toast.outage import outage_refresh_at
 
 _EXPIRY_SKEW = 5.0  # a token this close to exp is not sent: it could expire in flight
 SHARED_LOOK = 1.0

@@ -140,8 +140,8 @@ async def test_redis_down_falls_back_and_logs_once(
 
 async def test_budget_is_shared_and_counted_on_redis_clock(link: RedisLink) -> None:
     """Two replicas draw on one budget: caps and /menus spacing hold across them."""
+    from app.store.counters import Claim, ClientLimits
     from app.store.counters_redis import RedisCounter
-    from app.toast.windows import Claim, ClientLimits
 
     limits = ClientLimits()
     a = RedisCounter(link, "a", SystemClock(), limits)
@@ -160,8 +160,8 @@ async def test_budget_is_shared_and_counted_on_redis_clock(link: RedisLink) -> N
 async def test_budget_falls_back_to_a_stricter_local_one(rds: RedisServer,
                                                          link: RedisLink) -> None:
     """Without Redis a replica counts locally, allowing itself a quarter of each limit."""
+    from app.store.counters import Claim, ClientLimits
     from app.store.counters_redis import RedisCounter
-    from app.toast.windows import Claim, ClientLimits
 
     counter = RedisCounter(link, "a", SystemClock(), ClientLimits())
     rds.kill()
@@ -211,10 +211,10 @@ async def test_members_give_each_replica_its_turn_and_keep_it_through_an_outage(
     """Three replicas beating into Redis see themselves as 0, 1 and 2 of 3 (by id); with
     Redis gone each keeps that view, its /menus claims wait (not client-wide) and the token
     store says it is unreachable and yields no lock."""
+    from app.store.counters import Claim, ClientLimits
     from app.store.counters_redis import RedisCounter
     from app.store.members_redis import RedisMembers
-    from app.toast.outage import ENTRY_HOLD, Turns
-    from app.toast.windows import Claim, ClientLimits
+    from app.store.outage import ENTRY_HOLD, Turns
 
     members = [RedisMembers(link, me, SystemClock()) for me in ("c", "a", "b")]
     assert members[0].turns() == Turns.unknown("c")

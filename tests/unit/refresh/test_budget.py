@@ -6,7 +6,7 @@ import pytest
 
 from app.refresh.budget import Budget, Demand, calls_per_window, plan
 from app.refresh.decide import Intervals
-from app.toast.windows import ClientLimits
+from app.store.counters import ClientLimits
 
 LIMITS = ClientLimits()
 

@@ -10,7 +10,8 @@ import pytest
 from app.menu.filters import Filters
 from app.menu.flatten import flatten
 from app.menu.model import decode_menus
-from app.serve.views import FORMATS, MEDIA_TYPES, MenuView, RestaurantInfo
+from app.menu.restaurant import RestaurantInfo
+from app.serve.views import FORMATS, MEDIA_TYPES, MenuView
 from tests.unit.menu.menu_docs import EXAMPLE
 
 NOW = datetime(2025, 2, 17, 20, 30, tzinfo=UTC)

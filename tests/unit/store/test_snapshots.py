@@ -14,7 +14,7 @@ import pytest
 from app.errors import ToastBadResponse
 from app.files import WRITES
 from app.menu.model import decode_menus, decode_stock
-from app.serve.views import RestaurantInfo
+from app.menu.restaurant import RestaurantInfo
 from app.store.snapshot_record import Snapshot, decode_snapshot, encode_snapshot
 from app.store.snapshots import DirectorySnapshots, MemorySnapshots
 

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from app.clock import FakeClock
+from app.store.counters import ClientLimits
 from app.toast.limiter import Priority, UpstreamLimiter
-from app.toast.windows import ClientLimits
 
 LIMITS = ClientLimits(toast_per_second=4, per_second=3, toast_per_window=14, per_window=12,
                       background_per_window=9, planned_per_window=8, window=10.0)

@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from app.store.outage import LOGIN_ROOM
 from app.store.tokens import StoredToken, TokenStore
-from app.toast.outage import LOGIN_ROOM
 from app.toast.token import TokenManager
 from app.toast.token_state import expiry_margin
 from tests.unit.toast.toast_fakes import FakeAuth, RecordingClock, drive, manager

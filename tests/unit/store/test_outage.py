@@ -9,8 +9,7 @@ import pytest
 
 from app.clock import FakeClock
 from app.store.members_redis import RedisMembers
-from app.store.redis_link import RedisDown
-from app.toast.outage import (
+from app.store.outage import (
     ENTRY_HOLD,
     EXIT_GRACE,
     LOGIN_ROOM,
@@ -23,6 +22,7 @@ from app.toast.outage import (
     fraction,
     outage_refresh_at,
 )
+from app.store.redis_link import RedisDown
 
 EXP = 1_700_000_040.0
 MARGIN = 3.75
