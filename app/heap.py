@@ -1,15 +1,14 @@
 """Big transient blocks kept out of glibc's heap, so what they held goes back to the system.
 
 Python hands every block over 512 bytes to the C allocator. glibc serves a block of
-128 KiB or more with a mapping of its own, returned to the system when freed; but
-the first time it frees one it raises that threshold to the freed size (up to 32 MiB),
-and from then on Toast's ~240 KB ``/menus`` answers come from the heap, where, freed
-between long-lived rendered answers, their pages stay resident: 0.06 MiB per
-restaurant after a warm-up of 500 (0.417 MiB resident each, against 0.355 with the
-threshold held). ``hold_mmap_threshold`` sets it once at glibc's own default, which
-also stops the raising. It does nothing on other C libraries (musl in Alpine images,
-macOS) or when the operator chose a threshold (``MALLOC_MMAP_THRESHOLD_``, or
-``mmap_threshold`` in ``GLIBC_TUNABLES``).
+128 KiB or more with a mapping of its own, returned to the system when freed; but the
+first time it frees one it raises that threshold to the freed size (up to 32 MiB), and
+from then on Toast's ~240 KB ``/menus`` answers come from the heap, where, freed
+between long-lived rendered answers, their pages stay resident (docs/performance.md,
+"Measurements behind the code"). ``hold_mmap_threshold`` sets it once at glibc's own
+default, which also stops the raising. It does nothing on other C libraries (musl in
+Alpine images, macOS) or when the operator chose a threshold
+(``MALLOC_MMAP_THRESHOLD_``, or ``mmap_threshold`` in ``GLIBC_TUNABLES``).
 """
 
 from __future__ import annotations

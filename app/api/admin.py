@@ -1,14 +1,14 @@
 """Operator routes: /admin/status[/{restaurant}], /admin/refresh/{restaurant}, /metrics.
 
-``POST /admin/refresh`` waits for Toast, within Toast's limits: a burst of them
-(a script refreshing 100 restaurants) stays open for as long as the budget takes
-to let the fetches through, 20 s and more. Held open through FastAPI, each request
-kept ~100 objects more than on the fast lane for the garbage collector to scan (22
-coroutine frames of middleware and routing, request objects, exit stacks,
-closures): at 1,000 restaurants one full collection during such a burst scanned
-26,000 objects in 18 ms. So it is a raw endpoint on the fast lane like the screen
-routes (``Refresh``); with the limiter no longer keeping empty queues too, that
-collection scans 16,000 in 10 ms. The FastAPI function below only documents it.
+``POST /admin/refresh`` waits for Toast, within Toast's limits: a burst of them (a
+script refreshing 100 restaurants) stays open for as long as the budget takes to let
+the fetches through, 20 s and more. Held open through FastAPI, each request keeps many
+more objects for the garbage collector to scan (coroutine frames of middleware and
+routing, request objects, exit stacks, closures), and at 1,000 restaurants a full
+collection during such a burst would hold the event loop past its goal
+(docs/performance.md, "Measurements behind the code"). So it is a raw endpoint on the
+fast lane like the screen routes (``Refresh``). The FastAPI function below only
+documents it.
 """
 
 from __future__ import annotations

@@ -27,8 +27,8 @@ class Row(msgspec.Struct, kw_only=True, gc=False):  # rows hold no cycles either
     price: float | None
     priceText: str
     # Tuples, not lists: the garbage collector stops tracking a tuple of untracked items,
-    # so a thousand restaurants' rows are not rescanned by every full collection (which
-    # took 200 ms at 300 restaurants with lists, holding the event loop).
+    # so a thousand restaurants' rows are not rescanned by every full collection, which
+    # would hold the event loop (docs/performance.md, "Measurements behind the code").
     sizes: Sequence[Size]
     tags: Sequence[str]
     calories: int | None

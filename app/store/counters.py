@@ -1,6 +1,6 @@
 """Where the relay counts what it sent to Toast: the seam behind the upstream limiter.
 
-Toast counts per API client (NOTES §5.1): 20 requests per second, 10,000 per 15
+Toast counts per API client (docs/toast-api.md, rate limits): 20 requests per second, 10,000 per 15
 minutes, and ``GET /menus`` once per second per location. ``ClientLimits`` holds
 those figures and the relay's own caps below them (the headroom), and
 ``SendCounter`` is the small interface that admits or refuses one send against
@@ -12,9 +12,8 @@ and ``usage`` from the figures its last claim returned, without I/O.
 Times are compared with a small conservative margin (``_EPS``) so that float
 rounding can only keep an entry counted a little longer, never forget it early:
 a send at ``t`` counts in a window of ``span`` seconds while ``now - t < span +
-_EPS``. (The old limiter compared ``sent[0] <= now - 1`` to expire and
-``sent[0] + 1 - now`` to wait; the two could disagree by one rounding step, and
-999 requests went out in one instant.)
+_EPS``. Expiring and waiting use this one comparison: two different ones can
+disagree by a rounding step, and a whole queue then goes out in one instant.
 """
 
 from __future__ import annotations
