@@ -1,9 +1,9 @@
 """Which restaurants a set of Toast credentials reaches (for ``setup`` and ``check``).
 
 Partner API clients list theirs through the partners API. Credentials with standard
-API access (made by a restaurant in Toast Web) are refused there (403, NOTES §2.2);
+API access (made by a restaurant in Toast Web) are refused there (403);
 they list a management group's restaurants instead, asked through one restaurant of
-that group (§2.4), so they need one GUID to start from.
+that group (docs/toast-api.md, credentials), so they need one GUID to start from.
 """
 
 from __future__ import annotations

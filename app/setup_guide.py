@@ -67,7 +67,7 @@ def summary(d: Done) -> str:
 
 def webhook_steps(url: str, access: Access, client_id: str) -> list[str]:
     """How to make Toast push menu and stock changes to ``url`` (one secret per
-    subscription, one event category per subscription: NOTES §6.6)."""
+    subscription, one event category per subscription: docs/toast-api.md, webhooks)."""
     lines = [
         "Webhooks (a published menu change reaches screens within a second):",
         f"  Webhook URL: {url}",

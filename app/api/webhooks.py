@@ -1,8 +1,8 @@
 """``POST /webhooks/toast``: Toast's menus and stock webhooks (on when RELAY_WEBHOOK_SECRET is set).
 
 The answer never waits on Toast: the receiver checks the signature, records the
-event and returns; fetching happens in the refresh loop (NOTES §6.1: 2xx within
-2 seconds, before any business logic).
+event and returns; fetching happens in the refresh loop (Toast wants a 2xx within
+2 seconds: docs/toast-api.md, webhooks).
 """
 
 from __future__ import annotations

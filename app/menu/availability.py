@@ -1,7 +1,7 @@
 """Schedules: menu availability and time-specific price windows, in local time.
 
 Toast's ``Schedule`` is ``{days[], timeRanges[{start, end}]}`` with ``HH:MM``
-strings in the restaurant's time zone (NOTES §3.5). Ranges are half-open
+strings in the restaurant's time zone (docs/toast-api.md, availability). Ranges are half-open
 ``[start, end)`` (Toast does not say; it tells operators not to let ranges
 touch). A range whose end is not after its start runs past midnight into the
 next day, and the listed day is the day it starts; ``00:00``-``00:00`` is all day.

@@ -1,8 +1,9 @@
 """Toast's menu tree → one row per item occurrence, in Toast's display order.
 
-Order is array order (NOTES §3.1: ``sortOrder`` is for kitchen tickets): menus,
-then each group's own items, then its child groups, recursively. A menu, group
-or item with an empty ``visibility`` array is dropped with everything under it.
+Order is array order (``sortOrder`` is for kitchen tickets): menus, then each
+group's own items, then its child groups, recursively. A menu, group or item with
+an empty ``visibility`` array is dropped with everything under it (both rules:
+docs/toast-api.md, display order and visibility).
 Stock is not applied here (see ``stock.py``), so a stock change never re-flattens.
 """
 

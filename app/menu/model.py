@@ -5,10 +5,11 @@ key without building Python objects for it, which is what keeps decoding a 7 MB
 menu cheaper than a generic ``orjson.loads``. Attribute names are Toast's own
 (camelCase) so the JSON needs no renaming.
 
-Leniency (NOTES Appendix A): every field has a default, so a missing key never
-fails; anything Toast documents as nullable (and a few it does not mark, such as
-``containsAlcohol``) accepts ``null``. Fields we do not read (``salesCategory``,
-``preModifierGroupReference``, ...) are not declared, so their nulls cannot hurt.
+Leniency (docs/toast-api.md, quirks the code handles): every field has a default,
+so a missing key never fails; anything Toast documents as nullable (and a few it
+does not mark, such as ``containsAlcohol``) accepts ``null``. Fields we do not read
+(``salesCategory``, ``preModifierGroupReference``, ...) are not declared, so their
+nulls cannot hurt.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """The short ``modifiers`` text of a row, e.g. ``Add-ons: Bacon +$2.00, Cheese +$1.00``.
 
-Toast de-duplicates modifier groups into a reference map (NOTES §3.2), so each
-group's text is built once per document and items only join cached strings.
-Hidden groups and options are left out, free options carry no price, groups are
-joined with ``"; "``. Nested groups under options and premodifiers are not
-spelled out: the text is a one-line hint, not an ordering UI.
+Toast de-duplicates modifier groups into a reference map (docs/toast-api.md, the
+document), so each group's text is built once per document and items only join cached
+strings. Hidden groups and options are left out, free options carry no price, groups
+are joined with ``"; "``. Nested groups under options and premodifiers are not spelled
+out: the text is a one-line hint, not an ordering UI.
 """
 
 from __future__ import annotations

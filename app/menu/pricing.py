@@ -1,4 +1,4 @@
-"""The price a board shows, per Toast pricing strategy (NOTES §3.6).
+"""The price a board shows, per Toast pricing strategy (docs/toast-api.md, pricing).
 
 One ``Pricer`` serves one document at one instant: it resolves item prices and
 sizes, gives modifier options a representative surcharge, memoises the Size

@@ -1,4 +1,4 @@
-"""Overlay Toast stock on flattened rows without re-flattening (NOTES §4).
+"""Overlay Toast stock on flattened rows without re-flattening (docs/toast-api.md, stock).
 
 ``GET /stock/v1/inventory`` lists only OUT_OF_STOCK and QUANTITY items; an item
 that is absent is in stock. Rows untouched by stock are reused as they are.
@@ -44,10 +44,10 @@ def apply_stock(rows: Sequence[Row], stock: Iterable[StockEntry]) -> list[Row]:
 
 def with_stock_event(stock: Iterable[StockEntry], item_guid: str, status: str,
                      quantity: float | None) -> list[StockEntry]:
-    """``stock`` after a stock webhook for one item (NOTES §6.3): IN_STOCK removes its entry.
+    """``stock`` after a stock webhook for one item: IN_STOCK removes its entry.
 
-    The entry keeps the ``multiLocationId`` it had; the next inventory poll replaces
-    the whole list with Toast's answer anyway.
+    Stock events: docs/toast-api.md, webhooks. The entry keeps the ``multiLocationId``
+    it had; the next inventory poll replaces the whole list with Toast's answer anyway.
     """
     key = item_guid.lower()
     kept = [e for e in stock if (e.guid or "").lower() != key]

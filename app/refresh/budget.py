@@ -2,14 +2,14 @@
 
 Each polled restaurant costs one ``/menus/v2/metadata`` call per metadata interval
 and one ``/stock/v1/inventory`` call per stock interval. Toast allows an API client
-10,000 calls per 15 minutes (NOTES §5.1), so with the default 60 s intervals about
-334 restaurants use it all. ``plan`` keeps background polling within
+10,000 calls per 15 minutes (docs/toast-api.md, rate limits), so with the default
+60 s intervals about 334 restaurants use it all. ``plan`` keeps background polling within
 ``ClientLimits.planned_per_window`` (7,500 by default, leaving the rest of the
 relay's 9,500 for first loads, ``/menus`` fetches after a change, webhooks, admin
 refreshes and logins): when the configured intervals would spend more, every
 interval is stretched by the same factor, so the relative cadence the operator
 chose is kept. Restaurants fed by Toast's webhooks need metadata only every 30
-minutes (Toast's recommendation, NOTES §6), which is what lets a large relay keep
+minutes (Toast's advice: docs/toast-api.md, webhooks), which is what lets a large relay keep
 its stock fresh.
 
 Pure: numbers in, numbers out; the scheduler asks again whenever the number of

@@ -216,9 +216,10 @@ def fetch_started(s: RefreshState) -> None:
 def webhook_fetched(s: RefreshState, now: Now, held: float | None, ok: bool) -> float | None:
     """After a fetch made for a webhook: the delay of the next try, or None when done.
 
-    Toast may announce a publish before ``/menus`` serves it (NOTES §6.6): while
-    the copy is older than the announced ``publishedDate`` (or the fetch failed),
-    try again after 2, 5, 15, 30, 60 s; after that the regular checks take over.
+    Toast may announce a publish before ``/menus`` serves it (docs/toast-api.md,
+    menus and stock events): while the copy is older than the announced
+    ``publishedDate`` (or the fetch failed), try again after 2, 5, 15, 30, 60 s;
+    after that the regular checks take over.
     """
     if s.published_at is None:
         return None

@@ -80,7 +80,7 @@ class SnapshotLoader:
 
     async def _stock_or_empty(self, guid: str,
                               priority: Priority) -> tuple[tuple[StockEntry, ...], bytes]:
-        # Toast: if the stock API fails, assume items are in stock (NOTES §4).
+        # Toast: if the stock API fails, assume items are in stock (docs/toast-api.md, stock).
         try:
             body = await self._toast.stock(guid, priority)
             return decode_stock(body), body

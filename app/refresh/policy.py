@@ -14,7 +14,7 @@ def menus_changed(cached_last_updated: str | None, metadata_last_updated: str) -
     """Fetch /menus only when metadata's ``lastUpdated`` differs from the copy we hold.
 
     Toast: call /menus only if metadata says the data changed; string inequality is
-    the documented way to detect a change (NOTES §3.1, §7.4).
+    the documented way to detect a change (docs/toast-api.md, metadata before menus).
     """
     return cached_last_updated != metadata_last_updated
 

@@ -2,7 +2,7 @@
 
 Written for this project (not Toast data). Between them the menus cover what a
 board must handle: dayparts (one range past midnight, an always-available menu,
-a 00:00-00:00 menu), nested groups, every item pricing strategy (NOTES §3.6),
+a 00:00-00:00 menu), nested groups, every item pricing strategy (docs/toast-api.md, pricing),
 size groups with a SIZE_PRICE and a SEQUENCE_PRICE modifier group, premodifiers,
 tags, images, calories, alcohol, hidden entities and non-ASCII names.
 """

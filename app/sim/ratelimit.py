@@ -1,9 +1,9 @@
-"""Toast's rate limits as the sim enforces them (NOTES §5).
+"""Toast's rate limits as the sim enforces them (docs/toast-api.md, rate limits).
 
 Per API client (``client``): 20 requests per second and 10,000 per 15 minutes
 over everything it sends. Per restaurant (``key``, or the client IP without the
 ``Toast-Restaurant-External-ID`` header): 20 requests per second. ``GET /menus``:
-1 request per second per restaurant. Global wins over endpoint (§5.1), so the
+1 request per second per restaurant. Global wins over endpoint (same page), so the
 client and restaurant limits are checked first; a refusal is a 429 whose
 ``Retry-After`` is the whole seconds until the limit named in
 ``X-Toast-RateLimit-By`` lets a request through again. Every limit can be turned

@@ -2,7 +2,7 @@
 
 "Harbor Lights Kitchen" exercises every part of menus V2 a board cares about:
 dayparts (one range past midnight, one always-available menu, one 00:00-00:00),
-nested groups, every item pricing strategy (NOTES §3.6), size groups, a
+nested groups, every item pricing strategy (docs/toast-api.md, pricing), size groups, a
 SIZE_PRICE and a SEQUENCE_PRICE modifier group, premodifiers, tags, images,
 calories, alcohol, hidden entities, non-ASCII names and starting stock.
 "Maple Leaf Café" is a small CAD restaurant; the forbidden restaurant exists

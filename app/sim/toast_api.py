@@ -188,7 +188,7 @@ class ToastApi:
     def _group_restaurants(self, request: Request, token: Token,
                            record: RestaurantSeed | None) -> Response:
         """``[{"guid"}]`` for each restaurant of the management group; the header names one of
-        them (how standard API access lists its locations, NOTES §2.4)."""
+        them (how standard API access lists its locations: docs/toast-api.md, credentials)."""
         assert record is not None
         group = str(request.path_params["group"])
         if not is_guid(group):

@@ -1,4 +1,6 @@
-"""The simulator's outgoing webhooks: signed and sent the way Toast sends them (NOTES §6).
+"""The simulator's outgoing webhooks: signed and sent the way Toast sends them.
+
+Toast's rules: docs/toast-api.md, webhooks.
 
 On a publish the simulator sends ``menus_updated`` (category ``menus``); on a
 stock change ``in_stock``/``low_quantity``/``out_of_stock`` (category
@@ -31,7 +33,7 @@ from app.webhooks.signature import sign
 RESEND_AFTER = (300.0, 600.0)
 TIMEOUT = 2.0
 LOW_QUANTITY = 5.0
-"""Toast's low-quantity threshold, the same for every item (NOTES §6.3)."""
+"""Toast's low-quantity threshold, the same for every item (docs/toast-api.md, webhooks)."""
 USER_AGENT = "Apache-HttpClient/4.5.10 (Java/1.8.0_212)"
 KEPT = 200
 

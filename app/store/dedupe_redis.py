@@ -1,11 +1,11 @@
 """Seen webhook events shared by all replicas through Redis.
 
 Toast resends an event it thinks failed after 5 and 10 minutes, and may deliver one
-twice (NOTES §6.1); behind a load balancer the copy can reach another replica. A
-claim is one ``SET NX`` with the memory's lifetime, so exactly one replica takes
-each event. Each replica also remembers the events it claimed itself: later
-copies of those cost no Redis call, and while Redis is unreachable it
-de-duplicates on its own.
+twice (docs/toast-api.md, webhooks); behind a load balancer the copy can reach another
+replica. A claim is one ``SET NX`` with the memory's lifetime, so exactly one replica
+takes each event. Each replica also remembers the events it claimed itself: later
+copies of those cost no Redis call, and while Redis is unreachable it de-duplicates on
+its own.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ checks cannot starve the others; one restaurant's own requests keep their order.
 A request held back only by its own scope (``/menus`` spacing for its location, a
 429 hold) does not hold back anyone else.
 
-Limits (``ClientLimits``, NOTES §5.1): per client at most 18 sends per second and
+Rate limits (``ClientLimits``, docs/toast-api.md): per client at most 18 sends per second and
 9,500 per 15 minutes (Toast: 20 and 10,000), background work at most 8,500 of
 those so screens and webhooks always find room; ``/menus`` per location and logins
 at least 1.05 s apart (Toast: 1/s). After a 429 the scope Toast named is held

@@ -1,11 +1,11 @@
 """The read-only /toast pass-through: which Toast GETs a player may ask for, and their cache.
 
-Only endpoints the relay's own scopes cover are allowed (NOTES §2.1): menus v2
-metadata and menus, stock inventory, and the restaurant's own details. Each goes
-through the ``ToastClient`` (token, restaurant header, upstream limiter, retries);
-``/menus/v2/menus`` is answered from the relay's own copy, never fetched for a
-player. Answers (Toast's errors included, except 429 and 5xx) are kept for
-``ttl`` seconds per restaurant, path and query, and concurrent misses share one
+Only endpoints the relay's own scopes cover are allowed (docs/toast-api.md,
+credentials): menus v2 metadata and menus, stock inventory, and the restaurant's own
+details. Each goes through the ``ToastClient`` (token, restaurant header, upstream
+limiter, retries); ``/menus/v2/menus`` is answered from the relay's own copy, never
+fetched for a player. Answers (Toast's errors included, except 429 and 5xx) are kept
+for ``ttl`` seconds per restaurant, path and query, and concurrent misses share one
 upstream call.
 """
 

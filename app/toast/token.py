@@ -1,6 +1,6 @@
 """One Toast token per credential set: single-flight login, proactive refresh, budgets.
 
-Toast facts behind the policy (NOTES §1.2):
+Toast facts behind the policy (docs/toast-api.md, login and tokens):
 - a login before the token's last minute returns the *same* token, so the proactive
   refresh runs inside the last ``refresh_window`` seconds, and a same-token answer is
   retried later in the window rather than in a loop;

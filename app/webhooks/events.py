@@ -1,4 +1,6 @@
-"""Toast webhook payloads (NOTES §6.1-6.3) → typed events, or one line saying what is wrong.
+"""Toast webhook payloads → typed events, or one line saying what is wrong.
+
+Toast's rules: docs/toast-api.md, webhooks.
 
 Every body carries ``timestamp``, ``eventCategory``, ``eventType``, ``guid`` and
 ``details``. Menus: ``menus_updated`` with ``details.restaurantGuid`` and
@@ -6,7 +8,7 @@ Every body carries ``timestamp``, ``eventCategory``, ``eventType``, ``guid`` and
 ``out_of_stock`` with ``details.itemGuid``, ``status`` and (for ``QUANTITY``)
 ``quantity``. Other categories (partners) are valid but not used here. Every
 field beyond the common five is treated as optional where Toast allows it
-(captures lack fields the spec lists, NOTES Appendix A.9).
+(captures lack fields the spec lists: docs/toast-api.md, quirks the code handles).
 """
 
 from __future__ import annotations

@@ -2,10 +2,11 @@
 
 Nothing here waits on Toast: the sink records what the event asks for and the
 refresh loop does the fetching, so the 2xx goes back well inside Toast's 2 s
-(NOTES §6.1). Answers follow §6.6: 401 for a bad or missing signature, 400 for
-a body that is not a Toast webhook or a signed one dated outside the time window
-(``app.webhooks.window``), 2xx for duplicates and for events the relay has no use
-for, 5xx only when a valid event could not be taken (Toast resends).
+(docs/toast-api.md, webhooks). Answers follow the same page: 401 for a bad or
+missing signature, 400 for a body that is not a Toast webhook or a signed one dated
+outside the time window (``app.webhooks.window``), 2xx for duplicates and for events
+the relay has no use for, 5xx only when a valid event could not be taken (Toast
+resends).
 """
 
 from __future__ import annotations
@@ -148,7 +149,7 @@ class WebhookReceiver:
                  "failures": total}
         if not self._warned_signature:
             # A wrong secret on a busy feed makes every delivery fail, and Toast pauses,
-            # then stops, a subscription after 50 errors in 5 minutes (NOTES §6.1).
+            # then stops, a subscription after 50 errors in 5 minutes (docs/toast-api.md, webhooks).
             self._warned_signature = True
             self._log.error(
                 "WEBHOOK SIGNATURE CHECK FAILED: a delivery to /webhooks/toast was not signed "

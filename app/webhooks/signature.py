@@ -1,4 +1,4 @@
-"""Toast's webhook signature (NOTES §6.5), checked in constant time.
+"""Toast's webhook signature (docs/toast-api.md, the signature), checked in constant time.
 
 Toast signs ``body + timestamp`` with HMAC-SHA256 keyed by the subscription's
 secret and sends the standard base64 of the digest in ``Toast-Signature``. The

@@ -1,9 +1,10 @@
 """Test tooling: consistency rules of a menus V2 document that a schema cannot express.
 
-From NOTES §8: map keys equal ``referenceId``; every referenced group, option and
-premodifier group exists; ``sizeSpecificPricingGuid`` and ``sizeGuid`` resolve;
-strategy, ``price`` and ``pricingRules`` agree (§3.6); times are ``HH:MM``;
-``masterId == multiLocationId``; ``lastUpdated`` has Toast's absolute format.
+From docs/toast-api.md (the document): map keys equal ``referenceId``; every
+referenced group, option and premodifier group exists; ``sizeSpecificPricingGuid``
+and ``sizeGuid`` resolve; strategy, ``price`` and ``pricingRules`` agree (pricing);
+times are ``HH:MM``; ``masterId == multiLocationId``; ``lastUpdated`` has Toast's
+absolute format.
 """
 
 from __future__ import annotations

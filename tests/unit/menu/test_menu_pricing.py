@@ -1,4 +1,7 @@
-"""Display prices per Toast pricing strategy (NOTES §3.6), sizes, and modifier texts."""
+"""Display prices per Toast pricing strategy, sizes, and modifier texts.
+
+Toast's strategies: docs/toast-api.md, pricing.
+"""
 
 from __future__ import annotations
 
