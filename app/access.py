@@ -103,24 +103,24 @@ class KeyRing:
         raise NotFound(f"unknown restaurant alias {ref!r}; use a GUID or an alias from "
                        "RELAY_RESTAURANTS")
 
-    def check(self, presented: str | None, ref: str,
+    def readable_path(self, scope: Scope, query_key: str | None) -> str:
+        """A raw screen route's ``{restaurant}`` → its GUID, once the presented key
+        (``X-API-Key`` first, else ``?key=``) may read it: 401, 400, 404, then 403."""
+        return self.admit(self.identify(presented_key(scope, query_key)),
+                          scope["path_params"]["restaurant"], scope["relay"])
+
+    def admit(self, allowed: frozenset[str], ref: str,
               note: dict[str, Any] | None = None) -> str:
-        """The key check of every screen request: ``ref`` (a GUID or alias) → its GUID,
-        once the ``presented`` key may read it: 401, 400, 404, then 403.
+        """``ref`` (a GUID or alias) → its GUID, if a key of scope ``allowed`` (``identify``)
+        may read it: 400, 404, then 403. With ``identify``, the key check of every screen
+        request, the fast lane's and the FastAPI routes' alike.
 
         ``note``: the request's access-log facts, which then name the restaurant."""
-        allowed = self.identify(presented)
         guid = self.resolve(ref)
         if note is not None:
             note["restaurant"] = guid
         self.authorize(allowed, guid)
         return guid
-
-    def readable_path(self, scope: Scope, query_key: str | None) -> str:
-        """``check`` of a raw screen route: its ``{restaurant}``, the key from ``X-API-Key``
-        or else ``?key=``."""
-        return self.check(presented_key(scope, query_key), scope["path_params"]["restaurant"],
-                          scope["relay"])
 
     def resolve_path(self, scope: Scope) -> str:
         """A raw route's ``{restaurant}`` → its GUID (400/404), named in the request's
