@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from pydantic import SecretStr
 from starlette.types import Scope
@@ -102,19 +103,30 @@ class KeyRing:
         raise NotFound(f"unknown restaurant alias {ref!r}; use a GUID or an alias from "
                        "RELAY_RESTAURANTS")
 
-    def resolve_path(self, scope: Scope) -> str:
-        """A raw route's ``{restaurant}`` → its GUID (400/404), named in the request's
-        access-log line."""
-        guid = self.resolve(scope["path_params"]["restaurant"])
-        scope["relay"]["restaurant"] = guid
-        return guid
-
     def readable_path(self, scope: Scope, query_key: str | None) -> str:
         """A raw screen route's ``{restaurant}`` → its GUID, once the presented key
         (``X-API-Key`` first, else ``?key=``) may read it: 401, 400, 404, then 403."""
-        allowed = self.identify(presented_key(scope, query_key))
-        guid = self.resolve_path(scope)
+        return self.admit(self.identify(presented_key(scope, query_key)),
+                          scope["path_params"]["restaurant"], scope["relay"])
+
+    def admit(self, allowed: frozenset[str], ref: str,
+              note: dict[str, Any] | None = None) -> str:
+        """``ref`` (a GUID or alias) → its GUID, if a key of scope ``allowed`` (``identify``)
+        may read it: 400, 404, then 403. With ``identify``, the key check of every screen
+        request, the fast lane's and the FastAPI routes' alike.
+
+        ``note``: the request's access-log facts, which then name the restaurant."""
+        guid = self.resolve(ref)
+        if note is not None:
+            note["restaurant"] = guid
         self.authorize(allowed, guid)
+        return guid
+
+    def resolve_path(self, scope: Scope) -> str:
+        """A raw route's ``{restaurant}`` → its GUID (400/404), named in the request's
+        access-log line (for a route whose key is not a screen key)."""
+        guid = self.resolve(scope["path_params"]["restaurant"])
+        scope["relay"]["restaurant"] = guid
         return guid
 
     def authorize(self, scope: frozenset[str], guid: str) -> None:

@@ -20,9 +20,9 @@ from app.console.sessions import MemorySessions, RedisSessions, Sessions, Sessio
 from app.errors import RelayError
 from app.heap import hold_mmap_threshold
 from app.loopwatch import GcWatch, LoopWatch
-from app.metrics import (
+from app.metrics import Metrics
+from app.metrics_collectors import (
     BudgetCollector,
-    Metrics,
     ReadinessCollector,
     StateCollector,
     WebhookCollector,

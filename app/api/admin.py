@@ -25,11 +25,11 @@ from starlette.types import Receive, Scope, Send
 
 from app.access import check_admin, presented_key
 from app.api.deps import AdminKey, AdminRestaurant, MetricsKey, RelayDep
-from app.api.feeds import parse_query
 from app.api.headers import LOCKED
 from app.api.openapi import TOAST_ERRORS, errors, json_answer
 from app.errors import NotFound
 from app.relay import Relay
+from app.serve.query import parse_query
 from app.serve.status import Selection, page, summarise
 
 router = APIRouter(default_response_class=Response)

@@ -15,7 +15,7 @@ at run time (they stay on the raw fast lane, see ``app.api.feeds`` and
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request, Security
 from fastapi.security import APIKeyHeader, APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
@@ -54,10 +54,16 @@ def get_relay(request: Request) -> Relay:
 RelayDep = Annotated[Relay, Depends(get_relay)]
 
 
+def log_facts(request: Request) -> dict[str, Any] | None:
+    """What the request's access-log line says (``AccessLog``), if it is being logged."""
+    info = request.scope.get("relay")
+    return info if isinstance(info, dict) else None
+
+
 def note_restaurant(request: Request, guid: str) -> None:
     """Name the restaurant in the request's access-log line."""
-    info = request.scope.get("relay")
-    if isinstance(info, dict):
+    info = log_facts(request)
+    if info is not None:
         info["restaurant"] = guid
 
 
@@ -135,19 +141,12 @@ AdminRestaurant = Annotated[str, Depends(admin_restaurant)]
 """The GUID of the ``{restaurant}`` path parameter, after the admin key check."""
 
 
-def _readable(relay: Relay, scope: frozenset[str], request: Request, ref: str) -> str:
-    """``ref`` → its GUID, if the key's scope covers it (400, 404, then 403)."""
-    guid = relay.keys.resolve(ref)
-    note_restaurant(request, guid)
-    relay.keys.authorize(scope, guid)
-    return guid
-
-
 def screen_restaurant(
     relay: RelayDep, scope: ScreenKey, request: Request, restaurant: RestaurantPathParam,
 ) -> str:
-    """``{restaurant}`` → its GUID, if the screen key may read it (401, 400, 404, 403)."""
-    return _readable(relay, scope, request, restaurant)
+    """``{restaurant}`` → its GUID, if the screen key may read it (401, 400, 404, 403): the
+    fast lane's check (``KeyRing.admit``)."""
+    return relay.keys.admit(scope, restaurant, log_facts(request))
 
 
 ScreenRestaurant = Annotated[str, Depends(screen_restaurant)]
@@ -158,7 +157,7 @@ def screen_restaurant_query(
     relay: RelayDep, scope: ScreenKey, request: Request, restaurant: RestaurantQueryParam,
 ) -> str:
     """``?restaurant=`` → its GUID, if the screen key may read it (401, 400, 404, 403)."""
-    return _readable(relay, scope, request, restaurant)
+    return relay.keys.admit(scope, restaurant, log_facts(request))
 
 
 ScreenRestaurantQuery = Annotated[str, Depends(screen_restaurant_query)]

@@ -5,18 +5,21 @@ their parameters. Each one gets a stub here instead: a function whose signature
 is the route's documentation. The stubs are registered in the FastAPI app, but
 requests never reach them (``FastLane`` sends every fast-lane path to the raw
 router first); ``tests/unit/api/test_openapi.py`` checks that each fast-lane route
-has exactly one stub. Documenting a new fast-lane route is one decorated stub::
+has exactly one stub. The query parameters a stub documents come from the table the
+fast lane's parser reads (``app.serve.params``), so documentation and parser agree.
+Documenting a new fast-lane route is one decorated stub::
 
     @screen_route("/board/{restaurant}", "A ready-to-display HTML board", html_answer())
-    def board(guid: ScreenRestaurant, filters: MenuFilters,
-              theme: Annotated[Literal["dark", "light"], Query()] = "dark") -> None:
+    @takes(*BOARD_OPTIONS)
+    def board(guid: ScreenRestaurant, filters: MenuFilters) -> None:
         \"\"\"The description shown in /docs.\"\"\"
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 from fastapi import APIRouter, Depends, Header, Path, Query
 from starlette.responses import Response
@@ -30,6 +33,18 @@ from app.api.openapi import (
     errors,
     json_answer,
     ref,
+)
+from app.serve.params import (
+    ASCII,
+    BOARD_OPTIONS,
+    DRIFT,
+    FORMAT,
+    IMAGE_VERSION,
+    LOGO_SOURCE,
+    MENU_FILTERS,
+    REFRESH,
+    SIZE,
+    Param,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -67,22 +82,35 @@ def screen_route(path: str, summary: str, ok: dict[str, Any],
     return fast_lane.get(path, summary=summary, responses=responses)
 
 
-def menu_filters(
-    menu: Annotated[list[str] | None, Query(
-        description="Keep only these menus (name, case-insensitive, or GUID); repeatable.",
-        examples=[["Lunch"]])] = None,
-    group: Annotated[list[str] | None, Query(
-        description="Keep only items under these groups (any level, case-insensitive); "
-                    "repeatable.", examples=[["Burgers"]])] = None,
-    tag: Annotated[list[str] | None, Query(
-        description="Keep only items with one of these tags; repeatable.",
-        examples=[["Vegetarian"]])] = None,
-    hide_out_of_stock: Annotated[bool, Query(
-        description="Drop items Toast marks OUT_OF_STOCK.")] = False,
-    available: Annotated[Literal["now", "all"] | None, Query(
-        description="`now`: only menus open now in the restaurant's time zone; `all`: "
-                    "every menu (the default of /menu; /board defaults to `now`).")] = None,
-) -> None:
+def _annotation(p: Param) -> Any:
+    """``Annotated[type, Query(...)]`` of a table entry, as a hand-written stub would say it."""
+    kind: Any = (cast(Any, Literal)[p.choices] if p.choices
+                 else list[str] if p.kind is list else p.kind)
+    if p.default is None and not p.required:
+        kind = kind | None
+    query = Query(description=p.doc, ge=p.low, le=p.high, pattern=p.pattern,
+                  max_length=p.max_length, examples=None if p.example is None else [p.example])
+    return cast(Any, Annotated)[kind, query]
+
+
+def takes(*params: Param) -> Callable[[F], F]:
+    """Add ``params`` to a stub's signature, after its own parameters (FastAPI reads the
+    signature: this is what a stub would otherwise write out by hand)."""
+
+    def add(stub: F) -> F:
+        own = inspect.signature(stub, eval_str=True)
+        extra = [inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY,
+                                   default=inspect.Parameter.empty if p.required else p.default,
+                                   annotation=_annotation(p)) for p in params]
+        setattr(stub, "__signature__",  # noqa: B010  # mypy: functions have no such attribute
+                own.replace(parameters=[*own.parameters.values(), *extra]))
+        return stub
+
+    return add
+
+
+@takes(*MENU_FILTERS)
+def menu_filters() -> None:
     """The /menu filters (also taken by /board); documentation only."""
 
 
@@ -100,19 +128,8 @@ IfNoneMatch = Annotated[str | None, Header(
         "application/xml": {"schema": {"type": "string"}},
         "application/rss+xml": {"schema": {"type": "string"}},
     }})
-def menu(
-    guid: ScreenRestaurant, filters: MenuFilters, if_none_match: IfNoneMatch = None,
-    format: Annotated[Literal["json", "csv", "rows", "xml", "rss", "pairs"], Query(
-        description="`json` (default); `csv` (UTF-8, header row, lists joined, no line "
-                    "breaks inside cells); `rows` (the rows alone as a top-level JSON "
-                    "array); `xml` (`<items>` with one `<item>` per row, one element per "
-                    "field); `rss` (RSS 2.0, one entry per row: name - price, "
-                    "description); `pairs` (`[{title, value}]`: name and price, for "
-                    "key/value widgets).")] = "json",
-    ascii: Annotated[bool, Query(
-        description="`true` folds every text to plain ASCII (Crème Brûlée → Creme Brulee) "
-                    "for players whose fonts show other characters blank.")] = False,
-) -> None:
+@takes(FORMAT, ASCII)
+def menu(guid: ScreenRestaurant, filters: MenuFilters, if_none_match: IfNoneMatch = None) -> None:
     """The menu as display-ready rows: prices in effect now, sizes, tags, stock.
 
     Served from the relay's cache (every shape rendered once per change, each with its
@@ -134,51 +151,8 @@ def stock(guid: ScreenRestaurant, if_none_match: IfNoneMatch = None) -> None:
 
 @screen_route("/board/{restaurant}", "A ready-to-display HTML menu board", html_answer(
     "The board page; with `part=content` only the `<div id=\"content\">` its script swaps in."))
-def board(
-    guid: ScreenRestaurant, filters: MenuFilters, if_none_match: IfNoneMatch = None,
-    refresh: Annotated[int, Query(ge=0, le=86400, description=(
-        "Seconds between checks for a new version (below 2 counts as 2; pushes via "
-        "/events are near-instant)."))] = 30,
-    columns: Annotated[int, Query(ge=0, le=8, description="Force this many columns (0: "
-                                  "chosen from the item count and orientation).")] = 0,
-    page_seconds: Annotated[int, Query(ge=3, le=3600, description=(
-        "Seconds per page when the selection cannot fit at a readable size."))] = 12,
-    theme: Annotated[Literal["dark", "light"], Query()] = "dark",
-    accent: Annotated[str | None, Query(
-        pattern=r"^(#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|[a-zA-Z]{3,24})?$",
-        description="Accent colour: hex (`ff6600`, `#f60`) or a CSS colour name.")] = None,
-    images: Annotated[bool, Query(description="Show item images through "
-                                              "/image/{restaurant}/{item}.")] = False,
-    drift: Annotated[bool, Query(description="Shift the layout a few pixels every few "
-                                             "minutes against burn-in.")] = False,
-    css: Annotated[str | None, Query(
-        pattern=r"^(/([^/\\\"'<>()\s][^\\\"'<>()\s]*)?)?$",
-        description="A stylesheet path on this same origin (e.g. `/brand/board.css`), "
-                    "loaded after the board's own.")] = None,
-    show: Annotated[str, Query(
-        pattern=r"^(none|(description|calories|tags)(,(description|calories|tags))*)?$",
-        description="Details besides name and price: a comma list of description, "
-                    "calories, tags, or none.")] = "description,calories,tags",
-    ready_for_cache: Annotated[int, Query(ge=0, le=604800, description=(
-        "Seconds: set Yodeck's `document.title` snapshot hint (0: off)."))] = 0,
-    template: Annotated[Literal["columns", "list", "feature"], Query(description=(
-        "`columns`; `list` (a price list with dotted leaders, for narrow or portrait "
-        "screens); `feature` (a few items large with their images, the rest as a "
-        "list)."))] = "columns",
-    logo: Annotated[str | None, Query(description=(
-        "An http(s) image URL shown beside the name, fetched by the relay like item "
-        "images."))] = None,
-    footer: Annotated[str | None, Query(max_length=200, description=(
-        "A line of text at the foot of the board."))] = None,
-    calories: Annotated[Literal["us", "uk"] | None, Query(description=(
-        "Add the calorie statement to the footer: `us` (2,000 calories a day...) or "
-        "`uk` (Adults need around 2000 kcal a day; calories then show as kcal)."))] = None,
-    part: Annotated[Literal["page", "content"], Query(description="`content`: only the "
-                                                      "swappable fragment.")] = "page",
-    preview: Annotated[Literal["portrait", "landscape"] | None, Query(
-        description="A page framing the board at 9:16 or 16:9, to try a layout on a "
-                    "desktop.")] = None,
-) -> None:
+@takes(*BOARD_OPTIONS)
+def board(guid: ScreenRestaurant, filters: MenuFilters, if_none_match: IfNoneMatch = None) -> None:
     """The menu as a full-screen HTML board for players that can only show a URL.
 
     Text fits the screen (16:9 or 9:16, 720p to 4K) without scrolling; pages rotate when
@@ -192,12 +166,8 @@ def board(
                    "immutable` (the board adds `v=`, a hash of Toast's URL).",
     "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}},
                 "image/png": {"schema": {"type": "string", "format": "binary"}}}})
-def image(
-    guid: ScreenRestaurant, item: str, if_none_match: IfNoneMatch = None,
-    size: Annotated[Literal["s", "m", "l"], Query(
-        description="Longest side 160 (s), 320 (m) or 640 (l) pixels.")] = "m",
-    v: Annotated[str | None, Query(description="Cache buster; ignored by the relay.")] = None,
-) -> None:
+@takes(SIZE, IMAGE_VERSION)
+def image(guid: ScreenRestaurant, item: str, if_none_match: IfNoneMatch = None) -> None:
     """404 when the item has no image or its image cannot be fetched (the board then
     leaves the image out)."""
 
@@ -207,14 +177,8 @@ def image(
                    "(public addresses only, raster types, bounded size), resized and kept.",
     "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}},
                 "image/png": {"schema": {"type": "string", "format": "binary"}}}})
-def logo(
-    guid: ScreenRestaurant, src: Annotated[str, Query(
-        max_length=2048, pattern=r"^https?://[A-Za-z0-9.-]+([:/?#][^\s\x00-\x1f]*)?$",
-        description="The image URL (http or https).")],
-    if_none_match: IfNoneMatch = None,
-    size: Annotated[Literal["s", "m", "l"], Query(
-        description="Longest side 160 (s), 320 (m) or 640 (l) pixels.")] = "m",
-) -> None:
+@takes(LOGO_SOURCE, SIZE)
+def logo(guid: ScreenRestaurant, if_none_match: IfNoneMatch = None) -> None:
     """404 when the image cannot be fetched (the board then leaves the logo out)."""
 
 
@@ -280,12 +244,11 @@ def stored_screen_route(path: str, summary: str, ok: dict[str, Any]) -> Callable
 
 @stored_screen_route("/s/{screen}", "A stored screen's board", html_answer(
     "The board of the screen's selection (one part of it with `part=k`)."))
+@takes(REFRESH.but(doc="Seconds between checks for a new version (edits are pushed via "
+                        "/events)."), DRIFT.but(doc="Burn-in protection."))
 def screen_board(
     _: ScreenKey, screen: ScreenPath, restaurant: ChainRestaurant = None,
     part: DisplayPart = None, if_none_match: IfNoneMatch = None,
-    refresh: Annotated[int, Query(ge=0, le=86400, description=(
-        "Seconds between checks for a new version (edits are pushed via /events)."))] = 30,
-    drift: Annotated[bool, Query(description="Burn-in protection.")] = False,
 ) -> None:
     """The screen as a board: its items, names, descriptions and badges, its layout,
     footer and calorie statement (those win over the same options in the URL). The
@@ -300,12 +263,10 @@ def screen_board(
                    "(JSON and rows; CSV and XML keep /menu's columns).",
     "content": {"application/json": {"schema": ref("MenuAnswer")},
                 "text/csv": {"schema": {"type": "string"}}}})
+@takes(FORMAT.but(doc="As on /menu."), ASCII.but(doc="As on /menu."))
 def screen_menu(
     _: ScreenKey, screen: ScreenPath, restaurant: ChainRestaurant = None,
     part: DisplayPart = None, if_none_match: IfNoneMatch = None,
-    format: Annotated[Literal["json", "csv", "rows", "xml", "rss", "pairs"], Query(
-        description="As on /menu.")] = "json",
-    ascii: Annotated[bool, Query(description="As on /menu.")] = False,
 ) -> None:
     """The screen's rows in any of /menu's formats, rendered once per menu or definition
     change, each with its own ETag."""
@@ -315,8 +276,6 @@ def screen_menu(
     "description": "The definition's `layout.logo`, fetched through the relay's image "
                    "fetcher.",
     "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}})
-def screen_logo(
-    _: ScreenKey, screen: ScreenPath, restaurant: ChainRestaurant = None,
-    size: Annotated[Literal["s", "m", "l"], Query()] = "m",
-) -> None:
+@takes(SIZE.but(doc=None))
+def screen_logo(_: ScreenKey, screen: ScreenPath, restaurant: ChainRestaurant = None) -> None:
     """404 when the screen has no logo or it cannot be fetched."""

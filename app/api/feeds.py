@@ -6,17 +6,16 @@ own origin) and ``/board/{r}/logo`` (the ``logo=`` image through the image fetch
 These endpoints are raw ASGI callables on purpose: a request is a key check, a
 dictionary lookup and a write of bytes (and headers) rendered when the menu last
 changed. No Request/Response objects, dependency injection, validation or
-serialisation run per request; the query string is parsed only when there is one,
-and kept parsed only once its request's key was good (docs/security.md).
+serialisation run per request; the query string is parsed (``app.serve.query``) only
+when there is one, and kept parsed only once its request's key was good
+(docs/security.md). The bytes come from ``app.serve``.
 Each route here is documented by a stub in ``app.api.feed_docs``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode
 
 import anyio
@@ -26,24 +25,17 @@ from starlette.types import Receive, Scope, Send
 from app.access import KeyRing, header
 from app.api.cors import Cors, Headers
 from app.api.headers import NO_REFERRER, NOSNIFF
-from app.board.images import SIZES, Picture
-from app.board.options import BoardOptions, parse_logo
-from app.board.render import SERVICE_WORKER, render_preview
-from app.errors import BadRequest, NotFound, QueryTooLong
-from app.menu.filters import Filters, parse_bool
+from app.board.images import Picture
+from app.board.options import parse_logo
+from app.errors import NotFound
 from app.refresh.service import CacheResult
 from app.relay import Relay
-from app.serve.views import FORMATS, Answer, MenuView
+from app.serve.answers import FORMATS, Answer, etag_matches
+from app.serve.pages import SERVICE_WORKER, preview_page
+from app.serve.params import FORMAT
+from app.serve.query import KeptQueries, Query, board_query, choice, first, parse_query
+from app.serve.views import MenuView
 
-NO_FILTERS = Filters()
-_NOT_FILTERS = frozenset({"key", "format", "ascii"})
-MAX_QUERY_BYTES = 4096
-"""A longer query string is 414 before anything in it is read (a board URL with every
-option and twenty groups is under 1 KiB)."""
-MAX_QUERY_PARAMS = 100
-"""More parameters than this is 400 before any of them is read."""
-KEPT_QUERIES = 512
-"""Parsed query strings kept (``Screens._checked``), the oldest forgotten first."""
 IMAGE_CACHE = b"private, max-age=31536000, immutable"
 PREVIEW_POLICY = (
     (b"content-security-policy", b"default-src 'none'; style-src 'unsafe-inline'; "
@@ -68,83 +60,6 @@ class Endpoint:
             await self.cors.preflight(scope, send)
             return
         await self.handler(scope, send)
-
-
-@dataclass(frozen=True, slots=True)
-class Query:
-    key: str | None
-    fmt: str
-    filter_pairs: tuple[tuple[str, str], ...]
-    ascii_raw: str | None = None
-
-    def ascii_only(self) -> bool:
-        """``ascii=true`` (validated only after the key was checked, like the filters)."""
-        return self.ascii_raw is not None and parse_bool("ascii", self.ascii_raw)
-
-    def filters(self) -> Filters:
-        """The filters (validated only now, after the key was checked: 401 before 400)."""
-        return _filters(self.filter_pairs) if self.filter_pairs else NO_FILTERS
-
-
-EMPTY_QUERY = Query(None, "json", ())
-
-
-def parse_query(raw: bytes) -> Query:
-    """The parts of a screen's query string that matter; bounded in size and count first
-    (414, 400), so what a request may make the relay parse is bounded too."""
-    if not raw:
-        return EMPTY_QUERY
-    if len(raw) > MAX_QUERY_BYTES:
-        raise QueryTooLong(f"the query string is longer than {MAX_QUERY_BYTES} bytes")
-    try:
-        params = parse_qsl(raw.decode("latin-1"), keep_blank_values=True,
-                           max_num_fields=MAX_QUERY_PARAMS)
-    except ValueError:
-        raise BadRequest(f"the query string has more than {MAX_QUERY_PARAMS} "
-                         "parameters") from None
-    key = next((v for k, v in params if k == "key"), None)
-    fmt = next((v for k, v in params if k == "format"), "json").lower()
-    ascii_raw = next((v for k, v in params if k == "ascii"), None)
-    return Query(key, fmt, tuple((k, v) for k, v in params if k not in _NOT_FILTERS),
-                 ascii_raw)
-
-
-@dataclass(frozen=True, slots=True)
-class BoardQuery:
-    options: BoardOptions
-    content_only: bool
-    preview: str | None
-    key: tuple[tuple[str, str], ...]
-    """The query without ``key``, ``part`` and ``preview``: page and fragment share it."""
-
-
-@lru_cache(maxsize=512)
-def board_query(pairs: tuple[tuple[str, str], ...]) -> BoardQuery:
-    """The board's options, parsed once per distinct query string."""
-    part = next((v for k, v in pairs if k == "part"), "page")
-    if part not in ("page", "content"):
-        raise BadRequest(f"part must be page or content, not {part!r}")
-    preview = next((v for k, v in pairs if k == "preview"), None)
-    if preview is not None and preview not in ("portrait", "landscape"):
-        raise BadRequest(f"preview must be portrait or landscape, not {preview!r}")
-    return BoardQuery(BoardOptions.from_query(pairs), part == "content", preview,
-                      tuple(p for p in pairs if p[0] not in ("part", "preview")))
-
-
-@lru_cache(maxsize=512)
-def _filters(pairs: tuple[tuple[str, str], ...]) -> Filters:
-    return Filters.from_query(pairs)
-
-
-def etag_matches(header_value: bytes | None, etag: bytes) -> bool:
-    if not header_value:
-        return False
-    if header_value == etag:
-        return True
-    if header_value.strip() == b"*":
-        return True
-    # Weak comparison (RFC 9110 §13.1.2): W/"x" matches "x"; proxies that gzip add W/.
-    return any(t.strip().removeprefix(b"W/") == etag for t in header_value.split(b","))
 
 
 async def send_answer(
@@ -189,8 +104,7 @@ class Screens:
         self.images = relay.images
         max_age = int(min(30.0, relay.settings.relay_refresh_interval / 2))
         self.cache_control = f"private, max-age={max_age}".encode()
-        self._queries: dict[bytes, Query] = {}
-        """Parsed query strings of requests whose key was good (``_checked``)."""
+        self._queries = KeptQueries()
 
     def _checked(self, scope: Scope) -> tuple[str, Query]:
         """The restaurant asked for, once the key may read it (401, 400, 404, 403), and the
@@ -206,10 +120,7 @@ class Screens:
             return self.keys.readable_path(scope, q.key), q
         q = parse_query(raw)
         guid = self.keys.readable_path(scope, q.key)
-        kept = self._queries
-        if len(kept) >= KEPT_QUERIES:
-            del kept[next(iter(kept))]  # the oldest: every screen asks again soon
-        kept[raw] = q
+        self._queries.keep(raw, q)
         return guid, q
 
     async def _view(self, scope: Scope) -> tuple[MenuView, CacheResult]:
@@ -222,7 +133,7 @@ class Screens:
     async def menu(self, scope: Scope, send: Send) -> None:
         guid, q = self._checked(scope)
         if q.fmt not in FORMATS:
-            raise BadRequest(f"format must be one of {', '.join(FORMATS)}, not {q.fmt!r}")
+            choice(FORMAT, q.fmt)  # 400
         filters = q.filters()  # a bad filter is 400 before anything is asked of Toast
         ascii_only = q.ascii_only()
         # ``_held`` written out: the hot path creates no coroutine when the menu is held.
@@ -262,10 +173,8 @@ class Screens:
     async def logo(self, scope: Scope, send: Send) -> None:
         """``logo=``: the image at ``src`` through the relay's (SSRF-safe) image fetcher."""
         guid, q = self._checked(scope)
-        src = parse_logo(next((v for k, v in q.filter_pairs if k == "src"), ""))
-        size = next((v for k, v in q.filter_pairs if k == "size"), "m")
-        if size not in SIZES:
-            raise BadRequest(f"size must be one of {', '.join(SIZES)}, not {size!r}")
+        src = parse_logo(first(q.filter_pairs, "src", ""))
+        size = q.size()
         _, cache = await self._held(guid)
         await self._picture(scope, send, await self.images.get(src, size), cache)
 
@@ -273,7 +182,7 @@ class Screens:
         """The board framed at 9:16 or 16:9, to try a layout in a desktop browser."""
         pairs = [(k, v) for k, v in parse_qsl(scope["query_string"].decode("latin-1"),
                                               keep_blank_values=True) if k != "preview"]
-        body = render_preview("?" + urlencode(pairs), portrait=preview == "portrait")
+        body = preview_page("?" + urlencode(pairs), portrait=preview == "portrait")
         await send({"type": "http.response.start", "status": 200, "headers": [
             (b"content-type", b"text/html; charset=utf-8"),
             (b"content-length", str(len(body)).encode()), (b"cache-control", b"no-store"),
@@ -282,9 +191,7 @@ class Screens:
 
     async def image(self, scope: Scope, send: Send) -> None:
         guid, q = self._checked(scope)
-        size = next((v for k, v in q.filter_pairs if k == "size"), "m")
-        if size not in SIZES:
-            raise BadRequest(f"size must be one of {', '.join(SIZES)}, not {size!r}")
+        size = q.size()
         view, cache = await self._held(guid)
         item = scope["path_params"]["item"]
         source = view.image_of(item)

@@ -8,7 +8,7 @@ from starlette.responses import HTMLResponse
 
 from app.api.deps import RelayDep
 from app.api.headers import LANDING, NOT_FRAMED
-from app.board.render import render_landing
+from app.serve.pages import landing_page
 
 router = APIRouter(tags=["operations"])
 
@@ -24,7 +24,7 @@ async def landing(request: Request, relay: RelayDep) -> HTMLResponse:
             info = relay.menus.info(guid)
             restaurants.append({"ref": alias, "name": info.name if info else alias})
     docs = any(getattr(r, "path", "") == "/docs" for r in request.app.all_routes())
-    body = render_landing(root=request.scope.get("root_path", ""), ready=now.ready,
+    body = landing_page(root=request.scope.get("root_path", ""), ready=now.ready,
                           ready_detail=now.detail, docs=docs, key=demo_key or "",
                           restaurants=restaurants)
     return HTMLResponse(body, headers={"Cache-Control": "no-store",

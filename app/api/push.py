@@ -22,10 +22,10 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from app.api.cors import Cors
-from app.api.feeds import parse_query
 from app.api.headers import NOSNIFF
 from app.relay import Relay
 from app.serve.push import Subscription
+from app.serve.query import parse_query
 
 HEADERS = [
     (b"content-type", b"text/event-stream; charset=utf-8"),

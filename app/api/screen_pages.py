@@ -19,21 +19,15 @@ from starlette.types import Scope, Send
 
 from app.access import KeyRing, presented_key
 from app.api.cors import Cors
-from app.api.feeds import (
-    KEPT_QUERIES,
-    Endpoint,
-    Query,
-    parse_query,
-    send_answer,
-    send_picture,
-)
-from app.board.images import SIZES
+from app.api.feeds import Endpoint, send_answer, send_picture
 from app.board.options import BoardOptions, parse_logo
 from app.errors import BadRequest, InvalidScreen, NotFound
 from app.refresh.service import CacheResult
 from app.relay import Relay
-from app.screens.answers import ScreenAnswers, ScreenViews
-from app.serve.views import FORMATS
+from app.serve.answers import FORMATS
+from app.serve.params import FORMAT
+from app.serve.query import KeptQueries, Query, choice, parse_query
+from app.serve.screen_answers import ScreenAnswers, ScreenViews
 from app.store.screens import Stored
 
 _OWN = frozenset({"part", "restaurant"})
@@ -91,7 +85,7 @@ class ScreenPages:
         self.views = ScreenViews()
         max_age = int(min(30.0, relay.settings.relay_refresh_interval / 2))
         self.cache_control = f"private, max-age={max_age}".encode()
-        self._queries: dict[bytes, Query] = {}
+        self._queries = KeptQueries()
 
     def _checked(self, scope: Scope) -> tuple[Stored, str, Query]:
         """The screen and the restaurant GUID it shows here, once the key may read it."""
@@ -102,9 +96,7 @@ class ScreenPages:
             q = parse_query(raw)
         allowed = self.keys.identify(presented_key(scope, q.key))
         if fresh:  # kept only once its key was good (as on /menu)
-            if len(self._queries) >= KEPT_QUERIES:
-                del self._queries[next(iter(self._queries))]
-            self._queries[raw] = q
+            self._queries.keep(raw, q)
         name = scope["path_params"]["screen"]
         stored = self.book.get(name)
         if stored is None:
@@ -131,7 +123,7 @@ class ScreenPages:
     async def menu(self, scope: Scope, send: Send) -> None:
         stored, guid, q = self._checked(scope)
         if q.fmt not in FORMATS:
-            raise BadRequest(f"format must be one of {', '.join(FORMATS)}, not {q.fmt!r}")
+            choice(FORMAT, q.fmt)  # 400
         part = parse_part(q.filter_pairs, stored.screen.parts)
         ascii_only = q.ascii_only()
         answers, cache = await self._answers(stored, guid)
@@ -163,9 +155,7 @@ class ScreenPages:
         src = stored.screen.layout.logo
         if not src:
             raise NotFound("this screen has no logo (layout.logo)")
-        size = next((v for k, v in q.filter_pairs if k == "size"), "m")
-        if size not in SIZES:
-            raise BadRequest(f"size must be one of {', '.join(SIZES)}, not {size!r}")
+        size = q.size()
         _, cache = await self._answers(stored, guid)
         await send_picture(scope, send, await self.images.get(parse_logo(src), size),
                            cache, self.cors.headers(scope))

@@ -15,10 +15,14 @@ from app.errors import BadRequest
 from app.menu.filters import parse_bool
 
 MIN_REFRESH = 2
+MAX_REFRESH = 86400
 DEFAULT_REFRESH = 30
 DEFAULT_PAGE_SECONDS = 12
 MIN_PAGE_SECONDS = 3
+MAX_PAGE_SECONDS = 3600
 MAX_COLUMNS = 8
+MAX_READY_FOR_CACHE = 7 * 86400
+THEMES = ("dark", "light")
 DETAILS = ("description", "calories", "tags")
 TEMPLATES = ("columns", "list", "feature")
 CALORIE_STATEMENTS = {
@@ -116,13 +120,13 @@ class BoardOptions:
         o: dict[str, object] = {}
         for name, value in pairs:
             if name == "refresh":
-                o[name] = max(MIN_REFRESH, _int(name, value, 0, 86400))
+                o[name] = max(MIN_REFRESH, _int(name, value, 0, MAX_REFRESH))
             elif name == "columns":
                 o[name] = _int(name, value, 0, MAX_COLUMNS)
             elif name == "page_seconds":
-                o[name] = _int(name, value, MIN_PAGE_SECONDS, 3600)
+                o[name] = _int(name, value, MIN_PAGE_SECONDS, MAX_PAGE_SECONDS)
             elif name == "theme":
-                o[name] = _choice(name, value, ("dark", "light"))
+                o[name] = _choice(name, value, THEMES)
             elif name == "accent":
                 o[name] = parse_accent(value) if value else ""
             elif name in ("images", "drift"):
@@ -132,7 +136,7 @@ class BoardOptions:
             elif name == "show":
                 o[name] = _show(value)
             elif name == "ready_for_cache":
-                o[name] = _int(name, value, 0, 7 * 86400)
+                o[name] = _int(name, value, 0, MAX_READY_FOR_CACHE)
             elif name == "template":
                 o[name] = _choice(name, value, TEMPLATES)
             elif name == "calories":

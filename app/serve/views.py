@@ -10,80 +10,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from email.utils import format_datetime
 from typing import Any
 
-import msgspec
 from cachetools import LRUCache
 
-from app.board.layout import next_opening
 from app.board.options import BoardOptions
-from app.board.render import PAGE_POLICY, render_content, render_page, select
+from app.board.render import select
 from app.clock import iso_utc
-from app.menu.availability import compile_schedules, is_available, to_local, zone
 from app.menu.filters import Filters, apply_filters
 from app.menu.flatten import FlatMenu
 from app.menu.model import StockEntry
-from app.menu.render import (
-    make_etag,
-    render_csv,
-    render_groups_json,
-    render_menu_json,
-    render_stock_json,
-)
+from app.menu.render import render_csv, render_groups_json, render_menu_json, render_stock_json
 from app.menu.restaurant import RestaurantInfo
 from app.menu.rows import Row
 from app.menu.shapes import render_pairs, render_rows, render_rss, render_xml
 from app.menu.stock import apply_stock
 from app.menu.text import ascii_row, to_ascii
+from app.serve.answers import JSON, MEDIA_TYPES, Answer, Shape, http_date
+from app.serve.dayparts import open_menus
+from app.serve.pages import board_answers
 
 FILTERED_CACHE_SIZE = 64
-
-
-class Answer(msgspec.Struct, frozen=True, gc=False):
-    """A ready body with its validator and the headers that only depend on it.
-
-    Like ``RestaurantInfo`` and the rows, never tracked by the garbage collector:
-    they hold no cycles, and a full collection then need not visit every
-    restaurant's answers (at 1,000 restaurants each tracked object a restaurant keeps
-    adds about a millisecond to every full pass, which runs inside some loop step).
-    """
-
-    body: bytes
-    etag: str
-    media_type: str
-    etag_bytes: bytes = b""
-    head: tuple[tuple[bytes, bytes], ...] = ()
-
-    @classmethod
-    def of(cls, body: bytes, media_type: str, etag: str | None = None,
-           policy: tuple[tuple[bytes, bytes], ...] = ()) -> Answer:
-        """``policy``: the security headers of a page (the board's); every answer says
-        nosniff. Built here, once per answer, so a request adds nothing."""
-        etag = etag or make_etag(body)
-        return cls(body, etag, media_type, etag.encode(), (
-            (b"content-type", media_type.encode()),
-            (b"content-length", str(len(body)).encode()),
-            (b"x-content-type-options", b"nosniff"), *policy,
-        ))
-
-
-def http_date(ts: float) -> str:
-    return format_datetime(datetime.fromtimestamp(ts, UTC), usegmt=True)
-
-
-JSON = "application/json"
-CSV = "text/csv; charset=utf-8"
-HTML = "text/html; charset=utf-8"
-BOARD_POLICY = ((b"content-security-policy", PAGE_POLICY.encode()),
-                (b"referrer-policy", b"no-referrer"))
-MEDIA_TYPES = {"json": JSON, "csv": CSV, "rows": JSON, "xml": "application/xml; charset=utf-8",
-               "rss": "application/rss+xml; charset=utf-8", "pairs": JSON}
-FORMATS = tuple(MEDIA_TYPES)
-"""What ``?format=`` may name; every one of them also comes folded with ``ascii=true``."""
-
-Shape = tuple[str, bool]
-"""A format and whether its text is folded to ASCII."""
 
 
 class MenuView:
@@ -222,9 +169,7 @@ class MenuView:
         held = self._moment
         if held is not None and held[0] == minute:
             return held[1]
-        moment: tuple[object, ...] = self._open_menus(datetime.fromtimestamp(now, UTC))
-        if not any(moment):  # the board shows the next menu to open: key on it too
-            moment = (*moment, self._next_menu(now))
+        moment = open_menus(self.flat, now)
         self._moment = (minute, moment)
         return moment
 
@@ -243,10 +188,7 @@ class MenuView:
         data = select(self.info.name, self.info.currency, self.flat, self.rows, filters,
                       datetime.fromtimestamp(now, UTC), fetched_at=self.fetched_at,
                       changed_at=self.changed_at, stale=self.stale)
-        content = Answer.of(render_content(data, options), HTML, policy=BOARD_POLICY)
-        page = Answer.of(render_page(self.info.name, options, content.body, content.etag),
-                         HTML, policy=BOARD_POLICY)
-        return content, page
+        return board_answers(data, self.info.name, options)
 
     def board_keep(self, query: tuple[tuple[str, str], ...], filters: Filters, now: float,
                    rendered: tuple[Answer, Answer], *, content_only: bool = False) -> Answer:
@@ -255,14 +197,6 @@ class MenuView:
         content = self._cached((*key, "content"), lambda: rendered[0])
         page = self._cached((*key, "page"), lambda: rendered[1])
         return content if content_only else page
-
-    def _next_menu(self, now: float) -> int:
-        local = to_local(datetime.fromtimestamp(now, UTC), zone(self.flat.time_zone))
-        windows = [None if m.availability is None or m.availability.alwaysAvailable
-                   or m.availability.schedule is None
-                   else compile_schedules(m.availability.schedule) for m in self.flat.menus]
-        upcoming = next_opening(windows, local.replace(tzinfo=None))
-        return -1 if upcoming is None else upcoming[0]
 
     def shape(self, shape: Shape) -> Answer:
         """The unfiltered answer in ``shape``, rendered on first use and kept.
@@ -321,10 +255,6 @@ class MenuView:
         if self._images is None:
             self._images = {r.guid.lower(): r.image for r in self.rows if r.image}
         return self._images.get(item_guid.lower())
-
-    def _open_menus(self, now: datetime) -> tuple[bool, ...]:
-        local = to_local(now, zone(self.flat.time_zone))
-        return tuple(is_available(m.availability, local) for m in self.flat.menus)
 
     def groups(self) -> Answer:
         return self._cached(("groups",), lambda: Answer.of(render_groups_json(

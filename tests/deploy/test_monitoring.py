@@ -33,9 +33,11 @@ ASKED_FOR = {
 
 
 def _exported() -> set[str]:
-    """Every series name app/metrics.py exports, with Prometheus's suffixes."""
+    """Every series name app/metrics.py and app/metrics_collectors.py export, with
+    Prometheus's suffixes."""
     names: set[str] = {"up"}
-    for kind, name in _FAMILY.findall((ROOT / "app" / "metrics.py").read_text()):
+    text = "".join((ROOT / "app" / f).read_text() for f in ("metrics.py", "metrics_collectors.py"))
+    for kind, name in _FAMILY.findall(text):
         if kind.startswith("Counter"):
             names.add(f"{name}_total")
         elif kind == "Histogram":

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from prometheus_client import generate_latest
 
-from app.metrics import Metrics, ReadinessCollector
+from app.metrics import Metrics
+from app.metrics_collectors import ReadinessCollector
 from app.readiness import Readiness, readiness
 
 A, B = "guid-a", "guid-b"

@@ -7,7 +7,7 @@ import tracemalloc
 
 import httpx
 
-from app.api.feeds import MAX_QUERY_BYTES, MAX_QUERY_PARAMS
+from app.serve.query import MAX_QUERY_BYTES, MAX_QUERY_PARAMS
 from tests.unit.api.conftest import KEY
 
 

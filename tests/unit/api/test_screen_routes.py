@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from app.board.render import item_guids
-from app.serve.views import FORMATS
+from app.serve.answers import FORMATS
 from tests.unit.api.conftest import ADMIN, GUID, KEY, Open, Stack
 
 OTHER_KEY = "other-key-0123456789abcdef"

@@ -15,7 +15,7 @@ import zlib
 from app.menu.filters import Filters
 from app.menu.model import StockEntry
 from app.refresh.tracked import Tracked
-from app.serve.views import FORMATS
+from app.serve.answers import FORMATS
 from app.store.snapshot_record import Snapshot, decode_snapshot, encode_snapshot
 from tests.unit.serve.test_history import three_versions
 from tests.unit.serve.test_views import INFO, view

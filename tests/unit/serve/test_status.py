@@ -6,7 +6,7 @@ import orjson
 from prometheus_client import CollectorRegistry, generate_latest
 
 from app.api.admin import DEFAULT_PAGE
-from app.metrics import StateCollector
+from app.metrics_collectors import StateCollector
 from app.serve.status import RestaurantFacts, page, summarise
 
 NOW = 1_800_000_000.0

@@ -8,10 +8,12 @@ import orjson
 import pytest
 
 from app.menu.filters import Filters
-from app.menu.flatten import flatten
+from app.menu.flatten import FlatMenu, flatten
 from app.menu.model import decode_menus
 from app.menu.restaurant import RestaurantInfo
-from app.serve.views import FORMATS, MEDIA_TYPES, MenuView
+from app.serve import dayparts, views
+from app.serve.answers import FORMATS, MEDIA_TYPES
+from app.serve.views import MenuView
 from tests.unit.menu.menu_docs import EXAMPLE
 
 NOW = datetime(2025, 2, 17, 20, 30, tzinfo=UTC)
@@ -93,14 +95,14 @@ def test_open_menus_are_worked_out_once_a_minute(monkeypatch: pytest.MonkeyPatch
     """moment() reads the schedules once per minute: later in the same minute it is a
     lookup, the next minute reads them again."""
     v = view()
-    calls: list[datetime] = []
-    real = MenuView._open_menus
+    calls: list[float] = []
+    real = dayparts.open_menus
 
-    def counted(self: MenuView, now: datetime) -> tuple[bool, ...]:
+    def counted(flat: FlatMenu, now: float) -> tuple[object, ...]:
         calls.append(now)
-        return real(self, now)
+        return real(flat, now)
 
-    monkeypatch.setattr(MenuView, "_open_menus", counted)
+    monkeypatch.setattr(views, "open_menus", counted)
     start = NOW.timestamp() // 60 * 60
     first = v.moment(start + 1)
     assert v.moment(start + 59) == first and len(calls) == 1

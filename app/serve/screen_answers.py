@@ -15,14 +15,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.board.options import BoardOptions
-from app.board.render import render_content, render_page, shown_menus
 from app.board.render import select as board_input
+from app.board.render import shown_menus
 from app.menu.filters import Filters
 from app.menu.rows import Row
 from app.menu.text import ascii_row
 from app.screens.parts import split
 from app.screens.select import Selection, for_board, select
-from app.serve.views import BOARD_POLICY, HTML, MEDIA_TYPES, Answer, MenuView
+from app.serve.answers import MEDIA_TYPES, Answer
+from app.serve.pages import board_answers
+from app.serve.views import MenuView
 from app.store.screens import Stored
 
 KEPT_ANSWERS = 64
@@ -122,10 +124,7 @@ class ScreenAnswers:
                                    changed_at=self.changed_at, stale=view.stale),
                        rows=[for_board(r) for r in rows], row_menu=list(row_menu),
                        by_time=False)
-        content = Answer.of(render_content(data, options), HTML, policy=BOARD_POLICY)
-        page = Answer.of(render_page(self.title, options, content.body, content.etag,
-                                     events_url=events_url), HTML, policy=BOARD_POLICY)
-        return content, page
+        return board_answers(data, self.title, options, events_url=events_url)
 
     def board_keep(self, key: tuple[Any, ...], rendered: tuple[Answer, Answer],
                    content_only: bool) -> Answer:
