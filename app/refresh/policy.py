@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import random
 
+from app.backoff import Backoff
 from app.errors import ToastError, ToastRateLimited
 
 FIRST_RETRY = 5.0
 """Seconds before the first check after a failure; each further failure doubles it."""
+CHECK_JITTER = (0.9, 1.1)
+"""±10 %, so many relays do not retry in step."""
 
 
 def menus_changed(cached_last_updated: str | None, metadata_last_updated: str) -> bool:
@@ -29,11 +32,8 @@ def failure_delay(
     itself: after an outage of any length the next change shows within one
     interval of Toast's recovery. A 429 waits at least as long as Toast asked.
     """
-    base = min(FIRST_RETRY * 2 ** max(0, failures - 1), interval)
-    delay: float = min(base * rng.uniform(0.9, 1.1), interval)
-    if isinstance(error, ToastRateLimited):
-        delay = max(delay, error.retry_after)
-    return delay
+    asked = error.retry_after if isinstance(error, ToastRateLimited) else 0.0
+    return Backoff(FIRST_RETRY, interval, CHECK_JITTER).delay(failures, rng, at_least=asked)
 
 
 def is_idle(last_requested: float, now: float, idle_after: float, pinned: bool) -> bool:

@@ -9,9 +9,8 @@ from __future__ import annotations
 import hmac
 import math
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,13 +18,14 @@ import orjson
 
 from app.clock import Clock, SystemClock
 from app.sim import sample
+from app.sim.counters import Counters
 from app.sim.faults import Faults
 from app.sim.images import TOAST_IMAGE_HOST, local_image_prefix
 from app.sim.large import build_large_menu
 from app.sim.menu_walk import find_items, stockable_ids
 from app.sim.ratelimit import RateLimiter
 from app.sim.restaurants import RestaurantSeed, partner_rep, restaurant_info
-from app.sim.tokens import RENEW_WINDOW, Refusals, TokenStore
+from app.sim.tokens import RENEW_WINDOW, TokenStore
 from app.sim.webhooks import WebhookConfig, WebhookSender
 
 Json = dict[str, Any]
@@ -43,7 +43,7 @@ class Credential:
     rs_guid: str = sample.GROUP_GUID
     partner: bool = True
     """A partner API client (may use the partners API); False: standard API access, which
-    Toast answers 403 there (NOTES §2.2)."""
+    Toast answers 403 there (docs/toast-api.md, restaurant access)."""
 
     def __repr__(self) -> str:  # never show the secret
         return f"Credential(restaurants={sorted(self.restaurants)!r})"
@@ -58,55 +58,6 @@ def default_credentials() -> dict[str, Credential]:
             sample.STANDARD_CLIENT_SECRET,
             {sample.SAMPLE_RESTAURANT_GUID, sample.SECOND_RESTAURANT_GUID}, partner=False),
     }
-
-
-@dataclass
-class Counters:
-    calls: Counter[str] = field(default_factory=Counter)
-    by_restaurant: Counter[tuple[str, str]] = field(default_factory=Counter)
-    """Per (restaurant, endpoint): one flat counter, not one per restaurant, so a fleet of
-    thousands adds no objects for the garbage collector to rescan (the benchmark runs
-    the sim in the relay's process)."""
-    statuses: dict[str, Counter[str]] = field(default_factory=dict)
-    expired_token_calls: int = 0
-    unauthorized_calls: int = 0
-    rate_limited_calls: int = 0
-    over_limit_calls: int = 0
-    """Calls refused because they broke Toast's limits (not injected 429 faults)."""
-    tokens_issued: int = 0
-    revocations: int = 0
-    refusals: Refusals = field(default_factory=Refusals)
-    """Calls made with a token this sim issued and then refused (revoked or expired)."""
-
-    def call(self, endpoint: str, restaurant: str | None) -> None:
-        self.calls[endpoint] += 1
-        if restaurant:
-            self.by_restaurant[restaurant, endpoint] += 1
-
-    def _by_restaurant_json(self) -> dict[str, dict[str, int]]:
-        out: dict[str, dict[str, int]] = {}
-        for (guid, endpoint), n in self.by_restaurant.items():
-            out.setdefault(guid, {})[endpoint] = n
-        return out
-
-    def status(self, endpoint: str, code: int) -> None:
-        self.statuses.setdefault(endpoint, Counter())[str(code)] += 1
-
-    def to_json(self) -> Json:
-        return {
-            "calls": dict(self.calls), "total": sum(self.calls.values()),
-            "by_restaurant": self._by_restaurant_json(),
-            "statuses": {e: dict(c) for e, c in self.statuses.items()},
-            "expired_token_calls": self.expired_token_calls,
-            "unauthorized_calls": self.unauthorized_calls,
-            "rate_limited_calls": self.rate_limited_calls,
-            "over_limit_calls": self.over_limit_calls,
-            "tokens_issued": self.tokens_issued,
-            "revocations": self.revocations,
-            "refused_token_calls": self.refusals.calls,
-            "refused_token_repeats": self.refusals.repeats,
-            "refused_tokens": self.refusals.tokens,
-        }
 
 
 def format_toast_time(epoch: float) -> str:
@@ -191,7 +142,7 @@ class SimState:
         """Keep serving the current document for ``seconds`` after the next publish.
 
         Toast builds the new ``/menus`` document after a delay that grows with menu size,
-        and its webhook can arrive first (NOTES §6.6).
+        and its webhook can arrive first (docs/toast-api.md, webhooks).
         """
         if seconds > 0 and record.menus is not None:
             self._held[record.guid.lower()] = (self.clock.monotonic() + seconds,

@@ -10,10 +10,8 @@ per-tick version check (one ``HMGET`` of the ``versions`` hash).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
 
 from app.clock import Clock
 from app.store.coordination import Lease, Listener, Notifier
@@ -106,20 +104,7 @@ class RedisNotifier(Notifier):
             await self._link.ping()
 
     async def _listen(self, listener: Listener) -> None:
-        pubsub = self._link.client.pubsub(ignore_subscribe_messages=True)
-        try:
-            await pubsub.subscribe(self._channel)
+        async def subscribed() -> None:
             await self._link.ping()  # subscribed again after an outage: Redis is back
-            async for message in pubsub.listen():
-                data = message.get("data")
-                if not isinstance(data, bytes):
-                    continue
-                sender, _, guid = data.decode(errors="replace").partition(" ")
-                if sender != self.me and guid:
-                    await listener(guid)
-        finally:
-            with contextlib.suppress(Exception):
-                # Through a typed name: redis-py before 8 leaves PubSub.aclose
-                # unannotated, 8 annotates it; either way this checks cleanly.
-                close: Callable[[], Awaitable[None]] = pubsub.aclose
-                await close()
+
+        await self._link.listen(self._channel, self.me, subscribed=subscribed, heard=listener)

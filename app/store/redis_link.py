@@ -96,6 +96,33 @@ class RedisLink:
             self._back()
         return result
 
+    async def listen(self, channel: str, me: str, *,
+                     subscribed: Callable[[], Awaitable[None]],
+                     heard: Callable[[str], Awaitable[None]]) -> None:
+        """Follow ``channel``, whose messages read ``"<sender> <subject>"``.
+
+        ``subscribed`` runs once the subscription stands (to catch up on what was missed
+        while not listening); ``heard`` gets each subject another replica sent. Returns
+        or raises when the connection ends; the caller decides when to listen again.
+        """
+        pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+        try:
+            await pubsub.subscribe(channel)
+            await subscribed()
+            async for message in pubsub.listen():
+                data = message.get("data")
+                if not isinstance(data, bytes):
+                    continue
+                sender, _, subject = data.decode(errors="replace").partition(" ")
+                if sender != me and subject:
+                    await heard(subject)
+        finally:
+            with contextlib.suppress(Exception):
+                # Through a typed name: redis-py before 8 leaves PubSub.aclose
+                # unannotated, 8 annotates it; either way this checks cleanly.
+                close: Callable[[], Awaitable[None]] = pubsub.aclose
+                await close()
+
     async def ping(self) -> bool:
         try:
             await self.call(self.client.ping())

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
 
 import orjson
 
@@ -122,18 +121,7 @@ class RedisScreens(ScreenStore):
             await asyncio.sleep(RETRY_SUBSCRIBE)
 
     async def _listen(self, listener: Listener) -> None:
-        pubsub = self._link.client.pubsub(ignore_subscribe_messages=True)
-        try:
-            await pubsub.subscribe(self._channel)
+        async def subscribed() -> None:
             await listener(RELOAD_ALL)  # whatever changed while we were not listening
-            async for message in pubsub.listen():
-                data = message.get("data")
-                if not isinstance(data, bytes):
-                    continue
-                sender, _, name = data.decode(errors="replace").partition(" ")
-                if sender != self.me and name:
-                    await listener(name)
-        finally:
-            with contextlib.suppress(Exception):
-                close: Callable[[], Awaitable[None]] = pubsub.aclose
-                await close()
+
+        await self._link.listen(self._channel, self.me, subscribed=subscribed, heard=listener)

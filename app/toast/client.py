@@ -1,8 +1,9 @@
 """GET requests to Toast's data APIs: token, restaurant header, limits, retries, errors.
 
-Retry policy (NOTES §5.3): 429 waits for ``Retry-After`` / ``X-Toast-RateLimit-Reset``;
-5xx, timeouts and connection errors back off exponentially with jitter; a 401 means
-the token is bad (§1.3): one re-login and one retry; 403/404 and other 4xx are final.
+Retry policy (docs/toast-api.md, rate limits): 429 waits for ``Retry-After`` /
+``X-Toast-RateLimit-Reset``; 5xx, timeouts and connection errors back off exponentially
+with jitter (``app/backoff.py``); a 401 means the token is bad (docs/toast-api.md, login
+and tokens): one re-login and one retry; 403/404 and other 4xx are final.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import httpx
 import orjson
 
+from app.backoff import Backoff, retry_after_seconds
 from app.clock import Clock
 from app.errors import (
     ToastAuthError,
@@ -30,7 +32,6 @@ from app.errors import (
     read_toast_error,
 )
 from app.toast.limiter import Priority, UpstreamLimiter
-from app.toast.login import retry_after_seconds
 from app.toast.token import TokenManager
 
 MENUS_PATH = "/menus/v2/menus"
@@ -44,6 +45,8 @@ _NAMES = {MENUS_PATH: "menus", METADATA_PATH: "metadata", STOCK_PATH: "stock",
           PARTNER_RESTAURANTS_PATH: "partners"}
 _GUIDISH = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F-]{27}")
 _NO_HINT_429 = 1.0  # a 429 without Retry-After or Reset: wait at least this (then backoff)
+HALF_JITTER = (0.5, 1.0)
+"""Between attempts: half the delay fixed, half random."""
 
 
 def endpoint_name(path: str) -> str:
@@ -72,8 +75,7 @@ class RetryPolicy:
 
     def backoff(self, retry: int, rng: random.Random) -> float:
         """Delay before retry number ``retry`` (1-based): half fixed, half random jitter."""
-        ceiling = min(self.cap, self.base * 2.0 ** (retry - 1))
-        return ceiling / 2 + rng.uniform(0, ceiling / 2)
+        return Backoff(self.base, self.cap, HALF_JITTER).delay(retry, rng)
 
 
 def make_http_client(timeout: float) -> httpx.AsyncClient:
@@ -161,7 +163,7 @@ class ToastClient:
     ) -> httpx.Response | ToastError:
         headers = {"Authorization": f"Bearer {token}"}
         if restaurant is not None:
-            # Toast scopes data and rate limits by this header (NOTES §2.1).
+            # Toast scopes data and rate limits by this header (docs/toast-api.md, restaurants).
             headers["Toast-Restaurant-External-ID"] = restaurant
         started = self._clock.monotonic()
         try:

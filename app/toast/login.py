@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
 import httpx
 import orjson
 from pydantic import SecretStr
 
+from app.backoff import retry_after_seconds
 from app.errors import (
     ToastAuthError,
     ToastBadResponse,
@@ -55,27 +55,6 @@ def redact(text: str, *secrets: str) -> str:
         if secret:
             text = text.replace(secret, "***")
     return text
-
-
-def retry_after_seconds(headers: httpx.Headers, now: float) -> float | None:
-    """Seconds to wait after a 429: ``Retry-After`` (seconds or HTTP date), else
-    ``X-Toast-RateLimit-Reset`` (a UNIX epoch, NOTES §5.2); None if neither parses."""
-    raw = headers.get("retry-after")
-    if raw:
-        try:
-            return max(0.0, float(raw))
-        except ValueError:
-            try:
-                return max(0.0, parsedate_to_datetime(raw).timestamp() - now)
-            except (TypeError, ValueError):
-                pass
-    reset = headers.get("x-toast-ratelimit-reset")
-    if reset:
-        try:
-            return max(0.0, float(reset) - now)
-        except ValueError:
-            return None
-    return None
 
 
 async def login_once(

@@ -2,7 +2,7 @@
 
 Pure bookkeeping on the injected clock's monotonic time; no I/O, so the rules are
 tested without HTTP. Toast asks for "never more than two tokens in any one-hour
-period" (NOTES §1.2); failed logins back off exponentially.
+period" (docs/toast-api.md, login and tokens); failed logins back off exponentially.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 
+from app.backoff import Backoff
 from app.clock import Clock
 
 HOUR = 3600.0
-AUTH_BACKOFF = (30.0, 3600.0)  # rejected credentials: 30 s, 60 s, ... up to an hour
-DOWN_BACKOFF = (10.0, 600.0)  # Toast unreachable or failing: 10 s, 20 s, ... up to 10 min
+AUTH_BACKOFF = Backoff(30.0, 3600.0)  # rejected credentials: 30 s, 60 s, ... up to an hour
+DOWN_BACKOFF = Backoff(10.0, 600.0)  # Toast unreachable or failing: 10 s, 20 s, ... up to 10 min
 # A login that returned a token already unusable (clock trouble, or a host that
 # keeps handing back a token about to expire): without this floor every request
 # would log in again at once.
@@ -37,8 +38,8 @@ class LoginPolicy:
     def failed(self, *, credentials_rejected: bool, at_least: float = 0.0) -> float:
         """Record a failed login; return the backoff in seconds before the next one."""
         self.failures += 1
-        base, cap = AUTH_BACKOFF if credentials_rejected else DOWN_BACKOFF
-        delay = max(at_least, min(cap, base * 2.0 ** (self.failures - 1)))
+        backoff = AUTH_BACKOFF if credentials_rejected else DOWN_BACKOFF
+        delay = backoff.delay(self.failures, at_least=at_least)
         self.retry_at = self._clock.monotonic() + delay
         return delay
 

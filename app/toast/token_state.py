@@ -27,8 +27,8 @@ from app.store.tokens import (
 from app.toast.limiter import UpstreamLimiter
 from app.toast.login import Credentials
 from app.toast.login_policy import LoginPolicy
+from app.toast.token_margin import expiry_margin as expiry_margin
 
-_EXPIRY_SKEW = 5.0  # a token this close to exp is not sent: it could expire in flight
 SHARED_LOOK = 1.0
 """Seconds between looks at the shared record while a token is held: a token another
 replica had refused is then dropped (and a newer one taken) before it is sent again."""
@@ -36,13 +36,6 @@ replica had refused is then dropped (and a newer one taken) before it is sent ag
 
 def _iso(t: float | None) -> str | None:
     return None if t is None else iso_utc(t)
-
-
-def expiry_margin(refresh_window: float) -> float:
-    """Seconds before ``exp`` a token is no longer sent: 5 s, or a quarter of a shorter
-    refresh window, so the proactive refresh (aimed a sixth into the window) always comes
-    before the token goes unused."""
-    return min(_EXPIRY_SKEW, refresh_window / 4)
 
 
 class TokenState:

@@ -1,8 +1,8 @@
 """Seen event GUIDs, bounded in count and age, so a redelivered event does no new work.
 
 Toast may deliver an event twice, and resends one it thinks failed after 5 and
-then 10 more minutes (NOTES §6.1), so a GUID is remembered for 30 minutes by
-default, and at most ``capacity`` of them (oldest forgotten first).
+then 10 more minutes (docs/toast-api.md, webhooks), so a GUID is remembered for 30
+minutes by default, and at most ``capacity`` of them (oldest forgotten first).
 
 Behind a load balancer Toast's redelivery may land on another replica: with Redis
 the memory is shared (``app/store/dedupe_redis.py``); both follow ``SeenStore``.
@@ -10,8 +10,9 @@ the memory is shared (``app/store/dedupe_redis.py``); both follow ``SeenStore``.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Protocol
+
+from cachetools import TTLCache
 
 DEFAULT_CAPACITY = 10_000
 DEFAULT_TTL = 1800.0
@@ -38,18 +39,19 @@ class SeenEvents:
             raise ValueError("capacity must be at least 1")
         self.capacity = capacity
         self.ttl = ttl
-        self._seen: OrderedDict[str, float] = OrderedDict()
+        # The cache's timer reads the time the caller passed with the last call, so every
+        # expiry follows the receiver's injected clock.
+        self._now = 0.0
+        self._seen: TTLCache[str, bool] = TTLCache(capacity, ttl, timer=lambda: self._now)
 
     def seen(self, guid: str, now: float) -> bool:
         """True when ``guid`` was remembered within the last ``ttl`` seconds."""
-        self._expire(now)
+        self._at(now)
         return guid in self._seen
 
     def remember(self, guid: str, now: float) -> None:
-        self._seen[guid] = now
-        self._seen.move_to_end(guid)
-        while len(self._seen) > self.capacity:
-            self._seen.popitem(last=False)
+        self._at(now)
+        self._seen[guid] = True
 
     def forget(self, guid: str) -> None:
         self._seen.pop(guid, None)
@@ -66,10 +68,6 @@ class SeenEvents:
     def __len__(self) -> int:
         return len(self._seen)
 
-    def _expire(self, now: float) -> None:
-        horizon = now - self.ttl
-        while self._seen:
-            oldest = next(iter(self._seen.values()))
-            if oldest > horizon:
-                break
-            self._seen.popitem(last=False)
+    def _at(self, now: float) -> None:
+        self._now = now
+        self._seen.expire()

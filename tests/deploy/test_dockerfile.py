@@ -184,7 +184,7 @@ DOCKERIGNORE = [line.strip() for line in (ROOT / ".dockerignore").read_text().sp
 
 
 @pytest.mark.parametrize("path", ["pyproject.toml", "README.md", "app/__init__.py",
-                                  "app/config.py", "app/menu/model.py"])
+                                  "app/config/settings.py", "app/menu/model.py"])
 def test_build_context_keeps_what_the_image_needs(path: str) -> None:
     """.dockerignore lets the package source, pyproject.toml and README.md through."""
     assert not _ignored(path, DOCKERIGNORE)

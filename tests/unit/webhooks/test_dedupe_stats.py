@@ -25,6 +25,30 @@ def test_capacity_forgets_the_oldest_first() -> None:
     assert all(seen.seen(g, now=5) for g in "bcd")
 
 
+def test_remembering_again_keeps_a_guid_longest() -> None:
+    """A GUID remembered again starts a new lifetime and is the last one capacity forgets."""
+    seen = SeenEvents(capacity=2, ttl=100)
+    seen.remember("a", now=0)
+    seen.remember("b", now=1)
+    seen.remember("a", now=50)
+    seen.remember("c", now=51)
+    assert not seen.seen("b", now=51)
+    assert seen.seen("a", now=149) and not seen.seen("a", now=150)
+
+
+async def test_released_claim_is_taken_again() -> None:
+    """A released claim is taken again; releasing an unknown or expired GUID is harmless."""
+    seen = SeenEvents(capacity=10, ttl=100)
+    assert await seen.claim("a", now=0)
+    assert not await seen.claim("a", now=10)
+    await seen.release("a")
+    assert await seen.claim("a", now=20)
+    await seen.release("never-seen")
+    assert await seen.claim("b", now=200)
+    await seen.release("a")
+    assert len(seen) == 1
+
+
 def test_stats_count_events_and_failures_per_restaurant() -> None:
     """Events, last event time and signature failures are kept per restaurant."""
     stats = WebhookStats()

@@ -1,185 +1,38 @@
-"""Settings from the environment (and an optional ``.env``), validated at start-up.
+"""The ``Settings`` model: every setting, its default, its bounds and its meaning.
 
-``load_settings`` turns any problem into one ``ConfigError`` line that names the
-variable and the fix; the CLI prints that line and exits, never a traceback.
+Field docstrings are the configuration reference (``python -m app.config_doc``);
+the validators reject a bad value with a message that says what to write instead.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from app.errors import ConfigError
+from app.config.parsing import (
+    MIN_KEY_LENGTH,
+    KeyScopes,
+    is_placeholder,
+    normalize_base_url,
+    parse_api_keys,
+    parse_duration,
+    parse_origins,
+    parse_restaurants,
+    split_list,
+)
 from app.files import private_dir
 
-ALL_RESTAURANTS = "*"
 MIN_REFRESH_WINDOW = 2.0
 """Seconds: below this a refresh window leaves no time to log in before the token expires."""
-MIN_KEY_LENGTH = 16
-GUID_RE = re.compile(
-    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-ALIAS_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,63}$")
-ALIAS_RULE = ("an alias is 1-64 letters, digits, '.', '_', '~' or '-', starting with a "
-              "letter or digit")
-RESTAURANT_REF_PATTERN = (
-    r"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-    # an alias, unless it looks like someone meant a GUID (hex and dashes with a digit, or
-    # a first block of 8 hex digits with a digit): those are malformed GUIDs (400)
-    r"|(?!(?=[0-9a-fA-F-]{8,}$)[^0-9]*[0-9])(?!(?=[0-9a-fA-F]{8}-)[^-]*[0-9])"
-    r"[A-Za-z0-9][A-Za-z0-9._~-]{0,63})$")
-"""Every ``{restaurant}`` that is not a 400, as one regular expression (for the API docs)."""
-_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
-_DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
-
 WEBHOOK_REFRESH_INTERVAL = 1800.0
 """Metadata check interval when webhooks are on and RELAY_REFRESH_INTERVAL is not set."""
 
-KeyScopes = dict[str, frozenset[str]]
-"""Screen key → restaurant GUIDs/aliases it may read (``"*"`` = every allowed one)."""
-
-
-def is_guid(value: str) -> bool:
-    return bool(GUID_RE.fullmatch(value))
-
-
-def is_alias(value: str) -> bool:
-    """A name that may stand for a restaurant in a URL path (URL-safe, no GUID needed)."""
-    return bool(ALIAS_RE.fullmatch(value))
-
-
-def parse_duration(value: object) -> float:
-    """``90``, ``"90"``, ``"15m"``, ``"7d"`` → seconds."""
-    if isinstance(value, int | float):
-        return float(value)
-    m = _DURATION_RE.match(str(value))
-    if not m:
-        raise ValueError("expected seconds or a number with s/m/h/d, e.g. 60 or 7d")
-    return float(m.group(1)) * _DURATION_UNITS[m.group(2)]
-
-
 Seconds = Annotated[float, NoDecode]
-
-
-def _split(raw: str) -> list[str]:
-    return [p.strip() for p in raw.split(",") if p.strip()]
-
-
-def _json_object(raw: str) -> object:
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ValueError(
-            f"is not valid JSON ({exc.msg}); use a comma list or a JSON object") from None
-
-
-_PLACEHOLDERS = ("replace-with", "change-me", "changeme", "your-key", "your-secret")
-
-
-def is_placeholder(value: str) -> bool:
-    """True for the example values shipped in .env.example and the docs."""
-    lowered = value.lower()
-    return any(p in lowered for p in _PLACEHOLDERS)
-
-
-def parse_api_keys(raw: str) -> KeyScopes:
-    """A comma list (every key reads everything) or a JSON object key → [restaurants] | "*"."""
-    raw = raw.strip()
-    if not raw:
-        raise ValueError("no keys given; set a comma list of keys of 16+ characters")
-    scopes: KeyScopes = {}
-    if raw.startswith("{"):
-        obj = _json_object(raw)
-        if not isinstance(obj, dict):
-            raise ValueError("must be a JSON object mapping each key to a list or \"*\"")
-        for key, allowed in obj.items():
-            if allowed == ALL_RESTAURANTS:
-                scopes[key] = frozenset({ALL_RESTAURANTS})
-            elif isinstance(allowed, list) and all(isinstance(a, str) for a in allowed):
-                scopes[key] = frozenset(allowed)
-            else:
-                raise ValueError(f'the value for a key must be a list of restaurants or "*", '
-                                 f"got {type(allowed).__name__}")
-    elif raw.startswith("["):
-        raise ValueError(
-            "is neither a comma list nor a JSON object; use key1,key2 or {\"key\": [...]}")
-    else:
-        scopes = {key: frozenset({ALL_RESTAURANTS}) for key in _split(raw)}
-    for key in scopes:
-        if is_placeholder(key):
-            raise ValueError("still holds the placeholder from .env.example; use long random "
-                             "keys, e.g. `python3 -c 'import secrets;"
-                             "print(secrets.token_urlsafe(24))'`")
-        if len(key) < MIN_KEY_LENGTH or any(c.isspace() for c in key):
-            raise ValueError(f"a key is shorter than {MIN_KEY_LENGTH} characters or has spaces; "
-                             "use long random keys, e.g. `python3 -c 'import secrets;"
-                             "print(secrets.token_urlsafe(24))'`")
-    return scopes
-
-
-def parse_restaurants(raw: str) -> dict[str, str]:
-    """A comma list of GUIDs or a JSON object alias → GUID; returns name → lower-case GUID."""
-    raw = raw.strip()
-    if not raw:
-        return {}
-    if raw.startswith("{"):
-        obj = _json_object(raw)
-        if not isinstance(obj, dict) or not all(isinstance(v, str) for v in obj.values()):
-            raise ValueError("must map each alias to a restaurant GUID string")
-        pairs = list(obj.items())
-    else:
-        pairs = [(g, g) for g in _split(raw)]
-    out: dict[str, str] = {}
-    for alias, guid in pairs:
-        if not is_guid(guid):
-            raise ValueError(f"{guid!r} is not a restaurant GUID (8-4-4-4-12 hex digits)")
-        if alias != guid and not is_alias(alias):
-            raise ValueError(f"alias {alias[:80]!r} is not usable in a URL; {ALIAS_RULE}")
-        out[alias if alias != guid else guid.lower()] = guid.lower()
-    return out
-
-
-def parse_origins(raw: str) -> tuple[str, ...]:
-    """``*``, or a comma list of origins (``https://host[:port]``, or ``null`` for pages
-    opened from a file), as browsers write them in ``Origin``; empty: none."""
-    out: list[str] = []
-    for part in _split(raw):
-        if part in ("*", "null"):
-            out.append(part)
-            continue
-        parts = urlsplit(part)
-        try:
-            port = parts.port
-        except ValueError:
-            port = -1
-        if (parts.scheme not in ("http", "https") or not parts.hostname or port == -1
-                or parts.path not in ("", "/") or parts.query or parts.fragment
-                or parts.username is not None):
-            raise ValueError(f"{part[:80]!r} is not an origin; use *, or a comma list such as "
-                             "https://signage.example.com,http://10.0.0.5:8000 (scheme, host "
-                             "and port only)")
-        default = {"http": 80, "https": 443}[parts.scheme]
-        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-        out.append(f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default)
-                                                  else ""))
-    return tuple(dict.fromkeys(out))
-
-
-def normalize_base_url(raw: str) -> str:
-    raw = raw.strip().rstrip("/")
-    if raw and "://" not in raw:
-        raw = "https://" + raw
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.hostname or " " in raw:
-        raise ValueError("is not a URL; use e.g. https://ws-api.toasttab.com")
-    return raw
 
 
 class Settings(BaseSettings):
@@ -377,7 +230,7 @@ class Settings(BaseSettings):
     def _webhook_secret(cls, v: SecretStr | None) -> SecretStr | None:
         if v is None or not v.get_secret_value().strip():
             return None
-        for secret in _split(v.get_secret_value()):
+        for secret in split_list(v.get_secret_value()):
             if is_placeholder(secret):
                 raise ValueError("still holds the placeholder from .env.example; copy each "
                                  "subscription's secret from Toast Web (comma list)")
@@ -387,7 +240,7 @@ class Settings(BaseSettings):
     @classmethod
     def _webhook_defaults(cls, data: Any) -> Any:
         # With webhooks on, metadata polling is only the backup: Toast recommends
-        # checking every 30 minutes (NOTES §6.2). An explicit setting always wins.
+        # checking every 30 minutes (docs/toast-api.md, webhooks). An explicit setting always wins.
         if isinstance(data, dict) and data.get("relay_refresh_interval") in (None, ""):
             secret = data.get("relay_webhook_secret")
             text = secret.get_secret_value() if isinstance(secret, SecretStr) else secret
@@ -398,7 +251,7 @@ class Settings(BaseSettings):
     def webhook_secrets(self) -> list[str]:
         """The configured webhook secrets (one per Toast subscription); empty = webhooks off."""
         raw = self.relay_webhook_secret
-        return _split(raw.get_secret_value()) if raw is not None else []
+        return split_list(raw.get_secret_value()) if raw is not None else []
 
     @field_validator("relay_data_dir")
     @classmethod
@@ -445,34 +298,3 @@ class Settings(BaseSettings):
             raise ValueError(f"TOAST_TOKEN_REFRESH_WINDOW must be at least "
                              f"{MIN_REFRESH_WINDOW:g} seconds (60 matches Toast's last minute)")
         return self
-
-
-def _one_line(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    loc = err.get("loc") or ()
-    name = str(loc[0]).upper() if loc else ""
-    msg = str(err.get("msg", "is invalid"))
-    msg = msg.removeprefix("Value error, ")
-    if err.get("type") == "missing":
-        return f"{name} is not set; set it in the environment or in .env"
-    if not name:
-        return msg
-    if err.get("type") == "literal_error":
-        return f"{name} {msg[0].lower()}{msg[1:]}"
-    return f"{name} {msg}" if not msg.startswith(name) else msg
-
-
-def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
-    """Build ``Settings`` from ``env`` (or the process environment and ``.env``).
-
-    Raises ``ConfigError`` with one line naming the variable and what to do.
-    """
-    try:
-        if env is None:
-            return Settings(**overrides)
-        values: dict[str, Any] = {k.lower(): v for k, v in env.items() if k.lower() in
-                                  Settings.model_fields}
-        values.update(overrides)
-        return Settings(_env_file=None, **values)
-    except ValidationError as exc:
-        raise ConfigError(_one_line(exc)) from None
