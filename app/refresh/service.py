@@ -121,10 +121,6 @@ class MenuService:
     def pacer(self, pacer: Pacer) -> None:
         self._display.pacer = pacer
 
-    @property
-    def starts(self) -> Starter:
-        return self._loop.starts
-
     # --- screens ----------------------------------------------------------------------
 
     def cached(self, guid: str) -> tuple[MenuView, CacheResult] | None:
@@ -273,13 +269,6 @@ class MenuService:
     def tick(self, guids: Iterable[str] | None = None) -> None:
         """Start what is due for ``guids``, or for every restaurant without them."""
         self._loop.tick(guids)
-
-    async def tick_in_batches(self) -> None:
-        await self._loop.tick_in_batches()
-
-    async def follow(self) -> None:
-        """Catch changes other replicas stored whose announcement was lost."""
-        await self._loop.follow()
 
     def _track(self, guid: str) -> Tracked:
         t = self._tracked.get(guid)
