@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from app.clock import Clock
+from app.clock import Clock, parse_iso
 from app.errors import NotFound
 from app.refresh.decide import RefreshState
 from app.serve.status import RestaurantFacts
@@ -52,6 +52,10 @@ class Tracked(RefreshState):
         self.has_view = True
         until = view.valid_until
         self.reprice_at = until.timestamp() if until is not None else None
+
+    def held(self) -> float | None:
+        """``lastUpdated`` of the copy held, as UNIX seconds."""
+        return parse_iso(self.snapshot.last_updated) if self.snapshot is not None else None
 
     def facts(self, clock: Clock) -> RestaurantFacts:
         """What operators see: numbers, turned into text only at the edge."""

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from functools import partial
-from typing import cast
 
 from app.clock import FakeClock
+from app.refresh.background import Background
 from app.refresh.decide import Plan
-from app.refresh.loader import SnapshotLoader
+from app.refresh.loop import RefreshLoop
 from app.refresh.pacing import DECIDE_BATCH, START_BATCH, Starter
-from app.refresh.service import MenuService
+from app.refresh.timing import Timing
 from app.refresh.tracked import Tracked
-from app.store.snapshots import MemorySnapshots
-from app.toast.client import ToastClient
+from app.store.coordination import LocalNotifier
 
 FLEET = 1000
 
 
-class Recording(MenuService):
-    """Carries out nothing; notes which loop iteration (batch) started each plan (no limit
-    on unfinished starts: that is pinned on the ``Starter`` alone)."""
+class Recording:
+    """A refresh loop whose plans are carried out by nothing: it notes which loop
+    iteration (batch) started each plan (no limit on unfinished starts: that is pinned
+    on the ``Starter`` alone)."""
 
     def __init__(self, clock: FakeClock) -> None:
         self.iteration = 0
@@ -29,25 +30,32 @@ class Recording(MenuService):
             self.iteration += 1
             await asyncio.sleep(0)
 
-        loader = SnapshotLoader(toast=cast(ToastClient, None), store=MemorySnapshots(),
-                                clock=clock)
-        super().__init__(loader=loader, clock=clock, refresh_interval=60, stock_interval=60,
-                         stale_max=3600, idle_after=3600, not_found_ttl=60,
-                         starts=Starter(limit=FLEET, pause=pause))
+        self.tracked: dict[str, Tracked] = {}
         self.started: list[tuple[int, str, Plan]] = []
+        timing = Timing(refresh_interval=60, stock_interval=60, stale_max=3600,
+                        idle_after=3600, not_found_ttl=60)
+        self.loop = RefreshLoop(tracked=self.tracked, clock=clock, timing=timing,
+                                carry_out=self._carry_out, retry_first_load=self._retry,
+                                notifier=LocalNotifier(), follow_others=False,
+                                starts=Starter(limit=FLEET, pause=pause),
+                                background=Background(), logger=logging.getLogger("test"))
 
     async def _carry_out(self, t: Tracked, plan: Plan) -> None:
         self.started.append((self.iteration, t.guid, plan))
         t.checking = False
+
+    def _retry(self, t: Tracked) -> None:
+        raise AssertionError(f"{t.guid} has a copy: no first load to retry")
 
 
 def fleet(service: Recording, clock: FakeClock) -> list[str]:
     """``FLEET`` restaurants with a copy, every check and stock poll due now."""
     guids = [f"r{i:04d}" for i in range(FLEET)]
     for guid in guids:
-        t = service._track(guid)
+        mono = clock.monotonic()
+        t = service.tracked[guid] = Tracked(guid=guid, last_requested=mono, next_check=mono,
+                                            next_stock=mono)
         t.pinned = t.has_view = True
-        t.next_check = t.next_stock = clock.monotonic()
     return guids
 
 
@@ -62,7 +70,7 @@ async def test_a_tick_with_1000_due_starts_them_in_bounded_batches() -> None:
     clock = FakeClock()
     service = Recording(clock)
     guids = fleet(service, clock)
-    service.tick()
+    service.loop.tick()
     assert service.started == []  # nothing starts inside the tick's own step
     await settle()
     assert [g for _, g, _ in service.started] == guids
@@ -70,7 +78,7 @@ async def test_a_tick_with_1000_due_starts_them_in_bounded_batches() -> None:
     for it, _, _ in service.started:
         per_iteration[it] = per_iteration.get(it, 0) + 1
     assert max(per_iteration.values()) == START_BATCH
-    assert len(per_iteration) == FLEET // START_BATCH == service.starts.batches
+    assert len(per_iteration) == FLEET // START_BATCH == service.loop.starts.batches
     assert all(p == Plan(check=True, stock=True) for _, _, p in service.started)
 
 
@@ -80,9 +88,9 @@ async def test_the_loops_tick_decides_a_bounded_batch_per_iteration() -> None:
     clock = FakeClock()
     service = Recording(clock)
     guids = fleet(service, clock)
-    ticking = asyncio.ensure_future(service.tick_in_batches())
+    ticking = asyncio.ensure_future(service.loop.tick_in_batches())
     await asyncio.sleep(0)  # the task's first step: one batch of decisions
-    marked = [g for g in guids if service._tracked[g].checking]
+    marked = [g for g in guids if service.tracked[g].checking]
     assert marked == guids[:DECIDE_BATCH]
     await ticking
     await settle()
@@ -94,9 +102,9 @@ async def test_a_tick_while_a_batch_waits_starts_nothing_twice() -> None:
     clock = FakeClock()
     service = Recording(clock)
     fleet(service, clock)
-    service.tick()
+    service.loop.tick()
     await asyncio.sleep(0)  # one batch started, the rest still queued
-    service.tick()
+    service.loop.tick()
     await settle()
     assert len(service.started) == FLEET
     assert len({g for _, g, _ in service.started}) == FLEET
