@@ -5,9 +5,10 @@ minutes, and ``GET /menus`` once per second per location. ``ClientLimits`` holds
 those figures and the relay's own caps below them (the headroom), and
 ``SendCounter`` is the small interface that admits or refuses one send against
 them. ``LocalCounter`` keeps the windows in this process; a shared implementation
-(Redis, so replicas spend one budget) implements the same two members, ``claim``
-atomically (one script: drop expired entries, check the three limits, record)
-and ``usage`` from the figures its last claim returned, without I/O.
+(Redis, so replicas spend one budget) implements the same three members, ``claim``
+atomically (one script: drop expired entries, check the three limits, record),
+``usage`` from the figures its last claim returned, without I/O, and ``settle``
+(a held spacing runs from the answer; see ``Claim``).
 
 Times are compared with a small conservative margin (``_EPS``) so that float
 rounding can only keep an entry counted a little longer, never forget it early:
@@ -39,6 +40,14 @@ class ClientLimits:
     second, sends are paced (``gap``: 1/18 s apart) rather than sent in
     bursts, and per-endpoint spacing gets a 5 % margin (``/menus`` 1.05 s apart
     per location), because Toast counts arrivals, not sends.
+
+    A call sent through ``UpstreamLimiter.sending`` keeps its spacing taken until its
+    answer is back, and the spacing to the next call runs from that answer, at most
+    ``unanswered_hold`` (2 s) after its claim: the answer comes after Toast counted
+    the call's arrival however late the call left (a loaded host held one back
+    363 ms in the chaos soak, and two claims 1.045 s apart reached Toast 0.68 s
+    apart), and the hold bounds the wait for an answer that never comes (the
+    replica died mid-call). See docs/toast-behaviour.md.
     """
 
     toast_per_second: int = 20
@@ -49,6 +58,9 @@ class ClientLimits:
     background_per_window: int = 8_500
     planned_per_window: int = 7_500
     spacing_margin: float = 1.05
+    unanswered_hold: float = 2.0
+    """Seconds a spaced call sent through ``sending`` keeps its spacing taken while its
+    answer is not back; the spacing then runs from the answer (or from the hold's end)."""
     burst: int = 9
     """Sends a quiet second may take at once; past that, one per ``gap``."""
 
@@ -67,15 +79,23 @@ class ClientLimits:
             raise ValueError("planned_per_window must be within background_per_window")
         if self.window <= 1.0 or self.spacing_margin < 1.0:
             raise ValueError("window must exceed 1 s and spacing_margin be at least 1")
+        if self.unanswered_hold < 0:
+            raise ValueError("unanswered_hold must not be negative")
 
 
 @dataclass(frozen=True)
 class Claim:
-    """One send to admit: its own spacing (if its endpoint has one) and its window cap."""
+    """One send to admit: its own spacing (if its endpoint has one) and its window cap.
+
+    ``hold`` > 0: the spacing key stays taken up to ``hold`` seconds after the claim,
+    until ``settle`` with this claim (its ``ticket``) says the answer is back; the
+    spacing to the next claim then runs from that moment."""
 
     window_cap: int
     spacing_key: str | None = None
     spacing: float = 0.0
+    hold: float = 0.0
+    ticket: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,6 +124,11 @@ class SendCounter(Protocol):
         """The latest known counts; cheap, no I/O (status pages and metrics read it)."""
         ...
 
+    async def settle(self, claim: Claim) -> None:
+        """The call admitted by ``claim`` was answered (or failed): if its hold still keeps
+        its spacing key, the spacing runs from now. Never raises."""
+        ...
+
 
 class LocalCounter:
     """``SendCounter`` for one process: two sliding windows and a last-send map."""
@@ -114,6 +139,9 @@ class LocalCounter:
         self._second: deque[float] = deque()
         self._window: deque[float] = deque()
         self._last: dict[str, float] = {}
+        """Per spacing key, when its spacing runs from (ahead of now while held)."""
+        self._holders: dict[str, str] = {}
+        """Per held spacing key, the ticket of the claim holding it."""
 
     async def claim(self, claim: Claim) -> Refusal | None:
         now = self._clock.monotonic()
@@ -130,10 +158,15 @@ class LocalCounter:
             oldest = self._window[len(self._window) - claim.window_cap]
             return Refusal(_wait(now, oldest, lim.window), True)
         if claim.spacing_key is not None:
-            last = self._last.get(claim.spacing_key)
+            key = claim.spacing_key
+            last = self._last.get(key)
             if last is not None and now - last < claim.spacing + _EPS:
-                return Refusal(_wait(now, last, claim.spacing), False)
-            self._last[claim.spacing_key] = now
+                return Refusal(_spacing_wait(now, last, claim.spacing), False)
+            self._last[key] = now + claim.hold
+            if claim.hold > 0:
+                self._holders[key] = claim.ticket
+            else:
+                self._holders.pop(key, None)
         self._second.append(now)
         self._window.append(now)
         return None
@@ -141,6 +174,12 @@ class LocalCounter:
     def usage(self) -> Usage:
         self._expire(self._clock.monotonic())
         return Usage(len(self._second), len(self._window))
+
+    async def settle(self, claim: Claim) -> None:
+        key = claim.spacing_key
+        if key is not None and claim.ticket and self._holders.get(key) == claim.ticket:
+            del self._holders[key]
+            self._last[key] = self._clock.monotonic()
 
     def _expire(self, now: float) -> None:
         for sent, span in ((self._second, 1.0), (self._window, self._limits.window)):
@@ -150,7 +189,16 @@ class LocalCounter:
         # small as the set of recently active locations.
         if len(self._last) > 64:
             self._last = {k: t for k, t in self._last.items() if now - t < 60.0}
+            self._holders = {k: v for k, v in self._holders.items() if k in self._last}
 
 
 def _wait(now: float, sent: float, span: float) -> float:
     return max(sent + span + _EPS - now, _MIN_WAIT)
+
+
+def _spacing_wait(now: float, last: float, spacing: float) -> float:
+    """How long a claim held back by its spacing waits: while the call before is still
+    held (unanswered, ``last`` ahead of now), one spacing, since its answer may come back
+    meanwhile and the spacing then runs from that answer; asking again that soon never
+    grants later than the answer plus the spacing."""
+    return spacing if last > now else _wait(now, last, spacing)

@@ -46,7 +46,7 @@ its own next beat, so just before an outage two replicas may hold different view
 the same index in both (``RecentTurns``)."""
 UNKNOWN_COUNT = 4
 """Turns assumed by a replica that never saw the membership (it started during the
-outage): as many as the degraded budget assumes replicas (``redis_counter``)."""
+outage): as many as the degraded budget assumes replicas (``app/store/counters_redis.py``)."""
 
 
 def fraction(text: str) -> float:

@@ -120,11 +120,13 @@ class ToastClient:
         sends = 0
         relogged = False
         while True:
-            # Wait for the limiter first: a 429 hold can outlast the token in hand.
-            await self._limiter.acquire(path, restaurant, priority)
-            token = await self._tokens.get_token()
-            sends += 1
-            outcome = await self._send(path, name, token, restaurant, params)
+            # Wait for the limiter first: a 429 hold can outlast the token in hand. The
+            # spacing of /menus runs from the answer: Toast counted the call's arrival
+            # before then, however late it left (docs/toast-behaviour.md).
+            async with self._limiter.sending(path, restaurant, priority):
+                token = await self._tokens.get_token()
+                sends += 1
+                outcome = await self._send(path, name, token, restaurant, params)
             if isinstance(outcome, httpx.Response):
                 if outcome.is_success:
                     return outcome

@@ -13,8 +13,17 @@ those so screens and webhooks always find room; ``/menus`` per location and logi
 at least 1.05 s apart (Toast: 1/s). After a 429 the scope Toast named is held
 until its reset time.
 
+**Spacing from the answer.** Toast counts a call when it arrives, and a call can
+leave well after its claim on a loaded host. ``sending`` (what ``ToastClient``
+uses) therefore keeps a spaced endpoint's spacing taken until the block ends,
+i.e. until Toast's answer or the failure is back, which is surely after Toast
+counted the call; the next call for that scope goes at least the spacing after
+that, or after ``ClientLimits.unanswered_hold`` if no answer ever comes back
+(docs/toast-behaviour.md). ``acquire`` alone spaces calls from their claims.
+
 **Seam for shared budgets.** The windows are counted behind ``SendCounter``
-(``app/store/counters.py``): ``claim(Claim) -> Refusal | None`` and ``usage()``.
+(``app/store/counters.py``): ``claim(Claim) -> Refusal | None``, ``usage()`` and
+``settle(Claim)``.
 ``LocalCounter`` counts in this process; pass another ``counter=`` (e.g. Redis, so
 that replicas spend one budget) and the queueing, priorities and fairness here
 stay as they are. Waiting is done on the injected clock, so tests drive it with
@@ -25,10 +34,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import math
 import re
 from collections import OrderedDict, deque
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
 from app.clock import Clock
@@ -87,13 +98,35 @@ class UpstreamLimiter:
         self._waits = 0
         self._pump: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._tickets = itertools.count(1)
 
     async def acquire(self, endpoint: str, restaurant: str | None,
                       priority: Priority = Priority.BACKGROUND) -> None:
         """Return once a request to ``endpoint`` for ``restaurant`` may be sent, and count it."""
+        await self._acquire(self._claim(endpoint, restaurant, None), restaurant, priority)
+
+    @contextlib.asynccontextmanager
+    async def sending(self, endpoint: str, restaurant: str | None,
+                      priority: Priority = Priority.BACKGROUND) -> AsyncIterator[None]:
+        """``acquire``, then keep the endpoint's spacing taken until the block ends (send the
+        request and read its answer inside): the next spaced call goes the spacing after
+        that (docs/toast-behaviour.md)."""
+        claim = self._claim(endpoint, restaurant, str(next(self._tickets)))
+        if claim.spacing_key is None:
+            await self._acquire(claim, restaurant, priority)
+            yield
+            return
+        try:
+            # Inside the try: a caller cancelled just as its claim was granted still frees it.
+            await self._acquire(claim, restaurant, priority)
+            yield
+        finally:
+            await self._counter.settle(claim)
+
+    async def _acquire(self, claim: Claim, restaurant: str | None, priority: Priority) -> None:
         scope = restaurant or _NO_RESTAURANT
         priority = min(priority, self._boosts.get(scope, priority))
-        claim = self._claim(endpoint, restaurant, priority)
+        claim = self._claim_cap(claim, priority)
         if not self._queued and self._blocked.get(scope, 0.0) <= self._clock.monotonic() \
                 and await self._counter.claim(claim) is None:
             return
@@ -170,18 +203,21 @@ class UpstreamLimiter:
 
     # --- internals ---------------------------------------------------------------
 
-    def _claim(self, endpoint: str, restaurant: str | None, priority: Priority) -> Claim:
+    def _claim(self, endpoint: str, restaurant: str | None, ticket: str | None) -> Claim:
+        """The claim for one call; a ``ticket`` (``sending``) holds its spacing until settled."""
         spacing = endpoint_spacing(endpoint, restaurant)
-        claim = Claim(self.limits.per_window)
-        if spacing is not None:
-            key, gap = spacing
-            claim = Claim(self.limits.per_window, key, gap * self.limits.spacing_margin)
-        return self._claim_cap(claim, priority)
+        if spacing is None:
+            return Claim(self.limits.per_window)
+        key, gap = spacing
+        claim = Claim(self.limits.per_window, key, gap * self.limits.spacing_margin)
+        if ticket is not None:
+            claim = replace(claim, hold=self.limits.unanswered_hold, ticket=ticket)
+        return claim
 
     def _claim_cap(self, claim: Claim, priority: Priority) -> Claim:
         cap = self.limits.background_per_window if priority == Priority.BACKGROUND \
             else self.limits.per_window
-        return Claim(cap, claim.spacing_key, claim.spacing)
+        return replace(claim, window_cap=cap)
 
     def _kick(self) -> None:
         self._wake.set()

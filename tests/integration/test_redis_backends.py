@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -155,6 +156,46 @@ async def test_budget_is_shared_and_counted_on_redis_clock(link: RedisLink) -> N
     full = await b.claim(Claim(4))  # the 15-minute window holds 4 sends from both
     assert full is not None and full.client_wide and 800 < full.wait <= 900
     assert b.usage().last_window == 4
+
+
+async def test_menus_spacing_runs_from_the_answer_for_every_replica(link: RedisLink) -> None:
+    """Other replicas wait for a held /menus claim's answer; only its holder's settle frees it."""
+    from app.store.counters_redis import RedisCounter
+    from app.store.counters import Claim, ClientLimits
+
+    limits = ClientLimits()
+    a = RedisCounter(link, "a", SystemClock(), limits)
+    b = RedisCounter(link, "b", SystemClock(), limits)
+    held = Claim(5, "menus:answer", 0.3, hold=2.0, ticket="1")
+    assert await a.claim(held) is None
+    await asyncio.sleep(0.5)  # the spacing from the claim alone is over
+    waiting = await b.claim(replace(held, ticket="1"))  # b's ticket 1 is not a's
+    assert waiting is not None and not waiting.client_wide
+    assert waiting.wait == pytest.approx(0.3)  # unanswered: ask again in one spacing
+    await b.settle(replace(held, ticket="1"))  # another replica's settle frees nothing
+    assert await b.claim(replace(held, ticket="2")) is not None
+    await a.settle(held)  # the answer is back
+    spaced = await b.claim(replace(held, ticket="2"))
+    assert spaced is not None and 0.2 < spaced.wait <= 0.3
+    await asyncio.sleep(spaced.wait)
+    assert await b.claim(replace(held, ticket="2")) is None
+
+
+async def test_an_unanswered_menus_claim_holds_only_until_its_hold_ends(
+        link: RedisLink) -> None:
+    """A held claim never answered (its replica died) frees the key after its hold and spacing."""
+    from app.store.counters_redis import RedisCounter
+    from app.store.counters import Claim, ClientLimits
+
+    a = RedisCounter(link, "a", SystemClock(), ClientLimits())
+    b = RedisCounter(link, "b", SystemClock(), ClientLimits())
+    held = Claim(5, "menus:dead", 0.2, hold=0.3, ticket="1")
+    assert await a.claim(held) is None
+    await asyncio.sleep(0.4)  # the hold is over, its spacing not yet
+    spaced = await b.claim(held)
+    assert spaced is not None and 0 < spaced.wait <= 0.1
+    await asyncio.sleep(spaced.wait)
+    assert await b.claim(held) is None
 
 
 async def test_budget_falls_back_to_a_stricter_local_one(rds: RedisServer,

@@ -106,7 +106,7 @@ def test_burst_of_50_events_is_one_fetch(stack: tuple[str, str, Proc]) -> None:
     assert asyncio.run(burst()) == [200] * 50
     wait_for(lambda: price_of(url, item["guid"]) == item["price"] + 0.75, timeout=30,
              what="the published price")
-    time.sleep(1.5)  # room for a wrong second fetch (the relay spaces /menus 1.05 s apart)
+    time.sleep(1.5)  # room for a wrong second fetch (/menus: 1.05 s after the answer before)
     assert endpoint_count(sim_url, "menus") == before + 1
 
 

@@ -240,7 +240,7 @@ async def test_group_restaurants_asks_through_one_restaurant(rig: Rig) -> None:
 
 
 async def test_menus_calls_are_spaced_per_restaurant_through_the_client(rig: Rig) -> None:
-    """Concurrent /menus for one restaurant reach Toast 1.05 s apart; another is not delayed."""
+    """Concurrent /menus for one restaurant, answered at once, go 1.05 s apart; another's not."""
     sent: list[tuple[str, float]] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -291,3 +291,19 @@ def test_retry_policy_backoff_is_capped() -> None:
     policy = RetryPolicy(base=1.0, cap=4.0)
     rng = random.Random(1)
     assert all(2.0 <= policy.backoff(10, rng) <= 4.0 for _ in range(50))
+
+
+async def test_next_menus_waits_a_spacing_after_a_slow_answer(rig: Rig) -> None:
+    """A /menus answered 0.5 s after it was sent holds the next one until 1.05 s after that."""
+    # Toast counted it on arrival, which may have been as late as the answer.
+    sent: list[float] = []
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(rig.clock.monotonic())
+        await rig.clock.sleep(0.5)
+        return httpx.Response(200, content=b"{}")
+
+    rig.router.get(MENUS).mock(side_effect=answer)
+    await drive(rig.clock, asyncio.gather(*(rig.client.menus(RESTAURANT) for _ in range(2))),
+                step=0.05)
+    assert sent == pytest.approx([0.0, 1.55])

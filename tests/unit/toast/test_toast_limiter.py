@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 from itertools import pairwise
 
 import pytest
@@ -186,6 +187,9 @@ async def test_a_boost_while_a_shared_counter_claims_grants_the_waiter_once() ->
         def usage(self) -> Usage:
             return local.usage()
 
+        async def settle(self, claim: Claim) -> None:
+            await local.settle(claim)
+
     limiter = UpstreamLimiter(clock, SMALL, counter=Suspending())
     first = asyncio.create_task(limiter.acquire(STOCK, A))  # SMALL: 1 a second
     second = asyncio.create_task(limiter.acquire(STOCK, A))  # queued for the next second
@@ -235,3 +239,102 @@ def test_limits_refuse_caps_above_toasts() -> None:
         ClientLimits(per_second=21)
     with pytest.raises(ValueError, match="per_window"):
         ClientLimits(per_window=10_001)
+
+
+async def _sent_through_sending(clock: FakeClock, limiter: UpstreamLimiter,
+                                answers: Sequence[float], seconds: float) -> list[float]:
+    """Send times of /menus for A, all started at once, each answered after its ``answers``."""
+    sent: list[float] = []
+
+    async def one(answer_after: float) -> None:
+        async with limiter.sending(MENUS, A):
+            sent.append(clock.monotonic())
+            await clock.sleep(answer_after)
+
+    tasks = [asyncio.create_task(one(a)) for a in answers]
+    await clock.advance(0)
+    await clock.advance(seconds)
+    assert all(t.done() for t in tasks)
+    return sent
+
+
+async def test_sending_spaces_the_next_menus_from_the_answer() -> None:
+    """A /menus answered 0.5 s after it was sent holds the next until 1.05 s after that."""
+    # Toast counts a call on arrival, which may be as late as its answer on a busy host.
+    clock = FakeClock()
+    sent = await _sent_through_sending(clock, UpstreamLimiter(clock), [0.5, 0.0, 0.0], 5)
+    assert sent == pytest.approx([0.0, 1.55, 2.6])
+
+
+async def test_an_unanswered_menus_holds_the_next_at_most_the_hold() -> None:
+    """A /menus whose answer never comes holds its spacing 2 s, then the spacing runs."""
+    clock = FakeClock()
+    sent = await _sent_through_sending(clock, UpstreamLimiter(clock), [10.0, 0.0], 12)
+    assert sent == pytest.approx([0.0, 3.05])
+
+
+async def test_a_call_failing_inside_sending_spaces_the_next_from_the_failure() -> None:
+    """A /menus failing 0.4 s after it was sent frees its spacing then: the next goes at 1.45 s."""
+    clock = FakeClock()
+    limiter = UpstreamLimiter(clock)
+
+    async def failing() -> None:
+        async with limiter.sending(MENUS, A):
+            await clock.sleep(0.4)
+            raise RuntimeError("connection reset")
+
+    async def next_one() -> float:
+        async with limiter.sending(MENUS, A):
+            return clock.monotonic()
+
+    first = asyncio.create_task(failing())
+    later = asyncio.create_task(next_one())
+    await clock.advance(0)
+    await clock.advance(3.5)
+    assert isinstance(first.exception(), RuntimeError)
+    assert later.result() == pytest.approx(1.45)
+
+
+async def test_settle_frees_only_the_hold_of_its_own_claim() -> None:
+    """A late answer to a call whose hold ran out leaves the next call's hold in place."""
+    clock = FakeClock()
+    counter = LocalCounter(clock, ClientLimits())
+    first = Claim(9_500, f"menus:{A}", 1.05, hold=2.0, ticket="1")
+    second = replace(first, ticket="2")
+    assert await counter.claim(first) is None
+    await clock.advance(3.1)  # the hold and the spacing passed without an answer
+    assert await counter.claim(second) is None
+    await clock.advance(0.5)
+    await counter.settle(first)  # the first call's answer, late
+    held = await counter.claim(second)  # still held by the second: ask again in a spacing
+    assert held is not None and not held.client_wide and held.wait == pytest.approx(1.05)
+    await counter.settle(second)
+    await clock.advance(1.0)
+    spaced = await counter.claim(second)
+    assert spaced is not None and spaced.wait == pytest.approx(0.05)
+
+
+def test_limits_refuse_a_negative_hold() -> None:
+    """ClientLimits refuses a negative unanswered_hold."""
+    with pytest.raises(ValueError, match="unanswered_hold"):
+        ClientLimits(unanswered_hold=-1.0)
+
+
+async def test_a_boosted_menus_keeps_its_hold_until_its_answer() -> None:
+    """A /menus boosted while waiting in ``sending`` still holds its spacing until its answer."""
+    clock = FakeClock()
+    limiter = UpstreamLimiter(clock)
+    sent: list[float] = []
+
+    async def one(answer_after: float) -> None:
+        async with limiter.sending(MENUS, A):
+            sent.append(clock.monotonic())
+            await clock.sleep(answer_after)
+
+    tasks = [asyncio.create_task(one(a)) for a in (0.0, 0.5, 0.0)]
+    await clock.advance(0)
+    limiter.boost(A, Priority.FIRST_LOAD)
+    await clock.advance(5)
+    limiter.unboost(A)
+    assert all(t.done() for t in tasks)
+    assert sent == pytest.approx([0.0, 1.05, 2.6])

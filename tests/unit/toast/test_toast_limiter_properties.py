@@ -85,3 +85,49 @@ def test_no_window_ever_holds_more_than_the_caps(
         assert all(b - a >= Fraction(105, 100) for a, b in pairwise(menus))
     logins = sorted(Fraction(t) for t, p, _ in sent if p == PATHS[3])
     assert all(b - a >= Fraction(105, 100) for a, b in pairwise(logins))
+
+
+menus_calls = st.lists(
+    st.tuples(
+        st.one_of(st.just(0.0), st.floats(0.0, 1.5), st.sampled_from([0.5, 1.0, 1.05])),
+        st.one_of(st.just(0.0), st.floats(0.0, 3.0), st.sampled_from([1.05, 2.0, 2.5])),
+    ),
+    min_size=2, max_size=12,
+)
+
+
+async def _answered(start: float, plan: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    clock = FakeClock()
+    await clock.advance(start)
+    limiter = UpstreamLimiter(clock, LIMITS)
+    calls: list[tuple[float, float]] = []
+
+    async def one(answer_after: float) -> None:
+        async with limiter.sending(PATHS[0], "a"):
+            sent = clock.monotonic()
+            await clock.sleep(answer_after)
+            calls.append((sent, clock.monotonic()))
+
+    tasks = []
+    for gap, answer_after in plan:
+        await clock.advance(gap)
+        tasks.append(asyncio.create_task(one(answer_after)))
+        await clock.advance(0)
+    for _ in range(400):
+        if all(t.done() for t in tasks):
+            break
+        await clock.advance(0.25)
+    assert all(t.done() for t in tasks)
+    return sorted(calls)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(start=st.one_of(st.just(0.0), st.floats(0.0, 1e6)), plan=menus_calls)
+def test_menus_through_sending_go_a_spacing_after_the_answer_before(
+        start: float, plan: list[tuple[float, float]]) -> None:
+    """Each /menus goes ≥ 1.05 s after the answer before (or its 2 s hold), for any timing."""
+    calls = asyncio.run(_answered(start, plan))
+    hold = Fraction(LIMITS.unanswered_hold)
+    for (sent, answered), (following, _) in pairwise(calls):
+        freed = min(Fraction(answered), Fraction(sent) + hold)
+        assert Fraction(following) - freed >= Fraction(105, 100)
