@@ -36,7 +36,6 @@ import asyncio
 import contextlib
 import itertools
 import math
-import re
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
@@ -44,12 +43,11 @@ from enum import IntEnum
 
 from app.clock import Clock
 from app.store.counters import Claim, ClientLimits, LocalCounter, SendCounter, Usage
+from app.toast.endpoints import endpoint_spacing
 
 # Requests without Toast-Restaurant-External-ID are counted by Toast per IP
 # (partners API, login), so a 429 on one of them holds back only that kind.
 _NO_RESTAURANT = "*"
-_MENUS_PATH = re.compile(r"/menus/v\d+/menus/?$")
-_LOGIN_PATHS = ("/authentication/v1/authentication/login", "/usermgmt/v1/oauth/token")
 _LONG_NAP = 3600.0
 
 
@@ -58,20 +56,6 @@ class Priority(IntEnum):
     FIRST_LOAD = 1
     URGENT = 2
     BACKGROUND = 3
-
-
-def is_menus_endpoint(path: str) -> bool:
-    """True for Toast's full-menu endpoint, the one limited to 1/s per location."""
-    return bool(_MENUS_PATH.search(path))
-
-
-def endpoint_spacing(path: str, restaurant: str | None) -> tuple[str, float] | None:
-    """(spacing key, Toast's own least gap in seconds) for endpoints with a limit of their own."""
-    if is_menus_endpoint(path) and restaurant is not None:
-        return f"menus:{restaurant}", 1.0  # 1 request per second per location
-    if path.endswith(_LOGIN_PATHS):
-        return "login", 1.0  # counted by IP; never two logins in one second
-    return None
 
 
 @dataclass(eq=False)

@@ -160,8 +160,8 @@ async def test_budget_is_shared_and_counted_on_redis_clock(link: RedisLink) -> N
 
 async def test_menus_spacing_runs_from_the_answer_for_every_replica(link: RedisLink) -> None:
     """Other replicas wait for a held /menus claim's answer; only its holder's settle frees it."""
-    from app.store.counters_redis import RedisCounter
     from app.store.counters import Claim, ClientLimits
+    from app.store.counters_redis import RedisCounter
 
     limits = ClientLimits()
     a = RedisCounter(link, "a", SystemClock(), limits)
@@ -184,8 +184,8 @@ async def test_menus_spacing_runs_from_the_answer_for_every_replica(link: RedisL
 async def test_an_unanswered_menus_claim_holds_only_until_its_hold_ends(
         link: RedisLink) -> None:
     """A held claim never answered (its replica died) frees the key after its hold and spacing."""
-    from app.store.counters_redis import RedisCounter
     from app.store.counters import Claim, ClientLimits
+    from app.store.counters_redis import RedisCounter
 
     a = RedisCounter(link, "a", SystemClock(), ClientLimits())
     b = RedisCounter(link, "b", SystemClock(), ClientLimits())

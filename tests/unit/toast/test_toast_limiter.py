@@ -11,7 +11,8 @@ import pytest
 
 from app.clock import FakeClock
 from app.store.counters import Claim, ClientLimits, LocalCounter, Refusal, Usage
-from app.toast.limiter import Priority, UpstreamLimiter, endpoint_spacing, is_menus_endpoint
+from app.toast.endpoints import endpoint_spacing, is_menus_endpoint
+from app.toast.limiter import Priority, UpstreamLimiter
 
 A = "6b1b4c9e-1c0c-4d6f-9a52-0d4c2f3c8a11"
 B = "0e5b7d1e-8a52-4c1b-b0d4-7a9d9a8e6f22"
