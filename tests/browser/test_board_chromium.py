@@ -20,8 +20,9 @@ from tests.support.board import (
     open_board,
     relay_env,
 )
-from tests.support.browser import chromium, wait_for
+from tests.support.browser import chromium
 from tests.support.procs import Procs
+from tests.support.waits import wait_for
 
 
 def assert_no_scroll(lay: dict[str, Any]) -> None:

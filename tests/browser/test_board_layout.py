@@ -18,8 +18,9 @@ from app.menu.flatten import MenuInfo, flatten
 from app.menu.model import decode_menus
 from app.sim.sample import harbor_lights_menus
 from tests.support.board import KEY, board_url, menu_rows, open_board, relay_env
-from tests.support.browser import chromium, wait_for
+from tests.support.browser import chromium
 from tests.support.procs import Procs
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
 

@@ -12,9 +12,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from tests.support.board import KEY, menu_rows, relay_env
-from tests.support.browser import chromium, wait_for
+from tests.support.browser import chromium
 from tests.support.console import ADMIN
 from tests.support.procs import Procs
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
 GROUPS = ("Cocktails", "Zero Proof")

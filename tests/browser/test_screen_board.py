@@ -11,8 +11,9 @@ import httpx
 import pytest
 
 from tests.support.board import KEY, open_board, relay_env
-from tests.support.browser import chromium, wait_for
+from tests.support.browser import chromium
 from tests.support.procs import Procs
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
 ADMIN = "admin-key-0123456789abcdef"

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.test_systemd import _parse
 from tests.support.procs import Procs, require_binary
 from tests.support.relay_env import KEY, relay_env
+from tests.support.unit_files import parse_unit
 
 ROOT = Path(__file__).resolve().parents[2]
 UNIT_PATH = ROOT / "deploy" / "kiosk" / "toast-board-kiosk.service"
-UNIT = _parse(UNIT_PATH.read_text())
+UNIT = parse_unit(UNIT_PATH.read_text())
 SERVICE = UNIT["Service"]
 
 

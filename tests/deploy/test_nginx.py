@@ -22,8 +22,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.deploy.dns_stub import DnsStub
-from tests.deploy.nginx_conf import (
+from tests.support.dns_stub import DnsStub
+from tests.support.nginx import (
     EXAMPLE,
     compose_site,
     free_port,

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.deploy.nginx_conf import run_nginx, self_signed_cert, write_config
+from tests.support.nginx import run_nginx, self_signed_cert, write_config
 from tests.support.procs import Procs, free_port, require_binary
 from tests.support.relay_env import KEY, relay_env
 

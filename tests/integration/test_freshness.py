@@ -4,58 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from app.sim.sample import SAMPLE_RESTAURANT_GUID
 from tests.support.procs import Procs
 from tests.support.relay_env import KEY, relay_env
+from tests.support.sample_menu import GUID, menu
+from tests.support.sim_calls import calls, endpoint_count
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
-GUID = SAMPLE_RESTAURANT_GUID
-
-
-def calls(sim_url: str) -> dict[str, Any]:
-    data: dict[str, Any] = httpx.get(f"{sim_url}/_sim/calls").json()
-    return data
-
-
-def endpoint_count(sim_url: str, name: str, restaurant: str | None = GUID) -> int:
-    """Calls the simulator saw on one endpoint ("menus", "metadata", "login", …).
-
-    Counted for the sample restaurant, or over all when ``restaurant`` is None.
-    """
-    data = calls(sim_url)
-    counts = data["calls"] if restaurant is None else data["by_restaurant"].get(restaurant, {})
-    return int(counts.get(name, 0))
-
-
-def wait_for(check: Callable[[], bool], timeout: float = 20.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def menu(url: str, **params: str) -> httpx.Response:
-    return httpx.get(f"{url}/menu/{GUID}", params={"key": KEY, **params}, timeout=30)
-
-
-def a_priced_item(url: str) -> dict[str, Any]:
-    """A plain item (one price, no sizes) of the sample restaurant's menu."""
-    rows: list[dict[str, Any]] = menu(url).json()["items"]
-    return next(r for r in rows if r["price"] and not r["sizes"])
-
-
-def price_of(url: str, guid: str) -> float | None:
-    rows = menu(url).json()["items"]
-    return next((r["price"] for r in rows if r["guid"] == guid), None)
 
 
 def test_concurrent_cold_requests_share_one_fetch(tmp_path: Path) -> None:

@@ -22,9 +22,9 @@ import pytest
 
 from app.menu.rows import ROW_FIELDS
 from app.sim.sample import SAMPLE_RESTAURANT_GUID
-from tests.integration.test_freshness import wait_for
 from tests.support.procs import Proc, Procs
 from tests.support.relay_env import KEY, relay_env
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]

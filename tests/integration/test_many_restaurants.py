@@ -16,9 +16,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.test_freshness import calls, wait_for
 from tests.support.procs import Procs
 from tests.support.relay_env import KEY, relay_env
+from tests.support.sim_calls import calls
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
 N = 60

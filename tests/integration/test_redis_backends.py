@@ -19,7 +19,7 @@ from app.store.snapshots_redis import RedisSnapshots
 from app.store.tokens import MemoryTokenStore, StoredToken
 from app.store.tokens_redis import RedisTokenStore
 from tests.support.redis_server import RedisServer, redis_server
-from tests.unit.store.test_snapshots import snap
+from tests.support.snapshots import snap
 
 pytestmark = pytest.mark.integration
 PASSWORD = "test-redis-password-1234"

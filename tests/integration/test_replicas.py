@@ -12,17 +12,12 @@ import httpx
 import pytest
 
 from app.sim.sample import SAMPLE_RESTAURANT_GUID
-from tests.integration.test_freshness import (
-    a_priced_item,
-    calls,
-    endpoint_count,
-    menu,
-    price_of,
-    wait_for,
-)
 from tests.support.procs import Proc, Procs
 from tests.support.redis_server import RedisServer, redis_server
 from tests.support.relay_env import KEY, relay_env
+from tests.support.sample_menu import a_priced_item, menu, price_of
+from tests.support.sim_calls import calls, endpoint_count
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
 GUID = SAMPLE_RESTAURANT_GUID

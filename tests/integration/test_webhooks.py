@@ -12,16 +12,12 @@ import httpx
 import pytest
 
 from app.sim.sample import SAMPLE_RESTAURANT_GUID
-from tests.integration.test_freshness import (
-    a_priced_item,
-    endpoint_count,
-    menu,
-    price_of,
-    wait_for,
-)
 from tests.support.procs import Proc, Procs, free_port
 from tests.support.relay_env import KEY, relay_env
+from tests.support.sample_menu import a_priced_item, menu, price_of
+from tests.support.sim_calls import endpoint_count
 from tests.support.sse import SseReader
+from tests.support.waits import wait_for
 from tests.support.webhooks import toast_webhook
 
 pytestmark = pytest.mark.integration

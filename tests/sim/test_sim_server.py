@@ -10,8 +10,8 @@ import pytest
 
 from app.sim.sample import SAMPLE_RESTAURANT_GUID
 from app.sim.server import token_lifetime_from_env
-from tests.sim.sim_helpers import CREDENTIALS, LOGIN, headers
 from tests.support.procs import Procs, free_port
+from tests.support.sim_auth import CREDENTIALS, LOGIN, headers
 
 pytestmark = pytest.mark.integration
 

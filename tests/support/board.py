@@ -11,8 +11,8 @@ import pytest
 
 from app.sim.large import LARGE_RESTAURANT_GUID
 from app.sim.sample import SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_RESTAURANT_GUID
-from tests.support.browser import wait_for
 from tests.support.procs import Procs
+from tests.support.waits import wait_for
 
 KEY = "board-key-0123456789abcdef"
 pytestmark = pytest.mark.integration
@@ -77,7 +77,7 @@ def menu_rows(url: str, restaurant: str = "harbor", **params: str) -> list[dict[
 def open_board(driver: Any, url: str) -> None:
     driver.get(url)
     wait_for(lambda: driver.execute_script("return window.__board && window.__board.scale"),
-             what="the board's first fit")
+             60, "the board's first fit")
 
 
 def layout(driver: Any) -> dict[str, Any]:
