@@ -21,8 +21,9 @@ import httpx
 import pytest
 
 from tests.support.nginx import run_nginx, self_signed_cert, write_config
-from tests.support.procs import Procs, free_port, require_binary
-from tests.support.relay_env import KEY, relay_env
+from tests.support.procs import free_port, require_binary
+from tests.support.relay_env import KEY
+from tests.support.stack import running_stack
 
 pytestmark = pytest.mark.integration
 CUT_WITHIN = 40.0  # generous for a loaded machine; nginx's defaults would hold them 60 s
@@ -95,8 +96,8 @@ def test_nginx_cuts_stalled_connections_while_screens_keep_their_answers(
     """Idle, half-sent and stalled connections through the nginx example are closed in
     seconds, and every screen poll meanwhile gets its full menu."""
     nginx = require_binary("nginx")
-    with Procs(tmp_path) as procs:
-        _, url = procs.relay(relay_env(procs.sim()))
+    with running_stack(tmp_path) as stack:
+        url = stack.url
         socks: list[socket.socket] = []
         try:
             expected = httpx.get(f"{url}/menu/harbor", params={"key": KEY}, timeout=30).json()
@@ -142,11 +143,9 @@ def test_relay_limits_concurrency_and_keep_alive_from_settings(tmp_path: Path) -
     """Past RELAY_LIMIT_CONCURRENCY open connections the relay answers 503 at once, in its
     JSON error body (not uvicorn's plain text), and 200 again when they go; its keep-alive
     follows RELAY_KEEPALIVE_TIMEOUT."""
-    with Procs(tmp_path) as procs:
-        sim_url = procs.sim()
-        relay, url = procs.relay(relay_env(
-            sim_url, RELAY_LIMIT_CONCURRENCY="4", RELAY_KEEPALIVE_TIMEOUT="2",
-            RELAY_LOG_FORMAT="json"))
+    with running_stack(tmp_path, RELAY_LIMIT_CONCURRENCY="4", RELAY_KEEPALIVE_TIMEOUT="2",
+                       RELAY_LOG_FORMAT="json") as stack:
+        relay, url = stack.relay, stack.url
         port = int(url.rsplit(":", 1)[1])
         idle: list[socket.socket] = []
         try:
