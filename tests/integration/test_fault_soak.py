@@ -61,7 +61,7 @@ def test_twenty_pollers_through_every_fault(tmp_path: Path) -> None:
                     if got == 0 or got < seen.get(path, 0) or got < full[path]:
                         problems.append(f"{path}: {got} items after {seen.get(path)}")
                     seen[path] = got
-                    time.sleep(0.05)
+                    time.sleep(0.05)  # paces each poller, like a screen polling
 
         threads = [threading.Thread(target=poll, args=(n,)) for n in range(POLLERS)]
         for t in threads:
@@ -77,7 +77,7 @@ def test_twenty_pollers_through_every_fault(tmp_path: Path) -> None:
                     if i % 4 == 0:  # a new version, so /menus is fetched under the faults
                         guid = SAMPLE_RESTAURANT_GUID if i % 8 == 0 else SECOND_RESTAURANT_GUID
                         control.post(f"/_sim/publish/{guid}", json={}).raise_for_status()
-                    time.sleep(hold)
+                    time.sleep(hold)  # each fault holds for its share of the soak
                     control.post("/_sim/fault", json={"endpoint": "*", "mode": "off"})
                 calls = control.get("/_sim/calls").json()
         finally:

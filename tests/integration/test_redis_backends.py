@@ -63,7 +63,7 @@ async def test_token_lock_lets_one_replica_in_at_a_time(link: RedisLink) -> None
         async with one.lock():
             order.append("one in")
             entered.set()
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(0.3)  # holds the lock so the second owner must wait for it
             await one.save(StoredToken("tok", time.time() + 600, time.time(), (time.time(),)))
             order.append("one out")
 

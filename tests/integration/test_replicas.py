@@ -110,7 +110,7 @@ def test_short_tokens_are_shared_without_dead_token_calls(
         started = time.monotonic()
         while time.monotonic() - started < 40:
             assert all(r.status_code == 200 for r in spread(urls, 6))
-            time.sleep(0.5)
+            time.sleep(0.5)  # paces the screens' polling over the 40 s under test
         elapsed = time.monotonic() - started + 5
         data = calls(sim)
         # One login per token lifetime (minus the skew) in total, plus the first ones.
@@ -131,7 +131,7 @@ def test_redis_killed_then_restarted_empty_never_blanks_and_converges(
         for _ in range(10):
             answers = spread(urls, 9)
             assert all(r.status_code == 200 and r.json()["items"] for r in answers)
-            time.sleep(0.2)
+            time.sleep(0.2)  # paces the polling while Redis is down (the load under test)
         wait_for(lambda: all("degraded" in httpx.get(f"{u}/readyz").text for u in urls), 30,
                  "every replica to report degraded")
         assert all(httpx.get(f"{u}/readyz").status_code == 200 for u in urls)
@@ -195,7 +195,7 @@ def test_a_401_costs_one_relogin_in_total(tmp_path: Path, rds: RedisServer, sim:
                  "checks to succeed again")
         for _ in range(3):  # a few more intervals, requests on every replica
             assert all(r.status_code == 200 for r in spread(urls, 6))
-            time.sleep(1)
+            time.sleep(1)  # one check interval: a second login would show in it
         assert calls(sim)["calls"].get("login", 0) == 1
 
 
@@ -205,7 +205,7 @@ def poll_screens(urls: list[str], seconds: float) -> None:
     while time.monotonic() < deadline:
         answers = spread(urls, 3)
         assert all(r.status_code == 200 and r.json()["items"] for r in answers)
-        time.sleep(0.5)
+        time.sleep(0.5)  # paces the screens: their polling over ``seconds`` is the behaviour
 
 
 def checks_ok(sim: str) -> int:

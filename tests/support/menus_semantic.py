@@ -1,8 +1,8 @@
 """Test tooling: consistency rules of a menus V2 document that a schema cannot express.
 
-From NOTES §8: map keys equal ``referenceId``; every referenced group, option and
+See docs/toast-api.md, menus V2: map keys equal ``referenceId``; every referenced group, option and
 premodifier group exists; ``sizeSpecificPricingGuid`` and ``sizeGuid`` resolve;
-strategy, ``price`` and ``pricingRules`` agree (§3.6); times are ``HH:MM``;
+strategy, ``price`` and ``pricingRules`` agree; times are ``HH:MM``;
 ``masterId == multiLocationId``; ``lastUpdated`` has Toast's absolute format.
 """
 

@@ -45,7 +45,7 @@ class RecordingClock(FakeClock):
 
 
 class FakeAuth:
-    """Toast's login endpoints: the same token until its last minute, like Toast (NOTES §1.2)."""
+    """Toast's login endpoints: the same token until its last minute (docs/toast-api.md, login)."""
 
     def __init__(self, clock: FakeClock, lifetime: float = 86400.0) -> None:
         self.clock = clock

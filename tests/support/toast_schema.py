@@ -1,14 +1,14 @@
-"""Test tooling: Toast's OpenAPI definitions as JSON Schema draft-4 validators (NOTES §8).
+"""Test tooling: Toast's OpenAPI definitions as JSON Schema draft-4 validators.
 
 Swagger 2.0 ``definitions`` (and OAS 3 ``components/schemas``) become one draft-4
 document. ``x-nullable``/``nullable`` add ``null``; ``example``, ``description``
 and ``x-*`` keys are dropped; ``format: uuid`` is checked. YAML is read so the
-unquoted ``YES``/``NO`` enums stay strings (Appendix A.1).
+unquoted ``YES``/``NO`` enums stay strings.
 
-Only the quirks in NOTES Appendix A are tolerated: strict mode validates
-``pricingRules`` and ``Menu.availability`` as their ``$ref`` targets (A.2), and
+Only the quirks of Toast's published specs are tolerated: strict mode validates
+``pricingRules`` and ``Menu.availability`` as their ``$ref`` targets, and
 the fields Toast documents as possibly null without marking them get ``null``
-added (A.3). Nothing else is loosened.
+added. Nothing else is loosened.
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ import yaml
 SPECS = Path("/work/shared/toast/specs")
 _BOOL = "tag:yaml.org,2002:bool"
 
-# Appendix A.3: documented as possibly null, not marked x-nullable.
+# Documented as possibly null, not marked x-nullable.
 LENIENT_NULLS = {
     ("MenuItem", "salesCategory"), ("ModifierOption", "salesCategory"),
     ("Alcohol", "containsAlcohol"), ("AuthenticationToken", "scope"),
     ("AuthenticationToken", "idToken"), ("AuthenticationToken", "refreshToken"),
     ("ModifierGroup", "preModifierGroupReference"),
 }
-# Appendix A.2: declared `type: object` + `items: {$ref}`; strict mode uses the $ref.
+# Declared `type: object` + `items: {$ref}`; strict mode uses the $ref.
 TYPED_OBJECTS = {("MenuItem", "pricingRules"), ("ModifierGroup", "pricingRules"),
                  ("ModifierOption", "pricingRules"), ("Menu", "availability")}
 

@@ -47,7 +47,7 @@ def test_example_rows_in_display_order() -> None:
 
 
 def test_example_fries_sizes() -> None:
-    """Fries shows Small $3.50 / Large $5.00 and the lowest size as its price (NOTES §8)."""
+    """Fries shows Small $3.50 / Large $5.00 and the lowest size as its price."""
     fries = example(MONDAY_HAPPY).rows[3]
     assert (fries.price, fries.priceText) == (3.5, "$3.50")
     assert fries.sizes == (Size(name="Small", price=3.5), Size(name="Large", price=5.0))

@@ -1,4 +1,4 @@
-"""Display prices per Toast pricing strategy (NOTES §3.6), sizes, and modifier texts."""
+"""Display prices per Toast pricing strategy (docs/toast-api.md, pricing), sizes, modifiers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The simulator's per-client limits: 20 requests/s and 10,000 per 15 minutes (NOTES §5.1)."""
+"""The simulator's per-client limits: 20 requests/s and 10,000 per 15 minutes.
+
+The limits are Toast's (docs/toast-api.md, rate limits).
+"""
 
 from __future__ import annotations
 

@@ -73,7 +73,7 @@ def test_items_groups_and_nesting(doc: Json) -> None:
 
 
 def test_every_pricing_strategy(doc: Json) -> None:
-    """Every item pricing strategy of NOTES §3.6 appears, shaped as Toast sends it."""
+    """Every item pricing strategy (docs/toast-api.md, pricing) appears, shaped as Toast sends."""
     items = [item for _, _, item in iter_items(doc)]
     strategies = Counter(i["pricingStrategy"] for i in items)
     assert set(strategies) == {"BASE_PRICE", "MENU_SPECIFIC_PRICE", "TIME_SPECIFIC_PRICE",

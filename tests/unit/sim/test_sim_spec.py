@@ -1,4 +1,4 @@
-"""The sim's answers validate against Toast's own OpenAPI specs (NOTES §8, Appendix A)."""
+"""The sim's answers validate against Toast's own OpenAPI specs (docs/toast-api.md, menus V2)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def restaurant_schema() -> Any:
 
 
 def test_yes_no_enums_stay_strings() -> None:
-    """The YAML loader keeps YES/NO as strings (Appendix A.1)."""
+    """The YAML loader keeps YES/NO as strings."""
     alcohol = load_spec(MENUS)["definitions"]["Alcohol"]["properties"]["containsAlcohol"]
     assert alcohol["enum"] == ["YES", "NO"]
 
@@ -125,7 +125,7 @@ def _present(body: dict[str, Any]) -> dict[str, Any]:
 async def test_error_bodies_are_spec_valid(client: httpx.AsyncClient) -> None:
     """401 bodies match the auth spec's ErrorMessage; stock errors match the stock spec's.
 
-    Toast's documented error shape (NOTES §7.3) has null reserved fields the spec
+    Toast's documented error shape (docs/toast-api.md, errors) has null reserved fields the spec
     types as plain strings, so nulls are dropped before validating.
     """
     auth = _present((await client.post(LOGIN, json={**CREDENTIALS, "clientSecret": "x"})).json())

@@ -7,7 +7,7 @@ import hashlib
 
 from app.webhooks.signature import sign, verify
 
-# Toast's own menus_updated example (NOTES §6.2), as the raw bytes on the wire.
+# Toast's own menus_updated example (docs/toast-api.md, webhooks), as the raw bytes on the wire.
 BODY = (b'{"timestamp":"2019-09-16T21:01:53.685Z","eventCategory":"menus","eventType":'
         b'"menus_updated","guid":"00000000-0000-0000-0000-000000000000","details":'
         b'{"restaurantGuid":"00000000-1111-2222-3333-444444444444","publishedDate":'
