@@ -20,8 +20,9 @@ from tests.support.board import (
     open_board,
     relay_env,
 )
-from tests.support.browser import chromium, wait_for
-from tests.support.procs import Procs
+from tests.support.browser import chromium
+from tests.support.stack import running_stack
+from tests.support.waits import wait_for
 
 
 def assert_no_scroll(lay: dict[str, Any]) -> None:
@@ -132,8 +133,8 @@ def test_relay_stopped_content_stays_then_updates_resume(
         stack: tuple[str, str], tmp_path: Path) -> None:
     """Relay down: the menu stays and a discreet note appears; relay back: updates resume."""
     _, sim_url = stack
-    with Procs(tmp_path) as procs:
-        relay, url = procs.relay(relay_env(sim_url))
+    with running_stack(tmp_path, sim_url=sim_url, env_for=relay_env) as running:
+        relay, url = running.relay, running.url
         row = next(r for r in menu_rows(url) if r["name"] == "Fish Tacos")
         port = int(url.rsplit(":", 1)[1])
         with chromium(1920, 1080) as driver:
@@ -149,7 +150,7 @@ def test_relay_stopped_content_stays_then_updates_resume(
                 "return document.getElementById('note').textContent")
             stored = driver.execute_script("return Object.keys(localStorage).length")
             assert stored == 1
-            procs.relay(relay_env(sim_url), port=port, timeout=90)
+            running.start_relay(port=port, timeout=90)
             httpx.post(f"{sim_url}/_sim/publish/{SAMPLE_RESTAURANT_GUID}",
                        json={"itemGuid": row["guid"], "price": 18.5}, timeout=30)
             wait_for(lambda: price_of(driver, row["guid"]) == "$18.50", 120, "the new price")

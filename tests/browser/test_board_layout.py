@@ -18,8 +18,9 @@ from app.menu.flatten import MenuInfo, flatten
 from app.menu.model import decode_menus
 from app.sim.sample import harbor_lights_menus
 from tests.support.board import KEY, board_url, menu_rows, open_board, relay_env
-from tests.support.browser import chromium, wait_for
-from tests.support.procs import Procs
+from tests.support.browser import chromium
+from tests.support.stack import running_stack
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -224,8 +225,8 @@ def test_a_board_comes_up_while_the_relay_is_down(stack: tuple[str, str],
     """Opened once from localhost, the board registers its service worker; with the relay
     stopped, loading the page again still shows the menu (and the staleness note later)."""
     _, sim_url = stack
-    with Procs(tmp_path) as procs:
-        relay, url = procs.relay(relay_env(sim_url))
+    with running_stack(tmp_path, sim_url=sim_url, env_for=relay_env) as running:
+        relay, url = running.relay, running.url
         target = board_url(url, available="all", refresh="2")
         with chromium(1920, 1080) as driver:
             open_board(driver, target)

@@ -12,9 +12,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from tests.support.board import KEY, menu_rows, relay_env
-from tests.support.browser import chromium, wait_for
+from tests.support.browser import chromium
 from tests.support.console import ADMIN
-from tests.support.procs import Procs
+from tests.support.stack import running_stack
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
 GROUPS = ("Cocktails", "Zero Proof")
@@ -24,10 +25,8 @@ SHOWN = "return [...document.querySelectorAll('#content .item')].map(e => e.data
 @pytest.fixture(scope="module")
 def relay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp: Path = tmp_path_factory.mktemp("console-browser")
-    with Procs(tmp) as procs:
-        sim_url = procs.sim()
-        _, url = procs.relay(relay_env(sim_url, RELAY_ADMIN_KEY=ADMIN))
-        yield url
+    with running_stack(tmp, env_for=relay_env, RELAY_ADMIN_KEY=ADMIN) as stack:
+        yield stack.url
 
 
 def group_rows(driver: Any, group: str) -> list[Any]:

@@ -11,8 +11,9 @@ import httpx
 import pytest
 
 from tests.support.board import KEY, open_board, relay_env
-from tests.support.browser import chromium, wait_for
-from tests.support.procs import Procs
+from tests.support.browser import chromium
+from tests.support.stack import running_stack
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
 ADMIN = "admin-key-0123456789abcdef"
@@ -22,10 +23,8 @@ SHOWN = "return [...document.querySelectorAll('#content .item')].map(e => e.data
 @pytest.fixture(scope="module")
 def relay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp: Path = tmp_path_factory.mktemp("screen-board")
-    with Procs(tmp) as procs:
-        sim_url = procs.sim()
-        _, url = procs.relay(relay_env(sim_url, RELAY_ADMIN_KEY=ADMIN))
-        yield url
+    with running_stack(tmp, env_for=relay_env, RELAY_ADMIN_KEY=ADMIN) as stack:
+        yield stack.url
 
 
 def put(url: str, name: str, body: dict[str, Any]) -> None:

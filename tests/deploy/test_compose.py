@@ -19,7 +19,7 @@ import yaml
 from app.config import Settings, load_settings
 from app.errors import ConfigError
 from app.setup_env import EnvValues, new_key, new_redis_password, render_env
-from tests.deploy.nginx_conf import EXAMPLE, compose_site
+from tests.support.nginx import EXAMPLE, compose_site
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.test_systemd import _parse
-from tests.support.procs import Procs, require_binary
-from tests.support.relay_env import KEY, relay_env
+from tests.support.procs import require_binary
+from tests.support.relay_env import KEY
+from tests.support.stack import running_stack
+from tests.support.unit_files import parse_unit
 
 ROOT = Path(__file__).resolve().parents[2]
 UNIT_PATH = ROOT / "deploy" / "kiosk" / "toast-board-kiosk.service"
-UNIT = _parse(UNIT_PATH.read_text())
+UNIT = parse_unit(UNIT_PATH.read_text())
 SERVICE = UNIT["Service"]
 
 
@@ -100,8 +101,8 @@ def test_boot_wait_passes_once_the_board_answers(tmp_path: Path) -> None:
     require_binary("curl")
     (wait,) = [c for c in SERVICE["ExecStartPre"] if "curl" in c]
     argv = shlex.split(wait)
-    with Procs(tmp_path) as procs:
-        _, url = procs.relay(relay_env(procs.sim()))
+    with running_stack(tmp_path) as stack:
+        url = stack.url
         good = {"BOARD_URL": f"{url}/menu/harbor?key={KEY}", "PATH": os.environ["PATH"]}
         assert subprocess.run(argv, env=good, timeout=60, check=False).returncode == 0
         bad = {**good, "BOARD_URL": f"{url}/menu/harbor?key=wrong-key-0123456789"}
@@ -114,8 +115,8 @@ def test_chromium_with_the_kiosk_flags_shows_the_board(tmp_path: Path) -> None:
     """Chromium started with the unit's own flags on a board URL (headless here) renders
     the board's items: the URL shape and the flags work together."""
     binary = require_binary("chromium")
-    with Procs(tmp_path) as procs:
-        _, url = procs.relay(relay_env(procs.sim()))
+    with running_stack(tmp_path) as stack:
+        url = stack.url
         flags = [a for a in exec_start()[1:-1] if a != "--kiosk"]
         board = f"{url}/board/harbor?key={KEY}"
         result = subprocess.run(

@@ -13,7 +13,6 @@ import re
 import ssl
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,8 +21,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.deploy.dns_stub import DnsStub
-from tests.deploy.nginx_conf import (
+from tests.support.dns_stub import DnsStub
+from tests.support.nginx import (
     EXAMPLE,
     compose_site,
     free_port,
@@ -34,6 +33,7 @@ from tests.deploy.nginx_conf import (
     uncomment_root_path,
     write_config,
 )
+from tests.support.waits import wait_for
 
 TEXT_SHAPES = {
     "csv": "text/csv; charset=utf-8", "xml": "application/xml; charset=utf-8",
@@ -221,13 +221,10 @@ def test_keys_in_query_strings_stay_out_of_the_access_log(proxy: Proxy) -> None:
         r = client.get(f"https://127.0.0.1:{proxy.https_port}/menu/downtown",
                        params={"key": "screen-key-that-must-not-be-logged"})
     assert r.status_code == 200
-    log = ""
-    for _ in range(100):  # nginx writes the line just after the answer has gone out
-        log = (proxy.prefix / "access.log").read_text()
-        if "/menu/downtown" in log:
-            break
-        time.sleep(0.05)
-    assert "/menu/downtown" in log
+    access_log = proxy.prefix / "access.log"
+    # nginx writes the line just after the answer has gone out.
+    wait_for(lambda: "/menu/downtown" in access_log.read_text(), 5, "the access log line")
+    log = access_log.read_text()
     assert "screen-key-that-must-not-be-logged" not in log
 
 
@@ -300,13 +297,9 @@ def test_compose_site_looks_the_relay_up_again(tmp_path: Path) -> None:
             url = f"https://127.0.0.1:{proxy.https_port}/menu/x"
             assert client.get(url).json()["upstream"] == "127.0.0.1"
             dns.address = "127.0.0.2"
-            seen = ""
-            for _ in range(100):  # valid=1s: within a couple of seconds
-                seen = client.get(url).json()["upstream"]
-                if seen == "127.0.0.2":
-                    break
-                time.sleep(0.1)
-            assert seen == "127.0.0.2", "nginx kept the first address"
+            # valid=1s: within a couple of seconds
+            wait_for(lambda: client.get(url).json()["upstream"] == "127.0.0.2", 10,
+                     "nginx to use the new address")
             assert dns.queries >= 2
     finally:
         for server in servers:

@@ -10,30 +10,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.procs import require_binary
+from tests.support.unit_files import parse_unit
 
 ROOT = Path(__file__).resolve().parents[2]
 UNIT_PATH = ROOT / "deploy" / "systemd" / "toast-relay.service"
 
 
-def _parse(text: str) -> dict[str, dict[str, list[str]]]:
-    """Section → key → every value (systemd allows repeated keys; configparser alone would not)."""
-    units: dict[str, dict[str, list[str]]] = {}
-    section = ""
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith(("#", ";")):
-            continue
-        if line.startswith("["):
-            section = line.strip("[]")
-            units.setdefault(section, {})
-            continue
-        key, sep, value = line.partition("=")
-        assert sep, f"not key=value: {line!r}"
-        units[section].setdefault(key.strip(), []).append(value.strip())
-    return units
-
-
-UNIT = _parse(UNIT_PATH.read_text())
+UNIT = parse_unit(UNIT_PATH.read_text())
 SERVICE = UNIT["Service"]
 
 

@@ -26,8 +26,8 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from app.api.app import create_app, lifespan_of
 from app.config import load_settings
 from app.sim.sample import SAMPLE_RESTAURANT_GUID
-from tests.support.procs import Procs
 from tests.support.relay_env import KEY, relay_env
+from tests.support.stack import running_stack
 
 pytestmark = pytest.mark.integration
 ADMIN = "admin-key-0123456789abcdef"
@@ -55,8 +55,8 @@ def documented() -> list[tuple[str, str, GenerationMode]]:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp: Path = tmp_path_factory.mktemp("schema")
-    with Procs(tmp) as procs:
-        _, url = procs.relay(relay_env(procs.sim(), RELAY_ADMIN_KEY=ADMIN))
+    with running_stack(tmp, RELAY_ADMIN_KEY=ADMIN) as stack:
+        url = stack.url
         yield url
 
 

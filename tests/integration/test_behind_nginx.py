@@ -8,9 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.deploy.nginx_conf import run_nginx, self_signed_cert, write_config
-from tests.support.procs import Procs, free_port, require_binary
-from tests.support.relay_env import KEY, relay_env
+from tests.support.nginx import run_nginx, self_signed_cert, write_config
+from tests.support.procs import free_port, require_binary
+from tests.support.relay_env import KEY
+from tests.support.stack import running_stack
 
 pytestmark = pytest.mark.integration
 SCREEN_IP = "127.0.0.2"  # the "screen" connects from here; nginx itself from 127.0.0.1
@@ -20,9 +21,8 @@ def test_menu_through_nginx_logs_forwarded_client_ip(tmp_path: Path) -> None:
     """Through nginx over TLS: the menu arrives intact and gzipped; the screen's IP is logged."""
     nginx = require_binary("nginx")
     require_binary("openssl")
-    with Procs(tmp_path) as procs:
-        sim_url = procs.sim()
-        relay, url = procs.relay(relay_env(sim_url, RELAY_TRUSTED_PROXIES="127.0.0.1"))
+    with running_stack(tmp_path, RELAY_TRUSTED_PROXIES="127.0.0.1") as stack:
+        relay, url = stack.relay, stack.url
         direct = httpx.get(f"{url}/menu/harbor", params={"key": KEY}).json()
         cert, key = self_signed_cert(tmp_path)
         http_port, https_port = free_port(), free_port()

@@ -15,6 +15,7 @@ from PIL import Image
 from app.board.render import item_guids
 from app.sim.sample import SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_RESTAURANT_GUID
 from tests.support.procs import RELAY, Procs, free_port
+from tests.support.stack import running_stack
 
 KEY = "board-http-key-0123456789"
 pytestmark = pytest.mark.integration
@@ -30,12 +31,11 @@ def env(sim_url: str, **extra: str) -> dict[str, str]:
 def relays(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
     """A relay allowed to fetch the simulator's loopback images, and one with the default."""
     tmp = tmp_path_factory.mktemp("board-http")
-    with Procs(tmp) as procs:
-        sim_url = procs.sim(local_images=True)
-        data = tmp / "data"
-        _, allowed_url = procs.relay(env(sim_url, RELAY_IMAGE_ALLOW_PRIVATE="true",
-                                         RELAY_DATA_DIR=str(data)))
-        _, default_url = procs.relay(env(sim_url))
+    data = tmp / "data"
+    with running_stack(tmp, relays=0, local_images=True, env_for=env) as stack:
+        _, allowed_url = stack.start_relay(RELAY_IMAGE_ALLOW_PRIVATE="true",
+                                           RELAY_DATA_DIR=str(data))
+        _, default_url = stack.start_relay()
         yield allowed_url, default_url, data
 
 

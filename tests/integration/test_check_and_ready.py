@@ -18,8 +18,10 @@ from app.sim.sample import (
     SAMPLE_RESTAURANT_GUID,
     SECOND_RESTAURANT_GUID,
 )
-from tests.support.procs import RELAY, Procs, free_port
+from tests.support.procs import RELAY, free_port
 from tests.support.relay_env import KEY, relay_env
+from tests.support.stack import running_stack
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
 ADMIN = "admin-key-0123456789abcdef"
@@ -32,8 +34,8 @@ def check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def sim_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with Procs(tmp_path_factory.mktemp("check")) as procs:
-        yield procs.sim()
+    with running_stack(tmp_path_factory.mktemp("check"), relays=0) as stack:
+        yield stack.sim
 
 
 def test_check_lists_restaurants_with_names_and_timestamps(sim_url: str) -> None:
@@ -83,9 +85,9 @@ def test_check_bad_configuration_exits_2(sim_url: str) -> None:
 
 def test_readyz_reports_rejected_credentials(sim_url: str, tmp_path: Path) -> None:
     """/readyz is 503 with a JSON reason while Toast rejects the credentials; /healthz stays 200."""
-    env = relay_env(sim_url, TOAST_CLIENT_SECRET="wrong-secret-value-123", RELAY_RESTAURANTS="")
-    with Procs(tmp_path) as procs:
-        relay, url = procs.relay(env)
+    with running_stack(tmp_path, sim_url=sim_url, TOAST_CLIENT_SECRET="wrong-secret-value-123",
+                       RELAY_RESTAURANTS="") as stack:
+        relay, url = stack.relay, stack.url
         ready = httpx.get(f"{url}/readyz")
         for _ in range(50):
             if ready.status_code == 503:
@@ -151,23 +153,21 @@ def test_readyz_200_with_saved_copies_while_login_fails(sim_url: str, tmp_path: 
     login fails, the relay stays ready (200, degraded) and serves the copies; the failure
     shows in /readyz, /admin/status and /metrics."""
     data = tmp_path / "data"
-    env = relay_env(sim_url, RELAY_DATA_DIR=str(data), RELAY_ADMIN_KEY=ADMIN,
-                    RELAY_RESTAURANTS=json.dumps({"harbor": SAMPLE_RESTAURANT_GUID,
-                                                  "maple": SECOND_RESTAURANT_GUID}))
-    with Procs(tmp_path) as procs:
-        first, url = procs.relay(env)
+    restaurants = json.dumps({"harbor": SAMPLE_RESTAURANT_GUID, "maple": SECOND_RESTAURANT_GUID})
+    with running_stack(tmp_path, sim_url=sim_url, RELAY_DATA_DIR=str(data), RELAY_ADMIN_KEY=ADMIN,
+                       RELAY_RESTAURANTS=restaurants) as stack:
+        first, url = stack.relay, stack.url
         r = wait_ready_json(url, lambda r: r.json().get("restaurants", {}).get("servable") == 2)
         assert r.status_code == 200, r.text
-        deadline = time.monotonic() + 10
-        while len(list((data / "menus").glob("*.snapshot"))) < 2:
-            assert time.monotonic() < deadline, "the copies were never saved"
-            time.sleep(0.1)
+        wait_for(lambda: len(list((data / "menus").glob("*.snapshot"))) >= 2, 10,
+                 "both copies to be saved")
         first.stop()
     (data / "token.json").unlink()
     fail_logins(sim_url, "503")
     try:
-        with Procs(tmp_path) as procs:
-            _, url = procs.relay(env)
+        with running_stack(tmp_path, sim_url=sim_url, RELAY_DATA_DIR=str(data),
+                           RELAY_ADMIN_KEY=ADMIN, RELAY_RESTAURANTS=restaurants) as stack:
+            url = stack.url
             r = wait_ready_json(url, lambda r: r.json().get("loginError") is not None)
             assert r.status_code == 200, r.text
             body = r.json()
@@ -184,11 +184,12 @@ def test_readyz_200_with_saved_copies_while_login_fails(sim_url: str, tmp_path: 
 
 def test_readyz_503_without_token_or_copies(sim_url: str, tmp_path: Path) -> None:
     """With Toast's login failing and no saved copy, /readyz is 503 naming both."""
-    env = relay_env(sim_url, RELAY_RESTAURANTS=json.dumps({"harbor": SAMPLE_RESTAURANT_GUID}))
     fail_logins(sim_url, "503")
     try:
-        with Procs(tmp_path) as procs:
-            _, url = procs.relay(env)
+        with running_stack(tmp_path, sim_url=sim_url,
+                           RELAY_RESTAURANTS=json.dumps({"harbor": SAMPLE_RESTAURANT_GUID})
+                           ) as stack:
+            url = stack.url
             r = wait_ready_json(url, lambda r: r.status_code == 503)
             assert r.status_code == 503, r.text
             assert r.json()["error"] == "not_ready"

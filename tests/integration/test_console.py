@@ -14,6 +14,7 @@ import pytest
 from tests.support.board import relay_env
 from tests.support.console import ADMIN, sign_in, signed_in
 from tests.support.procs import Procs
+from tests.support.stack import running_stack
 
 pytestmark = pytest.mark.integration
 
@@ -21,11 +22,9 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Procs, str, str]]:
     tmp: Path = tmp_path_factory.mktemp("console")
-    with Procs(tmp) as procs:
-        sim = procs.sim()
-        _, url = procs.relay(relay_env(sim, RELAY_ADMIN_KEY=ADMIN,
-                                       RELAY_DATA_DIR=str(tmp / "data")))
-        yield procs, sim, url
+    with running_stack(tmp, env_for=relay_env, RELAY_ADMIN_KEY=ADMIN,
+                       RELAY_DATA_DIR=str(tmp / "data")) as stack:
+        yield stack.procs, stack.sim, stack.url
 
 
 @pytest.fixture

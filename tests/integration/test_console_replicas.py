@@ -12,8 +12,9 @@ import pytest
 
 from tests.support.board import relay_env
 from tests.support.console import ADMIN, csrf_of, sign_in
-from tests.support.procs import Proc, Procs
+from tests.support.procs import Proc
 from tests.support.redis_server import RedisServer, redis_server
+from tests.support.stack import RunningStack, running_stack
 
 pytestmark = pytest.mark.integration
 WRONG = "wrong-key-0123456789abcdef"
@@ -22,19 +23,15 @@ WRONG = "wrong-key-0123456789abcdef"
 class Pair:
     """Replicas A and B on one Redis, no RELAY_SESSION_SECRET and no RELAY_DATA_DIR."""
 
-    def __init__(self, procs: Procs, redis: RedisServer, sim: str) -> None:
-        self.env = relay_env(sim, RELAY_ADMIN_KEY=ADMIN, REDIS_URL=redis.url,
-                             RELAY_LOG_FORMAT="text")
-        self.running = procs
-        (self.proc_a, self.a), (self.proc_b, self.b) = self.start(2)
+    def __init__(self, stack: RunningStack, redis: RedisServer) -> None:
+        self.stack = stack
+        (self.proc_a, self.proc_b), (self.a, self.b) = stack.relays, stack.urls
         self.redis = redis
 
     def start(self, n: int) -> list[tuple[Proc, str]]:
         """``n`` more replicas on the same Redis, each answering /healthz."""
-        started = [self.running.spawn_relay(self.env) for _ in range(n)]
-        for proc, url in started:
-            proc.wait_http(f"{url}/healthz", timeout=60)
-        return started
+        urls = self.stack.start_relays(n)
+        return list(zip(self.stack.relays[-n:], urls, strict=True))
 
     @property
     def procs(self) -> list[Proc]:
@@ -50,8 +47,9 @@ def rds(tmp_path: Path) -> Iterator[RedisServer]:
 @pytest.fixture
 def pair(tmp_path: Path, rds: RedisServer) -> Iterator[Pair]:
     """Two replicas against the simulator on one Redis, stopped by PID afterwards."""
-    with Procs(tmp_path) as procs:
-        yield Pair(procs, rds, procs.sim())
+    with running_stack(tmp_path, relays=2, redis=rds, env_for=relay_env,
+                       RELAY_ADMIN_KEY=ADMIN, RELAY_LOG_FORMAT="text") as stack:
+        yield Pair(stack, rds)
 
 
 def redis_keys(server: RedisServer, pattern: str) -> dict[str, tuple[str, int]]:

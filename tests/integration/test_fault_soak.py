@@ -19,8 +19,8 @@ import pytest
 
 from app.sim.faults import ENDPOINTS, MODES
 from app.sim.sample import SAMPLE_RESTAURANT_GUID, SECOND_RESTAURANT_GUID
-from tests.support.procs import Procs
-from tests.support.relay_env import KEY, relay_env
+from tests.support.relay_env import KEY
+from tests.support.stack import running_stack
 
 pytestmark = pytest.mark.integration
 POLLERS = 20
@@ -37,9 +37,8 @@ def size(path: str, r: httpx.Response) -> int:
 
 def test_twenty_pollers_through_every_fault(tmp_path: Path) -> None:
     """0 non-200, 0 empty, 0 shrinking answers while every fault cycles; limits kept."""
-    with Procs(tmp_path) as procs:
-        sim_url = procs.sim()
-        _, url = procs.relay(relay_env(sim_url, TOAST_TIMEOUT="1"))
+    with running_stack(tmp_path, TOAST_TIMEOUT="1") as stack:
+        sim_url, url = stack.sim, stack.url
         full = {p: size(p, httpx.get(f"{url}{p}", headers={"X-API-Key": KEY}, timeout=30))
                 for p in PATHS}
         assert all(full.values()), full
@@ -62,7 +61,7 @@ def test_twenty_pollers_through_every_fault(tmp_path: Path) -> None:
                     if got == 0 or got < seen.get(path, 0) or got < full[path]:
                         problems.append(f"{path}: {got} items after {seen.get(path)}")
                     seen[path] = got
-                    time.sleep(0.05)
+                    time.sleep(0.05)  # paces each poller, like a screen polling
 
         threads = [threading.Thread(target=poll, args=(n,)) for n in range(POLLERS)]
         for t in threads:
@@ -78,7 +77,7 @@ def test_twenty_pollers_through_every_fault(tmp_path: Path) -> None:
                     if i % 4 == 0:  # a new version, so /menus is fetched under the faults
                         guid = SAMPLE_RESTAURANT_GUID if i % 8 == 0 else SECOND_RESTAURANT_GUID
                         control.post(f"/_sim/publish/{guid}", json={}).raise_for_status()
-                    time.sleep(hold)
+                    time.sleep(hold)  # each fault holds for its share of the soak
                     control.post("/_sim/fault", json={"endpoint": "*", "mode": "off"})
                 calls = control.get("/_sim/calls").json()
         finally:

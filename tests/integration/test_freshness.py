@@ -3,66 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from app.sim.sample import SAMPLE_RESTAURANT_GUID
-from tests.support.procs import Procs
-from tests.support.relay_env import KEY, relay_env
+from tests.support.relay_env import KEY
+from tests.support.sample_menu import GUID, menu
+from tests.support.sim_calls import calls, endpoint_count
+from tests.support.stack import running_stack
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
-GUID = SAMPLE_RESTAURANT_GUID
-
-
-def calls(sim_url: str) -> dict[str, Any]:
-    data: dict[str, Any] = httpx.get(f"{sim_url}/_sim/calls").json()
-    return data
-
-
-def endpoint_count(sim_url: str, name: str, restaurant: str | None = GUID) -> int:
-    """Calls the simulator saw on one endpoint ("menus", "metadata", "login", …).
-
-    Counted for the sample restaurant, or over all when ``restaurant`` is None.
-    """
-    data = calls(sim_url)
-    counts = data["calls"] if restaurant is None else data["by_restaurant"].get(restaurant, {})
-    return int(counts.get(name, 0))
-
-
-def wait_for(check: Callable[[], bool], timeout: float = 20.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def menu(url: str, **params: str) -> httpx.Response:
-    return httpx.get(f"{url}/menu/{GUID}", params={"key": KEY, **params}, timeout=30)
-
-
-def a_priced_item(url: str) -> dict[str, Any]:
-    """A plain item (one price, no sizes) of the sample restaurant's menu."""
-    rows: list[dict[str, Any]] = menu(url).json()["items"]
-    return next(r for r in rows if r["price"] and not r["sizes"])
-
-
-def price_of(url: str, guid: str) -> float | None:
-    rows = menu(url).json()["items"]
-    return next((r["price"] for r in rows if r["guid"] == guid), None)
 
 
 def test_concurrent_cold_requests_share_one_fetch(tmp_path: Path) -> None:
     """50 concurrent first requests for one restaurant cause exactly one /menus call."""
-    with Procs(tmp_path) as procs:
-        sim_url = procs.sim()
-        _, url = procs.relay(relay_env(sim_url, RELAY_RESTAURANTS=""))
+    with running_stack(tmp_path, RELAY_RESTAURANTS="") as stack:
+        sim_url, url = stack.sim, stack.url
 
         async def burst() -> list[int]:
             async with httpx.AsyncClient(timeout=30) as client:
@@ -78,13 +36,12 @@ def test_concurrent_cold_requests_share_one_fetch(tmp_path: Path) -> None:
 
 def test_metadata_polled_menus_not_refetched_then_change_visible(tmp_path: Path) -> None:
     """Metadata is polled each interval, /menus only after a publish, which shows up quickly."""
-    with Procs(tmp_path) as procs:
-        sim_url = procs.sim()
-        _, url = procs.relay(relay_env(sim_url))
+    with running_stack(tmp_path) as stack:
+        sim_url, url = stack.sim, stack.url
         first = menu(url).json()
         before_meta = endpoint_count(sim_url, "metadata")
-        time.sleep(3.5)
-        assert endpoint_count(sim_url, "metadata") >= before_meta + 2
+        wait_for(lambda: endpoint_count(sim_url, "metadata") >= before_meta + 2, 10,
+                 "two more metadata checks")
         assert endpoint_count(sim_url, "menus") == 1
         item = next(r for r in first["items"] if r["price"] and not r["sizes"])
         new_price = round(item["price"] + 1.25, 2)
@@ -102,9 +59,8 @@ def test_metadata_polled_menus_not_refetched_then_change_visible(tmp_path: Path)
 @pytest.mark.parametrize("mode", ["503", "429", "slow", "broken_json"])
 def test_outage_serves_last_good_copy_stale(tmp_path: Path, mode: str) -> None:
     """When Toast fails (5xx, 429, timeouts, broken JSON) the last good copy is served stale."""
-    with Procs(tmp_path) as procs:
-        sim_url = procs.sim()
-        _, url = procs.relay(relay_env(sim_url, TOAST_TIMEOUT="1"))
+    with running_stack(tmp_path, TOAST_TIMEOUT="1") as stack:
+        sim_url, url = stack.sim, stack.url
         good = menu(url)
         assert good.status_code == 200 and good.json()["stale"] is False
         fault = {"endpoint": "*", "mode": mode, "count": None, "delay": 5, "retryAfter": 30}
@@ -120,15 +76,14 @@ def test_outage_serves_last_good_copy_stale(tmp_path: Path, mode: str) -> None:
 
 def test_restart_during_outage_serves_saved_copy(tmp_path: Path) -> None:
     """A relay restarted while Toast is down serves the copy saved in RELAY_DATA_DIR."""
-    with Procs(tmp_path) as procs:
-        sim_url = procs.sim()
-        env = relay_env(sim_url, RELAY_DATA_DIR=str(tmp_path / "data"), TOAST_TIMEOUT="1")
-        relay, url = procs.relay(env)
+    with running_stack(tmp_path, RELAY_DATA_DIR=str(tmp_path / "data"),
+                       TOAST_TIMEOUT="1") as stack:
+        sim_url, relay, url = stack.sim, stack.relay, stack.url
         good = menu(url).json()
         assert relay.stop() == 0
         httpx.post(f"{sim_url}/_sim/fault",
                    json={"endpoint": "*", "mode": "503", "count": None}).raise_for_status()
-        _, url = procs.relay(env)
+        _, url = stack.start_relay()
         again = menu(url)
         assert again.status_code == 200
         assert again.json()["stale"] is True and again.headers["x-cache"] == "STALE"
@@ -138,11 +93,11 @@ def test_restart_during_outage_serves_saved_copy(tmp_path: Path) -> None:
 
 def test_no_copy_and_toast_down_is_a_json_error(tmp_path: Path) -> None:
     """With no copy at all and Toast failing, the answer is a 5xx with a JSON error body."""
-    with Procs(tmp_path) as procs:
-        sim_url = procs.sim()
+    with running_stack(tmp_path, relays=0, RELAY_RESTAURANTS="", TOAST_TIMEOUT="1") as stack:
+        sim_url = stack.sim
         httpx.post(f"{sim_url}/_sim/fault",
                    json={"endpoint": "menus", "mode": "503", "count": None}).raise_for_status()
-        _, url = procs.relay(relay_env(sim_url, RELAY_RESTAURANTS="", TOAST_TIMEOUT="1"))
+        _, url = stack.start_relay()
         r = menu(url)
         assert r.status_code in (502, 503, 504)
         assert set(r.json()) == {"error", "detail"}
@@ -150,9 +105,8 @@ def test_no_copy_and_toast_down_is_a_json_error(tmp_path: Path) -> None:
 
 def test_token_refreshes_by_itself_and_never_expires_upstream(tmp_path: Path) -> None:
     """With 6 s tokens the relay logs in again on its own and Toast never sees an expired one."""
-    with Procs(tmp_path) as procs:
-        sim_url = procs.sim(token_lifetime=6)
-        _, url = procs.relay(relay_env(sim_url, TOAST_TOKEN_REFRESH_WINDOW="3"))
+    with running_stack(tmp_path, token_lifetime=6, TOAST_TOKEN_REFRESH_WINDOW="3") as stack:
+        sim_url, url = stack.sim, stack.url
         assert menu(url).status_code == 200
         wait_for(lambda: endpoint_count(sim_url, "login", None) >= 4, timeout=25,
                  what="three background refreshes")

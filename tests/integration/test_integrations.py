@@ -22,9 +22,10 @@ import pytest
 
 from app.menu.rows import ROW_FIELDS
 from app.sim.sample import SAMPLE_RESTAURANT_GUID
-from tests.integration.test_freshness import wait_for
-from tests.support.procs import Proc, Procs
-from tests.support.relay_env import KEY, relay_env
+from tests.support.procs import Proc
+from tests.support.relay_env import KEY
+from tests.support.stack import running_stack
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,11 +59,8 @@ class Stack:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("integrations")
-    with Procs(tmp) as procs:
-        sim_url = procs.sim()
-        env = relay_env(sim_url, RELAY_ADMIN_KEY=ADMIN, RELAY_DATA_DIR=str(tmp / "data"))
-        relay, url = procs.relay(env)
-        yield Stack(url, sim_url, relay, tmp / "data")
+    with running_stack(tmp, RELAY_ADMIN_KEY=ADMIN, RELAY_DATA_DIR=str(tmp / "data")) as running:
+        yield Stack(running.url, running.sim, running.relay, tmp / "data")
 
 
 def fingerprint(r: httpx.Response) -> tuple[int, str, str, str]:

@@ -16,9 +16,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.test_freshness import calls, wait_for
-from tests.support.procs import Procs
-from tests.support.relay_env import KEY, relay_env
+from tests.support.relay_env import KEY
+from tests.support.sim_calls import calls
+from tests.support.stack import running_stack
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
 N = 60
@@ -36,16 +37,15 @@ def _loaded(url: str) -> int:
 def test_warm_up_of_many_within_limits_and_screens_never_hang(tmp_path: Path) -> None:
     """60 configured restaurants warm up with no 429 from a limit-enforcing simulator; screens
     asking meanwhile get 200 or 503 + Retry-After within the wait, and 200 once loaded."""
-    with Procs(tmp_path) as procs:
-        sim_url = procs.sim()
+    with running_stack(tmp_path, relays=0) as stack:
+        sim_url = stack.sim
         guids = [str(uuid.UUID(int=0x5EED0000 + i)) for i in range(N)]
         for i, guid in enumerate(guids):
             httpx.post(f"{sim_url}/_sim/large/{guid}", json={
                 "items": 20, "modifierGroups": 4, "seed": i}, timeout=30).raise_for_status()
-        env = relay_env(sim_url, RELAY_RESTAURANTS=json.dumps(
+        relay, url = stack.start_relay(RELAY_RESTAURANTS=json.dumps(
             {f"r{i}": g for i, g in enumerate(guids)}), RELAY_REFRESH_INTERVAL="60",
             RELAY_STOCK_INTERVAL="60", RELAY_FIRST_LOAD_WAIT=str(WAIT), RELAY_ADMIN_KEY=ADMIN)
-        relay, url = procs.relay(env)
         async def screens() -> list[httpx.Response]:
             # Generous client timeout: a hang shows as a timeout far beyond the wait.
             async with httpx.AsyncClient(timeout=WAIT + 60) as client:

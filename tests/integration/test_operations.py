@@ -13,8 +13,11 @@ import httpx
 import pytest
 
 from app.sim.sample import SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_RESTAURANT_GUID
-from tests.support.procs import Proc, Procs
-from tests.support.relay_env import KEY, relay_env
+from tests.support.procs import Proc
+from tests.support.relay_env import KEY
+from tests.support.sim_calls import endpoint_count
+from tests.support.stack import running_stack
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
 ADMIN = "admin-key-0123456789abcdef"
@@ -23,10 +26,8 @@ ADMIN = "admin-key-0123456789abcdef"
 @pytest.fixture(scope="module")
 def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Proc]]:
     tmp = tmp_path_factory.mktemp("ops")
-    with Procs(tmp) as procs:
-        sim_url = procs.sim()
-        relay, url = procs.relay(relay_env(sim_url, RELAY_ADMIN_KEY=ADMIN,
-                                           RELAY_REFRESH_INTERVAL="30"))
+    with running_stack(tmp, RELAY_ADMIN_KEY=ADMIN, RELAY_REFRESH_INTERVAL="30") as stack:
+        sim_url, relay, url = stack.sim, stack.relay, stack.url
         assert httpx.get(f"{url}/menu/harbor", params={"key": KEY}).status_code == 200
         yield url, sim_url, relay
 
@@ -128,9 +129,8 @@ def test_logs_are_json_lines_with_access_and_login_events(ops: tuple[str, str, P
 
 def test_sigterm_finishes_in_flight_requests_and_exits_zero(tmp_path: Path) -> None:
     """On SIGTERM an in-flight request completes, and the process exits 0 within 10 s."""
-    with Procs(tmp_path) as procs:
-        sim_url = procs.sim()
-        relay, url = procs.relay(relay_env(sim_url, RELAY_RESTAURANTS=""))
+    with running_stack(tmp_path, RELAY_RESTAURANTS="") as stack:
+        sim_url, relay, url = stack.sim, stack.relay, stack.url
         httpx.post(f"{sim_url}/_sim/fault", json={
             "endpoint": "menus", "mode": "slow", "delay": 2, "count": 1}).raise_for_status()
         result: dict[str, int] = {}
@@ -142,7 +142,8 @@ def test_sigterm_finishes_in_flight_requests_and_exits_zero(tmp_path: Path) -> N
 
         worker = threading.Thread(target=slow_request)
         worker.start()
-        time.sleep(0.7)
+        wait_for(lambda: endpoint_count(sim_url, "menus", None) >= 1, 10,
+                 "the slow /menus call to be under way")
         started = time.monotonic()
         relay.proc.send_signal(signal.SIGTERM)
         code = relay.proc.wait(timeout=15)

@@ -20,7 +20,7 @@ from app.store.snapshots_redis import RedisSnapshots
 from app.store.tokens import MemoryTokenStore, StoredToken
 from app.store.tokens_redis import RedisTokenStore
 from tests.support.redis_server import RedisServer, redis_server
-from tests.unit.store.test_snapshots import snap
+from tests.support.snapshots import snap
 
 pytestmark = pytest.mark.integration
 PASSWORD = "test-redis-password-1234"
@@ -64,7 +64,7 @@ async def test_token_lock_lets_one_replica_in_at_a_time(link: RedisLink) -> None
         async with one.lock():
             order.append("one in")
             entered.set()
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(0.3)  # holds the lock so the second owner must wait for it
             await one.save(StoredToken("tok", time.time() + 600, time.time(), (time.time(),)))
             order.append("one out")
 

@@ -12,37 +12,15 @@ import httpx
 import pytest
 
 from app.sim.sample import SAMPLE_RESTAURANT_GUID
-from tests.integration.test_freshness import (
-    a_priced_item,
-    calls,
-    endpoint_count,
-    menu,
-    price_of,
-    wait_for,
-)
-from tests.support.procs import Proc, Procs
 from tests.support.redis_server import RedisServer, redis_server
-from tests.support.relay_env import KEY, relay_env
+from tests.support.relay_env import KEY
+from tests.support.sample_menu import a_priced_item, menu, price_of
+from tests.support.sim_calls import calls, endpoint_count
+from tests.support.stack import running_stack
+from tests.support.waits import stays, wait_for
 
 pytestmark = pytest.mark.integration
 GUID = SAMPLE_RESTAURANT_GUID
-
-
-class Cluster:
-    """Relay replicas sharing one redis-server; ``running`` stops them when its block ends."""
-
-    def __init__(self, running: Procs, redis: RedisServer, sim_url: str, **env: str) -> None:
-        self.running = running
-        self.env = relay_env(sim_url, REDIS_URL=redis.url, RELAY_LOG_FORMAT="text", **env)
-        self.procs: list[Proc] = []
-
-    def start(self, n: int = 1, **env: str) -> list[str]:
-        """Start ``n`` replicas at once, then wait until each answers."""
-        started = [self.running.spawn_relay({**self.env, **env}) for _ in range(n)]
-        self.procs += [proc for proc, _ in started]
-        for proc, url in started:
-            proc.wait_http(f"{url}/healthz", timeout=60)
-        return [url for _, url in started]
 
 
 @pytest.fixture
@@ -69,8 +47,8 @@ def shared_get(server: RedisServer, key: str) -> str | None:
 
 @pytest.fixture
 def sim(tmp_path: Path) -> Iterator[str]:
-    with Procs(tmp_path) as procs:
-        yield procs.sim()
+    with running_stack(tmp_path, relays=0) as stack:
+        yield stack.sim
 
 
 def spread(urls: list[str], n: int) -> list[httpx.Response]:
@@ -85,9 +63,9 @@ def spread(urls: list[str], n: int) -> list[httpx.Response]:
 def test_three_replicas_warm_up_with_one_login_and_one_menus_call(
         tmp_path: Path, rds: RedisServer, sim: str) -> None:
     """Three replicas started at once and 100 requests over them: 1 login, 1 /menus."""
-    with Procs(tmp_path) as procs:
-        cluster = Cluster(procs, rds, sim)
-        urls = cluster.start(3)
+    with running_stack(tmp_path, relays=3, redis=rds, sim_url=sim,
+                       RELAY_LOG_FORMAT="text") as cluster:
+        urls = cluster.urls
         answers = spread(urls, 100)
         assert [r.status_code for r in answers] == [200] * 100
         assert all(r.json()["items"] for r in answers)
@@ -111,29 +89,28 @@ def all_current(urls: list[str], item: str, price: float) -> bool:
 def test_a_publish_costs_one_menus_call_and_reaches_every_replica(
         tmp_path: Path, rds: RedisServer, sim: str) -> None:
     """After a publish, one /menus call in all, and every replica shows the new price."""
-    with Procs(tmp_path) as procs:
-        cluster = Cluster(procs, rds, sim)
-        urls = cluster.start(3)
+    with running_stack(tmp_path, relays=3, redis=rds, sim_url=sim,
+                       RELAY_LOG_FORMAT="text") as cluster:
+        urls = cluster.urls
         spread(urls, 9)
         before = endpoint_count(sim, "menus")
         item, price = publish_price(sim, urls[0])
         wait_for(lambda: all_current(urls, item, price), 30, "every replica to be current")
-        time.sleep(2)  # two more check intervals: nobody fetches again
-        assert endpoint_count(sim, "menus") == before + 1
+        stays(lambda: endpoint_count(sim, "menus") == before + 1, 2,
+              "one /menus call over two more check intervals")
 
 
 def test_short_tokens_are_shared_without_dead_token_calls(
         tmp_path: Path, rds: RedisServer) -> None:
     """With 20 s tokens, three replicas log in only as the window requires, never send an
     expired token and never meet a 429."""
-    with Procs(tmp_path) as procs:
-        sim = procs.sim(token_lifetime=20)
-        cluster = Cluster(procs, rds, sim, TOAST_TOKEN_REFRESH_WINDOW="10")
-        urls = cluster.start(3)
+    with running_stack(tmp_path, relays=3, redis=rds, token_lifetime=20,
+                       RELAY_LOG_FORMAT="text", TOAST_TOKEN_REFRESH_WINDOW="10") as cluster:
+        sim, urls = cluster.sim, cluster.urls
         started = time.monotonic()
         while time.monotonic() - started < 40:
             assert all(r.status_code == 200 for r in spread(urls, 6))
-            time.sleep(0.5)
+            time.sleep(0.5)  # paces the screens' polling over the 40 s under test
         elapsed = time.monotonic() - started + 5
         data = calls(sim)
         # One login per token lifetime (minus the skew) in total, plus the first ones.
@@ -146,15 +123,15 @@ def test_redis_killed_then_restarted_empty_never_blanks_and_converges(
         tmp_path: Path, rds: RedisServer, sim: str) -> None:
     """Redis down: every answer is a full menu and /readyz says degraded; Redis back empty:
     replicas write their state back and hear each other's changes again."""
-    with Procs(tmp_path) as procs:
-        cluster = Cluster(procs, rds, sim)
-        urls = cluster.start(3)
+    with running_stack(tmp_path, relays=3, redis=rds, sim_url=sim,
+                       RELAY_LOG_FORMAT="text") as cluster:
+        urls = cluster.urls
         spread(urls, 6)
         rds.kill()
         for _ in range(10):
             answers = spread(urls, 9)
             assert all(r.status_code == 200 and r.json()["items"] for r in answers)
-            time.sleep(0.2)
+            time.sleep(0.2)  # paces the polling while Redis is down (the load under test)
         wait_for(lambda: all("degraded" in httpx.get(f"{u}/readyz").text for u in urls), 30,
                  "every replica to report degraded")
         assert all(httpx.get(f"{u}/readyz").status_code == 200 for u in urls)
@@ -172,13 +149,13 @@ def test_redis_killed_then_restarted_empty_never_blanks_and_converges(
 def test_replica_started_while_toast_is_down_serves_the_shared_copy(
         tmp_path: Path, rds: RedisServer, sim: str) -> None:
     """A new replica whose Toast is unreachable serves the copy the others stored in Redis."""
-    with Procs(tmp_path) as procs:
-        cluster = Cluster(procs, rds, sim)
-        first = cluster.start(1)
+    with running_stack(tmp_path, relays=1, redis=rds, sim_url=sim,
+                       RELAY_LOG_FORMAT="text") as cluster:
+        first = cluster.urls
         expected = menu(first[0]).json()["items"]
         httpx.post(f"{sim}/_sim/fault",
                    json={"endpoint": "*", "mode": "503", "count": None}).raise_for_status()
-        late = cluster.start(1)
+        late = cluster.start_relays(1)
         answer = menu(late[0])
         assert answer.status_code == 200 and answer.json()["items"] == expected
 
@@ -187,9 +164,9 @@ def test_lease_holder_killed_mid_fetch_is_taken_over(
         tmp_path: Path, rds: RedisServer, sim: str) -> None:
     """The replica fetching a published menu dies mid-fetch; another fetches it after its
     lease runs out, and the survivors show the new price."""
-    with Procs(tmp_path) as procs:
-        cluster = Cluster(procs, rds, sim)
-        urls = cluster.start(3)
+    with running_stack(tmp_path, relays=3, redis=rds, sim_url=sim,
+                       RELAY_LOG_FORMAT="text") as cluster:
+        urls = cluster.urls
         spread(urls, 6)
         httpx.post(f"{sim}/_sim/fault", json={"endpoint": "menus", "mode": "slow",
                                               "delay": 30, "count": 1}).raise_for_status()
@@ -199,18 +176,18 @@ def test_lease_holder_killed_mid_fetch_is_taken_over(
         lease = next(k for k in shared_keys(rds) if k.endswith(f"lease:check:{GUID}"))
         holder_id = shared_get(rds, lease)
         assert holder_id is not None
-        holder = next(i for i, p in enumerate(cluster.procs)
+        holder = next(i for i, p in enumerate(cluster.relays)
                       if f"replica {holder_id}" in p.output())
-        cluster.procs[holder].stop(signal.SIGKILL)
+        cluster.relays[holder].stop(signal.SIGKILL)
         survivors = [u for i, u in enumerate(urls) if i != holder]
         wait_for(lambda: all_current(survivors, item, price), 30, "a survivor to take over")
 
 
 def test_a_401_costs_one_relogin_in_total(tmp_path: Path, rds: RedisServer, sim: str) -> None:
     """When Toast forgets every token, the replicas log in again once between them."""
-    with Procs(tmp_path) as procs:
-        cluster = Cluster(procs, rds, sim)
-        urls = cluster.start(3)
+    with running_stack(tmp_path, relays=3, redis=rds, sim_url=sim,
+                       RELAY_LOG_FORMAT="text") as cluster:
+        urls = cluster.urls
         spread(urls, 6)
         httpx.post(f"{sim}/_sim/reset", params={"full": "true"}).raise_for_status()
         wait_for(lambda: calls(sim)["unauthorized_calls"] > 0, 30, "a call with the old token")
@@ -218,7 +195,7 @@ def test_a_401_costs_one_relogin_in_total(tmp_path: Path, rds: RedisServer, sim:
                  "checks to succeed again")
         for _ in range(3):  # a few more intervals, requests on every replica
             assert all(r.status_code == 200 for r in spread(urls, 6))
-            time.sleep(1)
+            time.sleep(1)  # one check interval: a second login would show in it
         assert calls(sim)["calls"].get("login", 0) == 1
 
 
@@ -228,7 +205,7 @@ def poll_screens(urls: list[str], seconds: float) -> None:
     while time.monotonic() < deadline:
         answers = spread(urls, 3)
         assert all(r.status_code == 200 and r.json()["items"] for r in answers)
-        time.sleep(0.5)
+        time.sleep(0.5)  # paces the screens: their polling over ``seconds`` is the behaviour
 
 
 def checks_ok(sim: str) -> int:
@@ -255,11 +232,11 @@ def test_revoked_day_long_token_is_dropped_for_the_one_another_replica_got(
     """Issue 27: Toast revokes every token while new ones live 40 s; the replicas holding the
     revoked day-long token take the short one another replica got at once: refused calls
     stop within seconds (only those already under way), not one a second for half an hour."""
-    with Procs(tmp_path) as procs:
-        sim = procs.sim(token_lifetime=40)
+    with running_stack(tmp_path, relays=0, redis=rds, token_lifetime=40,
+                       RELAY_LOG_FORMAT="text", TOAST_TOKEN_REFRESH_WINDOW="15") as cluster:
+        sim = cluster.sim
         httpx.post(f"{sim}/_sim/token-lifetime", json={"seconds": 86400}).raise_for_status()
-        cluster = Cluster(procs, rds, sim, TOAST_TOKEN_REFRESH_WINDOW="15")
-        urls = cluster.start(3)
+        urls = cluster.start_relays(3)
         spread(urls, 6)
         # Forgets every token and counter; new tokens live 40 s again (the sim's default).
         httpx.post(f"{sim}/_sim/reset", params={"full": "true"}).raise_for_status()
@@ -276,10 +253,9 @@ def test_a_second_revocation_pauses_calls_instead_of_repeating_them(
     """A second revocation within 30 minutes of the re-login: the refused 40 s token is not
     sent again and nobody logs in until it would have expired; then one login, and checks
     succeed again."""
-    with Procs(tmp_path) as procs:
-        sim = procs.sim(token_lifetime=40)
-        cluster = Cluster(procs, rds, sim, TOAST_TOKEN_REFRESH_WINDOW="15")
-        urls = cluster.start(3)
+    with running_stack(tmp_path, relays=3, redis=rds, token_lifetime=40,
+                       RELAY_LOG_FORMAT="text", TOAST_TOKEN_REFRESH_WINDOW="15") as cluster:
+        sim, urls = cluster.sim, cluster.urls
         spread(urls, 6)
         httpx.post(f"{sim}/_sim/reset", params={"full": "true"}).raise_for_status()
         wait_for(lambda: checks_ok(sim) >= 3, 30, "checks to succeed after the re-login")

@@ -15,8 +15,9 @@ from app.sim.sample import (
     SAMPLE_RESTAURANT_GUID,
     SECOND_RESTAURANT_GUID,
 )
-from tests.support.procs import Proc, Procs
+from tests.support.procs import Proc
 from tests.support.relay_env import KEY, SCOPED_KEY, relay_env
+from tests.support.stack import running_stack
 
 pytestmark = pytest.mark.integration
 
@@ -24,9 +25,8 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Proc]]:
     tmp = tmp_path_factory.mktemp("screens")
-    with Procs(tmp) as procs:
-        sim_url = procs.sim()
-        relay, url = procs.relay(relay_env(sim_url))
+    with running_stack(tmp) as stack:
+        sim_url, relay, url = stack.sim, stack.relay, stack.url
         yield url, sim_url, relay
 
 

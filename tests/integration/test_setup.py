@@ -7,7 +7,6 @@ import json
 import os
 import stat
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +23,9 @@ from app.sim.sample import (
     STANDARD_CLIENT_SECRET,
 )
 from tests.support.procs import RELAY, Procs, free_port
+from tests.support.stack import running_stack
 from tests.support.terminal import converse
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
 BOTH = {"harbor-lights-kitchen": SAMPLE_RESTAURANT_GUID, "maple-leaf-cafe": SECOND_RESTAURANT_GUID}
@@ -32,8 +33,8 @@ BOTH = {"harbor-lights-kitchen": SAMPLE_RESTAURANT_GUID, "maple-leaf-cafe": SECO
 
 @pytest.fixture(scope="module")
 def sim_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with Procs(tmp_path_factory.mktemp("setup-sim")) as procs:
-        yield procs.sim()
+    with running_stack(tmp_path_factory.mktemp("setup-sim"), relays=0) as stack:
+        yield stack.sim
 
 
 def base_env(**toast: str) -> dict[str, str]:
@@ -90,10 +91,8 @@ def test_partner_setup_then_the_relay_starts_without_a_login(sim_url: str,
         relay.wait_http(f"{url}/healthz")
         menu = httpx.get(f"{url}/menu/maple-leaf-cafe", params={"key": key}, timeout=15)
         assert menu.status_code == 200 and menu.json()["restaurant"]["name"] == "Maple Leaf Café"
-        deadline = time.monotonic() + 15
-        while httpx.get(f"{url}/readyz").json()["restaurants"]["servable"] < 2:
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
+        wait_for(lambda: httpx.get(f"{url}/readyz").json()["restaurants"]["servable"] >= 2, 15,
+                 "both restaurants to be servable")
         assert calls(sim_url)["login"] == logins
         assert "reusing the stored Toast token" in relay.output()
 

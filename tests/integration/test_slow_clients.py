@@ -20,9 +20,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.deploy.nginx_conf import run_nginx, self_signed_cert, write_config
-from tests.support.procs import Procs, free_port, require_binary
-from tests.support.relay_env import KEY, relay_env
+from tests.support.nginx import run_nginx, self_signed_cert, write_config
+from tests.support.procs import free_port, require_binary
+from tests.support.relay_env import KEY
+from tests.support.stack import running_stack
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
 CUT_WITHIN = 40.0  # generous for a loaded machine; nginx's defaults would hold them 60 s
@@ -95,8 +97,8 @@ def test_nginx_cuts_stalled_connections_while_screens_keep_their_answers(
     """Idle, half-sent and stalled connections through the nginx example are closed in
     seconds, and every screen poll meanwhile gets its full menu."""
     nginx = require_binary("nginx")
-    with Procs(tmp_path) as procs:
-        _, url = procs.relay(relay_env(procs.sim()))
+    with running_stack(tmp_path) as stack:
+        url = stack.url
         socks: list[socket.socket] = []
         try:
             expected = httpx.get(f"{url}/menu/harbor", params={"key": KEY}, timeout=30).json()
@@ -118,7 +120,7 @@ def test_nginx_cuts_stalled_connections_while_screens_keep_their_answers(
                                            params={"key": KEY})
                             items = r.json().get("items", []) if r.status_code == 200 else []
                             answers.append((r.status_code, len(items)))
-                            time.sleep(0.1)
+                            time.sleep(0.1)  # paces each screen's polling
 
                 screens = [threading.Thread(target=screen) for _ in range(4)]
                 for t in screens:
@@ -142,11 +144,9 @@ def test_relay_limits_concurrency_and_keep_alive_from_settings(tmp_path: Path) -
     """Past RELAY_LIMIT_CONCURRENCY open connections the relay answers 503 at once, in its
     JSON error body (not uvicorn's plain text), and 200 again when they go; its keep-alive
     follows RELAY_KEEPALIVE_TIMEOUT."""
-    with Procs(tmp_path) as procs:
-        sim_url = procs.sim()
-        relay, url = procs.relay(relay_env(
-            sim_url, RELAY_LIMIT_CONCURRENCY="4", RELAY_KEEPALIVE_TIMEOUT="2",
-            RELAY_LOG_FORMAT="json"))
+    with running_stack(tmp_path, RELAY_LIMIT_CONCURRENCY="4", RELAY_KEEPALIVE_TIMEOUT="2",
+                       RELAY_LOG_FORMAT="json") as stack:
+        relay, url = stack.relay, stack.url
         port = int(url.rsplit(":", 1)[1])
         idle: list[socket.socket] = []
         try:
@@ -163,11 +163,8 @@ def test_relay_limits_concurrency_and_keep_alive_from_settings(tmp_path: Path) -
             assert answer.json()["error"] == "overloaded" and answer.json()["detail"]
             for s in idle:
                 s.close()
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline and status != 200:
-                status = httpx.get(f"{url}/healthz", timeout=10).status_code
-                time.sleep(0.05)
-            assert status == 200
+            wait_for(lambda: httpx.get(f"{url}/healthz", timeout=10).status_code == 200, 20,
+                     "200 again once the idle connections are gone", every=0.05)
             # A connection idle after its answer is closed by the relay (keep-alive 2 s).
             kept = socket.create_connection(("127.0.0.1", port))
             kept.sendall(b"GET /healthz HTTP/1.1\r\nHost: relay\r\n\r\n")

@@ -12,16 +12,13 @@ import httpx
 import pytest
 
 from app.sim.sample import SAMPLE_RESTAURANT_GUID
-from tests.integration.test_freshness import (
-    a_priced_item,
-    endpoint_count,
-    menu,
-    price_of,
-    wait_for,
-)
-from tests.support.procs import Proc, Procs, free_port
-from tests.support.relay_env import KEY, relay_env
+from tests.support.procs import Proc, free_port
+from tests.support.relay_env import KEY
+from tests.support.sample_menu import a_priced_item, menu, price_of
+from tests.support.sim_calls import endpoint_count
 from tests.support.sse import SseReader
+from tests.support.stack import running_stack
+from tests.support.waits import stays, wait_for
 from tests.support.webhooks import toast_webhook
 
 pytestmark = pytest.mark.integration
@@ -34,14 +31,11 @@ NOT_SERVED = "0badf00d-1111-2222-3333-444444444444"
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Proc]]:
     tmp = tmp_path_factory.mktemp("webhooks")
-    with Procs(tmp) as procs:
-        sim_url = procs.sim()
-        # Polling an hour apart: anything that shows up within the test came by webhook.
-        relay, url = procs.relay(relay_env(
-            sim_url, RELAY_WEBHOOK_SECRET=f"{MENUS_SECRET},{STOCK_SECRET}",
-            RELAY_REFRESH_INTERVAL="1h", RELAY_STOCK_INTERVAL="1h", TOAST_TIMEOUT="30",
-            RELAY_EVENTS_HEARTBEAT="1"))
-        yield url, sim_url, relay
+    # Polling an hour apart: anything that shows up within the test came by webhook.
+    with running_stack(tmp, RELAY_WEBHOOK_SECRET=f"{MENUS_SECRET},{STOCK_SECRET}",
+                       RELAY_REFRESH_INTERVAL="1h", RELAY_STOCK_INTERVAL="1h",
+                       TOAST_TIMEOUT="30", RELAY_EVENTS_HEARTBEAT="1") as running:
+        yield running.url, running.sim, running.relay
 
 
 def post_hook(url: str, body: bytes, headers: dict[str, str],
@@ -106,8 +100,8 @@ def test_burst_of_50_events_is_one_fetch(stack: tuple[str, str, Proc]) -> None:
     assert asyncio.run(burst()) == [200] * 50
     wait_for(lambda: price_of(url, item["guid"]) == item["price"] + 0.75, timeout=30,
              what="the published price")
-    time.sleep(1.5)  # room for a wrong second fetch (/menus: 1.05 s after the answer before)
-    assert endpoint_count(sim_url, "menus") == before + 1
+    # Room for a wrong second fetch (/menus: 1.05 s after the answer before).
+    stays(lambda: endpoint_count(sim_url, "menus") == before + 1, 1.5, "one /menus call")
 
 
 def settled_calls(sim_url: str, quiet: float = 2.0, timeout: float = 60) -> int:
@@ -216,14 +210,14 @@ def test_events_key_rules(stack: tuple[str, str, Proc]) -> None:
 def test_simulator_webhooks_reach_the_relay(tmp_path: Path) -> None:
     """`toast-relay sim --webhook-url ...`: a publish and a stock change show up by webhook."""
     relay_port = free_port()
-    with Procs(tmp_path) as procs:
-        sim_url = procs.sim(extra_args=[
+    with running_stack(tmp_path, relays=0, sim_args=[
             "--webhook-url", f"http://127.0.0.1:{relay_port}/webhooks/toast",
             "--webhook-secret", MENUS_SECRET, "--stock-webhook-secret", STOCK_SECRET,
-            "--webhook-time-scale", "0.01"])
-        _, url = procs.relay(relay_env(
-            sim_url, RELAY_WEBHOOK_SECRET=f"{MENUS_SECRET},{STOCK_SECRET}",
-            RELAY_REFRESH_INTERVAL="1h", RELAY_STOCK_INTERVAL="1h"), port=relay_port)
+            "--webhook-time-scale", "0.01"],
+            RELAY_WEBHOOK_SECRET=f"{MENUS_SECRET},{STOCK_SECRET}",
+            RELAY_REFRESH_INTERVAL="1h", RELAY_STOCK_INTERVAL="1h") as stack:
+        sim_url = stack.sim
+        _, url = stack.start_relay(port=relay_port)
         item = a_priced_item(url)
         menus = endpoint_count(sim_url, "menus")
         publish_price(sim_url, item, item["price"] + 3)
@@ -242,8 +236,8 @@ def test_simulator_webhooks_reach_the_relay(tmp_path: Path) -> None:
 
 def test_sigterm_ends_open_event_streams_at_once(tmp_path: Path) -> None:
     """On SIGTERM open /events streams are closed first, so shutdown does not wait on them."""
-    with Procs(tmp_path) as procs:
-        relay, url = procs.relay(relay_env(procs.sim()))
+    with running_stack(tmp_path) as stack:
+        relay, url = stack.relay, stack.url
         streams = [SseReader(f"{url}/events/harbor?key={KEY}") for _ in range(3)]
         for s in streams:
             s.next()

@@ -19,20 +19,20 @@ import httpx
 import pytest
 
 from app.sim.sample import SAMPLE_CLIENT_SECRET
-from tests.soak.chaos import Chaos
-from tests.soak.cluster import (
+from tests.support.procs import Procs
+from tests.support.redis_server import RedisServer
+from tests.support.relay_env import KEY
+from tests.support.soak.chaos import Chaos
+from tests.support.soak.cluster import (
     REFRESH_WINDOW,
     REPLICAS,
     TOKEN_LIFETIME,
     WEBHOOK_SECRET,
     Cluster,
 )
-from tests.soak.ledger import Ledger, logins_allowed, table, violations
-from tests.soak.schedule import build_schedule, seed_from_env
-from tests.soak.traffic import SCREENS_PER_REPLICA, Prices, board, screen
-from tests.support.procs import Procs
-from tests.support.redis_server import RedisServer
-from tests.support.relay_env import KEY
+from tests.support.soak.ledger import Ledger, logins_allowed, table, violations
+from tests.support.soak.schedule import build_schedule, seed_from_env
+from tests.support.soak.traffic import SCREENS_PER_REPLICA, Prices, board, screen
 
 pytestmark = pytest.mark.integration
 LIMIT = 300.0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.soak.ledger import Answer, Ledger, SimCounts, logins_allowed, table, violations
-from tests.soak.schedule import DEFAULT_SEED, KINDS, build_schedule, seed_from_env
+from tests.support.soak.ledger import Answer, Ledger, SimCounts, logins_allowed, table, violations
+from tests.support.soak.schedule import DEFAULT_SEED, KINDS, build_schedule, seed_from_env
 
 
 def test_same_seed_same_schedule_and_every_kind_once() -> None:

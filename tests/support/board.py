@@ -11,8 +11,8 @@ import pytest
 
 from app.sim.large import LARGE_RESTAURANT_GUID
 from app.sim.sample import SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_RESTAURANT_GUID
-from tests.support.browser import wait_for
-from tests.support.procs import Procs
+from tests.support.stack import running_stack
+from tests.support.waits import wait_for
 
 KEY = "board-key-0123456789abcdef"
 pytestmark = pytest.mark.integration
@@ -55,10 +55,10 @@ def relay_env(sim_url: str, **extra: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     tmp = tmp_path_factory.mktemp("board")
-    with Procs(tmp) as procs:
-        sim_url = procs.sim(local_images=True)
+    with running_stack(tmp, relays=0, local_images=True, env_for=relay_env) as running:
+        sim_url = running.sim
         httpx.post(f"{sim_url}/_sim/large/{LARGE_RESTAURANT_GUID}", json={}, timeout=120)
-        _, url = procs.relay(relay_env(sim_url))
+        (url,) = running.start_relays()
         yield url, sim_url
 
 
@@ -77,7 +77,7 @@ def menu_rows(url: str, restaurant: str = "harbor", **params: str) -> list[dict[
 def open_board(driver: Any, url: str) -> None:
     driver.get(url)
     wait_for(lambda: driver.execute_script("return window.__board && window.__board.scale"),
-             what="the board's first fit")
+             60, "the board's first fit")
 
 
 def layout(driver: Any) -> dict[str, Any]:

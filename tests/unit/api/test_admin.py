@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.unit.api.conftest import ADMIN, GUID, KEY, Open, Stack
+from tests.support.in_process_relay import ADMIN, GUID, KEY, Open, Stack
 
 
 async def test_refresh_checks_the_admin_key_before_the_reference(relay: httpx.AsyncClient) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.unit.api.conftest import ADMIN, KEY, Open
+from tests.support.in_process_relay import ADMIN, KEY, Open
 
 WIDGET = "https://apps.signage.example"
 OTHER = "https://elsewhere.example"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.unit.api.conftest import ADMIN, KEY
+from tests.support.in_process_relay import ADMIN, KEY
 
 
 def fill(path: str) -> str:

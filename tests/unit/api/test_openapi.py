@@ -16,7 +16,7 @@ from app.api.screen_admin import IF_MATCH_PATTERN
 from app.errors import InvalidScreen
 from app.relay import Relay
 from app.screens.model import NAME_PATTERN, parse_screen
-from tests.unit.api.conftest import GUID, KEY
+from tests.support.in_process_relay import GUID, KEY
 
 PUBLIC = {"/menu/{restaurant}", "/menu/{restaurant}/groups", "/stock/{restaurant}",
           "/restaurants", "/healthz", "/readyz", "/metrics", "/admin/status",

@@ -20,7 +20,7 @@ from app.sim.sample import (
 )
 from app.sim.state import SimState
 from app.toast.passthrough import toast_path, toast_query
-from tests.unit.api.conftest import KEY, START, Open, Stack
+from tests.support.in_process_relay import KEY, START, Open, Stack
 
 GUID = SAMPLE_RESTAURANT_GUID
 

@@ -8,7 +8,7 @@ import tracemalloc
 import httpx
 
 from app.serve.query import MAX_QUERY_BYTES, MAX_QUERY_PARAMS
-from tests.unit.api.conftest import KEY
+from tests.support.in_process_relay import KEY
 
 
 def distinct_query(n: int, params: int = 90) -> str:

@@ -9,7 +9,7 @@ import httpx
 
 from app.board.render import item_guids
 from app.serve.answers import FORMATS
-from tests.unit.api.conftest import ADMIN, GUID, KEY, Open, Stack
+from tests.support.in_process_relay import ADMIN, GUID, KEY, Open, Stack
 
 OTHER_KEY = "other-key-0123456789abcdef"
 DRINKS = {"restaurant": "harbor", "title": "Drinks", "groups": ["Cocktails", "Zero Proof"],

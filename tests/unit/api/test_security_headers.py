@@ -10,7 +10,7 @@ import re
 import httpx
 import pytest
 
-from tests.unit.api.conftest import ADMIN, KEY
+from tests.support.in_process_relay import ADMIN, KEY
 
 _INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
 

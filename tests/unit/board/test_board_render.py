@@ -19,7 +19,7 @@ from app.menu.render import make_etag
 from app.menu.rows import Row
 from app.menu.stock import apply_stock
 from app.sim.sample import harbor_lights_menus
-from tests.unit.menu.menu_docs import (
+from tests.support.menu_docs import (
     WEEKDAYS,
     decode,
     document,

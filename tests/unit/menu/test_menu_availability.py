@@ -17,7 +17,7 @@ from app.menu.availability import (
     zone,
 )
 from app.menu.model import Availability, Schedule, TimeRange
-from tests.unit.menu.menu_docs import ALL_DAYS, WEEKDAYS, schedule
+from tests.support.menu_docs import ALL_DAYS, WEEKDAYS, schedule
 
 NY = ZoneInfo("America/New_York")
 # 2025-02-17 is a Monday.
@@ -176,7 +176,7 @@ def test_to_local_converts_utc_to_wall_time() -> None:
 
 def test_schedule_builder_and_struct_agree() -> None:
     """The JSON builder used elsewhere produces the same windows as hand-built structs."""
-    from tests.unit.menu.menu_docs import decode, document, menu
+    from tests.support.menu_docs import decode, document, menu
 
     doc = decode(document([menu("M", [], availability={
         "alwaysAvailable": False, "schedule": [schedule(["MONDAY"], ("15:00", "18:00"))]})]))

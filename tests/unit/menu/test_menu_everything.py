@@ -14,7 +14,7 @@ from app.menu.flatten import FlatMenu, flatten
 from app.menu.model import StockEntry, decode_menus
 from app.menu.render import render_csv, render_menu_json
 from app.menu.stock import apply_stock
-from tests.unit.menu.menu_docs import (
+from tests.support.menu_docs import (
     WEEKDAYS,
     Json,
     document,

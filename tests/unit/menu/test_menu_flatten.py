@@ -9,7 +9,7 @@ import pytest
 from app.menu.flatten import FlatMenu, flatten
 from app.menu.model import decode_menus
 from app.menu.rows import Size
-from tests.unit.menu.menu_docs import (
+from tests.support.menu_docs import (
     EXAMPLE,
     Json,
     decode,

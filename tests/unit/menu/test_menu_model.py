@@ -7,7 +7,7 @@ import pytest
 
 from app.errors import ToastBadResponse
 from app.menu.model import decode_menus, decode_stock, is_visible
-from tests.unit.menu.menu_docs import EXAMPLE, item, one_item_doc
+from tests.support.menu_docs import EXAMPLE, item, one_item_doc
 
 
 def test_example_decodes() -> None:

@@ -13,7 +13,7 @@ import pytest
 from app.menu.flatten import flatten
 from app.menu.money import format_addon, format_price, locale_for
 from app.menu.rows import Row, Size
-from tests.unit.menu.menu_docs import (
+from tests.support.menu_docs import (
     WEEKDAYS,
     Json,
     decode,
@@ -147,7 +147,7 @@ def test_time_specific_price_in_restaurant_zone(now: datetime, tz: str, price: f
 
 def test_menu_specific_price_differs_between_menus() -> None:
     """The same item in two menus keeps each menu's resolved price."""
-    from tests.unit.menu.menu_docs import document, group, menu
+    from tests.support.menu_docs import document, group, menu
 
     lunch = item("Soup", 5.0, strategy="MENU_SPECIFIC_PRICE", guid="soup-guid")
     dinner = item("Soup", 7.0, strategy="MENU_SPECIFIC_PRICE", guid="soup-guid")

@@ -33,7 +33,7 @@ from app.menu.rows import ROW_FIELDS
 from app.menu.shapes import render_rows, render_rss, render_xml
 from app.menu.stock import apply_stock
 from app.menu.text import one_line, to_ascii
-from tests.unit.menu.menu_docs import (
+from tests.support.menu_docs import (
     ALL_DAYS,
     document,
     group,
@@ -44,7 +44,7 @@ from tests.unit.menu.menu_docs import (
     rules,
     seq_rule,
 )
-from tests.unit.menu.menu_docs import schedule as schedule_json
+from tests.support.menu_docs import schedule as schedule_json
 
 GUIDS = [f"00000000-0000-4000-8000-00000000000{i}" for i in range(3)]
 guid = st.sampled_from(GUIDS)

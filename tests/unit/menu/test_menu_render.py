@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -24,15 +23,15 @@ from app.menu.render import (
 from app.menu.rows import ROW_FIELDS, Row, Size
 from app.menu.stock import apply_stock
 from app.menu.text import one_line
-from tests.unit.menu.menu_docs import EXAMPLE, decode, item, one_item_doc
-
-NOW = datetime(2025, 2, 17, 20, 30, tzinfo=UTC)
-RESTAURANT = {"guid": "r-guid", "name": "Toast Diner", "timeZone": "America/New_York",
-              "extra": "not shown"}
-
-
-def example_rows() -> list[Row]:
-    return list(flatten(decode_menus(EXAMPLE.read_bytes()), now=NOW).rows)
+from tests.support.menu_docs import (
+    EXAMPLE,
+    NOW,
+    RESTAURANT,
+    decode,
+    example_rows,
+    item,
+    one_item_doc,
+)
 
 
 def csv_cell(value: Any, field: str) -> str:

@@ -24,7 +24,7 @@ from app.menu.shapes import (
     xml_text,
 )
 from app.menu.text import ascii_row, one_line, to_ascii
-from tests.unit.menu.test_menu_render import RESTAURANT, example_rows
+from tests.support.menu_docs import RESTAURANT, example_rows
 
 INFO = {"guid": "r-guid", "name": "Toast Diner", "timeZone": "America/New_York"}
 

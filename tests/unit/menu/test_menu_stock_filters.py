@@ -11,7 +11,7 @@ from app.menu.filters import MAX_VALUES, Filters, apply_filters, filter_indexes
 from app.menu.flatten import FlatMenu, flatten
 from app.menu.model import StockEntry
 from app.menu.stock import apply_stock
-from tests.unit.menu.menu_docs import decode, document, group, item, menu, schedule
+from tests.support.menu_docs import decode, document, group, item, menu, schedule
 
 NOW = datetime(2025, 2, 17, 17, 0, tzinfo=UTC)  # Monday 12:00 New York
 

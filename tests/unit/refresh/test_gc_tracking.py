@@ -17,8 +17,7 @@ from app.menu.model import StockEntry
 from app.refresh.tracked import Tracked
 from app.serve.answers import FORMATS
 from app.store.snapshot_record import Snapshot, decode_snapshot, encode_snapshot
-from tests.unit.serve.test_history import three_versions
-from tests.unit.serve.test_views import INFO, view
+from tests.support.menu_views import INFO, three_versions, view
 
 
 def tracked_within(root: object) -> list[str]:

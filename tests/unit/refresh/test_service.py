@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -17,58 +14,9 @@ from app.config import load_settings
 from app.errors import NotFound, NotReady
 from app.relay import Relay
 from app.sim.app import create_sim_app
-from app.sim.sample import (
-    FORBIDDEN_RESTAURANT_GUID,
-    SAMPLE_CLIENT_ID,
-    SAMPLE_CLIENT_SECRET,
-    SAMPLE_RESTAURANT_GUID,
-)
+from app.sim.sample import FORBIDDEN_RESTAURANT_GUID
 from app.sim.state import SimState
-
-GUID = SAMPLE_RESTAURANT_GUID
-KEY = "screen-key-0123456789abcdef"
-# A Tuesday, 12:00 in New York: lunch is on.
-START = datetime(2026, 11, 24, 17, 0, tzinfo=UTC).timestamp()
-
-
-@dataclass
-class Rig:
-    clock: FakeClock
-    sim: httpx.AsyncClient
-    relay: Relay
-
-    async def calls(self, endpoint: str) -> int:
-        data = (await self.sim.get("/_sim/calls")).json()
-        return int(data["by_restaurant"].get(GUID, {}).get(endpoint, 0))
-
-    async def fault(self, **body: object) -> None:
-        (await self.sim.post("/_sim/fault", json=body)).raise_for_status()
-
-    async def check_now(self) -> None:
-        """Make every check due, start them, and let them finish on the fake clock."""
-        await self.clock.advance(self.relay.settings.relay_refresh_interval)
-        self.relay.menus.tick()
-        for _ in range(40):  # let retries back off and finish on the fake clock
-            await self.clock.advance(1)
-
-
-def settings_env(**extra: str) -> dict[str, str]:
-    return {"TOAST_API_URL": "http://toast.test", "TOAST_CLIENT_ID": SAMPLE_CLIENT_ID,
-            "TOAST_CLIENT_SECRET": SAMPLE_CLIENT_SECRET, "RELAY_API_KEYS": KEY,
-            "RELAY_REFRESH_INTERVAL": "60", "RELAY_STOCK_INTERVAL": "60", **extra}
-
-
-@pytest.fixture
-async def rig() -> AsyncIterator[Rig]:
-    clock = FakeClock(start=START)
-    sim_app = create_sim_app(SimState(clock=clock))
-    transport = httpx.ASGITransport(app=sim_app)
-    http = httpx.AsyncClient(transport=transport, base_url="http://toast.test")
-    relay = Relay.build(load_settings(settings_env(RELAY_STALE_MAX="1d")), clock=clock,
-                        http=http)
-    async with httpx.AsyncClient(transport=transport, base_url="http://toast.test") as sim:
-        yield Rig(clock, sim, relay)
-    await http.aclose()
+from tests.support.service_rig import GUID, KEY, START, Rig, settings_env
 
 
 async def test_failure_marks_stale_and_recovery_clears_it(rig: Rig) -> None:

@@ -9,9 +9,7 @@ import pytest
 from app.errors import NotReady
 from app.refresh.decide import Intervals
 from app.toast.limiter import Priority
-from tests.unit.refresh.test_service import GUID, Rig, rig
-
-__all__ = ["rig"]  # the fixture, shared with test_service
+from tests.support.service_rig import GUID, Rig
 
 
 async def test_a_screen_gets_503_with_retry_after_instead_of_hanging(rig: Rig) -> None:

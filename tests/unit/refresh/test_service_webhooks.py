@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from app.clock import parse_iso
 from app.webhooks.events import MenusUpdated, StockChanged
-from tests.unit.refresh import test_service
-from tests.unit.refresh.test_service import GUID, Rig
-
-rig = test_service.rig
-"""The service tests' fixture: relay + in-process simulator on one fake clock."""
+from tests.support.service_rig import GUID, Rig
 
 
 async def run(r: Rig, seconds: int) -> None:

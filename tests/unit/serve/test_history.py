@@ -8,25 +8,8 @@ from pathlib import Path
 import msgspec
 
 from app.files import WRITES
-from app.menu.model import StockEntry
 from app.serve.history import History, classify, versions_json
-from app.serve.views import MenuView
-from tests.unit.serve.test_views import view
-
-
-def sold_out(v: MenuView, now: float = 2000.0) -> MenuView:
-    """``v`` with its first item sold out (a stock change)."""
-    return v.with_changes(stock=[StockEntry(guid=v.rows[0].guid, status="OUT_OF_STOCK")],
-                          now=now)
-
-
-def republished(v: MenuView, last_updated: str, now: float = 3000.0) -> MenuView:
-    """``v`` re-published by Toast with its first item at $99."""
-    flat = v.flat
-    rows = (msgspec.structs.replace(flat.rows[0], price=99.0, priceText="$99.00"),
-            *flat.rows[1:])
-    return v.with_changes(flat=msgspec.structs.replace(flat, rows=rows, last_updated=last_updated),
-                          fetched_at=now, now=now)
+from tests.support.menu_views import republished, sold_out, three_versions, view
 
 
 def test_classify() -> None:
@@ -45,17 +28,6 @@ def test_a_time_specific_price_is_a_time_version() -> None:
     rows = (msgspec.structs.replace(flat.rows[0], price=1.0, priceText="$1.00"), *flat.rows[1:])
     repriced = v.with_changes(flat=msgspec.structs.replace(flat, rows=rows), now=9.0)
     assert classify(v, repriced) == "time"
-
-
-def three_versions() -> tuple[History, MenuView, MenuView]:
-    """A history of "r" with a first version, a stock change and a republished menu."""
-    h = History(size=10)
-    v1 = view()
-    v2 = sold_out(v1)
-    v3 = republished(v2, "2026-01-01T00:00:00.000+0000")
-    for old, new, at in ((None, v1, 1.0), (v1, v2, 2.0), (v2, v3, 3.0)):
-        h.record("r", old, new, at)
-    return h, v1, v3
 
 
 def test_record_keeps_what_changed_newest_first() -> None:

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import orjson
 import pytest
 
 from app.menu.filters import Filters
-from app.menu.flatten import FlatMenu, flatten
-from app.menu.model import decode_menus
-from app.menu.restaurant import RestaurantInfo
+from app.menu.flatten import FlatMenu
 from app.serve import dayparts, views
 from app.serve.answers import FORMATS, MEDIA_TYPES
-from app.serve.views import MenuView
-from tests.unit.menu.menu_docs import EXAMPLE
-
-NOW = datetime(2025, 2, 17, 20, 30, tzinfo=UTC)
-INFO = RestaurantInfo("r-guid", "Café Crème", "America/New_York", "USD")
-
-
-def view(stale: bool = False, changed_at: float = 1000.0) -> MenuView:
-    flat = flatten(decode_menus(EXAMPLE.read_bytes()), now=NOW)
-    return MenuView(info=INFO, flat=flat, stock=[], fetched_at=900.0, stale=stale,
-                    changed_at=changed_at)
+from tests.support.menu_docs import NOW
+from tests.support.menu_views import view
 
 
 def test_every_shape_has_its_own_etag_and_media_type() -> None:

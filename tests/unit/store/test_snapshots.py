@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import zlib
 from pathlib import Path
 
 import msgspec
@@ -13,20 +12,11 @@ import pytest
 
 from app.errors import ToastBadResponse
 from app.files import WRITES
-from app.menu.model import decode_menus, decode_stock
+from app.menu.model import decode_menus
 from app.menu.restaurant import RestaurantInfo
 from app.store.snapshot_record import Snapshot, decode_snapshot, encode_snapshot
 from app.store.snapshots import DirectorySnapshots, MemorySnapshots
-
-MENUS = orjson.dumps({"restaurantGuid": "g", "lastUpdated": "t1", "menus": []})
-STOCK = b'[{"guid": "i1", "status": "OUT_OF_STOCK"}]'
-
-
-def snap(guid: str = "g", fetched_at: float = 10.0, checked_at: float = 0.0,
-         stock_at: float = 0.0) -> Snapshot:
-    info = RestaurantInfo(guid, "Harbor", "America/New_York", "USD")
-    return Snapshot(guid, info, zlib.compress(MENUS, 1), "t1", fetched_at, decode_stock(STOCK),
-                    STOCK, checked_at, stock_at, len(MENUS))
+from tests.support.snapshots import MENUS, STOCK, snap
 
 
 def test_record_round_trips() -> None:

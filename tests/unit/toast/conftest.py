@@ -1,4 +1,4 @@
-"""Fixtures for the Toast client-side tests (helpers live in toast_fakes)."""
+"""Fixtures for the Toast client-side tests (helpers live in tests/support/toast_fakes.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from tests.unit.toast.toast_fakes import FakeAuth, RecordingClock
+from tests.support.toast_fakes import FakeAuth, RecordingClock
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from app.sim.sample import (
     STANDARD_CLIENT_SECRET,
 )
 from app.sim.state import SimState
-from tests.sim.sim_helpers import CREDENTIALS, LOGIN, headers
+from tests.support.sim_auth import CREDENTIALS, LOGIN, headers
 
 UNKNOWN_GUID = "11111111-2222-3333-4444-555555555555"
 

@@ -10,7 +10,7 @@ import pytest
 from app.clock import FakeClock
 from app.sim.app import create_sim_app
 from app.sim.state import SimState
-from tests.sim.sim_helpers import CREDENTIALS, LOGIN
+from tests.support.sim_auth import CREDENTIALS, LOGIN
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ import random
 import time
 from dataclasses import dataclass
 
-from tests.soak.cluster import Cluster
-from tests.soak.ledger import Ledger
-from tests.soak.schedule import FaultSpec
-from tests.soak.traffic import Prices, storm
+from tests.support.soak.cluster import Cluster
+from tests.support.soak.ledger import Ledger
+from tests.support.soak.schedule import FaultSpec
+from tests.support.soak.traffic import Prices, storm
 
 SLOW_FETCH = 20.0
 """The lease holder's /menus answer takes this long, so it is surely killed mid-fetch."""

@@ -15,7 +15,7 @@ from app.store.outage import LOGIN_ROOM
 from app.store.tokens import StoredToken, TokenStore
 from app.toast.token import TokenManager
 from app.toast.token_state import expiry_margin
-from tests.unit.toast.toast_fakes import FakeAuth, RecordingClock, drive, manager
+from tests.support.toast_fakes import FakeAuth, RecordingClock, drive, manager
 
 LIFETIME = 40.0
 WINDOW = 15.0

@@ -12,7 +12,7 @@ from app.sim.app import create_sim_app
 from app.sim.ratelimit import RateLimiter
 from app.sim.sample import SAMPLE_RESTAURANT_GUID, SECOND_RESTAURANT_GUID
 from app.sim.state import SimState
-from tests.sim.sim_helpers import CREDENTIALS, LOGIN, headers
+from tests.support.sim_auth import CREDENTIALS, LOGIN, headers
 
 GUIDS = (SAMPLE_RESTAURANT_GUID, SECOND_RESTAURANT_GUID)
 

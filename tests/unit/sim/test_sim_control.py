@@ -9,7 +9,7 @@ import httpx
 from app.clock import FakeClock
 from app.sim.menu_walk import find_items
 from app.sim.sample import SAMPLE_RESTAURANT_GUID
-from tests.sim.sim_helpers import headers
+from tests.support.sim_auth import headers
 
 PUBLISH = f"/_sim/publish/{SAMPLE_RESTAURANT_GUID}"
 

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from app.menu.flatten import flatten
 from app.menu.model import MenusDocument, decode_menus
+from app.menu.rows import Row
 
 EXAMPLE = Path("/work/shared/toast/example-menus.json")
 VISIBLE = ["POS", "KIOSK", "TOAST_ONLINE_ORDERING", "ORDERING_PARTNERS"]
 WEEKDAYS = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"]
 ALL_DAYS = [*WEEKDAYS, "SATURDAY", "SUNDAY"]
+NOW = datetime(2025, 2, 17, 20, 30, tzinfo=UTC)
+"""When the example document is flattened (a Monday evening)."""
+RESTAURANT = {"guid": "r-guid", "name": "Toast Diner", "timeZone": "America/New_York",
+              "extra": "not shown"}
 
 Json = dict[str, Any]
 _counter = itertools.count(1)
@@ -108,3 +115,8 @@ def decode(doc: Json) -> MenusDocument:
 def one_item_doc(it: Json, *, groups: list[Json] | None = None,
                  options: list[Json] | None = None, tz: str = "America/New_York") -> Json:
     return document([menu("M", [group("G", [it])])], groups=groups, options=options, tz=tz)
+
+
+def example_rows() -> list[Row]:
+    """The example document's rows, flattened at ``NOW``."""
+    return list(flatten(decode_menus(EXAMPLE.read_bytes()), now=NOW).rows)

@@ -12,11 +12,11 @@ import httpx
 import redis as redis_py
 
 from app.sim.sample import SAMPLE_RESTAURANT_GUID
-from tests.soak.ledger import SimCounts
-from tests.soak.schedule import FaultSpec
 from tests.support.procs import Proc, Procs, free_port
 from tests.support.redis_server import RedisServer
 from tests.support.relay_env import relay_env
+from tests.support.soak.ledger import SimCounts
+from tests.support.soak.schedule import FaultSpec
 
 GUID = SAMPLE_RESTAURANT_GUID
 REPLICAS = 3

@@ -9,9 +9,8 @@ import httpx
 import pytest
 
 from app.sim.sample import SAMPLE_RESTAURANT_GUID
-from app.sim.server import token_lifetime_from_env
-from tests.sim.sim_helpers import CREDENTIALS, LOGIN, headers
 from tests.support.procs import Procs, free_port
+from tests.support.sim_auth import CREDENTIALS, LOGIN, headers
 
 pytestmark = pytest.mark.integration
 
@@ -32,12 +31,3 @@ def test_server_module_serves_login_and_menus(tmp_path: Path) -> None:
             assert menus.json()["restaurantGuid"] == SAMPLE_RESTAURANT_GUID
             assert client.get("/_sim/calls").json()["calls"] == {"login": 1, "menus": 1}
     assert "demo-secret" not in (tmp_path / "sim.log").read_text(errors="replace")
-
-
-def test_token_lifetime_env() -> None:
-    """SIM_TOKEN_LIFETIME sets the lifetime (plain seconds or with a unit); default one day."""
-    assert token_lifetime_from_env({}) == 86400
-    assert token_lifetime_from_env({"SIM_TOKEN_LIFETIME": "90"}) == 90
-    assert token_lifetime_from_env({"SIM_TOKEN_LIFETIME": "2m"}) == 120
-    with pytest.raises(ValueError, match="SIM_TOKEN_LIFETIME"):
-        token_lifetime_from_env({"SIM_TOKEN_LIFETIME": "0"})

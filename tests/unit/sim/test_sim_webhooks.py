@@ -12,7 +12,7 @@ from app.sim.state import SimState
 from app.sim.webhooks import WebhookConfig, webhook_config
 from app.webhooks.events import read_envelope, to_event
 from app.webhooks.signature import verify
-from tests.sim.sim_helpers import headers
+from tests.support.sim_auth import headers
 
 GUID = SAMPLE_RESTAURANT_GUID
 MENUS_SECRET = "sim-menus-secret"

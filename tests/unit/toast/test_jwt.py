@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 from app.toast.jwt import token_expiry
-from tests.unit.toast.toast_fakes import make_jwt
+from tests.support.toast_fakes import make_jwt
 
 
 def _jwt(payload: bytes) -> str:

@@ -20,9 +20,9 @@ from typing import Any
 import httpx
 import orjson
 
-from tests.soak.cluster import GUID, WEBHOOK_SECRET, Cluster
-from tests.soak.ledger import Answer, Ledger
 from tests.support.relay_env import KEY
+from tests.support.soak.cluster import GUID, WEBHOOK_SECRET, Cluster
+from tests.support.soak.ledger import Answer, Ledger
 from tests.support.sse import SseReader
 from tests.support.webhooks import toast_webhook
 

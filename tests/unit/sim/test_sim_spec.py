@@ -16,9 +16,9 @@ from app.sim.sample import (
     SECOND_RESTAURANT_GUID,
     harbor_lights_menus,
 )
-from tests.sim.sim_helpers import CREDENTIALS, LOGIN, headers
-from tests.sim.sim_semantic import semantic_errors
-from tests.sim.sim_spec_schema import errors, load_spec, validator
+from tests.support.menus_semantic import semantic_errors
+from tests.support.sim_auth import CREDENTIALS, LOGIN, headers
+from tests.support.toast_schema import errors, load_spec, validator
 
 MENUS = "toast-menus-openapi.yaml"
 

@@ -11,7 +11,7 @@ from app.clock import FakeClock
 from app.sim.sample import SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET
 from app.sim.state import SimState
 from app.sim.tokens import Refusals
-from tests.sim.sim_helpers import CREDENTIALS, LOGIN, headers
+from tests.support.sim_auth import CREDENTIALS, LOGIN, headers
 
 LEGACY = "/usermgmt/v1/oauth/token"
 LEGACY_FORM = {"grant_type": "client_credentials", "client_id": SAMPLE_CLIENT_ID,

@@ -22,7 +22,7 @@ from app.errors import (
 )
 from app.toast.client import RetryPolicy, ToastClient, endpoint_name, make_http_client
 from app.toast.limiter import UpstreamLimiter
-from tests.unit.toast.toast_fakes import (
+from tests.support.toast_fakes import (
     BASE,
     OTHER_RESTAURANT,
     RESTAURANT,

@@ -13,7 +13,7 @@ from app.store.tokens import StoredToken, fingerprint
 from app.toast.jwt import token_expiry
 from app.toast.token import TokenManager
 from app.toast.token_state import expiry_margin
-from tests.unit.toast.toast_fakes import FakeAuth, RecordingClock, SharedStore, drive, manager
+from tests.support.toast_fakes import FakeAuth, RecordingClock, SharedStore, drive, manager
 
 SHORT = 40.0
 

@@ -73,7 +73,8 @@ def self_signed_cert(directory: Path, host: str = "127.0.0.1") -> tuple[Path, Pa
 def _sub_once(pattern: str, repl: str, text: str) -> str:
     new, count = re.subn(pattern, repl, text)
     if not count:
-        raise ValueError(f"the nginx example no longer contains {pattern!r}; update nginx_conf.py")
+        raise ValueError(f"the nginx example no longer contains {pattern!r}; "
+                         "update tests/support/nginx.py")
     return new
 
 

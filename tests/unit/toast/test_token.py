@@ -17,7 +17,7 @@ from app.toast.jwt import token_expiry
 from app.toast.limiter import UpstreamLimiter
 from app.toast.token import TokenManager
 from app.toast.token_state import expiry_margin
-from tests.unit.toast.toast_fakes import (
+from tests.support.toast_fakes import (
     BASE,
     CLIENT_ID,
     SECRET,

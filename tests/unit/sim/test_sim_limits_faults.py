@@ -11,7 +11,7 @@ import pytest
 from app.clock import FakeClock
 from app.sim.sample import SAMPLE_RESTAURANT_GUID, SECOND_RESTAURANT_GUID
 from app.sim.state import SimState
-from tests.sim.sim_helpers import CREDENTIALS, LOGIN, headers
+from tests.support.sim_auth import CREDENTIALS, LOGIN, headers
 
 
 async def _fault(client: httpx.AsyncClient, **body: object) -> None:
