@@ -84,6 +84,8 @@ class TokenManager(TokenState):
             return await asyncio.shield(self._inflight)
         if self._store.shared and (token := await self._take_shared(self._rejected)):
             return token
+        if self._inflight is not None:  # another caller began a login while the store was read
+            return await asyncio.shield(self._inflight)
         self._check_pause()
         self._check_gate(self._policy.wait(valid_token=False))
         return await asyncio.shield(self._start("expired" if self._token else "no token"))
