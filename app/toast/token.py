@@ -84,6 +84,8 @@ class TokenManager(TokenState):
             return await asyncio.shield(self._inflight)
         if self._store.shared and (token := await self._take_shared(self._rejected)):
             return token
+        if self._inflight is not None:  # another caller began a login while the store was read
+            return await asyncio.shield(self._inflight)
         self._check_pause()
         self._check_gate(self._policy.wait(valid_token=False))
         return await asyncio.shield(self._start("expired" if self._token else "no token"))
@@ -91,7 +93,8 @@ class TokenManager(TokenState):
     async def handle_unauthorized(self, token_used: str) -> str:
         """A data API answered 401 to ``token_used``: it is never sent again; return the
         token another caller or replica obtained, else log in once (at most one such
-        re-login per 30 minutes; past it, calls pause: ``ToastAuthError``)."""
+        re-login per 30 minutes; past it, a refusal of the token held pauses calls:
+        ``ToastAuthError``; one of a token no longer held retries with the current one)."""
         await self._restore()
         held = self._token == token_used
         expires_at = self._expires_at if held else token_expiry(token_used)
@@ -104,11 +107,21 @@ class TokenManager(TokenState):
             return self._token  # another caller already replaced it
         if self._store.shared and (token := await self._take_shared(token_used)):
             return token  # another replica (or caller, meanwhile) has a new one
+        if self._inflight is not None:
+            # Another caller refused the same token and began the re-login while the store
+            # was read: this is the same refusal, not a second one (docs/toast-tokens.md).
+            return await asyncio.shield(self._inflight)
         mono = self._clock.monotonic()
         # At most one 401-driven login per 30 minutes, whatever the token's age: Toast hands
         # back the same token before its last minute, so a stubborn 401 would otherwise
         # turn every data call into a login (and Toast cuts off clients that over-login).
         if self._last_401_login is not None and mono - self._last_401_login < _MIN_TOKEN_AGE:
+            if not held:
+                # A call sent before its token was refused or replaced: no second refusal
+                # (only one of a token held now is), so it retries with the current token
+                # and never pauses calls or keeps the re-login from running
+                # (docs/toast-tokens.md, rule 4).
+                return await self.get_token()
             return await self._refused_again(self._last_401_login + _MIN_TOKEN_AGE - mono,
                                              expires_at, token_used)
         self._check_gate(self._policy.wait(valid_token=False, floor=False))
@@ -174,13 +187,17 @@ class TokenManager(TokenState):
         return task
 
     async def _login(self, reason: str, avoid: str | None) -> str:
+        # The token this login replaces, named before the lock is waited for: a token
+        # taken meanwhile (another replica's, through a concurrent caller) is used, not
+        # mistaken for a held valid one that would put a 401 re-login under the hourly
+        # budget (docs/toast-tokens.md, rule 6).
+        replaced = avoid or self._token
         try:
             async with self._store.lock() as locked:
                 if self._store.shared:
                     # Another replica may have logged in while we waited for the lock.
-                    if await self._adopt_shared(avoid=avoid or self._token):
-                        assert self._token is not None
-                        return self._token
+                    if token := await self._take_shared(replaced):
+                        return token
                     self._check_pause()  # another replica had the token refused meanwhile
                     alone = not locked and self._usable()
                     if alone and self._clock.now() < self._outage_refresh():

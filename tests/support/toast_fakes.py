@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable, Iterable
 from typing import Any, TypeVar
 
 import httpx
@@ -125,13 +126,37 @@ class SharedStore(MemoryTokenStore):
 
     shared = True
 
-    async def load(self) -> StoredToken | None:
+    async def _round_trip(self) -> None:
         await asyncio.sleep(0)
+
+    async def load(self) -> StoredToken | None:
+        await self._round_trip()
         return await super().load()
 
     async def save(self, token: StoredToken) -> None:
-        await asyncio.sleep(0)
+        await self._round_trip()
         await super().save(token)
 
     async def peek(self) -> StoredToken | None:
         return await self.load()
+
+
+class LockingSharedStore(SharedStore):
+    """A SharedStore with Redis's login lock: one holder at a time, in the order asked.
+    ``delays`` gives the extra yields of each next round trip (read, write or lock), so a
+    test can vary how concurrent callers interleave; past its end, one yield each."""
+
+    def __init__(self, delays: Iterable[int] = ()) -> None:
+        super().__init__()
+        self._held = asyncio.Lock()
+        self._delays = iter(delays)
+
+    async def _round_trip(self) -> None:
+        for _ in range(1 + next(self._delays, 0)):
+            await asyncio.sleep(0)
+
+    @contextlib.asynccontextmanager
+    async def lock(self) -> AsyncIterator[bool]:
+        await self._round_trip()
+        async with self._held:
+            yield True

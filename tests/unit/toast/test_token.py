@@ -23,6 +23,7 @@ from tests.support.toast_fakes import (
     SECRET,
     FakeAuth,
     RecordingClock,
+    SharedStore,
     credentials,
     drive,
     manager,
@@ -96,6 +97,16 @@ async def test_hundred_concurrent_first_callers_share_one_login(
     """100 concurrent first requests wait on the same in-flight login: 1 login in all."""
     tokens = manager(clock, http)
     got = await asyncio.gather(*(tokens.get_token() for _ in range(100)))
+    assert len(auth.requests) == 1
+    assert set(got) == {auth.token}
+
+
+async def test_concurrent_first_callers_on_a_shared_store_share_one_login(
+    clock: RecordingClock, auth: FakeAuth, http: httpx.AsyncClient
+) -> None:
+    """Concurrent first requests on a replica of a shared store wait on one login: 1 in all."""
+    tokens = manager(clock, http, store=SharedStore())
+    got = await drive(clock, asyncio.gather(*(tokens.get_token() for _ in range(20))))
     assert len(auth.requests) == 1
     assert set(got) == {auth.token}
 

@@ -8,12 +8,19 @@ import asyncio
 import httpx
 import pytest
 
-from app.errors import ToastAuthError
+from app.errors import ToastAuthError, ToastUnavailable
 from app.store.tokens import StoredToken, fingerprint
 from app.toast.jwt import token_expiry
 from app.toast.token import TokenManager
 from app.toast.token_state import expiry_margin
-from tests.support.toast_fakes import FakeAuth, RecordingClock, SharedStore, drive, manager
+from tests.support.toast_fakes import (
+    FakeAuth,
+    LockingSharedStore,
+    RecordingClock,
+    SharedStore,
+    drive,
+    manager,
+)
 
 SHORT = 40.0
 
@@ -205,3 +212,64 @@ async def test_a_refusal_of_an_expired_token_is_an_ordinary_login(
     await clock.advance(SHORT)
     third = await drive(clock, tokens.handle_unauthorized(second))
     assert third not in (first, second) and len(auth.requests) == 3
+
+
+async def test_two_refusals_at_once_a_second_after_a_login_share_the_one_relogin(
+    clock: RecordingClock, auth: FakeAuth, http: httpx.AsyncClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Two calls refused together a second after a login: one re-login serves both, no pause."""
+    caplog.set_level("INFO")
+    auth.lifetime = SHORT
+    store, (tokens,) = replicas(clock, http, 1)
+    dead = await tokens.get_token()
+    await clock.advance(1)
+    revoke(auth)
+    got = await drive(clock, asyncio.gather(*(tokens.handle_unauthorized(dead)
+                                              for _ in range(2))))
+    assert got[0] == got[1] != dead
+    assert len(auth.requests) == 2 and "Toast login (401)" in caplog.text
+    assert "again after a re-login" not in caplog.text
+    record = await store.load()
+    assert record is not None and record.paused_until == 0.0
+    assert tokens.status()["pausedUntil"] is None
+    assert await tokens.get_token() == got[0]
+
+
+async def test_refusals_on_two_replicas_at_once_cost_one_relogin_and_no_pause(
+    clock: RecordingClock, auth: FakeAuth, http: httpx.AsyncClient
+) -> None:
+    """A 401 on one replica and two on another at once, under the login lock: one re-login."""
+    auth.lifetime = SHORT
+    store = LockingSharedStore()
+    a, b = (manager(clock, http, store=store, refresh_window=15) for _ in range(2))
+    dead = await a.get_token()
+    assert await b.get_token() == dead
+    await clock.advance(1)
+    revoke(auth)
+    got = await drive(clock, asyncio.gather(a.handle_unauthorized(dead),
+                                            b.handle_unauthorized(dead),
+                                            b.handle_unauthorized(dead)))
+    assert len(set(got)) == 1 and dead not in got
+    assert len(auth.requests) == 2
+    assert a.status()["pausedUntil"] is None and b.status()["pausedUntil"] is None
+    assert await b.get_token() == got[0]
+
+
+async def test_a_late_refusal_after_a_failed_relogin_does_not_pause_calls(
+    clock: RecordingClock, auth: FakeAuth, http: httpx.AsyncClient
+) -> None:
+    """A 401 for a token already refused, after the re-login failed, awaits the login backoff."""
+    tokens = manager(clock, http)  # day-long tokens: a pause would last the 30 minutes
+    dead = await tokens.get_token()
+    revoke(auth, 86400)
+    auth.fail_status = 503
+    with pytest.raises(ToastUnavailable):
+        await drive(clock, tokens.handle_unauthorized(dead))
+    with pytest.raises(ToastUnavailable, match="next try in"):  # sent before the refusal
+        await tokens.handle_unauthorized(dead)
+    assert tokens.status()["pausedUntil"] is None
+    auth.fail_status = None
+    await clock.advance(10)  # the first backoff after Toast failing
+    fresh = await tokens.get_token()
+    assert fresh != dead and len(auth.requests) == 3
