@@ -15,8 +15,7 @@ from app.board.images import ImageStore
 from app.clock import Clock, SystemClock
 from app.config import Settings
 from app.console.gate import Gate
-from app.console.secret import SecretSource
-from app.console.sessions import MemorySessions, RedisSessions, Sessions, SessionStore
+from app.console.sessions import Sessions
 from app.errors import RelayError
 from app.heap import hold_mmap_threshold
 from app.loopwatch import GcWatch, LoopWatch
@@ -37,6 +36,7 @@ from app.serve.push import ChangeFeed
 from app.store.backends import State, local_state, redis_state
 from app.store.counters import ClientLimits
 from app.store.screens import MemoryScreens, Stored
+from app.store.session_secret import SecretSource
 from app.store.snapshots import SnapshotStore
 from app.toast.client import ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
@@ -59,14 +59,13 @@ def image_store(settings: Settings, clock: Clock) -> ImageStore:
 
 
 def console_gate(settings: Settings, state: State, clock: Clock) -> Gate:
-    """The console's sessions live where the rest of the state does (Redis: every replica
-    sees a sign-out), signed with a secret kept there too."""
+    """The console's sessions live where the rest of the state does (``state.sessions``,
+    chosen in app/store/backends.py), signed with a secret kept there too."""
     configured = settings.relay_session_secret
-    store: SessionStore = (RedisSessions(state.redis) if state.redis is not None
-                           else MemorySessions())
     secret = SecretSource(configured.get_secret_value().encode() if configured else None,
                           redis=state.redis, directory=settings.relay_data_dir)
-    return Gate(settings.relay_admin_key, Sessions(store, clock, secret), clock, state.redis)
+    return Gate(settings.relay_admin_key, Sessions(state.sessions, clock, secret), clock,
+                state.redis)
 
 
 @dataclass

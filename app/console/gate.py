@@ -13,8 +13,9 @@ from pydantic import SecretStr
 
 from app.clock import Clock
 from app.console.sessions import EVERY_ACCOUNT, Sessions
-from app.console.throttle import SignInThrottle, Throttle
+from app.console.throttle import Throttle
 from app.store.redis_link import RedisLink
+from app.store.signin_attempts_redis import SignInThrottle
 
 DEFAULT_ACCOUNT = "default"
 """The name the console shows for the account described by the TOAST_* settings."""

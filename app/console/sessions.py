@@ -11,28 +11,21 @@ fixation) is never the one that gets signed in.
 
 from __future__ import annotations
 
-import abc
 import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
 
 import orjson
 
 from app.clock import Clock
-from app.errors import NotReady
-from app.store.redis_link import RedisDown, RedisLink
-
-T = TypeVar("T")
+from app.store.sessions import SessionStore
 
 SESSION_SECONDS = 12 * 3600
 COOKIE = "relay_console"
 EVERY_ACCOUNT = "*"
 """The account of a session signed in with RELAY_ADMIN_KEY: it sees every account."""
-MAX_LOCAL = 10_000
-"""Sessions one process keeps in memory; the oldest go first past this."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,66 +66,6 @@ def verify(secret: bytes, cookie: str, now: float) -> str | None:
     if not hmac.compare_digest(sign(secret, sid, int(expires)), cookie):
         return None
     return sid if now < int(expires) else None
-
-
-class SessionStore(abc.ABC):
-    @abc.abstractmethod
-    async def get(self, key: str) -> bytes | None: ...
-
-    @abc.abstractmethod
-    async def put(self, key: str, data: bytes, seconds: int) -> None: ...
-
-    @abc.abstractmethod
-    async def delete(self, key: str) -> None: ...
-
-
-class MemorySessions(SessionStore):
-    """One process's sessions (a restart signs everyone out)."""
-
-    def __init__(self) -> None:
-        self._data: dict[str, bytes] = {}
-
-    async def get(self, key: str) -> bytes | None:
-        return self._data.get(key)
-
-    async def put(self, key: str, data: bytes, seconds: int) -> None:
-        # Expiry is checked on every read; the bound keeps sign-in floods from growing it.
-        while len(self._data) >= MAX_LOCAL:
-            del self._data[next(iter(self._data))]
-        self._data[key] = data
-
-    async def delete(self, key: str) -> None:
-        self._data.pop(key, None)
-
-
-class RedisSessions(SessionStore):
-    """Sessions every replica sees (sign-out on one ends it on all); Redis expires them.
-
-    While Redis is down the console answers 503: a sign-out is recorded only there, so
-    no replica may fall back to a copy of its own and honour an ended session."""
-
-    def __init__(self, link: RedisLink) -> None:
-        self.link = link
-
-    async def _call(self, op: Awaitable[T]) -> T:
-        try:
-            return await self.link.call(op)
-        except RedisDown:
-            raise NotReady("the console's sessions are kept in Redis, which does not "
-                           "answer; try again when it is back", retry_after=5) from None
-
-    def _key(self, key: str) -> str:
-        return self.link.key("console", "session", key)
-
-    async def get(self, key: str) -> bytes | None:
-        data = await self._call(self.link.client.get(self._key(key)))
-        return data.encode() if isinstance(data, str) else data
-
-    async def put(self, key: str, data: bytes, seconds: int) -> None:
-        await self._call(self.link.client.set(self._key(key), data, ex=seconds))
-
-    async def delete(self, key: str) -> None:
-        await self._call(self.link.client.delete(self._key(key)))
 
 
 class Sessions:

@@ -21,6 +21,8 @@ from app.store.members_redis import RedisMembers
 from app.store.redis_link import RedisLink, connect, namespace
 from app.store.screens import DirectoryScreens, MemoryScreens, ScreenStore
 from app.store.screens_redis import RedisScreens
+from app.store.sessions import MemorySessions, SessionStore
+from app.store.sessions_redis import RedisSessions
 from app.store.snapshots import DirectorySnapshots, MemorySnapshots, SnapshotStore
 from app.store.snapshots_redis import RedisSnapshots
 from app.store.tokens import FileTokenStore, MemoryTokenStore, TokenStore
@@ -43,6 +45,8 @@ class State:
     """Where the webhook receiver remembers the events it took (shared with Redis)."""
     screens: ScreenStore = field(default_factory=MemoryScreens)
     """Where screen definitions live (RELAY_DATA_DIR, or Redis shared by every replica)."""
+    sessions: SessionStore = field(default_factory=MemorySessions)
+    """Where the console's sessions live (Redis: a sign-out ends a session on every replica)."""
     tasks: tuple[Callable[[], Coroutine[Any, Any, None]], ...] = ()
     """Background loops the backend needs (the Redis membership beat), run by the relay."""
 
@@ -83,4 +87,5 @@ def redis_state(settings: Settings, url: str, clock: Clock, owner: str) -> State
     log.info("sharing state through Redis as replica %s", me)
     return State(tokens, snaps, RedisLease(link, me), notifier, link,
                  lambda limits: RedisCounter(link, me, clock, limits, members.outage_turns),
-                 lambda: RedisSeenEvents(link), RedisScreens(link, me), (members.run,))
+                 lambda: RedisSeenEvents(link), RedisScreens(link, me), RedisSessions(link),
+                 (members.run,))

@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 
 from app.clock import FakeClock, SystemClock
-from app.console import secret as secret_module
-from app.console.secret import SecretSource
-from app.console.sessions import RedisSessions, Sessions, store_key
-from app.console.throttle import LOCK_SECONDS, SignInThrottle, Throttle, Verdict
+from app.console.sessions import Sessions, store_key
+from app.console.throttle import LOCK_SECONDS, Throttle, Verdict
 from app.errors import NotReady
+from app.store import session_secret as secret_module
 from app.store.redis_link import RedisLink, connect
+from app.store.session_secret import SecretSource
+from app.store.sessions_redis import RedisSessions
+from app.store.signin_attempts_redis import SignInThrottle
 from tests.support.redis_server import RedisServer, redis_server
 
 pytestmark = pytest.mark.integration

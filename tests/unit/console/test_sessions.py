@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 
 from app.clock import FakeClock
-from app.console.secret import SecretSource, file_secret
 from app.console.sessions import (
     SESSION_SECONDS,
-    MemorySessions,
     Sessions,
     sign,
     store_key,
     verify,
 )
+from app.store.session_secret import SecretSource, file_secret
+from app.store.sessions import MemorySessions
 
 SECRET = b"s" * 40
 ADMIN = "admin-key-0123456789abcdef"
