@@ -131,7 +131,7 @@ def _probe(url: str, seconds: float) -> float:
             "print(orjson.dumps(t).decode())\n")
     out = subprocess.run([sys.executable, "-c", code, url, str(seconds), KEY],  # noqa: S603
                          capture_output=True, check=True, timeout=seconds + 60).stdout
-    lat = sorted(orjson.loads(out))
+    lat: list[float] = sorted(orjson.loads(out))
     return 1000 * lat[max(0, math.ceil(0.99 * len(lat)) - 1)]
 
 
