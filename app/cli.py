@@ -17,6 +17,7 @@ from pathlib import Path
 
 from app.config import Settings, load_settings
 from app.errors import ConfigError, RelayError
+from app.fdlimit import files_needed, log_open_files_limit, raise_open_files_limit
 
 EXIT_CONFIG = 2
 EXIT_FAILURE = 1
@@ -118,13 +119,16 @@ def serve(settings: Settings, host: str, port: int) -> None:
     from app.logs import configure_logging
 
     configure_logging(settings.relay_log_format)
+    log = logging.getLogger("toast_relay")
     keep_alive = max(1, round(settings.relay_keepalive_timeout))
     # uvicorn has no timeout for a request's headers or body: a client that never finishes
     # them holds its connection until it gives up. The reverse proxy in front (see
     # deploy/nginx) cuts those; these two bound what reaches the relay itself.
-    logging.getLogger("toast_relay").info(
-        "serving", extra={"host": host, "port": port, "keepAliveSeconds": keep_alive,
-                          "limitConcurrency": settings.relay_limit_concurrency})
+    log.info("serving", extra={"host": host, "port": port, "keepAliveSeconds": keep_alive,
+                               "limitConcurrency": settings.relay_limit_concurrency,
+                               "eventsMaxConnections": settings.relay_events_max_connections})
+    log_open_files_limit(raise_open_files_limit(), files_needed(
+        settings.relay_events_max_connections, settings.relay_limit_concurrency), log)
     # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal to the previous
     # handler; with the default one the process would die by signal instead of exiting 0.
     signal.signal(signal.SIGTERM, lambda signum, frame: None)
@@ -138,10 +142,11 @@ def serve(settings: Settings, host: str, port: int) -> None:
         forwarded_allow_ips=settings.relay_trusted_proxies,
         # Requests under RELAY_ROOT_PATH and plain ones both route (a proxy may strip it or not).
         root_path=settings.relay_root_path,
+        # Open /events streams end as shutdown starts (RelayServer); this bounds the rest.
         timeout_graceful_shutdown=8,
         timeout_keep_alive=keep_alive,
-        # Past this many open connections and tasks, new requests get 503 at once.
-        limit_concurrency=settings.relay_limit_concurrency,
+        # No limit_concurrency: uvicorn's counts every open connection, /events streams
+        # too; the app's own limit (app.api.concurrency) counts requests in flight.
         server_header=False,
     )
     server = RelayServer(config)

@@ -115,7 +115,8 @@ class Relay:
                             limiter=limiter, clock=clock, observer=metrics.observe_toast)
         loader = SnapshotLoader(toast=toast, store=state.snapshots, clock=clock,
                                 escape_formulas=settings.relay_csv_escape_formulas)
-        changes = ChangeFeed(settings.relay_events_max_connections)
+        changes = ChangeFeed(settings.relay_events_max_connections,
+                             heartbeat=settings.relay_events_heartbeat, clock=clock)
         budget = Budget(limiter.limits, settings.relay_refresh_interval,
                         settings.relay_stock_interval,
                         webhooks=bool(settings.webhook_secrets()))
@@ -220,6 +221,7 @@ class Relay:
                 "toastCallsLast15Min": used.last_window})
 
     async def stop(self) -> None:
+        self.changes.close_all()  # and the heartbeat wheel with them
         if self._gc_watch is not None:
             self._gc_watch.stop()
         for task in self._tasks:

@@ -17,7 +17,6 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 import httpx
-import orjson
 import uvicorn
 from fastapi import APIRouter, FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -43,6 +42,7 @@ from app.api import (
     webhooks,
 )
 from app.api.access import AccessLog
+from app.api.concurrency import ConcurrencyLimit
 from app.api.cors import Cors
 from app.api.errors import (
     error_response,
@@ -55,7 +55,7 @@ from app.api.errors import (
     validation_error_handler,
 )
 from app.api.headers import SecurityHeaders
-from app.clock import Clock
+from app.clock import Clock, SystemClock
 from app.config import Settings
 from app.errors import RelayError
 from app.logs import AccessLogWriter
@@ -217,71 +217,41 @@ def create_app(
     ops.add_exception_handler(Exception, unexpected_error_handler)
     ops.add_middleware(SecurityHeaders)
     lane = FastLane(fast, ops, cors)
-    return AccessLog(lane, metrics, writer, templates)
+    # Inside the access log, so that a 503 for overload is logged and counted like any.
+    limited = ConcurrencyLimit(lane, settings.relay_limit_concurrency, clock or SystemClock())
+    return AccessLog(limited, metrics, writer, templates)
+
+
+def _lane(app: ASGIApp) -> FastLane:
+    """The ``FastLane`` of an app made by ``create_app`` (under the log and the limit)."""
+    assert isinstance(app, AccessLog) and isinstance(app.app, ConcurrencyLimit)
+    lane = app.app.app
+    assert isinstance(lane, FastLane)
+    return lane
 
 
 def relay_of(app: ASGIApp) -> Relay:
     """The ``Relay`` behind an app made by ``create_app``, while its lifespan runs."""
-    assert isinstance(app, AccessLog) and isinstance(app.app, FastLane)
-    relay: Relay = app.app.app.state.relay
+    relay: Relay = _lane(app).app.state.relay
     return relay
 
 
 def lifespan_of(app: ASGIApp) -> FastAPI:
     """The FastAPI app that owns the lifespan (``async with lifespan_of(app).router...``)."""
-    assert isinstance(app, AccessLog) and isinstance(app.app, FastLane)
-    return app.app.app
-
-
-OVERLOADED_BODY = orjson.dumps({
-    "error": "overloaded",
-    "detail": "the relay has RELAY_LIMIT_CONCURRENCY connections or requests open; "
-              "try again in a moment"})
-
-
-async def overloaded(scope: Scope, receive: Receive, send: Send) -> None:
-    """What uvicorn answers past ``limit_concurrency``, in the relay's JSON error body (its
-    own is ``text/plain``); like uvicorn's, it closes the connection."""
-    await send({"type": "http.response.start", "status": 503, "headers": [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(OVERLOADED_BODY)).encode()),
-        (b"cache-control", b"no-store"), (b"retry-after", b"1"),
-        (b"connection", b"close")]})
-    await send({"type": "http.response.body", "body": OVERLOADED_BODY, "more_body": False})
-
-
-def answer_overload_in_json() -> None:
-    """uvicorn's HTTP protocols answer past ``limit_concurrency`` with the module-level
-    ``service_unavailable`` app, ahead of the relay's own app: point each at ``overloaded``."""
-    import importlib
-    import pkgutil
-
-    import uvicorn.protocols.http as protocols
-
-    for info in pkgutil.iter_modules(protocols.__path__):
-        try:
-            module = importlib.import_module(f"{protocols.__name__}.{info.name}")
-        except ImportError:  # a protocol whose optional parser is not installed
-            continue
-        if hasattr(module, "service_unavailable"):
-            setattr(module, "service_unavailable", overloaded)  # noqa: B010
+    return _lane(app).app
 
 
 class RelayServer(uvicorn.Server):
-    """uvicorn's server, except that open ``/events`` streams end as soon as shutdown starts,
-    and the 503 past ``limit_concurrency`` is the relay's JSON error body.
+    """uvicorn's server, except that open ``/events`` streams end as soon as shutdown starts.
 
-    Without this, a graceful shutdown waits for every connected board to hang up.
+    Without this, a graceful shutdown waits for every connected board to hang up; the
+    lifespan's shutdown comes only after every connection closed, too late to tell them.
     """
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        answer_overload_in_json()
-        super().__init__(config)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         app = self.config.app
-        if isinstance(app, AccessLog) and isinstance(app.app, FastLane):
-            relay = getattr(app.app.app.state, "relay", None)
-            if isinstance(relay, Relay):
-                relay.changes.close_all()
+        relay = getattr(lifespan_of(app).state, "relay", None) if isinstance(
+            app, AccessLog) else None
+        if isinstance(relay, Relay):
+            relay.changes.close_all()
         await super().shutdown(sockets)

@@ -8,8 +8,12 @@ key rules as ``/menu`` (``X-API-Key`` or ``?key=``). The stream opens with the
 current version, so a screen that loaded just before connecting misses nothing
 (a repeat costs it one 304).
 
-An idle connection costs a parked coroutine and one timer per heartbeat: no
-polling. Connections per process are capped by RELAY_EVENTS_MAX_CONNECTIONS.
+An idle connection costs a parked coroutine, a task watching for the client to
+hang up and a small subscription: no polling and no timer of its own (the feed's
+one heartbeat wheel pings a slice of the streams every quarter second). Streams
+per process are capped by RELAY_EVENTS_MAX_CONNECTIONS, not by
+RELAY_LIMIT_CONCURRENCY (``app.api.concurrency``); on shutdown the feed closes
+them all, so they end at once (``RelayServer`` in ``app.api.app``).
 """
 
 from __future__ import annotations
@@ -57,7 +61,6 @@ class EventStream:
         self.keys = relay.keys
         self.menus = relay.menus
         self.feed = relay.changes
-        self.heartbeat = relay.settings.relay_events_heartbeat
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] == "OPTIONS":
@@ -79,7 +82,7 @@ class EventStream:
                 first = f"retry: {RETRY_MS}\n\n".encode() + update_event(guid, view.json.etag)
                 await send({"type": "http.response.body", "body": first, "more_body": True})
                 while True:
-                    etag = await sub.next(self.heartbeat)
+                    etag = await sub.next()  # None: the heartbeat, or closed
                     if sub.closed:
                         break
                     chunk = update_event(guid, etag) if etag is not None else PING

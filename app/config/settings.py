@@ -116,11 +116,11 @@ class Settings(BaseSettings):
     relay_webhook_secret: SecretStr | None = None
     """Toast webhook signing secrets, a comma list (one per subscription: menus and stock
     have different ones); turns on `POST /webhooks/toast`. Unset: webhooks off."""
-    relay_events_max_connections: int = Field(1000, ge=1)
-    """Open `/events` streams per process; past it a new stream gets 503 (boards then
-    poll)."""
+    relay_events_max_connections: int = Field(5000, ge=1)
+    """Open `/events` streams per process (not in `RELAY_LIMIT_CONCURRENCY`); past it a new
+    stream gets 503 (boards then poll). One replica holds 5,000 (docs/deployment.md)."""
     relay_events_heartbeat: Seconds = 15.0
-    """Seconds between `: ping` comments on an idle `/events` stream."""
+    """Seconds between `: ping` comments on an idle `/events` stream (spread: not all at once)."""
     redis_url: SecretStr | None = None
     """Several replicas act as one relay through this Redis (`redis://` or `rediss://`,
     password in the URL; needs `pip install 'toast-relay[redis]'`, included in the Docker
@@ -136,8 +136,8 @@ class Settings(BaseSettings):
     relay_trusted_proxies: str = "127.0.0.1"
     """Proxies whose `X-Forwarded-*` headers are honoured (comma list)."""
     relay_limit_concurrency: int = Field(1000, ge=1)
-    """Open connections (and requests in progress) past which the relay answers 503 at
-    once (the JSON error body, `"error": "overloaded"`); each `/events` stream holds one."""
+    """Requests in progress past which the relay answers 503 at once (the JSON error body,
+    `"error": "overloaded"`); open `/events` streams and idle connections do not count."""
     relay_keepalive_timeout: Seconds = 5.0
     """Seconds an idle keep-alive connection stays open after an answer."""
     relay_root_path: str = ""

@@ -141,18 +141,27 @@ def test_nginx_cuts_stalled_connections_while_screens_keep_their_answers(
 
 
 def test_relay_limits_concurrency_and_keep_alive_from_settings(tmp_path: Path) -> None:
-    """Past RELAY_LIMIT_CONCURRENCY open connections the relay answers 503 at once, in its
-    JSON error body (not uvicorn's plain text), and 200 again when they go; its keep-alive
-    follows RELAY_KEEPALIVE_TIMEOUT."""
+    """Past RELAY_LIMIT_CONCURRENCY requests in progress the relay answers 503 at once, in
+    its JSON error body (not uvicorn's plain text), and 200 again when they go; idle
+    connections do not count; its keep-alive follows RELAY_KEEPALIVE_TIMEOUT."""
     with running_stack(tmp_path, RELAY_LIMIT_CONCURRENCY="4", RELAY_KEEPALIVE_TIMEOUT="2",
-                       RELAY_LOG_FORMAT="json") as stack:
+                       RELAY_LOG_FORMAT="json",
+                       RELAY_WEBHOOK_SECRET="limit-test-secret") as stack:
         relay, url = stack.relay, stack.url
         port = int(url.rsplit(":", 1)[1])
         idle: list[socket.socket] = []
+        held: list[socket.socket] = []
         try:
             out = relay.wait_output('"limitConcurrency":4')
             assert '"keepAliveSeconds":2' in out
             idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(6)]
+            assert httpx.get(f"{url}/healthz", timeout=10).status_code == 200
+            # Webhook requests whose bodies never come: each is a request in progress.
+            for _ in range(6):
+                s = socket.create_connection(("127.0.0.1", port))
+                s.sendall(b"POST /webhooks/toast HTTP/1.1\r\nHost: relay\r\n"
+                          b"Content-Length: 100\r\n\r\n")
+                held.append(s)
             deadline = time.monotonic() + 20
             status = 0
             while time.monotonic() < deadline and status != 503:
@@ -161,14 +170,14 @@ def test_relay_limits_concurrency_and_keep_alive_from_settings(tmp_path: Path) -
             assert status == 503
             assert answer.headers["content-type"] == "application/json"
             assert answer.json()["error"] == "overloaded" and answer.json()["detail"]
-            for s in idle:
+            for s in held:
                 s.close()
             wait_for(lambda: httpx.get(f"{url}/healthz", timeout=10).status_code == 200, 20,
-                     "200 again once the idle connections are gone", every=0.05)
+                     "200 again once the held requests are gone", every=0.05)
             # A connection idle after its answer is closed by the relay (keep-alive 2 s).
             kept = socket.create_connection(("127.0.0.1", port))
             kept.sendall(b"GET /healthz HTTP/1.1\r\nHost: relay\r\n\r\n")
             assert not wait_all_closed([kept], CUT_WITHIN)
         finally:
-            for s in idle:
+            for s in [*idle, *held]:
                 s.close()
