@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from bench.load import LoadGenerator, LoadResult
-from bench.nginx import start_nginx
+from bench.nginx import start_microcache, start_nginx
 from bench.procs import (
     HOST,
     Proc,
@@ -38,6 +38,7 @@ from bench.variants import VARIANTS
 KEY = "bench-screen-key-0123456789abcdef"
 COPIED_HEADERS = ("ETag", "Cache-Control", "Last-Modified", "X-Cache")
 RELAY, FLOOR, NGINX = "relay (toast-relay serve)", "bare Starlette floor", "nginx (static file)"
+MICRO = "nginx micro-cache before the relay"
 SHARED = "relay with REDIS_URL"
 VARIANT_NAMES = {"quiet": "diag: relay, access log disabled",
                  "starlette": "diag: relay routes on bare Starlette, no access log"}
@@ -173,6 +174,9 @@ def run(tmp: Path, cfg: Config, load: LoadGenerator) -> Section:
         if nginx_url:
             etag = httpx.get(f"{nginx_url}/menu/{GUID}").headers["etag"]
             targets.append(Server(NGINX, f"{nginx_url}/menu/{GUID}", etag, body))
+        micro_url = start_microcache(procs, tmp / "nginx-microcache", relay_url)
+        if micro_url:  # deploy/nginx's micro-cache, on: cached hits answered by nginx
+            targets.append(Server(MICRO, f"{micro_url}/menu/{GUID}", headers["ETag"], body))
         if cfg.diagnose:
             targets += [_variant(procs, tmp, v, sim_url, GUID, len(body)) for v in VARIANTS]
         auth = {"X-API-Key": KEY}

@@ -5,18 +5,25 @@
 # The rendering swaps the host's upstream group for the relay's service name
 # looked up through Docker's resolver (see the comment at `set $relay_upstream`)
 # and drops the IPv6 listeners (compose networks are IPv4 unless you enable
-# IPv6; Docker still publishes the ports on the host's IPv6). RENDER_ONLY=1 stops
-# after writing DST (the tests render it that way).
+# IPv6; Docker still publishes the ports on the host's IPv6). NGINX_MICROCACHE=on
+# (from .env) also removes the "#mc " marks: the micro-cache for screen answers. Any
+# other value but off is refused. RENDER_ONLY=1 stops after writing DST (the tests
+# render it that way).
 set -eu
 src=${SRC:-/etc/nginx/toast-relay.conf.example}
 dst=${DST:-/etc/nginx/conf.d/default.conf}
 cert=${CERT:-/etc/nginx/tls/fullchain.pem}
 
-sed -e '/^ *set \$relay_upstream toast_relay;/d' \
-    -e 's/^\( *\)# \(set \$relay_upstream relay:8080;\)$/\1\2/' \
-    -e 's/^\( *\)# \(resolver 127\.0\.0\.11 .*;\)$/\1\2/' \
-    -e '/listen \[::\]/d' \
-    "$src" > "$dst"
+set -- -e '/^ *set \$relay_upstream toast_relay;/d' \
+       -e 's/^\( *\)# \(set \$relay_upstream relay:8080;\)$/\1\2/' \
+       -e 's/^\( *\)# \(resolver 127\.0\.0\.11 .*;\)$/\1\2/' \
+       -e '/listen \[::\]/d'
+case "${NGINX_MICROCACHE:-off}" in
+    on) set -- "$@" -e 's/^\( *\)#mc /\1/' ;;
+    off) ;;
+    *) echo "NGINX_MICROCACHE must be on or off, not '$NGINX_MICROCACHE'" >&2; exit 2 ;;
+esac
+sed "$@" "$src" > "$dst"
 [ -n "${RENDER_ONLY:-}" ] && exit 0
 
 # certbot writes a self-signed certificate before anything else; wait (bounded) for it.

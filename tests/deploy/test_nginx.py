@@ -25,6 +25,7 @@ from tests.support.dns_stub import DnsStub
 from tests.support.nginx import (
     EXAMPLE,
     compose_site,
+    enable_microcache,
     free_port,
     nginx_command,
     require_binary,
@@ -137,6 +138,16 @@ def rooted(tmp_path: Path, upstream: str) -> Iterator[Proxy]:
         yield running
 
 
+@pytest.fixture
+def microcached(tmp_path: Path, upstream: str) -> Iterator[Proxy]:
+    """nginx with the example's micro-cache and RELAY_ROOT_PATH blocks switched on."""
+    example = tmp_path / "microcached.conf"
+    example.write_text(uncomment_root_path(enable_microcache(EXAMPLE.read_text(),
+                                                             tmp_path / "cache")))
+    with _proxy(tmp_path, upstream, example) as running:
+        yield running
+
+
 def test_example_passes_nginx_t(tmp_path: Path) -> None:
     """`nginx -t` accepts the example once ports, upstream and certificates are local."""
     nginx = require_binary("nginx")
@@ -238,6 +249,14 @@ def test_events_under_a_root_path_pass_through_unbuffered(rooted: Proxy) -> None
     _assert_streamed(rooted, "/toast/events/downtown?key=k")
 
 
+@pytest.mark.parametrize("path", ["/events/downtown?key=k", "/toast/events/downtown?key=k"])
+def test_events_pass_through_unbuffered_with_the_microcache_on(microcached: Proxy,
+                                                               path: str) -> None:
+    """With the micro-cache on, events (also under /toast) still reach the client while the
+    stream is open, and the stream is never cached."""
+    _assert_streamed(microcached, path)
+
+
 def test_root_path_is_stripped_before_the_relay(rooted: Proxy) -> None:
     """/toast/menu/x?key=k reaches the relay as /menu/x?key=k; unprefixed paths still work."""
     with rooted.client() as client:
@@ -316,6 +335,7 @@ def _assert_streamed(proxy: Proxy, path: str) -> None:
             lines = r.iter_lines()
             assert r.headers["content-type"].startswith("text/event-stream")
             assert "content-encoding" not in r.headers
+            assert "x-cache-status" not in r.headers
             assert next(lines) == "event: update"
             # The upstream holds the second event until now: had nginx buffered the
             # stream, the first one could not have arrived yet.

@@ -32,6 +32,7 @@ __all__ = [
     "EXAMPLE",
     "EXAMPLE_UPSTREAM",
     "compose_site",
+    "enable_microcache",
     "free_port",
     "main_conf",
     "nginx_command",
@@ -50,6 +51,9 @@ EXAMPLE_UPSTREAM = "127.0.0.1:8080"
 
 ACME_WEBROOT = "/var/www/acme"
 """Where the example serves Let's Encrypt's challenge files from (certbot's -w)."""
+MICROCACHE_DIR = "/var/cache/nginx/toast-relay"
+"""Where the example's micro-cache keeps its files."""
+_MICROCACHE_MARK = re.compile(r"^( *)#mc ", re.MULTILINE)
 _ROOT_PATH_BLOCK = re.compile(r"^    # (location /toast/.*?^    # \})\n", re.MULTILINE | re.DOTALL)
 
 _LISTEN_RE = re.compile(r"^(\s*)listen\s+(\[::\]:)?(\d+)([^;]*);", re.MULTILINE)
@@ -121,11 +125,22 @@ def uncomment_root_path(text: str, prefix: str = "/toast") -> str:
     return text
 
 
-def compose_site(directory: Path) -> str:
+def enable_microcache(text: str, cache_dir: Path) -> str:
+    """The example with its micro-cache on (the "#mc " marks removed, as nginx.sh does with
+    NGINX_MICROCACHE=on) and its files in ``cache_dir``."""
+    live, count = _MICROCACHE_MARK.subn(r"\1", text)
+    if count < 2:
+        raise ValueError("the nginx example no longer has its #mc micro-cache lines")
+    return _sub_once(re.escape(f"proxy_cache_path {MICROCACHE_DIR} "),
+                     f"proxy_cache_path {cache_dir} ", live)
+
+
+def compose_site(directory: Path, microcache: str = "off") -> str:
     """The example as deploy/compose/nginx.sh renders it inside compose's nginx container."""
     out = directory / "compose-default.conf"
     subprocess.run(["/bin/sh", str(ROOT / "deploy" / "compose" / "nginx.sh")], check=True,
-                   env={**os.environ, "SRC": str(EXAMPLE), "DST": str(out), "RENDER_ONLY": "1"})
+                   env={**os.environ, "SRC": str(EXAMPLE), "DST": str(out), "RENDER_ONLY": "1",
+                        "NGINX_MICROCACHE": microcache})
     return out.read_text()
 
 
