@@ -58,7 +58,7 @@ async def test_two_processes_build_the_same_bytes_from_one_snapshot() -> None:
 
 
 async def test_the_content_time_is_the_snapshots_newest_change() -> None:
-    """A view's time is when its menus were fetched or its stock last changed, whichever is later."""
+    """A view's time is when its menus were fetched or its stock last changed (the later)."""
     assert content_time(await snapshot()) == FETCHED
     assert content_time(await snapshot(stock_at=FETCHED + 90)) == FETCHED + 90
     assert built_at(await snapshot(stock_at=FETCHED + 90), FETCHED + 500).changed_at == FETCHED + 90
