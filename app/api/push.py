@@ -1,12 +1,13 @@
 """``GET /events/{restaurant}``: server-sent events announcing each new version of a restaurant.
 
 Contract (shared with the board): ``text/event-stream``; on each new version
-``event: update`` with ``data: {"restaurant": guid, "etag": <ETag of the
-unfiltered JSON menu>}``; a ``: ping`` comment every RELAY_EVENTS_HEARTBEAT
-seconds (15 by default) so proxies and players keep the connection; the same
-key rules as ``/menu`` (``X-API-Key`` or ``?key=``). The stream opens with the
-current version, so a screen that loaded just before connecting misses nothing
-(a repeat costs it one 304).
+``event: update`` with ``id: <that ETag>`` and ``data: {"restaurant": guid, "etag":
+<ETag of the unfiltered JSON menu>}``; a ``: ping`` comment every
+RELAY_EVENTS_HEARTBEAT seconds (15 by default) so proxies and players keep the
+connection; the same key rules as ``/menu`` (``X-API-Key`` or ``?key=``). The
+stream opens with ``retry:`` and the current version, unless the client names that
+version already (``Last-Event-ID``, or ``?lastEventId=`` for a client that opened a
+new stream itself): a reconnecting screen learns only what it missed, at once.
 
 An idle connection costs a parked coroutine, a task watching for the client to
 hang up and a small subscription: no polling and no timer of its own (the feed's
@@ -29,7 +30,7 @@ from app.api.cors import Cors
 from app.api.headers import NOSNIFF
 from app.relay import Relay
 from app.serve.push import Subscription
-from app.serve.query import parse_query
+from app.serve.query import first, parse_query
 
 HEADERS = [
     (b"content-type", b"text/event-stream; charset=utf-8"),
@@ -42,9 +43,31 @@ RETRY_MS = 3000
 PING = b": ping\n\n"
 
 
+MAX_EVENT_ID = 200
+"""A longer ``Last-Event-ID`` names no version the relay ever sent (it is ignored)."""
+
+
 def update_event(guid: str, etag: str) -> bytes:
+    """One ``update``: its ``id`` is the version (the ETag, a function of the content alone,
+    so the same on every replica and after a restart), which the client sends back as
+    ``Last-Event-ID`` when it reconnects."""
     data = orjson.dumps({"restaurant": guid, "etag": etag})
-    return b"event: update\ndata: " + data + b"\n\n"
+    return b"id: " + etag.encode() + b"\nevent: update\ndata: " + data + b"\n\n"
+
+
+def last_event_id(scope: Scope, query: tuple[tuple[str, str], ...]) -> str:
+    """The version a reconnecting client already has: the ``Last-Event-ID`` header (an
+    ``EventSource`` reconnecting by itself), else ``?lastEventId=`` (a board that opened a
+    new stream); "" when it names none."""
+    seen = next((v for k, v in scope["headers"] if k == b"last-event-id"), b"").decode(
+        "latin-1") or first(query, "lastEventId", "")
+    return seen.strip() if len(seen) <= MAX_EVENT_ID else ""
+
+
+def opening(guid: str, etag: str, seen: str) -> bytes:
+    """The stream's first bytes: ``retry:``, then the current version unless ``seen`` is it."""
+    head = f"retry: {RETRY_MS}\n\n".encode()
+    return head if seen == etag else head + update_event(guid, etag)
 
 
 async def _until_disconnect(receive: Receive, sub: Subscription) -> None:
@@ -79,8 +102,8 @@ class EventStream:
             watcher = asyncio.ensure_future(_until_disconnect(receive, sub))
             try:
                 await send({"type": "http.response.start", "status": 200, "headers": headers})
-                first = f"retry: {RETRY_MS}\n\n".encode() + update_event(guid, view.json.etag)
-                await send({"type": "http.response.body", "body": first, "more_body": True})
+                start = opening(guid, view.json.etag, last_event_id(scope, q.filter_pairs))
+                await send({"type": "http.response.body", "body": start, "more_body": True})
                 while True:
                     etag = await sub.next()  # None: the heartbeat, or closed
                     if sub.closed:

@@ -41,10 +41,12 @@ class Display:
             snap, stale=stale, now=self._clock.now()), snap.rows_hint)
 
     async def changed(self, t: Tracked, view: MenuView, *, stale: bool | None = None,
-                      stock: Sequence[StockEntry] | None = None) -> MenuView:
-        """``view`` with a new stale flag or stock."""
+                      stock: Sequence[StockEntry] | None = None,
+                      changed_at: float | None = None) -> MenuView:
+        """``view`` with a new stale flag or stock (which changed at ``changed_at``)."""
         return await self._render(t, lambda: view.with_changes(
-            stale=stale, stock=stock, now=self._clock.now()), len(view.rows))
+            stale=stale, stock=stock, now=self._clock.now(), changed_at=changed_at),
+            len(view.rows))
 
     async def repriced(self, t: Tracked, view: MenuView, snap: Snapshot,
                        now: float) -> MenuView:

@@ -132,12 +132,21 @@ class SnapshotLoader:
 
     def build_view(self, snap: Snapshot, *, stale: bool, now: float) -> MenuView:
         return MenuView(info=snap.info, flat=_flatten(snap, now), stock=snap.stock,
-                        fetched_at=snap.fetched_at, stale=stale, changed_at=now,
+                        fetched_at=snap.fetched_at, stale=stale, changed_at=content_time(snap),
                         escape_formulas=self.escape_formulas)
 
     def rebuild(self, view: MenuView, snap: Snapshot, *, now: float) -> MenuView:
-        """Re-flatten at ``now`` (a time-specific price flipped); keeps the stale flag."""
-        return view.with_changes(flat=_flatten(snap, now), now=now)
+        """Re-flatten at ``now`` (a time-specific price flipped); keeps the stale flag. The
+        content changed at the flip (``valid_until``), whenever this process saw it."""
+        flip = view.valid_until
+        return view.with_changes(flat=_flatten(snap, now), now=now,
+                                 changed_at=None if flip is None else flip.timestamp())
+
+
+def content_time(snap: Snapshot) -> float:
+    """When ``snap``'s content last changed (menus fetched, stock changed): a time from the
+    data, so a restarted process and every replica holding the copy say the same."""
+    return max(snap.fetched_at, snap.stock_at)
 
 
 def _flatten(snap: Snapshot, now: float) -> FlatMenu:

@@ -142,8 +142,8 @@ class PlanRunner:
         try:
             snap = await self._loader.fetch_stock(t.snapshot, priority)
             if snap is not t.snapshot:  # the loader hands back the same one when unchanged
-                self._display.show(t, await self._display.changed(t, t.view, stock=snap.stock),
-                                   snap)
+                self._display.show(t, await self._display.changed(
+                    t, t.view, stock=snap.stock, changed_at=snap.stock_at), snap)
                 await self._copies.keep(snap)
             decide.stock_polled(t, started, self._timing.intervals(t.guid))
         except Exception as exc:

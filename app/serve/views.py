@@ -80,6 +80,7 @@ class MenuView:
         self.rows: tuple[Row, ...] = tuple(apply_stock(flat.rows, self.stock))
         self.json = Answer.of(self.render("json", False, self.rows), JSON)
         self.changed_at = changed_at
+        """When its content last changed, by the data's clock: the same on every replica."""
         self.last_modified = http_date(changed_at)
         self.last_modified_bytes = self.last_modified.encode()
         self._filtered: LRUCache[tuple[Any, ...], Answer] | None = None
@@ -275,15 +276,21 @@ class MenuView:
         fetched_at: float | None = None,
         info: RestaurantInfo | None = None,
         now: float,
+        changed_at: float | None = None,
     ) -> MenuView:
-        """A new view with some parts replaced; ``changed_at`` moves only if the bytes did."""
+        """A new view with some parts replaced; ``changed_at`` moves only if the bytes did: to
+        ``changed_at`` (the data's time of the change), else ``now``; never for the stale
+        flag alone (a copy restored stale and confirmed later gets its bytes back)."""
+        when = self.changed_at
+        if flat is not None or stock is not None or fetched_at is not None or info is not None:
+            when = now if changed_at is None else changed_at
         view = MenuView(
             info=info or self.info,
             flat=flat or self.flat,
             stock=self.stock if stock is None else stock,
             fetched_at=self.fetched_at if fetched_at is None else fetched_at,
             stale=self.stale if stale is None else stale,
-            changed_at=now,
+            changed_at=when,
             escape_formulas=self.escape_formulas,
         )
         if view.json.etag == self.json.etag:

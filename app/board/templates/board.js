@@ -23,7 +23,8 @@
   var storeKey = 'toast-relay:' + location.pathname + location.search;
   var etag = cfg.etag, fit0 = null, pages = 1, page = 0, pageTimer = 0, openKey = '';
   var timer = 0, fails = 0, inFlight = false, again = false, lastContact = Date.now();
-  var eventFails = 0, opened = false, ticks = 0, drifts = 0, fmt = null;
+  var eventFails = 0, ticks = 0, drifts = 0, fmt = null;
+  var seen = ''; // the last /events id: the version announced (polling catches up too)
   var groups = [], items = [], sent = null, last = null, featSize = 0, tails = [];
   var guids = '', restaurant = ''; // data-guids decoded: 16 bytes per item, in order
   var heights = window.WeakMap ? new WeakMap() : null; // item -> its height as laid out
@@ -600,21 +601,22 @@
         schedule(wait * (0.9 + Math.random() * 0.2));
       });
   }
+  // /events: after an error, wait the server's retry: (3 s, app/api/push.py) plus a random
+  // part of 30 s, so a restarted relay's boards come back spread out; then back off. The
+  // board reopens the stream itself (the browser's own reconnect is every board at once),
+  // naming the last version announced: it is told only of what it missed.
+  function delay(n, r) { // ms before stream attempt n (n > 1: failed again), r in [0, 1)
+    return (n > 1 ? Math.min(6e5, 7500 * Math.pow(2, n)) : 3e3) + r * 3e4;
+  }
   function listen() { // push channel; polling stays on as the fallback
     if (!window.EventSource || !cfg.events) return;
-    var es = new EventSource(eventsUrl);
-    es.addEventListener('update', function () { check(); });
-    es.onopen = function () {
-      eventFails = 0;
-      if (opened) check(); // back after a break: catch up at once
-      opened = true;
-    };
+    var es = new EventSource(eventsUrl + (key ? '&' : '?') + 'lastEventId=' +
+      encodeURIComponent(seen));
+    es.addEventListener('update', function (e) { seen = e.lastEventId; check(); });
+    es.onopen = function () { eventFails = 0; };
     es.onerror = function () {
-      if (es.readyState !== 2) return; // the browser reconnects by itself
-      es.onerror = es.onopen = null;
-      es.close();
-      eventFails++;
-      setTimeout(listen, Math.min(600000, 15000 * Math.pow(2, eventFails)));
+      es.close(); // no further events from it
+      setTimeout(listen, delay(++eventFails, Math.random()));
     };
   }
   function tick() { // every 15 s: dayparts, staleness note, burn-in drift
@@ -651,6 +653,7 @@
   stats.pack = pack;
   stats.balance = balance;
   stats.check = check;
+  stats.delay = delay;
   stats.fit = function () { fit(false); };
   var sentHtml = content().outerHTML; // as the relay sent it, before the script grows it
   sent = parse(sentHtml);
