@@ -367,6 +367,12 @@ def run(tmp: Path, publishes: int) -> Section:
             f"p50 {fmt(painted.pct(0.5) * 1000, 0)} ms; headless Chromium 1920x1080, the "
             "board's own /events stream, time to the second frame after the new price is "
             "in the DOM"))
+    from bench import loop_stall
+
+    section.add("Event-loop stall of a large restaurant's renders (in process, a 1 ms loop "
+                "watch; `python -m bench.loop_stall`):")
+    section.add(md_table(loop_stall.HEADERS, loop_stall.stalls(3)
+                         + loop_stall.concurrent_stalls()))
     section.targets.append(Target(
         "f. /menus calls per publish (webhooks)", fmt(pushed.per_publish, 2), "1",
         pushed.menus_calls == publishes, f"{pushed.menus_calls} for {publishes} publishes"))
