@@ -12,6 +12,13 @@ chose is kept. Restaurants fed by Toast's webhooks need metadata only every 30
 minutes (Toast's advice: docs/toast-api.md, webhooks), which is what lets a large relay keep
 its stock fresh.
 
+What planned polling leaves (2,000 calls per window by default) pays for what
+cannot be planned. A publish costs one ``/menus`` call (``PUBLISH_CALLS``); the
+restaurant's details (``/restaurants/v1/restaurants``) are asked for beside it only
+when they are ``INFO_MAX_AGE`` old, so at most once an hour per restaurant however
+often it publishes (``publish_calls``). A first
+load costs three calls (``FIRST_LOAD_CALLS``: menus, details, stock, sent at once).
+
 Pure: numbers in, numbers out; the scheduler asks again whenever the number of
 restaurants changes. The per-second limit never binds for planned polling (the
 15-minute budget averages 8.3 calls/s against 18/s); bursts are the limiter's job.
@@ -19,6 +26,7 @@ restaurants changes. The per-second limit never binds for planned polling (the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,6 +35,13 @@ from app.store.counters import ClientLimits
 
 WEBHOOK_METADATA_INTERVAL = 1800.0
 """Metadata check for a webhook-fed restaurant: Toast recommends every 30 minutes."""
+INFO_MAX_AGE = 3600.0
+"""Seconds a restaurant's details (name, time zone, currency) are used before a menus fetch
+asks for them again (``app/refresh/loader.py``)."""
+PUBLISH_CALLS = 1
+"""Toast calls a publish costs: its ``/menus`` fetch (details come at most per INFO_MAX_AGE)."""
+FIRST_LOAD_CALLS = 3
+"""Toast calls a first load costs: menus, details and stock."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +98,16 @@ def calls_per_window(demand: Demand, window: float, stretch: float = 1.0) -> flo
     return (polled * window / demand.metadata_interval
             + demand.webhook_fed * window / demand.webhook_metadata_interval
             + demand.restaurants * per_restaurant_stock) / stretch
+
+
+def publish_calls(publishes: float, restaurants: int, window: float) -> float:
+    """At most how many calls ``publishes`` spread over ``restaurants`` cost in ``window``
+    seconds: one ``/menus`` each, plus the details of a restaurant at most once per
+    ``INFO_MAX_AGE`` (and never more often than it publishes)."""
+    if publishes < 0 or restaurants < 0 or window <= 0:
+        raise ValueError("publishes and restaurants must be 0 or more, window more than 0")
+    details = min(publishes, restaurants * math.ceil(window / INFO_MAX_AGE))
+    return publishes * PUBLISH_CALLS + details
 
 
 def plan(demand: Demand, limits: ClientLimits) -> Plan:

@@ -13,6 +13,7 @@ from app.clock import Clock
 from app.errors import NotFound, RelayError, ToastError, ToastForbidden, ToastNotFound
 from app.refresh import decide, policy
 from app.refresh.background import Background
+from app.refresh.budget import FIRST_LOAD_CALLS
 from app.refresh.copies import Copies
 from app.refresh.display import Display
 from app.refresh.loader import SnapshotLoader
@@ -88,7 +89,7 @@ class FirstLoads:
         """Seconds until a first load asked for now is likely done (a Retry-After)."""
         if self._limiter is None:
             return max(1, round(self._timing.first_load_wait))
-        return self._limiter.eta(Priority.FIRST_LOAD, calls=3)
+        return self._limiter.eta(Priority.FIRST_LOAD, calls=FIRST_LOAD_CALLS)
 
     async def restore(self, t: Tracked) -> None:
         """Start from the saved copy (marked stale until Toast confirms it)."""

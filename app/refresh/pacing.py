@@ -6,8 +6,12 @@ restaurant at once, a thousand of them are due together. Run back to back they
 would hold the loop for most of a second with no screen answered. The pacer
 runs them one after another in slices of at most ``budget`` seconds and yields
 to the loop between slices; a render too big for any slice (a menu of
-megabytes) runs in a worker thread instead, where the interpreter switches back
-to the loop every few milliseconds.
+megabytes) runs in the pacer's one render thread instead, where the interpreter
+switches back to the loop every few milliseconds (but not during one C call:
+decoding a large menu still holds the loop for its length, ~15 ms for 3,000 items,
+see bench/loop_stall.py). One thread, not one per render: each more thread
+running Python code takes the GIL from the loop in turn, so a price boundary
+with many large menus would slow the loop down the more of them ran at once.
 
 Deciding is paced as well (``DECIDE_BATCH`` restaurants per loop iteration), and
 starting the work too: the refresh tick hands each restaurant's plan to a
@@ -22,6 +26,7 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -65,11 +70,18 @@ class Pacer:
         """Slices run so far (each followed by a yield to the loop)."""
         self.longest = 0.0
         """The longest slice so far, in seconds of ``timer``."""
+        self._thread: ThreadPoolExecutor | None = None
+        self.heavy = 0
+        """Heavy renders run so far (in the render thread)."""
 
     async def run(self, job: Callable[[], T], *, heavy: bool = False) -> T:
-        """``job()``'s result, computed in turn with the other queued jobs."""
+        """``job()``'s result, computed in turn with the other queued jobs (``heavy``: in
+        the render thread, one after another)."""
         if heavy:
-            return await asyncio.to_thread(job)
+            if self._thread is None:
+                self._thread = ThreadPoolExecutor(1, thread_name_prefix="render")
+            self.heavy += 1
+            return await asyncio.get_running_loop().run_in_executor(self._thread, job)
         fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._queue.append((job, fut))
         if self._worker is None or self._worker.done():

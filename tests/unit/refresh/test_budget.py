@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from app.refresh.budget import Budget, Demand, calls_per_window, plan
+from app.refresh.budget import (
+    FIRST_LOAD_CALLS,
+    INFO_MAX_AGE,
+    PUBLISH_CALLS,
+    Budget,
+    Demand,
+    calls_per_window,
+    plan,
+    publish_calls,
+)
 from app.refresh.decide import Intervals
 from app.store.counters import ClientLimits
 
@@ -104,3 +113,30 @@ def test_budget_with_webhooks_counts_every_restaurant_as_fed() -> None:
     assert iv.refresh == pytest.approx(1800 * 15_500 / 7_500)
     assert iv.stock == pytest.approx(60 * 15_500 / 7_500)
     assert budget.status()["webhookFed"] == 1000
+
+
+@pytest.mark.parametrize(("publishes", "restaurants", "calls"), [
+    (0, 100, 0),  # no publish, no call
+    (1, 1, 2),  # a restaurant's first publish in an hour: menus + details
+    (50, 1, 51),  # one restaurant publishing 50 times: its details once
+    (1_000, 100, 1_100),  # details at most once per restaurant per window
+    (30, 100, 60),  # fewer publishes than restaurants: details at most once each
+])
+def test_publish_calls_count_details_once_per_max_age(publishes: int, restaurants: int,
+                                                     calls: int) -> None:
+    """A publish costs one /menus call; the details at most once per INFO_MAX_AGE each."""
+    assert publish_calls(publishes, restaurants, 900) == calls
+
+
+def test_reserve_pays_for_more_publishes_than_one_call_each_allows() -> None:
+    """What planned polling leaves (2,000) pays for 1,750 publishes a window at 250
+    restaurants (the details once each), where two calls per publish paid for 1,000."""
+    reserve = LIMITS.per_window - LIMITS.planned_per_window
+    assert publish_calls(1_750, 250, LIMITS.window) == reserve
+    assert FIRST_LOAD_CALLS == 3 and PUBLISH_CALLS == 1 and LIMITS.window <= INFO_MAX_AGE
+
+
+def test_publish_calls_refuses_negative_counts() -> None:
+    """Negative counts or an empty window are a clear error, not a negative budget."""
+    with pytest.raises(ValueError, match="publishes and restaurants"):
+        publish_calls(-1, 1, 900)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -148,3 +149,31 @@ def test_the_gc_watch_times_each_collection() -> None:
     assert watch in gc.callbacks
     watch.stop()
     assert watch not in gc.callbacks
+
+
+async def test_heavy_renders_run_off_the_loop_in_one_thread_one_at_a_time() -> None:
+    """A heavy render runs in the pacer's render thread while the loop (and light renders)
+    go on; several heavy ones queue for that one thread instead of running together."""
+    pacer = Pacer()
+    started, release = threading.Event(), threading.Event()
+    running: list[int] = []
+    most = 0
+
+    def heavy(n: int) -> Callable[[], int]:
+        def run() -> int:
+            nonlocal most
+            running.append(n)
+            most = max(most, len(running))
+            started.set()
+            release.wait(10)  # only the loop can set it: this job is not on the loop
+            running.remove(n)
+            return threading.get_ident()
+        return run
+
+    tasks = [asyncio.ensure_future(pacer.run(heavy(n), heavy=True)) for n in range(3)]
+    assert await asyncio.to_thread(started.wait, 10)
+    assert await pacer.run(lambda: 7) == 7  # a light render is not held behind it
+    release.set()
+    threads = await asyncio.gather(*tasks)
+    assert len(set(threads)) == 1 and threads[0] != threading.get_ident()
+    assert most == 1 and pacer.heavy == 3
