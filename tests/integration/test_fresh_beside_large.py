@@ -9,15 +9,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.integration.test_freshness import (
-    GUID,
-    a_priced_item,
-    endpoint_count,
-    price_of,
-    wait_for,
-)
-from tests.support.procs import Procs, free_port
-from tests.support.relay_env import KEY, relay_env
+from tests.support.procs import free_port
+from tests.support.relay_env import KEY
+from tests.support.sample_menu import GUID, a_priced_item, price_of
+from tests.support.sim_calls import endpoint_count
+from tests.support.stack import running_stack
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
 LARGE = "7e57b0a2-3000-4000-8000-000000003000"
@@ -35,17 +32,17 @@ def test_publish_reaches_menu_and_board_while_large_restaurant_renders(tmp_path:
     published and its board rendered at the same time; each publish costs one /menus call
     and the restaurant's details are not asked again."""
     relay_port = free_port()
-    with Procs(tmp_path) as procs:
-        sim_url = procs.sim(extra_args=[
+    with running_stack(tmp_path, relays=0, sim_args=[
             "--webhook-url", f"http://127.0.0.1:{relay_port}/webhooks/toast",
             "--webhook-secret", MENUS_SECRET, "--stock-webhook-secret", STOCK_SECRET,
-            "--webhook-time-scale", "0.01"])
+            "--webhook-time-scale", "0.01"]) as stack:
+        sim_url = stack.sim
         httpx.post(f"{sim_url}/_sim/large/{LARGE}", json={"items": 3000},
                    timeout=120).raise_for_status()
-        _, url = procs.relay(relay_env(
-            sim_url, RELAY_WEBHOOK_SECRET=f"{MENUS_SECRET},{STOCK_SECRET}",
+        _, url = stack.start_relay(
+            port=relay_port, RELAY_WEBHOOK_SECRET=f"{MENUS_SECRET},{STOCK_SECRET}",
             RELAY_RESTAURANTS=json.dumps({"harbor": GUID, "large": LARGE}),
-            RELAY_REFRESH_INTERVAL="1h", RELAY_STOCK_INTERVAL="1h"), port=relay_port)
+            RELAY_REFRESH_INTERVAL="1h", RELAY_STOCK_INTERVAL="1h")
         item = a_priced_item(url)
         big = next(r for r in httpx.get(f"{url}/menu/{LARGE}", params={"key": KEY},
                                         timeout=60).json()["items"]

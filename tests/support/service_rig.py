@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from app.clock import FakeClock
+from app.clock import FakeClock, parse_iso
 from app.config import load_settings
 from app.relay import Relay
 from app.sim.app import create_sim_app
@@ -63,3 +63,19 @@ async def open_rig() -> AsyncIterator[Rig]:
     async with httpx.AsyncClient(transport=transport, base_url="http://toast.test") as sim:
         yield Rig(clock, sim, relay)
     await http.aclose()
+
+
+async def run(r: Rig, seconds: int) -> None:
+    """Let the loop tick for ``seconds`` of fake time."""
+    for _ in range(seconds * 4):
+        r.relay.menus.tick()
+        await r.clock.advance(0.25)
+
+
+async def publish(r: Rig, **body: object) -> float:
+    """Publish the sample restaurant in the simulator; Toast's new lastUpdated (UNIX s)."""
+    resp = await r.sim.post(f"/_sim/publish/{GUID}", json=body)
+    resp.raise_for_status()
+    published = parse_iso(resp.json()["lastUpdated"])
+    assert published is not None
+    return published

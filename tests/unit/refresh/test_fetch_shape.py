@@ -17,12 +17,7 @@ from app.store.snapshots import MemorySnapshots
 from app.toast.client import ToastClient
 from app.toast.limiter import Priority
 from app.webhooks.events import MenusUpdated
-from tests.unit.refresh import test_service
-from tests.unit.refresh.test_service import GUID, Rig
-from tests.unit.refresh.test_service_webhooks import publish, run
-
-rig = test_service.rig
-"""The service tests' fixture: relay + in-process simulator on one fake clock."""
+from tests.support.service_rig import GUID, Rig, publish, run
 
 MENUS = orjson.dumps({"restaurantGuid": GUID, "lastUpdated": "2026-11-24T16:00:00.000+0000",
                       "restaurantTimeZone": "America/New_York", "menus": []})

@@ -4,22 +4,7 @@ from __future__ import annotations
 
 from app.clock import parse_iso
 from app.webhooks.events import MenusUpdated, StockChanged
-from tests.support.service_rig import GUID, Rig
-
-
-async def run(r: Rig, seconds: int) -> None:
-    """Let the loop tick for ``seconds`` of fake time."""
-    for _ in range(seconds * 4):
-        r.relay.menus.tick()
-        await r.clock.advance(0.25)
-
-
-async def publish(r: Rig, **body: object) -> float:
-    resp = await r.sim.post(f"/_sim/publish/{GUID}", json=body)
-    resp.raise_for_status()
-    published = parse_iso(resp.json()["lastUpdated"])
-    assert published is not None
-    return published
+from tests.support.service_rig import GUID, Rig, publish, run
 
 
 async def test_burst_of_50_events_is_one_menus_call(rig: Rig) -> None:
