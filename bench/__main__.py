@@ -1,7 +1,9 @@
-"""``python -m bench``: serving, parsing, Toast-call, board, many-restaurant and screen figures.
+"""``python -m bench``: serving, parsing, Toast-call, board, many-restaurant, screen and push
+figures.
 
 Writes the Markdown table to bench/results/latest.md and prints it. ``--quick``
-is a smoke run; ``--only a,c`` runs some parts; ``--sizes`` sets part g's counts.
+is a smoke run; ``--only a,c`` runs some parts; ``--sizes`` sets part g's counts,
+``--streams`` part i's.
 """
 
 from __future__ import annotations
@@ -15,19 +17,29 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import board, freshness, many, parsing, polls, replicas, screens, serving
+from bench import (
+    board,
+    freshness,
+    many,
+    parsing,
+    polls,
+    push,
+    replicas,
+    screens,
+    serving,
+)
 from bench.load import LoadGenerator
 from bench.report import Section, render
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PARTS = ("a", "b", "c", "d", "e", "f", "g", "h")
+PARTS = ("a", "b", "c", "d", "e", "f", "g", "h", "i")
 
 
 def _parts(raw: str) -> list[str]:
     parts = [p.strip() for p in raw.split(",") if p.strip()]
     bad = [p for p in parts if p not in PARTS]
     if bad or not parts:
-        raise argparse.ArgumentTypeError(f"expected a, b, c, d, e, f, g, h or a comma list, "
+        raise argparse.ArgumentTypeError(f"expected a, b, c, d, e, f, g, h, i or a comma list, "
                                          f"got {raw!r}")
     return parts
 
@@ -45,7 +57,7 @@ def _sizes(raw: str) -> tuple[int, ...]:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="smoke run: short durations")
-    p.add_argument("--only", type=_parts, default=list(PARTS), metavar="a|b|...|h",
+    p.add_argument("--only", type=_parts, default=list(PARTS), metavar="a|b|...|i",
                    help="run only these parts (comma list)")
     p.add_argument("--seconds", type=float, help="seconds per load run (default 4; quick 1)")
     p.add_argument("--reps", type=int, help="load repetitions (default 3; quick 1)")
@@ -54,6 +66,10 @@ def parser() -> argparse.ArgumentParser:
                                              "quick 2000)")
     p.add_argument("--sizes", type=_sizes, help="part g: restaurant counts (default "
                                                  "100,500,1000; quick 20)")
+    p.add_argument("--streams", type=_sizes, help="part i: open /events streams (boards) per "
+                                                   "run (default 1000,5000; quick 200)")
+    p.add_argument("--rounds", type=int, help="part i: fan-out rounds per size (default 20; "
+                                              "quick 5)")
     p.add_argument("--publishes", type=int, help="publishes each way for part f (default 20; "
                                                  "quick 5)")
     p.add_argument("--edits", type=int, help="screen edits timed in part h (default 20; "
@@ -129,6 +145,12 @@ def main(argv: list[str] | None = None) -> int:
             sections.append(screens.run(tmp / "h", screens.Config(
                 seconds, reps, a.edits or (5 if quick else 20)),
                 LoadGenerator(tmp / "h", threads=a.wrk_threads)))
+        if "i" in a.only:
+            print("part i: push at scale (streams, fan-out, restart storm) ...",
+                  file=sys.stderr, flush=True)
+            (tmp / "i").mkdir()
+            counts = a.streams or ((200,) if quick else (1000, 5000))
+            sections += push.run(tmp / "i", counts, a.rounds or (5 if quick else 20))
     elapsed = time.monotonic() - started
     cmd = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
     preamble = [

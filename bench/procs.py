@@ -170,9 +170,10 @@ def start_sim(procs: Procs, tmp: Path, token_lifetime: float | None = None, *,
 
 
 def start_relay(procs: Procs, tmp: Path, env: Mapping[str, str],
-                name: str = "relay") -> tuple[Proc, str]:
-    """``toast-relay serve`` as shipped; cwd is ``tmp`` so no stray .env is read."""
-    port = free_port()
+                name: str = "relay", port: int | None = None) -> tuple[Proc, str]:
+    """``toast-relay serve`` as shipped (on ``port``, else a free one); cwd is ``tmp`` so
+    no stray .env is read."""
+    port = port or free_port()
     proc = procs.start(Proc(name, [RELAY, "serve", "--host", HOST, "--port", str(port)],
                             tmp / f"{name}.log", env=env, cwd=tmp))
     url = f"http://{HOST}:{port}"

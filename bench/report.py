@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -9,6 +10,12 @@ from dataclasses import dataclass, field
 
 def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
+
+
+def pct(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile: p95 of 20 values is the 19th smallest; NaN when empty."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)] if ordered else float("nan")
 
 
 def ratio(num: float, den: float) -> float:
