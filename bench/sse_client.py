@@ -29,9 +29,10 @@ ERRORS = (OSError, TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverr
 
 def delay(n: int, r: float) -> float:
     """Seconds a board waits before stream attempt ``n`` (n > 1: the last one failed too),
-    ``r`` in [0, 1): the server's ``retry:`` (3 s) plus up to 30 s at random, then a
-    back-off from 30 s up to 10 minutes (board.js's ``delay``, in seconds)."""
-    return (min(600.0, 7.5 * 2**n) if n > 1 else 3.0) + r * 30.0
+    ``r`` in [0, 1): 1 s plus up to 25 s at random, twice (a relay still starting), then
+    a back-off from 30 s up to 10 minutes plus the same jitter (board.js's ``delay``, in
+    seconds)."""
+    return (min(600.0, 3.75 * 2**n) if n > 2 else 1.0) + r * 25.0
 
 
 def last_event_id(chunk: bytes, seen: str) -> str:

@@ -606,7 +606,7 @@
   // board reopens the stream itself (the browser's own reconnect is every board at once),
   // naming the last version announced: it is told only of what it missed.
   function delay(n, r) { // ms before stream attempt n (n > 1: failed again), r in [0, 1)
-    return (n > 1 ? Math.min(6e5, 7500 * Math.pow(2, n)) : 3e3) + r * 3e4;
+    return (n > 2 ? Math.min(6e5, 3750 * Math.pow(2, n)) : 1e3) + r * 25e3;
   }
   function listen() { // push channel; polling stays on as the fallback
     if (!window.EventSource || !cfg.events) return;

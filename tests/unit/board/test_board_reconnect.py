@@ -23,12 +23,14 @@ def delays(cases: list[tuple[int, float]]) -> list[float]:
     return values
 
 
-def test_the_first_reconnect_is_the_servers_retry_plus_up_to_30_s() -> None:
-    """After a stream breaks: 3 s (the server's retry:) plus r × 30 s, so boards spread out."""
-    assert delays([(1, 0.0), (1, 0.5), (1, 0.999)]) == [3000, 18000, 3000 + 0.999 * 30000]
+def test_the_first_reconnect_is_spread_over_25_s() -> None:
+    """After a stream breaks: 1 s plus r × 25 s, so boards spread out and all are back
+    within 30 s of a restart."""
+    assert delays([(1, 0.0), (1, 0.5), (1, 0.999)]) == [1000, 13500, 1000 + 0.999 * 25000]
 
 
 def test_repeated_failures_back_off_to_ten_minutes() -> None:
-    """Each failure in a row doubles the base (30 s, 60 s, ...) up to 10 minutes, plus jitter."""
+    """A first failed try (a relay still starting) is spread the same way; from the second
+    failure in a row the base doubles (30 s, 60 s, ...) up to 10 minutes, plus jitter."""
     assert delays([(2, 0.0), (3, 0.0), (4, 0.0), (20, 0.0), (20, 0.5)]) == [
-        30000, 60000, 120000, 600000, 615000]
+        1000, 30000, 60000, 600000, 612500]
