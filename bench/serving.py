@@ -245,7 +245,7 @@ def run(tmp: Path, cfg: Config, load: LoadGenerator) -> Section:
     section.add(md_table(["server", "status", "conns", "req/s", "p50 ms", "p99 ms",
                           "× floor", "CPU µs/req", "CPU × floor", "errors"], rows))
     section.add(
-        f"The relay's own access log (app/api/access.py, one JSON line per request to stderr) "
+        f"The relay's own access log (app/api/access_log.py, one JSON line per request to stderr) "
         f"was **on**, written to a file: {log_lines:,} lines for {relay_requests:,} measured "
         f"requests plus warm-up. Toast calls during the load runs (background metadata/stock "
         f"checks of {n_relays} relay process(es); none caused by requests): "

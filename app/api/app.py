@@ -41,7 +41,7 @@ from app.api import (
     screen_pages,
     webhooks,
 )
-from app.api.access import AccessLog
+from app.api.access_log import AccessLog
 from app.api.concurrency import ConcurrencyLimit
 from app.api.cors import Cors
 from app.api.errors import (
