@@ -2,9 +2,10 @@
 
 The loop feeds each restaurant's ``RefreshState`` and an ``Event`` (a timer
 tick, a webhook, an admin refresh, a change announced by another replica) to
-``decide`` and carries out the ``Plan`` it returns; the outcome functions below
-say how the state moves after each action. Nothing here does I/O or reads a
-clock, so the rules are tested table by table.
+``decide`` and carries out the ``Plan`` it returns; the transitions below take
+the state and what happened and return the next state (the state is an immutable
+value: the engine keeps the newest one). Nothing here does I/O or reads a clock,
+so the rules are tested table by table.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import random
 from dataclasses import dataclass
 
 import msgspec
+from msgspec.structs import replace
 
 from app.refresh import policy
 
@@ -70,12 +72,10 @@ class Plan(msgspec.Struct, frozen=True, gc=False):
 NOTHING = Plan()
 
 
-@dataclass(eq=False)
-class RefreshState:
-    """Per-restaurant refresh bookkeeping, all numbers (monotonic seconds unless named)."""
+class RefreshState(msgspec.Struct, frozen=True, gc=False):
+    """Per-restaurant refresh bookkeeping, all numbers (monotonic seconds unless named);
+    untracked by the garbage collector, like ``Plan``: one is held per restaurant."""
 
-    guid: str
-    last_requested: float
     next_check: float
     next_stock: float
     pinned: bool = False
@@ -101,9 +101,13 @@ class RefreshState:
     """A webhook without a readable ``publishedDate`` is waiting for a fetch."""
 
 
-def decide(s: RefreshState, event: Event, now: Now, idle_after: float) -> Plan:
-    """The actions ``event`` calls for now; at most one check per restaurant at a time."""
-    if event is Event.TICK and policy.is_idle(s.last_requested, now.mono, idle_after, s.pinned):
+def decide(s: RefreshState, event: Event, now: Now, idle_after: float,
+           last_requested: float) -> Plan:
+    """The actions ``event`` calls for now; at most one check per restaurant at a time.
+
+    ``last_requested`` (monotonic) is when a screen last asked: every request writes it,
+    so the engine keeps it beside the state rather than in it."""
+    if event is Event.TICK and policy.is_idle(last_requested, now.mono, idle_after, s.pinned):
         return Plan(drop=True)
     if event is Event.REMOTE:
         return Plan(reload=True)
@@ -128,67 +132,74 @@ def reprice_due(s: RefreshState, now: Now) -> bool:
 # --- outcomes ------------------------------------------------------------------------
 
 
-def first_load_retried(s: RefreshState, now: Now, iv: Intervals, rng: random.Random) -> None:
+def first_load_retried(s: RefreshState, now: Now, iv: Intervals,
+                       rng: random.Random) -> RefreshState:
     """A configured restaurant's first load is tried again, later after each failure."""
-    s.failures += 1
-    s.next_check = now.mono + policy.failure_delay(iv.refresh, s.failures, rng=rng)
+    failures = s.failures + 1
+    return replace(s, failures=failures,
+                   next_check=now.mono + policy.failure_delay(iv.refresh, failures, rng=rng))
 
 
-def loaded(s: RefreshState, now: Now, iv: Intervals, *, stale: bool, checked_at: float) -> None:
+def first_load_failed(s: RefreshState, exc: BaseException, *,
+                      refused_until: float | None = None) -> RefreshState:
+    """A first load failed; when Toast refused the restaurant, that answer is remembered
+    until ``refused_until`` (monotonic) instead of asking again on every request."""
+    if refused_until is None:
+        return replace(s, last_error=policy.error_text(exc))
+    return replace(s, last_error=policy.error_text(exc), not_found_until=refused_until)
+
+
+def loaded(s: RefreshState, now: Now, iv: Intervals, *, stale: bool,
+           checked_at: float) -> RefreshState:
     """A first load gave a copy; a restored (stale) one is checked at once."""
-    s.has_view = True
-    s.checked_at = checked_at
-    s.failures = 0
-    s.next_check = now.mono if stale else now.mono + iv.refresh
-    s.next_stock = now.mono if stale else now.mono + iv.stock
-    s.not_found_until = 0.0
+    return replace(s, has_view=True, checked_at=checked_at, failures=0,
+                   next_check=now.mono if stale else now.mono + iv.refresh,
+                   next_stock=now.mono if stale else now.mono + iv.stock,
+                   not_found_until=0.0)
 
 
-def checked(s: RefreshState, started: Now, finished_wall: float, iv: Intervals) -> None:
+def checked(s: RefreshState, started: Now, finished_wall: float,
+            iv: Intervals) -> RefreshState:
     """Toast confirmed (or replaced) the copy: next check one interval after this one began."""
-    s.checked_at = finished_wall
-    s.failures = 0
-    s.last_error = None
-    s.next_check = started.mono + iv.refresh
+    return replace(s, checked_at=finished_wall, failures=0, last_error=None,
+                   next_check=started.mono + iv.refresh)
 
 
 def check_failed(s: RefreshState, now: Now, iv: Intervals, exc: BaseException,
-                 rng: random.Random) -> float:
-    """Anything failed: keep the copy, back off; return the delay until the next check."""
-    s.failures += 1
-    s.last_error = policy.error_text(exc)
-    delay = policy.failure_delay(iv.refresh, s.failures, exc, rng=rng)
-    s.next_check = now.mono + delay
-    return delay
+                 rng: random.Random) -> tuple[RefreshState, float]:
+    """Anything failed: keep the copy, back off; also return the delay until the next check."""
+    failures = s.failures + 1
+    delay = policy.failure_delay(iv.refresh, failures, exc, rng=rng)
+    return replace(s, failures=failures, last_error=policy.error_text(exc),
+                   next_check=now.mono + delay), delay
 
 
-def stock_polled(s: RefreshState, started: Now, iv: Intervals) -> None:
-    s.stock_error = None
-    s.stock_failures = 0
-    s.next_stock = started.mono + iv.stock
+def stock_polled(s: RefreshState, started: Now, iv: Intervals) -> RefreshState:
+    return replace(s, stock_error=None, stock_failures=0, next_stock=started.mono + iv.stock)
 
 
 def stock_failed(s: RefreshState, now: Now, iv: Intervals, exc: BaseException,
-                 rng: random.Random) -> None:
+                 rng: random.Random) -> RefreshState:
     """Keep the last known stock and back off (a board flipping sold-out items back to
     available on a Toast hiccup would be worse than a minute's lag)."""
-    s.stock_error = policy.error_text(exc)
-    s.stock_failures += 1
-    s.next_stock = now.mono + policy.failure_delay(iv.stock, s.stock_failures, exc, rng=rng)
+    failures = s.stock_failures + 1
+    return replace(s, stock_error=policy.error_text(exc), stock_failures=failures,
+                   next_stock=now.mono + policy.failure_delay(iv.stock, failures, exc,
+                                                              rng=rng))
 
 
-def taken_over(s: RefreshState, now: Now, iv: Intervals, checked_at: float) -> None:
+def taken_over(s: RefreshState, now: Now, iv: Intervals, checked_at: float) -> RefreshState:
     """Another replica checked: count it as our check and wait a full interval."""
-    s.checked_at = max(s.checked_at, checked_at)
-    s.next_check = max(s.next_check, now.mono + iv.refresh)
+    return replace(s, checked_at=max(s.checked_at, checked_at),
+                   next_check=max(s.next_check, now.mono + iv.refresh))
 
 
 # --- webhooks ----------------------------------------------------------------------
 
 
 def webhook_heard(s: RefreshState, now: Now, held: float | None,
-                  published_at: float | None) -> bool:
-    """A ``menus_updated`` arrived; True when a fetch should start now.
+                  published_at: float | None) -> tuple[RefreshState, bool]:
+    """A ``menus_updated`` arrived; also return True when a fetch should start now.
 
     An event for a publish the held copy already has does nothing. Otherwise a
     fetch is due at once; if one is running, the next starts when it ends unless
@@ -197,24 +208,22 @@ def webhook_heard(s: RefreshState, now: Now, held: float | None,
     """
     if published_at is not None and policy.is_current(held, published_at) \
             and held is not None:
-        return False
+        return s, False
     if published_at is not None:
-        s.published_at = max(s.published_at or 0.0, published_at)
+        s = replace(s, published_at=max(s.published_at or 0.0, published_at))
     else:
-        s.undated = True
-    s.recheck_step = 0
-    s.urgent_at = now.mono
-    return s.has_view and not s.checking
+        s = replace(s, undated=True)
+    return replace(s, recheck_step=0, urgent_at=now.mono), s.has_view and not s.checking
 
 
-def fetch_started(s: RefreshState) -> None:
+def fetch_started(s: RefreshState) -> RefreshState:
     """A fetch begins: it covers every webhook heard so far."""
-    s.urgent_at = None
-    s.undated = False
+    return replace(s, urgent_at=None, undated=False)
 
 
-def webhook_fetched(s: RefreshState, now: Now, held: float | None, ok: bool) -> float | None:
-    """After a fetch made for a webhook: the delay of the next try, or None when done.
+def webhook_fetched(s: RefreshState, now: Now, held: float | None,
+                    ok: bool) -> tuple[RefreshState, float | None]:
+    """After a fetch made for a webhook: also the delay of the next try, or None when done.
 
     Toast may announce a publish before ``/menus`` serves it (docs/toast-api.md,
     menus and stock events): while the copy is older than the announced
@@ -222,19 +231,14 @@ def webhook_fetched(s: RefreshState, now: Now, held: float | None, ok: bool) -> 
     after that the regular checks take over.
     """
     if s.published_at is None:
-        return None
+        return s, None
     if ok and policy.is_current(held, s.published_at):
-        s.published_at = None
-        s.recheck_step = 0
-        if not s.undated:  # events heard during the fetch announced nothing newer
-            s.urgent_at = None
-        return None
+        # Events heard during the fetch that announced nothing newer are covered by it.
+        urgent_at = s.urgent_at if s.undated else None
+        return replace(s, published_at=None, recheck_step=0, urgent_at=urgent_at), None
     delay = policy.recheck_delay(s.recheck_step)
     if delay is None:
-        s.published_at = None
-        s.recheck_step = 0
-        return None
-    s.recheck_step += 1
-    s.urgent_at = now.mono + delay if s.urgent_at is None else min(s.urgent_at,
-                                                                   now.mono + delay)
-    return delay
+        return replace(s, published_at=None, recheck_step=0), None
+    due = now.mono + delay
+    return replace(s, recheck_step=s.recheck_step + 1,
+                   urgent_at=due if s.urgent_at is None else min(s.urgent_at, due)), delay

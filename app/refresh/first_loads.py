@@ -9,9 +9,11 @@ import logging
 import random
 from typing import Any
 
+from msgspec.structs import replace
+
 from app.clock import Clock
 from app.errors import NotFound, RelayError, ToastError, ToastForbidden, ToastNotFound
-from app.refresh import decide, policy
+from app.refresh import decide
 from app.refresh.background import Background
 from app.refresh.budget import FIRST_LOAD_CALLS
 from app.refresh.copies import Copies
@@ -52,7 +54,7 @@ class FirstLoads:
         """The first load of ``t`` under way (started now if none); a more urgent caller
         (a screen) moves a background load ahead in the upstream limiter."""
         if t.loading_task is None:
-            t.loading = True
+            t.state = replace(t.state, loading=True)
             self._priority[t.guid] = priority
             t.loading_task = asyncio.ensure_future(self._first_load(t, priority))
         elif priority < self._priority.get(t.guid, priority):
@@ -68,8 +70,8 @@ class FirstLoads:
 
     def retry(self, t: Tracked) -> None:
         """A configured restaurant whose first load failed is tried again, with backoff."""
-        decide.first_load_retried(t, now_of(self._clock), self._timing.intervals(t.guid),
-                                  self._rng)
+        t.state = decide.first_load_retried(t.state, now_of(self._clock),
+                                            self._timing.intervals(t.guid), self._rng)
         self._background.spawn(self.load(t, Priority.BACKGROUND))
 
     async def within_wait(self, load: asyncio.Future[MenuView]) -> MenuView | None:
@@ -99,8 +101,9 @@ class FirstLoads:
         if snap is not None:
             fresh = self._copies.fresh(snap)
             self._display.show(t, await self._display.build(t, snap, stale=not fresh), snap)
-            decide.loaded(t, now_of(self._clock), self._timing.intervals(t.guid),
-                          stale=not fresh, checked_at=snap.checked_at)
+            t.state = decide.loaded(t.state, now_of(self._clock),
+                                    self._timing.intervals(t.guid), stale=not fresh,
+                                    checked_at=snap.checked_at)
             self._log.info("restored saved menu", extra={"restaurant": t.guid})
         else:
             await self.load(t, Priority.BACKGROUND)
@@ -124,8 +127,9 @@ class FirstLoads:
             if fetched:
                 await self._copies.keep(snap.released())
             self._display.show(t, view, snap)
-            decide.loaded(t, now_of(self._clock), self._timing.intervals(t.guid), stale=stale,
-                          checked_at=snap.checked_at)
+            t.state = decide.loaded(t.state, now_of(self._clock),
+                                    self._timing.intervals(t.guid), stale=stale,
+                                    checked_at=snap.checked_at)
             t.not_found = None
             return view
         except (ToastForbidden, ToastNotFound) as exc:
@@ -133,19 +137,20 @@ class FirstLoads:
                 f"Toast does not give this relay restaurant {t.guid} ({exc.detail}); check the "
                 "GUID and that the restaurant connected your API client"
             )
-            t.not_found_until = self._clock.monotonic() + self._timing.not_found_ttl
-            t.last_error = policy.error_text(exc)
+            t.state = decide.first_load_failed(
+                t.state, exc,
+                refused_until=self._clock.monotonic() + self._timing.not_found_ttl)
             self._log.warning("restaurant not accessible", extra={
-                "restaurant": t.guid, "error": t.last_error})
+                "restaurant": t.guid, "error": t.state.last_error})
             raise t.not_found from None
         except ToastError as exc:
-            t.last_error = policy.error_text(exc)
+            t.state = decide.first_load_failed(t.state, exc)
             self._log.warning("first load failed", extra={
-                "restaurant": t.guid, "error": t.last_error})
+                "restaurant": t.guid, "error": t.state.last_error})
             raise
         finally:
             t.loading_task = None
-            t.loading = False
+            t.state = replace(t.state, loading=False)
             if self._priority.pop(t.guid, None) is not None and self._limiter is not None:
                 self._limiter.unboost(t.guid)
             if leased:

@@ -10,6 +10,8 @@ from collections.abc import Callable, Coroutine, Iterable
 from functools import partial
 from typing import Any
 
+from msgspec.structs import replace
+
 from app.clock import Clock
 from app.refresh import decide
 from app.refresh.background import Background
@@ -75,14 +77,16 @@ class RefreshLoop:
             t = self._tracked.get(guid)
             if t is None:
                 continue
-            plan = decide.decide(t, Event.TICK, now, self._timing.idle_after)
+            plan = decide.decide(t.state, Event.TICK, now, self._timing.idle_after,
+                                 t.last_requested)
             if plan.drop:
                 self._log.info("restaurant idle, polling stopped", extra={"restaurant": guid})
                 del self._tracked[guid]
             elif plan.first_load:
                 self._retry_first_load(t)
             elif not plan.idle:
-                t.checking = True  # at once, so the next tick does not start another
+                # Marked at once, so the next tick does not start another.
+                t.state = replace(t.state, checking=True)
                 # The plain function, not ``self._begin``: one object per queued start
                 # instead of two (a price boundary queues a thousand).
                 self.starts.start(partial(RefreshLoop._begin, self, t, plan))
@@ -99,7 +103,8 @@ class RefreshLoop:
         t = self._tracked.get(guid)
         if t is None:
             return
-        plan = decide.decide(t, event, now_of(self._clock), self._timing.idle_after)
+        plan = decide.decide(t.state, event, now_of(self._clock), self._timing.idle_after,
+                             t.last_requested)
         if plan.first_load:
             self._retry_first_load(t)
         elif not plan.idle and not plan.drop:

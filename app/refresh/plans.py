@@ -7,6 +7,8 @@ from __future__ import annotations
 import logging
 import random
 
+from msgspec.structs import replace
+
 from app.clock import Clock
 from app.errors import EmptyMenu
 from app.refresh import decide, policy
@@ -40,7 +42,7 @@ class PlanRunner:
     async def carry_out(self, t: Tracked, plan: Plan) -> None:
         """Do what ``plan`` says for ``t``, in its order."""
         # One check per restaurant at a time: an admin refresh waits for a running one.
-        t.checking = True
+        t.state = replace(t.state, checking=True)
         try:
             async with t.exclusive():
                 if plan.reload:
@@ -49,7 +51,7 @@ class PlanRunner:
                 priority = Priority.URGENT if plan.fetch else Priority.BACKGROUND
                 if (plan.check or plan.fetch) and await self._lease_for(t, plan):
                     if plan.fetch:
-                        decide.fetch_started(t)
+                        t.state = decide.fetch_started(t.state)
                     await self._check_menu(t, fetch=plan.fetch, check=plan.check,
                                            priority=priority)
                     if plan.fetch:
@@ -58,10 +60,11 @@ class PlanRunner:
                     await self._check_stock(t, priority)
                 now = now_of(self._clock)
                 view, snap = t.view, t.snapshot
-                if decide.reprice_due(t, now) and view is not None and snap is not None:
+                if decide.reprice_due(t.state, now) and view is not None and snap is not None:
                     self._display.show(t, await self._display.repriced(t, view, snap, now.wall))
         finally:
-            t.checking = t.busy
+            # Another check waiting for the lock is still one under way.
+            t.state = replace(t.state, checking=t.busy)
 
     async def _lease_for(self, t: Tracked, plan: Plan) -> bool:
         """Timer checks go to one replica; webhooks and admins act wherever they arrive."""
@@ -70,19 +73,22 @@ class PlanRunner:
         lasts = self._timing.intervals(t.guid).refresh * 1.5 + 1
         if await self._lease.acquire(f"check:{t.guid}", lasts):
             return True
-        decide.taken_over(t, now_of(self._clock), self._timing.intervals(t.guid), t.checked_at)
+        t.state = decide.taken_over(t.state, now_of(self._clock),
+                                    self._timing.intervals(t.guid), t.state.checked_at)
         return False
 
     async def _stock_lease(self, t: Tracked, plan: Plan) -> bool:
         iv = self._timing.intervals(t.guid)
         if plan.fetch or await self._lease.acquire(f"stock:{t.guid}", iv.stock * 1.5 + 1):
             return True
-        decide.stock_polled(t, now_of(self._clock), iv)  # another replica polls it
+        # Another replica polls it: counted as our poll.
+        t.state = decide.stock_polled(t.state, now_of(self._clock), iv)
         return False
 
     def _after_webhook(self, t: Tracked) -> None:
         """A fetch a webhook asked for is done: is the copy as new as the event said?"""
-        delay = decide.webhook_fetched(t, now_of(self._clock), t.held(), t.last_error is None)
+        t.state, delay = decide.webhook_fetched(t.state, now_of(self._clock), t.held(),
+                                                t.state.last_error is None)
         if delay is not None:
             self._log.info("Toast does not serve the published menu yet; fetching again",
                            extra={"restaurant": t.guid, "retryIn": delay,
@@ -95,7 +101,8 @@ class PlanRunner:
             return
         now = now_of(self._clock)
         self._display.show(t, await self._display.build(t, snap, stale=False), snap)
-        decide.taken_over(t, now, self._timing.intervals(t.guid), snap.checked_at)
+        t.state = decide.taken_over(t.state, now, self._timing.intervals(t.guid),
+                                    snap.checked_at)
 
     async def _check_menu(self, t: Tracked, *, fetch: bool, check: bool = True,
                           priority: Priority = Priority.BACKGROUND) -> None:
@@ -121,19 +128,19 @@ class PlanRunner:
             elif t.view.stale:
                 self._display.show(t, await self._display.changed(t, t.view, stale=False))
             now = self._clock.now()
-            if now - t.checked_at >= CHECKED_SAVE_EVERY and not changed:
+            if now - t.state.checked_at >= CHECKED_SAVE_EVERY and not changed:
                 t.snapshot = t.snapshot.confirmed(now)
                 await self._copies.keep(t.snapshot)
-            decide.checked(t, started, now, self._timing.intervals(t.guid))
+            t.state = decide.checked(t.state, started, now, self._timing.intervals(t.guid))
         except Exception as exc:
             # Anything (Toast, a full disk, a bug) keeps the last good copy, marks it
             # stale and backs off; a check must never be retried every tick.
-            delay = decide.check_failed(t, now_of(self._clock), self._timing.intervals(t.guid),
-                                        exc, self._rng)
+            t.state, delay = decide.check_failed(t.state, now_of(self._clock),
+                                                 self._timing.intervals(t.guid), exc, self._rng)
             if not t.view.stale:
                 self._display.show(t, await self._display.changed(t, t.view, stale=True))
             self._log.warning("refresh failed, serving last good copy", extra={
-                "restaurant": t.guid, "error": t.last_error, "retryIn": round(delay, 1)})
+                "restaurant": t.guid, "error": t.state.last_error, "retryIn": round(delay, 1)})
 
     async def _check_stock(self, t: Tracked,
                            priority: Priority = Priority.BACKGROUND) -> None:
@@ -145,7 +152,7 @@ class PlanRunner:
                 self._display.show(t, await self._display.changed(
                     t, t.view, stock=snap.stock, changed_at=snap.stock_at), snap)
                 await self._copies.keep(snap)
-            decide.stock_polled(t, started, self._timing.intervals(t.guid))
+            t.state = decide.stock_polled(t.state, started, self._timing.intervals(t.guid))
         except Exception as exc:
-            decide.stock_failed(t, now_of(self._clock), self._timing.intervals(t.guid), exc,
-                                self._rng)
+            t.state = decide.stock_failed(t.state, now_of(self._clock),
+                                          self._timing.intervals(t.guid), exc, self._rng)

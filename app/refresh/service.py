@@ -17,6 +17,8 @@ import random
 from collections.abc import Callable, Iterable
 from typing import Literal
 
+from msgspec.structs import replace
+
 from app.clock import Clock
 from app.errors import NotReady
 from app.menu.restaurant import RestaurantInfo
@@ -130,11 +132,11 @@ class MenuService:
         if t is None or t.view is None:
             return None
         t.last_requested = self._clock.monotonic()
-        if not policy.servable(t.checked_at, self._clock.now(), self.timing.stale_max):
+        if not policy.servable(t.state.checked_at, self._clock.now(), self.timing.stale_max):
             raise NotReady(
                 f"the last good menu for {guid} was last confirmed by Toast longer ago "
                 f"than RELAY_STALE_MAX and checks still fail "
-                f"({t.last_error or 'no check has succeeded since'}); "
+                f"({t.state.last_error or 'no check has succeeded since'}); "
                 "check /readyz and Toast's status page"
             )
         return t.view, "STALE" if t.view.stale else "HIT"
@@ -146,7 +148,7 @@ class MenuService:
             return held
         t = self._track(guid)
         t.last_requested = self._clock.monotonic()
-        if t.not_found is not None and self._clock.monotonic() < t.not_found_until:
+        if t.not_found is not None and self._clock.monotonic() < t.state.not_found_until:
             raise t.not_found
         view = await self._loads.within_wait(self._loads.loading(t, Priority.FIRST_LOAD))
         if view is None:
@@ -182,7 +184,8 @@ class MenuService:
         it ahead (FIRST_LOAD).
         """
         for guid in guids:
-            self._track(guid).pinned = True
+            t = self._track(guid)
+            t.state = replace(t.state, pinned=True)
         gate = asyncio.Semaphore(WARM_CONCURRENCY)
 
         async def one(t: Tracked) -> None:
@@ -215,7 +218,7 @@ class MenuService:
         RELAY_STALE_MAX), whether or not Toast answers now."""
         t = self._tracked.get(guid)
         return t is not None and t.view is not None and policy.servable(
-            t.checked_at, self._clock.now(), self.timing.stale_max)
+            t.state.checked_at, self._clock.now(), self.timing.stale_max)
 
     def known(self) -> list[str]:
         return list(self._tracked)
@@ -236,11 +239,13 @@ class MenuService:
         if t is None:
             return
         if t.view is None:  # no copy yet: the first load fetches the newest there is
-            if not t.loading:
+            if not t.state.loading:
                 self._loads.retry(t)
             return
-        if decide.webhook_heard(t, now_of(self._clock), t.held(), event.published_at):
-            t.checking = True
+        t.state, fetch_now = decide.webhook_heard(t.state, now_of(self._clock), t.held(),
+                                                  event.published_at)
+        if fetch_now:
+            t.state = replace(t.state, checking=True)
             self._background.spawn(self._plans.carry_out(t, Plan(fetch=True)))
 
     def stock_changed(self, event: StockChanged) -> None:
@@ -273,7 +278,5 @@ class MenuService:
     def _track(self, guid: str) -> Tracked:
         t = self._tracked.get(guid)
         if t is None:
-            mono = self._clock.monotonic()
-            t = Tracked(guid=guid, last_requested=mono, next_check=mono, next_stock=mono)
-            self._tracked[guid] = t
+            t = self._tracked[guid] = Tracked.asked(guid, self._clock.monotonic())
         return t

@@ -1,4 +1,5 @@
-"""Per-restaurant state kept by the menu service: the pure refresh state plus what it holds."""
+"""Per-restaurant state kept by the menu service: the newest pure refresh state, when a
+screen last asked, and what it holds (view, snapshot, a first load under way)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+
+from msgspec.structs import replace
 
 from app.clock import Clock, parse_iso
 from app.errors import NotFound
@@ -16,13 +19,24 @@ from app.store.snapshot_record import Snapshot
 
 
 @dataclass(eq=False)
-class Tracked(RefreshState):
+class Tracked:
+    guid: str
+    state: RefreshState
+    """The refresh bookkeeping: an immutable value, replaced by each transition."""
+    last_requested: float
+    """Monotonic time a screen last asked: a plain attribute, since every request writes
+    it (a new state per request would be an allocation on the hot path)."""
     view: MenuView | None = None
     snapshot: Snapshot | None = None
     loading_task: asyncio.Future[MenuView] | None = field(default=None, repr=False)
     not_found: NotFound | None = None
     _lock: asyncio.Lock | None = field(default=None, repr=False)
     _lock_users: int = field(default=0, repr=False)
+
+    @classmethod
+    def asked(cls, guid: str, mono: float) -> Tracked:
+        """``guid`` first asked for at ``mono`` (monotonic): its check and stock poll due."""
+        return cls(guid, RefreshState(next_check=mono, next_stock=mono), mono)
 
     @contextlib.asynccontextmanager
     async def exclusive(self) -> AsyncIterator[None]:
@@ -49,9 +63,9 @@ class Tracked(RefreshState):
         self.view = view
         if snapshot is not None:
             self.snapshot = snapshot.released()
-        self.has_view = True
         until = view.valid_until
-        self.reprice_at = until.timestamp() if until is not None else None
+        self.state = replace(self.state, has_view=True,
+                             reprice_at=until.timestamp() if until is not None else None)
 
     def held(self) -> float | None:
         """``lastUpdated`` of the copy held, as UNIX seconds."""
@@ -59,22 +73,22 @@ class Tracked(RefreshState):
 
     def facts(self, clock: Clock) -> RestaurantFacts:
         """What operators see: numbers, turned into text only at the edge."""
-        view = self.view
+        view, s = self.view, self.state
         if view is None:
-            return RestaurantFacts(self.guid, last_error=self.last_error,
-                                   stock_error=self.stock_error, pinned=self.pinned)
+            return RestaurantFacts(self.guid, last_error=s.last_error,
+                                   stock_error=s.stock_error, pinned=s.pinned)
         now, mono = clock.now(), clock.monotonic()
         return RestaurantFacts(
             self.guid,
             name=view.info.name,
             last_updated=view.last_updated,
             fetched_at=view.fetched_at,
-            checked_at=self.checked_at or None,
+            checked_at=s.checked_at or None,
             stale=view.stale,
             rows=len(view.rows),
-            last_error=self.last_error,
-            stock_error=self.stock_error,
-            next_check=now + max(0.0, self.next_check - mono),
-            next_stock=now + max(0.0, self.next_stock - mono),
-            pinned=self.pinned,
+            last_error=s.last_error,
+            stock_error=s.stock_error,
+            next_check=now + max(0.0, s.next_check - mono),
+            next_stock=now + max(0.0, s.next_stock - mono),
+            pinned=s.pinned,
         )

@@ -8,6 +8,7 @@ import logging
 from typing import cast
 
 import pytest
+from msgspec.structs import replace
 
 from app.clock import FakeClock
 from app.menu.restaurant import RestaurantInfo
@@ -74,8 +75,7 @@ def loader(clock: FakeClock, store: MemorySnapshots | None = None) -> SnapshotLo
 
 
 def tracked(clock: FakeClock) -> Tracked:
-    mono = clock.monotonic()
-    return Tracked(guid=GUID, last_requested=mono, next_check=mono, next_stock=mono)
+    return Tracked.asked(GUID, clock.monotonic())
 
 
 def view(*, stale: bool = False) -> MenuView:
@@ -195,7 +195,7 @@ async def test_the_loop_carries_out_what_an_event_calls_for(
     """An event is handed on as the plan the pure rules give, at once."""
     rig = LoopRig()
     t = rig.tracked[GUID] = tracked(rig.clock)
-    t.has_view, t.pinned = has_view, pinned
+    t.state = replace(t.state, has_view=has_view, pinned=pinned)
     await rig.loop.handle(GUID, event)
     assert (rig.carried, rig.retried) == (carried, retried)
 
@@ -204,7 +204,7 @@ async def test_the_loops_tick_retries_a_configured_restaurants_first_load() -> N
     """A configured restaurant with no copy, once due, has its first load tried again."""
     rig = LoopRig()
     t = rig.tracked[GUID] = tracked(rig.clock)
-    t.pinned = True
+    t.state = replace(t.state, pinned=True)
     await rig.clock.advance(1)
     rig.loop.tick()
     assert rig.retried == [GUID] and rig.carried == []

@@ -12,8 +12,11 @@ import asyncio
 import gc
 import zlib
 
+from app.errors import ToastUnavailable
 from app.menu.filters import Filters
 from app.menu.model import StockEntry
+from app.refresh import decide
+from app.refresh.decide import Intervals, Now
 from app.refresh.tracked import Tracked
 from app.serve.answers import FORMATS
 from app.store.snapshot_record import Snapshot, decode_snapshot, encode_snapshot
@@ -73,7 +76,7 @@ def test_history_versions_hold_nothing_tracked() -> None:
 async def test_a_restaurants_lock_exists_only_while_used() -> None:
     """Checks of one restaurant run one at a time (the second waits, counted as busy), and
     once none holds or waits for it the restaurant keeps no lock."""
-    t = Tracked(guid="r", last_requested=0.0, next_check=0.0, next_stock=0.0)
+    t = Tracked.asked("r", 0.0)
     order: list[str] = []
     entered = asyncio.Event()
 
@@ -92,3 +95,11 @@ async def test_a_restaurants_lock_exists_only_while_used() -> None:
     await asyncio.gather(first, second)
     assert order == ["a in", "a out", "b in", "b out"]
     assert not t.busy and t._lock is None
+
+
+def test_a_restaurants_refresh_state_is_untracked_after_transitions() -> None:
+    """The refresh state each transition returns is a value the collector never visits."""
+    t = Tracked.asked("r", 0.0)
+    t.state = decide.first_load_failed(t.state, ToastUnavailable("down"))
+    t.state = decide.checked(t.state, Now(1.0, 2.0), 2.0, Intervals(60.0, 30.0))
+    assert not gc.is_tracked(t.state) and tracked_within(t.state) == []

@@ -178,7 +178,7 @@ async def test_a_failing_save_backs_off_instead_of_hammering(rig: Rig) -> None:
     assert facts.stale is True and "simulated bug" in str(facts.last_error)
     # 5 s, then 10 s ±10 %: the 10 s of ticks can see a third try, never the 40 of
     # a relay retrying every tick (the jitter made "<= 2" fail about a third of runs).
-    assert rig.relay.menus._tracked[GUID].failures <= 3
+    assert rig.relay.menus._tracked[GUID].state.failures <= 3
 
 
 async def test_configured_restaurant_is_retried_after_failed_warm_up(rig: Rig) -> None:

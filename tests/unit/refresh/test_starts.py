@@ -6,6 +6,8 @@ import asyncio
 import logging
 from functools import partial
 
+from msgspec.structs import replace
+
 from app.clock import FakeClock
 from app.refresh.background import Background
 from app.refresh.decide import Plan
@@ -42,7 +44,7 @@ class Recording:
 
     async def _carry_out(self, t: Tracked, plan: Plan) -> None:
         self.started.append((self.iteration, t.guid, plan))
-        t.checking = False
+        t.state = replace(t.state, checking=False)
 
     def _retry(self, t: Tracked) -> None:
         raise AssertionError(f"{t.guid} has a copy: no first load to retry")
@@ -52,10 +54,8 @@ def fleet(service: Recording, clock: FakeClock) -> list[str]:
     """``FLEET`` restaurants with a copy, every check and stock poll due now."""
     guids = [f"r{i:04d}" for i in range(FLEET)]
     for guid in guids:
-        mono = clock.monotonic()
-        t = service.tracked[guid] = Tracked(guid=guid, last_requested=mono, next_check=mono,
-                                            next_stock=mono)
-        t.pinned = t.has_view = True
+        t = service.tracked[guid] = Tracked.asked(guid, clock.monotonic())
+        t.state = replace(t.state, pinned=True, has_view=True)
     return guids
 
 
@@ -90,7 +90,7 @@ async def test_the_loops_tick_decides_a_bounded_batch_per_iteration() -> None:
     guids = fleet(service, clock)
     ticking = asyncio.ensure_future(service.loop.tick_in_batches())
     await asyncio.sleep(0)  # the task's first step: one batch of decisions
-    marked = [g for g in guids if service.tracked[g].checking]
+    marked = [g for g in guids if service.tracked[g].state.checking]
     assert marked == guids[:DECIDE_BATCH]
     await ticking
     await settle()
