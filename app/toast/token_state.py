@@ -76,6 +76,7 @@ class TokenState:
         self._own_refused: list[str] = []
         self._paused_until = 0.0
         self._next_look = 0.0
+        self._looking = asyncio.Lock()
         """Wall time until which no call goes to Toast: a token was refused again after
         the one allowed re-login (shared through the store)."""
         self._wake = asyncio.Event()
@@ -134,13 +135,17 @@ class TokenState:
     async def _look_at_shared(self) -> None:
         """At most every ``SHARED_LOOK`` seconds, while calls are made: what the other
         replicas stored (a refusal, a pause, a newer token), without waiting on Redis."""
-        mono = self._clock.monotonic()
-        if not self._store.shared or mono < self._next_look:
+        if not self._store.shared:
             return
-        self._next_look = mono + SHARED_LOOK
-        stored = await self._store.peek()
-        if stored is not None:
-            self._adopt(stored, avoid=None)
+        # Calls made during a look wait for it: none leaves with a token it would drop.
+        async with self._looking:
+            mono = self._clock.monotonic()
+            if mono < self._next_look:
+                return
+            self._next_look = mono + SHARED_LOOK
+            stored = await self._store.peek()
+            if stored is not None:
+                self._adopt(stored, avoid=None)
 
     async def _adopt_shared(self, *, avoid: str | None) -> bool:
         """Take the token another replica stored (not ``avoid``) and the shared budget."""

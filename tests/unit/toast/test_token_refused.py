@@ -273,3 +273,18 @@ async def test_a_late_refusal_after_a_failed_relogin_does_not_pause_calls(
     await clock.advance(10)  # the first backoff after Toast failing
     fresh = await tokens.get_token()
     assert fresh != dead and len(auth.requests) == 3
+
+
+async def test_calls_after_a_quiet_spell_all_wait_for_the_look_at_the_shared_record(
+    clock: RecordingClock, auth: FakeAuth, http: httpx.AsyncClient
+) -> None:
+    """A replica quiet while another had its token refused: the calls it then makes together
+    all get the other replica's new token, none the refused one (the look is awaited)."""
+    _, (a, b) = replicas(clock, http)
+    dead = await a.get_token()
+    assert await b.get_token() == dead
+    revoke(auth)
+    fresh = await drive(clock, a.handle_unauthorized(dead))
+    await clock.advance(30)
+    assert await asyncio.gather(*(b.get_token() for _ in range(4))) == [fresh] * 4
+    assert len(auth.requests) == 2
