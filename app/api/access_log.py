@@ -16,14 +16,18 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.concurrency import ConcurrencyLimit, overloaded
 from app.logs import AccessLogWriter
 from app.metrics import Metrics
 
 
 class AccessLog:
     def __init__(self, app: ASGIApp, metrics: Metrics, writer: AccessLogWriter | None,
-                 templates: Mapping[object, str] | None = None) -> None:
+                 templates: Mapping[object, str] | None = None,
+                 limit: ConcurrencyLimit | None = None) -> None:
         self.app = app
+        self.limit = limit
+        """RELAY_LIMIT_CONCURRENCY, applied here: a 503 for overload is logged like any."""
         self.counts = metrics.requests
         self.writer = writer
         # endpoint → route template, so the log says /menu/{restaurant}, not a GUID or alias.
@@ -54,9 +58,13 @@ class AccessLog:
                     message["headers"] = [*(headers or ()), (b"x-request-id", request_id)]
             await send(message)
 
+        limit = self.limit
+        entered = limit.enter(scope) if limit is not None else False
         try:
-            await self.app(scope, receive, send_wrapper)
+            await (self.app if entered is not None else overloaded)(scope, receive, send_wrapper)
         finally:
+            if limit is not None and entered:
+                limit.leave()
             route = self.templates.get(scope.get("endpoint"), "(unmatched)")
             cache = info.get("cache")
             self.counts.count(route, status, cache)

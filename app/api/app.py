@@ -217,15 +217,14 @@ def create_app(
     ops.add_exception_handler(Exception, unexpected_error_handler)
     ops.add_middleware(SecurityHeaders)
     lane = FastLane(fast, ops, cors)
-    # Inside the access log, so that a 503 for overload is logged and counted like any.
-    limited = ConcurrencyLimit(lane, settings.relay_limit_concurrency, clock or SystemClock())
-    return AccessLog(limited, metrics, writer, templates)
+    limit = ConcurrencyLimit(settings.relay_limit_concurrency, clock or SystemClock())
+    return AccessLog(lane, metrics, writer, templates, limit)
 
 
 def _lane(app: ASGIApp) -> FastLane:
-    """The ``FastLane`` of an app made by ``create_app`` (under the log and the limit)."""
-    assert isinstance(app, AccessLog) and isinstance(app.app, ConcurrencyLimit)
-    lane = app.app.app
+    """The ``FastLane`` of an app made by ``create_app`` (under the access log)."""
+    assert isinstance(app, AccessLog)
+    lane = app.app
     assert isinstance(lane, FastLane)
     return lane
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 
 import orjson
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from app.clock import Clock
 
@@ -37,12 +37,14 @@ async def overloaded(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 class ConcurrencyLimit:
-    """Counts HTTP requests in flight (those under ``exempt`` path prefixes aside)."""
+    """Counts HTTP requests in flight (those under ``exempt`` path prefixes aside).
 
-    def __init__(self, app: ASGIApp, limit: int, clock: Clock, *,
-                 exempt: tuple[str, ...] = ("/events/",),
+    Applied by the access log (``app/api/access_log.py``), which wraps every request
+    already: a middleware of its own would add a coroutine frame to every cached hit,
+    which measurably costs the fast lane (docs/performance.md)."""
+
+    def __init__(self, limit: int, clock: Clock, *, exempt: tuple[str, ...] = ("/events/",),
                  logger: logging.Logger | None = None) -> None:
-        self.app = app
         self.limit = limit
         self.exempt = exempt
         self.in_flight = 0
@@ -53,26 +55,23 @@ class ConcurrencyLimit:
         self._warned_at: float | None = None
         self._refused_at_warning = 0
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self._exempt(scope):
-            await self.app(scope, receive, send)
-            return
+    def enter(self, scope: Scope) -> bool | None:
+        """Before an HTTP request: True if it is counted (call ``leave`` when it ends),
+        False if it is exempt, None if it is over the limit (answer ``overloaded``)."""
+        path: str = scope["path"]
+        if path.startswith(self.exempt):
+            return False
+        root: str = scope.get("root_path", "")
+        if root and path.startswith(root) and path[len(root):].startswith(self.exempt):
+            return False
         if self.in_flight >= self.limit:
             self._count_refusal()
-            await overloaded(scope, receive, send)
-            return
+            return None
         self.in_flight += 1
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.in_flight -= 1
+        return True
 
-    def _exempt(self, scope: Scope) -> bool:
-        path: str = scope["path"]
-        root: str = scope.get("root_path", "")
-        if root and path.startswith(root):
-            path = path[len(root):]
-        return path.startswith(self.exempt)
+    def leave(self) -> None:
+        self.in_flight -= 1
 
     def _count_refusal(self) -> None:
         """Count a 503; warn at most once per ``WARN_EVERY`` seconds, with the count."""

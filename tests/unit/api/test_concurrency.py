@@ -7,10 +7,12 @@ import logging
 
 import orjson
 import pytest
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.access_log import AccessLog
 from app.api.concurrency import WARN_EVERY, ConcurrencyLimit
 from app.clock import FakeClock
+from app.metrics import Metrics
 
 
 class HeldApp:
@@ -25,11 +27,21 @@ class HeldApp:
         await send({"type": "http.response.body", "body": b"ok"})
 
 
+def limited(inner: ASGIApp, limit: int, clock: FakeClock) -> AccessLog:
+    """``inner`` behind the access log with RELAY_LIMIT_CONCURRENCY = ``limit``."""
+    return AccessLog(inner, Metrics(), None, limit=ConcurrencyLimit(limit, clock))
+
+
+def in_flight(app: AccessLog) -> int:
+    assert app.limit is not None
+    return app.limit.in_flight
+
+
 def scope(path: str, root: str = "") -> Scope:
     return {"type": "http", "method": "GET", "path": root + path, "root_path": root}
 
 
-async def call(app: ConcurrencyLimit, path: str, root: str = "") -> list[Message]:
+async def call(app: AccessLog, path: str, root: str = "") -> list[Message]:
     sent: list[Message] = []
 
     async def receive() -> Message:
@@ -42,7 +54,7 @@ async def call(app: ConcurrencyLimit, path: str, root: str = "") -> list[Message
     return sent
 
 
-async def start(app: ConcurrencyLimit, path: str, root: str = "") -> asyncio.Task[list[Message]]:
+async def start(app: AccessLog, path: str, root: str = "") -> asyncio.Task[list[Message]]:
     task = asyncio.ensure_future(call(app, path, root))
     await asyncio.sleep(0)
     return task
@@ -52,9 +64,9 @@ async def test_past_the_limit_a_request_gets_the_json_503_at_once() -> None:
     """With 2 requests in flight and a limit of 2, the third gets 503 overloaded in JSON,
     closing its connection; once they finish, requests pass again."""
     inner = HeldApp()
-    app = ConcurrencyLimit(inner, 2, FakeClock())
+    app = limited(inner, 2, FakeClock())
     held = [await start(app, "/menu/a"), await start(app, "/healthz")]
-    assert app.in_flight == 2
+    assert in_flight(app) == 2
     refused = await call(app, "/menu/a")
     assert refused[0]["status"] == 503
     headers = dict(refused[0]["headers"])
@@ -63,18 +75,18 @@ async def test_past_the_limit_a_request_gets_the_json_503_at_once() -> None:
     assert orjson.loads(refused[1]["body"])["error"] == "overloaded"
     inner.release.set()
     await asyncio.gather(*held)
-    assert app.in_flight == 0
+    assert in_flight(app) == 0
     assert (await call(app, "/menu/a"))[0]["status"] == 200
 
 
 async def test_event_streams_neither_count_nor_are_refused() -> None:
     """/events streams (under a root path too) pass a full limit and take no slot."""
     inner = HeldApp()
-    app = ConcurrencyLimit(inner, 1, FakeClock())
+    app = limited(inner, 1, FakeClock())
     streams = [await start(app, "/events/r1"), await start(app, "/events/r1", "/toast")]
-    assert app.in_flight == 0
+    assert in_flight(app) == 0
     held = await start(app, "/menu/a")
-    assert app.in_flight == 1
+    assert in_flight(app) == 1
     more = await start(app, "/events/r2")
     assert (await call(app, "/toast/menu/a"))[0]["status"] == 503
     inner.release.set()
@@ -89,8 +101,9 @@ async def test_lifespan_and_other_scopes_pass_through() -> None:
     async def inner(scope: Scope, receive: Receive, send: Send) -> None:
         seen.append(scope["type"])
 
-    app = ConcurrencyLimit(inner, 1, FakeClock())
-    app.in_flight = 1
+    app = limited(inner, 1, FakeClock())
+    assert app.limit is not None
+    app.limit.in_flight = 1
 
     async def receive() -> Message:
         return {}
@@ -108,7 +121,7 @@ async def test_refusals_are_logged_once_a_minute_with_their_count(
     next warning says how many there were."""
     clock = FakeClock()
     inner = HeldApp()
-    app = ConcurrencyLimit(inner, 1, clock)
+    app = limited(inner, 1, clock)
     held = await start(app, "/menu/a")
     with caplog.at_level(logging.WARNING, logger="toast_relay.api"):
         for _ in range(3):
@@ -121,6 +134,6 @@ async def test_refusals_are_logged_once_a_minute_with_their_count(
         await call(app, "/menu/a")
     assert len(caplog.records) == 2
     assert caplog.records[1].refused == 4  # type: ignore[attr-defined]
-    assert app.refused == 5
+    assert app.limit is not None and app.limit.refused == 5
     inner.release.set()
     await held
