@@ -10,8 +10,9 @@ from pathlib import Path
 from bench.procs import HOST, Proc, Procs, find_binary, free_port
 
 
-def nginx_conf(root: Path, port: int) -> str:
-    """One worker, access log off, keep-alive without a request cap, one file for /menu/*."""
+def _head(root: Path) -> str:
+    """The start of every benchmark nginx: one worker, no daemon, its files under ``root``,
+    access log off; the ``http`` block stays open for the caller."""
     temp = root / "temp"
     return f"""
 worker_processes 1;
@@ -26,6 +27,12 @@ http {{
     fastcgi_temp_path {temp}/fastcgi;
     uwsgi_temp_path {temp}/uwsgi;
     scgi_temp_path {temp}/scgi;
+"""
+
+
+def nginx_conf(root: Path, port: int) -> str:
+    """One worker, access log off, keep-alive without a request cap, one file for /menu/*."""
+    return _head(root) + f"""
     sendfile on;
     tcp_nopush on;
     keepalive_requests 10000000;
@@ -94,21 +101,8 @@ def microcache_parts(cache_dir: Path) -> tuple[str, str]:
 def microcache_conf(root: Path, port: int, relay: str) -> str:
     """The example's micro-cache in front of ``relay`` (host:port) over plain HTTP: one
     worker, access log off, kept-alive upstream connections, as ``nginx_conf``."""
-    temp = root / "temp"
     http, server = microcache_parts(root / "cache")
-    return f"""
-worker_processes 1;
-daemon off;
-pid {root}/nginx.pid;
-error_log {root}/error.log warn;
-events {{ worker_connections 4096; }}
-http {{
-    access_log off;
-    client_body_temp_path {temp}/body;
-    proxy_temp_path {temp}/proxy;
-    fastcgi_temp_path {temp}/fastcgi;
-    uwsgi_temp_path {temp}/uwsgi;
-    scgi_temp_path {temp}/scgi;
+    return _head(root) + f"""
     keepalive_requests 10000000;
     keepalive_timeout 65;
     upstream toast_relay {{ server {relay}; keepalive 16; }}
