@@ -66,8 +66,9 @@ def storm_section(tmp: Path, sizes: tuple[int, ...]) -> Section:
                           "retried", "peak back /s", "content 304", "told a version",
                           "/healthz p50 ms", "p99 ms", "probes failed"], rows))
     section.add("\n\n".join(notes))
-    section.add("Boards of one restaurant, each following board.js's rule (3 s + a random "
-                "part of 30 s after its stream ends; 30–60 s more after a failed try), "
+    section.add("Boards of one restaurant, each following board.js's rule (1 s + a random "
+                "part of 25 s after its stream ends, the same again after a first failed "
+                "try, then 30 s and more), "
                 "reopening with ?lastEventId=, then one content request with If-None-Match; "
                 "times from the SIGTERM; the new process starts once the old one has exited; "
                 "/healthz probed every 50 ms on a new connection from another process, from "

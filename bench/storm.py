@@ -3,8 +3,8 @@
 The relay (with ``RELAY_DATA_DIR``) and the simulator run as real processes on
 127.0.0.1. This process plays N boards of one restaurant over raw asyncio sockets
 (``bench/sse_client.py``): each holds an ``/events`` stream and, when the stream
-ends, does what board.js does: waits ``delay(n, r)`` (the server's 3 s ``retry:``
-plus a random part of 30 s; 30 s, 60 s, … more after each failed attempt), reopens
+ends, does what board.js does: waits ``delay(n, r)`` (1 s plus a random part of 25 s,
+the same again after a first failed attempt, then 30 s, 60 s, … more), reopens
 the stream naming the last version it was told of (``?lastEventId=``, as the board
 sends it) and asks for ``/board/{r}?part=content`` with ``If-None-Match`` of the
 content ETag it had (a real board asks at its next poll, or at once if the stream
@@ -56,7 +56,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROBE_EVERY = 0.05
 LIMIT = 120.0
 """Seconds after the SIGTERM the boards are waited for (a board whose first try met the
-relay still down waits 30–60 s more)."""
+relay still down waits up to 26 s more, then 30 s and more)."""
 BUCKET = 3.0
 
 
