@@ -9,7 +9,6 @@ per-tick version check (one ``HMGET`` of the ``versions`` hash).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 
@@ -93,18 +92,12 @@ class RedisNotifier(Notifier):
 
     async def run(self, listener: Listener) -> None:
         """Hear other replicas' announcements; while Redis is down, probe it every second."""
-        while True:
-            try:
-                await self._listen(listener)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self._link.down(exc)
-            await self._clock.sleep(RETRY_SUBSCRIBE)
-            await self._link.ping()
-
-    async def _listen(self, listener: Listener) -> None:
         async def subscribed() -> None:
             await self._link.ping()  # subscribed again after an outage: Redis is back
 
-        await self._link.listen(self._channel, self.me, subscribed=subscribed, heard=listener)
+        async def between() -> None:
+            await self._clock.sleep(RETRY_SUBSCRIBE)
+            await self._link.ping()
+
+        await self._link.follow(self._channel, self.me, subscribed=subscribed, heard=listener,
+                                between=between)

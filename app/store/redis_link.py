@@ -123,6 +123,21 @@ class RedisLink:
                 close: Callable[[], Awaitable[None]] = pubsub.aclose
                 await close()
 
+    async def follow(self, channel: str, me: str, *,
+                     subscribed: Callable[[], Awaitable[None]],
+                     heard: Callable[[str], Awaitable[None]],
+                     between: Callable[[], Awaitable[None]]) -> None:
+        """``listen`` for good: after each break Redis is marked down, ``between`` runs
+        (a pause, a probe), and the subscription starts again. Ends only when cancelled."""
+        while True:
+            try:
+                await self.listen(channel, me, subscribed=subscribed, heard=heard)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.down(exc)
+            await between()
+
     async def ping(self) -> bool:
         try:
             await self.call(self.client.ping())

@@ -111,17 +111,11 @@ class RedisScreens(ScreenStore):
 
     async def watch(self, listener: Listener) -> None:
         """Hear other replicas' writes; after any break, reload every screen."""
-        while True:
-            try:
-                await self._listen(listener)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self._link.down(exc)
-            await asyncio.sleep(RETRY_SUBSCRIBE)
-
-    async def _listen(self, listener: Listener) -> None:
         async def subscribed() -> None:
             await listener(RELOAD_ALL)  # whatever changed while we were not listening
 
-        await self._link.listen(self._channel, self.me, subscribed=subscribed, heard=listener)
+        async def between() -> None:
+            await asyncio.sleep(RETRY_SUBSCRIBE)
+
+        await self._link.follow(self._channel, self.me, subscribed=subscribed, heard=listener,
+                                between=between)

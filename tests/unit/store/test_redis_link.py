@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any, cast
 
@@ -53,3 +54,26 @@ async def test_listen_hands_over_what_other_replicas_sent() -> None:
     with pytest.raises(ConnectionError):
         await link.listen("p:changes", "me", subscribed=subscribed, heard=heard)
     assert log == ["subscribe p:changes", "subscribed", "heard r1", "heard r3", "closed"]
+
+
+async def test_follow_marks_redis_down_and_listens_again_after_each_break() -> None:
+    """A broken subscription marks Redis down, runs ``between``, then subscribes again."""
+    log: list[str] = []
+    link = RedisLink(cast(Any, FakeClient([{"data": b"other r1"}], log)), "p:")
+    breaks: list[bool] = []
+
+    async def subscribed() -> None:
+        log.append("subscribed")
+
+    async def heard(subject: str) -> None:
+        log.append(f"heard {subject}")
+
+    async def between() -> None:
+        breaks.append(link.up)
+        if len(breaks) == 2:
+            raise asyncio.CancelledError
+
+    with pytest.raises(asyncio.CancelledError):
+        await link.follow("p:changes", "me", subscribed=subscribed, heard=heard, between=between)
+    assert breaks == [False, False]
+    assert log == ["subscribe p:changes", "subscribed", "heard r1", "closed"] * 2
