@@ -12,6 +12,9 @@ import logging
 import re
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -35,8 +38,28 @@ def redact(text: str) -> str:
     return _BEARER.sub(rf"\1{REDACTED}", text)
 
 
+ACCOUNT: ContextVar[str | None] = ContextVar("toast_relay_account", default=None)
+"""The account whose work is running (a task started under ``account_context`` keeps it)."""
+
+
+@contextmanager
+def account_context(name: str) -> Iterator[None]:
+    """Name ``name`` as the account in every log line written inside (and in the lines
+    of the tasks started inside: asyncio copies the context into each new task)."""
+    token = ACCOUNT.set(name)
+    try:
+        yield
+    finally:
+        ACCOUNT.reset(token)
+
+
 def _extras(record: logging.LogRecord) -> dict[str, Any]:
-    return {k: v for k, v in vars(record).items() if k not in _STD_ATTRS and not k.startswith("_")}
+    found = {k: v for k, v in vars(record).items()
+             if k not in _STD_ATTRS and not k.startswith("_")}
+    account = ACCOUNT.get()
+    if account is not None and "account" not in found:
+        found["account"] = account
+    return found
 
 
 class JsonFormatter(logging.Formatter):

@@ -63,3 +63,21 @@ def readiness(*, token_ok: bool, token_detail: str, login_error: str | None,
                    "stricter Toast budget")
     return Readiness("degraded" if degraded else "ready", detail, login_error,
                      len(guids), servable, shared_store_down)
+
+
+def combined(readings: dict[str, Readiness]) -> Readiness:
+    """Several accounts' readiness as the replica's: ready while any account can serve (one
+    account's failing login must not take the others' screens out of the load
+    balancer); degraded when any account is not fully ready, each named in the detail."""
+    if len(readings) == 1:
+        return next(iter(readings.values()))
+    statuses = {r.status for r in readings.values()}
+    status: Status = ("not_ready" if statuses == {"not_ready"} else
+                      "ready" if statuses == {"ready"} else "degraded")
+    detail = "; ".join(f"account {name}: {r.status}" + (
+        f" ({r.detail})" if r.status != "ready" else "") for name, r in readings.items())
+    errors = [f"{name}: {r.login_error}" for name, r in readings.items() if r.login_error]
+    return Readiness(status, detail, "; ".join(errors) or None,
+                     sum(r.restaurants for r in readings.values()),
+                     sum(r.servable for r in readings.values()),
+                     any(r.shared_store_down for r in readings.values()))

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 import httpx
 
 from app.access import KeyRing
+from app.account import Account
 from app.board.fetch import Fetcher
 from app.board.images import ImageStore
 from app.clock import Clock, SystemClock
-from app.config import Settings
+from app.config import DEFAULT_ACCOUNT, Settings, load_accounts
 from app.console.gate import Gate
 from app.console.sessions import Sessions
 from app.errors import RelayError
@@ -26,15 +27,12 @@ from app.metrics_collectors import (
     StateCollector,
     WebhookCollector,
 )
-from app.readiness import Readiness, readiness
+from app.readiness import Readiness, combined, readiness
 from app.refresh.budget import Budget
-from app.refresh.loader import SnapshotLoader
-from app.refresh.service import MenuService
+from app.refresh.desk import MenuDesk
 from app.screens.book import ScreenBook
-from app.serve.history import History
 from app.serve.push import ChangeFeed
-from app.store.backends import State, local_state, redis_state
-from app.store.counters import ClientLimits
+from app.store.backends import Shared, State, shared_state
 from app.store.screens import MemoryScreens, Stored
 from app.store.session_secret import SecretSource
 from app.store.snapshots import SnapshotStore
@@ -58,8 +56,8 @@ def image_store(settings: Settings, clock: Clock) -> ImageStore:
                       close=http.aclose)
 
 
-def console_gate(settings: Settings, state: State, clock: Clock) -> Gate:
-    """The console's sessions live where the rest of the state does (``state.sessions``,
+def console_gate(settings: Settings, state: Shared, clock: Clock) -> Gate:
+    """The console's sessions live where the shared state does (``state.sessions``,
     chosen in app/store/backends.py), signed with a secret kept there too."""
     configured = settings.relay_session_secret
     secret = SecretSource(configured.get_secret_value().encode() if configured else None,
@@ -68,24 +66,27 @@ def console_gate(settings: Settings, state: State, clock: Clock) -> Gate:
                 state.redis)
 
 
+def key_ring(base: Settings, accounts: dict[str, Settings]) -> KeyRing:
+    """Every account's screen keys, restaurants and admin key; RELAY_ADMIN_KEY sees all."""
+    return KeyRing.of_accounts(
+        {name: (s.relay_api_keys, s.relay_restaurants, s.relay_admin_key)
+         for name, s in accounts.items()}, base.relay_admin_key)
+
+
 @dataclass
 class Relay:
     settings: Settings
+    """The relay-wide settings (and the ``default`` account's, when TOAST_* name one)."""
     clock: Clock
     http: httpx.AsyncClient
-    tokens: TokenManager
-    limiter: UpstreamLimiter
-    toast: ToastClient
-    store: SnapshotStore
-    menus: MenuService
+    accounts: dict[str, Account]
+    """Each Toast account's parts, by name (docs/accounts.md); ``default`` first."""
     keys: KeyRing
+    menus: MenuDesk
     metrics: Metrics
-    state: State
-    passthrough: PassThrough
-    budget: Budget
+    shared: Shared
     images: ImageStore
     changes: ChangeFeed = field(default_factory=ChangeFeed)
-    webhooks: WebhookReceiver | None = None
     screens: ScreenBook = field(default_factory=lambda: ScreenBook(MemoryScreens(),
                                                                    SystemClock()))
     """The stored screens (``build`` connects them to the state backend and the push)."""
@@ -98,62 +99,87 @@ class Relay:
     def build(
         cls, settings: Settings, *, clock: Clock | None = None,
         http: httpx.AsyncClient | None = None, metrics: Metrics | None = None,
+        accounts: dict[str, Settings] | None = None,
     ) -> Relay:
+        """``accounts``: each account's settings (``load_accounts``; read from
+        RELAY_ACCOUNTS_FILE here when not given)."""
         clock = clock or SystemClock()
         http = http or make_http_client(settings.toast_timeout)
         metrics = metrics or Metrics()
-        # Chosen once: without REDIS_URL nothing changes (one process, RELAY_DATA_DIR).
-        owner = TokenManager.owner_of(settings)
-        state = (redis_state(settings, settings.redis_url.get_secret_value(), clock, owner)
-                 if settings.redis_url else local_state(settings, owner))
-        limits = ClientLimits()
-        limiter = UpstreamLimiter(clock, limits, counter=state.counter(limits)
-                                  if state.counter else None)
-        tokens = TokenManager.from_settings(settings, http, clock, limiter, store=state.tokens,
-                                            on_login=metrics.count_login)
-        toast = ToastClient(http=http, base_url=settings.toast_api_url, tokens=tokens,
-                            limiter=limiter, clock=clock, observer=metrics.observe_toast)
-        loader = SnapshotLoader(toast=toast, store=state.snapshots, clock=clock,
-                                escape_formulas=settings.relay_csv_escape_formulas)
+        configured = accounts if accounts is not None else load_accounts(settings)
         changes = ChangeFeed(settings.relay_events_max_connections,
                              heartbeat=settings.relay_events_heartbeat, clock=clock)
-        budget = Budget(limiter.limits, settings.relay_refresh_interval,
-                        settings.relay_stock_interval,
-                        webhooks=bool(settings.webhook_secrets()))
-        menus = MenuService(
-            loader=loader, clock=clock,
-            refresh_interval=settings.relay_refresh_interval,
-            stock_interval=settings.relay_stock_interval,
-            stale_max=settings.relay_stale_max,
-            idle_after=settings.relay_idle_after,
-            not_found_ttl=settings.relay_not_found_ttl, intervals=budget.intervals,
-            limiter=limiter, first_load_wait=settings.relay_first_load_wait,
-            changes=changes, lease=state.lease, notifier=state.notifier,
-            history=History(size=settings.relay_history_size,
-                            directory=settings.relay_data_dir / "history"
-                            if settings.relay_data_dir else None),
-        )
-        budget.count = menus.count
-        keys = KeyRing(settings.relay_api_keys, settings.relay_restaurants)
-        metrics.watch(StateCollector(tokens.expires_at, menus.facts, clock.now,
-                                    settings.relay_metrics_restaurants))
-        metrics.watch(BudgetCollector(limiter.usage, limiter.limits, limiter.waiting,
-                                      budget.gauges, lambda: budget.current().stretch))
-        passthrough = PassThrough(toast, clock, settings.relay_passthrough_ttl,
-                                  own_menus=menus.menus_body)
-        secrets = settings.webhook_secrets()
-        webhooks = (WebhookReceiver(secrets=secrets, sink=menus, clock=clock,
-                                    seen=state.seen_events()) if secrets else None)
-        if webhooks is not None:
-            metrics.watch(WebhookCollector(webhooks.stats))
-        relay = cls(settings, clock, http, tokens, limiter, toast, state.snapshots, menus, keys,
-                    metrics, state, passthrough, budget, image_store(settings, clock),
-                    changes, webhooks)
-        metrics.watch(ReadinessCollector(
-            relay.readiness, lambda: (changes.subscribers, changes.max_subscribers)))
-        relay.screens = ScreenBook(state.screens, clock, relay.screen_changed)
-        relay.console = console_gate(settings, state, clock)
+        built = {name: Account.build(name, s, clock=clock, http=http, metrics=metrics,
+                                     changes=changes) for name, s in configured.items()}
+        default = built.get(DEFAULT_ACCOUNT)
+        shared = shared_state(settings, default.state if default is not None else None)
+        keys = key_ring(settings, configured)
+        menus = MenuDesk({name: a.menus for name, a in built.items()}, keys.account_of)
+        relay = cls(settings, clock, http, built, keys, menus, metrics, shared,
+                    image_store(settings, clock), changes)
+        relay.watch_metrics()
+        relay.screens = ScreenBook(shared.screens, clock, relay.screen_changed)
+        relay.console = console_gate(settings, shared, clock)
         return relay
+
+    def watch_metrics(self) -> None:
+        """Collectors reading the accounts when Prometheus scrapes."""
+        first = self.primary
+        self.metrics.watch(StateCollector(first.tokens.expires_at, self.menus.facts,
+                                          self.clock.now,
+                                          self.settings.relay_metrics_restaurants))
+        self.metrics.watch(BudgetCollector(first.limiter.usage, first.limiter.limits,
+                                           first.limiter.waiting, first.budget.gauges,
+                                           lambda: first.budget.current().stretch))
+        if first.webhooks is not None:
+            self.metrics.watch(WebhookCollector(first.webhooks.stats))
+        self.metrics.watch(ReadinessCollector(
+            self.readiness, lambda: (self.changes.subscribers, self.changes.max_subscribers)))
+
+    # --- the accounts -----------------------------------------------------------------
+
+    @property
+    def primary(self) -> Account:
+        """The first account: ``default`` when TOAST_* name one (the only one without
+        RELAY_ACCOUNTS_FILE)."""
+        return next(iter(self.accounts.values()))
+
+    def account_of(self, guid: str) -> Account:
+        """The account serving restaurant ``guid`` (404 when none does)."""
+        return self.accounts[self.keys.account_of(guid)]
+
+    # The primary account's parts, for a single-account relay's callers.
+    @property
+    def tokens(self) -> TokenManager:
+        return self.primary.tokens
+
+    @property
+    def limiter(self) -> UpstreamLimiter:
+        return self.primary.limiter
+
+    @property
+    def toast(self) -> ToastClient:
+        return self.primary.toast
+
+    @property
+    def budget(self) -> Budget:
+        return self.primary.budget
+
+    @property
+    def state(self) -> State:
+        return self.primary.state
+
+    @property
+    def store(self) -> SnapshotStore:
+        return self.primary.state.snapshots
+
+    @property
+    def webhooks(self) -> WebhookReceiver | None:
+        return self.primary.webhooks
+
+    @property
+    def passthrough(self) -> PassThrough:
+        return self.primary.passthrough
 
     def screen_changed(self, old: Stored | None, new: Stored | None) -> None:
         """Tell the boards that may show a changed screen to look again (``/events``).
@@ -180,45 +206,37 @@ class Relay:
             self.changes.publish(guid, f'"screen-{changed.name}-{version}"')
 
     def readiness(self) -> Readiness:
-        """Can screens be served: a token held or obtainable, or a servable copy of every
-        restaurant served (the configured ones, else those screens asked for)?"""
-        ok, detail = self.tokens.ready()
-        error = self.tokens.status()["error"]
+        """Can screens be served, account by account (``app.readiness.combined``)."""
+        return combined({name: self._readiness(a) for name, a in self.accounts.items()})
+
+    def _readiness(self, account: Account) -> Readiness:
+        """An account can serve with a token held or obtainable, or a servable copy of every
+        restaurant it serves (the configured ones, else those screens asked for)."""
+        ok, detail = account.tokens.ready()
+        error = account.tokens.status()["error"]
         return readiness(
             token_ok=ok, token_detail=detail,
             login_error=error if isinstance(error, str) else None,
-            restaurants=list(self.settings.relay_restaurants.values()) or self.menus.known(),
-            can_serve=self.menus.can_serve,
-            shared_store_down=bool(self.state.status()["degraded"]))
+            restaurants=list(account.settings.relay_restaurants.values())
+            or account.menus.known(),
+            can_serve=account.menus.can_serve,
+            shared_store_down=bool(account.state.status()["degraded"]))
 
     async def start(self) -> None:
-        """Read the screens; start the token refresher, the menu loop and the screens'
-        watch; warm configured restaurants."""
+        """Read the screens; start each account (token refresher, menu loop, warm-up) and
+        the screens' watch."""
         hold_mmap_threshold()  # before the warm-up's answers arrive (see app/heap.py)
         await self.screens.load()
+        for account in self.accounts.values():
+            account.start()
         self._tasks = [
             asyncio.create_task(self.screens.watch(), name="screens-watch"),
-            asyncio.create_task(self.tokens.run_refresher(), name="token-refresher"),
-            asyncio.create_task(self.menus.run(), name="menu-refresher"),
-            asyncio.create_task(self._warm(), name="warm-up"),
-            *(asyncio.create_task(run(), name=f"state-{n}")
-              for n, run in enumerate(self.state.tasks)),
             # Real time on purpose: it measures how long the loop was held, not the clock.
             asyncio.create_task(LoopWatch(self.metrics.observe_loop_lag,
                                           sleep=asyncio.sleep).run(), name="loop-watch"),
         ]
         self._gc_watch = GcWatch(self.metrics.observe_gc)
         self._gc_watch.start()
-
-    async def _warm(self) -> None:
-        guids = list(dict.fromkeys(self.settings.relay_restaurants.values()))
-        if guids:
-            started = self.clock.monotonic()
-            await self.menus.warm(guids)
-            used = self.limiter.usage()
-            log.info("warm-up done", extra={
-                "restaurants": len(guids), "seconds": round(self.clock.monotonic() - started, 1),
-                "toastCallsLast15Min": used.last_window})
 
     async def stop(self) -> None:
         self.changes.close_all()  # and the heartbeat wheel with them
@@ -229,9 +247,9 @@ class Relay:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        await self.store.close()
+        for account in self.accounts.values():
+            await account.stop()
         await self.images.close()
-        await self.tokens.close()
-        if self.state.redis is not None:
-            await self.state.redis.close()
+        if self.shared.redis is not None and DEFAULT_ACCOUNT not in self.accounts:
+            await self.shared.redis.close()
         await self.http.aclose()

@@ -144,7 +144,7 @@ async def measure(n: int) -> FleetTime:
     ops = lifespan_of(app)
     async with ops.router.lifespan_context(ops):
         relay = relay_of(app)
-        menus = relay.menus
+        menus = relay.primary.menus
 
         def loaded() -> bool:
             return all(menus.current(g) is not None for g in guids)

@@ -68,12 +68,12 @@ async def measure(n: int) -> Footprint:
         "TOAST_CLIENT_SECRET": SAMPLE_CLIENT_SECRET, "RELAY_API_KEYS": KEY}),
         clock=clock, http=http)
     try:
-        await relay.menus.view(guids[0])  # imports, token, caches: not counted
+        await relay.primary.menus.view(guids[0])  # imports, token, caches: not counted
         for guid in guids[:1]:
-            (await relay.menus.view(guid))[0].csv  # noqa: B018
+            (await relay.primary.menus.view(guid))[0].csv  # noqa: B018
         tracemalloc.start()
         before = _held()
-        loading = asyncio.gather(*(relay.menus.view(g) for g in guids[1:]))
+        loading = asyncio.gather(*(relay.primary.menus.view(g) for g in guids[1:]))
         while not loading.done():  # first loads wait on the limiter's (fake) clock
             await clock.advance(0.1)
         after = _held()
@@ -82,7 +82,7 @@ async def measure(n: int) -> Footprint:
             v.csv  # noqa: B018 - rendered on first use
         with_csv = _held()
         tracemalloc.stop()
-        t = relay.menus._tracked[guids[-1]]
+        t = relay.primary.menus._tracked[guids[-1]]
         assert t.view is not None and t.snapshot is not None
         parts = _parts(t.view, t.snapshot)
     finally:

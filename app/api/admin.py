@@ -23,8 +23,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from app.access import check_admin, presented_key
-from app.api.deps import AdminKey, AdminRestaurant, MetricsKey, RelayDep
+from app.access import presented_key
+from app.api.deps import AdminKey, AdminRestaurant, MetricsKey, RelayDep, check_manages
 from app.api.headers import LOCKED
 from app.api.openapi import TOAST_ERRORS, errors, json_answer
 from app.errors import NotFound
@@ -183,9 +183,9 @@ class Refresh:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         relay = self.relay
-        check_admin(relay.settings.relay_admin_key,
-                    presented_key(scope, parse_query(scope["query_string"]).key))
+        account = relay.keys.admin(presented_key(scope, parse_query(scope["query_string"]).key))
         guid = relay.keys.resolve_path(scope)
+        check_manages(relay.keys, account, guid)
         await relay.menus.refresh(guid)
         facts = relay.menus.facts_of(guid)
         await _json(facts.as_json() if facts else {"restaurant": guid})(scope, receive, send)

@@ -56,7 +56,7 @@ async def changes(relay: RelayDep, guid: AdminRestaurant) -> Response:
         "current": None if view is None else {
             "etag": view.json.etag, "lastUpdated": view.last_updated,
             "lastModified": view.last_modified, "stale": view.stale},
-        "versions": versions_json(relay.menus.history.versions(guid), time_zone),
+        "versions": versions_json(relay.menus.versions(guid), time_zone),
     }
     return Response(orjson.dumps(body, option=orjson.OPT_INDENT_2), media_type="application/json",
                     headers={"Cache-Control": "no-store"})

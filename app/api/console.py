@@ -134,7 +134,7 @@ async def history(request: Request, relay: RelayDep, restaurant: str) -> Respons
     zone = view.info.time_zone if view else None
     return html(page("history.html", **shell(
         request, session, guid=guid, name=view.info.name if view else guid,
-        time_zone=zone, versions=versions_json(relay.menus.history.versions(guid), zone))))
+        time_zone=zone, versions=versions_json(relay.menus.versions(guid), zone))))
 
 
 @router.get("/admin/console/static/{name}")

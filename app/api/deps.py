@@ -20,8 +20,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Query, Request, Security
 from fastapi.security import APIKeyHeader, APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 
-from app.access import check_admin, check_metrics
+from app.access import KeyRing, Scope, check_metrics
 from app.config import RESTAURANT_REF_PATTERN
+from app.errors import Forbidden
 from app.relay import Relay
 
 _SCREEN = "A screen key from RELAY_API_KEYS"
@@ -71,12 +72,12 @@ def screen_scope(
     relay: RelayDep,
     header: Annotated[str | None, Security(_screen_header)],
     query: Annotated[str | None, Security(_screen_query)],
-) -> frozenset[str]:
+) -> Scope:
     """The restaurants the presented screen key may read; 401 when it is missing or unknown."""
     return relay.keys.identify(header or query)
 
 
-ScreenKey = Annotated[frozenset[str], Depends(screen_scope)]
+ScreenKey = Annotated[Scope, Depends(screen_scope)]
 """The presented screen key's scope (``X-API-Key`` first, else ``?key=``)."""
 
 
@@ -84,13 +85,14 @@ def require_admin(
     relay: RelayDep,
     header: Annotated[str | None, Security(_admin_header)],
     query: Annotated[str | None, Security(_admin_query)],
-) -> None:
-    """401 unless the admin key (constant-time compared) was presented."""
-    check_admin(relay.settings.relay_admin_key, header or query)
+) -> str:
+    """The account the presented admin key manages (``*``: RELAY_ADMIN_KEY, all of them);
+    401 unless an admin key (constant-time compared) was presented."""
+    return relay.keys.admin(header or query)
 
 
-AdminKey = Annotated[None, Depends(require_admin)]
-"""Admin routes take ``_: AdminKey``."""
+AdminKey = Annotated[str, Depends(require_admin)]
+"""Admin routes take ``_: AdminKey`` (or ``account: AdminKey`` to scope what they show)."""
 
 _METRICS = "RELAY_METRICS_KEY (only when it is set; /metrics is open otherwise)"
 _metrics_bearer = HTTPBearer(scheme_name="MetricsBearer", auto_error=False,
@@ -129,12 +131,20 @@ RestaurantQueryParam = Annotated[str, Query(description=RESTAURANT_DOC,
 
 
 def admin_restaurant(
-    relay: RelayDep, _: AdminKey, request: Request, restaurant: RestaurantPathParam,
+    relay: RelayDep, account: AdminKey, request: Request, restaurant: RestaurantPathParam,
 ) -> str:
-    """``{restaurant}`` → its GUID for an admin (who may name any served restaurant)."""
+    """``{restaurant}`` → its GUID for an admin of its account (RELAY_ADMIN_KEY: any)."""
     guid = relay.keys.resolve(restaurant)
     note_restaurant(request, guid)
+    check_manages(relay.keys, account, guid)
     return guid
+
+
+def check_manages(keys: KeyRing, account: str, guid: str) -> None:
+    """403 unless an admin of ``account`` manages restaurant ``guid``."""
+    if not keys.manages(account, guid):
+        raise Forbidden("this admin key manages another account; use that account's "
+                        "admin_key or RELAY_ADMIN_KEY")
 
 
 AdminRestaurant = Annotated[str, Depends(admin_restaurant)]

@@ -6,6 +6,7 @@ variable and the fix. The parts: ``restaurant_refs`` (GUIDs and aliases),
 validators), ``loading`` (the environment in, one-line errors out).
 """
 
+from app.config.accounts import DEFAULT_ACCOUNT, load_accounts
 from app.config.loading import load_settings
 from app.config.parsing import (
     MIN_KEY_LENGTH,
@@ -29,9 +30,9 @@ from app.config.restaurant_refs import (
 from app.config.settings import MIN_REFRESH_WINDOW, WEBHOOK_REFRESH_INTERVAL, Seconds, Settings
 
 __all__ = [
-    "ALIAS_RE", "ALIAS_RULE", "ALL_RESTAURANTS", "GUID_RE", "MIN_KEY_LENGTH",
+    "ALIAS_RE", "ALIAS_RULE", "ALL_RESTAURANTS", "DEFAULT_ACCOUNT", "GUID_RE", "MIN_KEY_LENGTH",
     "MIN_REFRESH_WINDOW", "RESTAURANT_REF_PATTERN", "WEBHOOK_REFRESH_INTERVAL", "KeyScopes",
-    "Seconds", "Settings", "is_alias", "is_guid", "is_placeholder", "load_settings",
-    "normalize_base_url", "parse_api_keys", "parse_duration", "parse_origins",
+    "Seconds", "Settings", "is_alias", "is_guid", "is_placeholder", "load_accounts",
+    "load_settings", "normalize_base_url", "parse_api_keys", "parse_duration", "parse_origins",
     "parse_restaurants",
 ]

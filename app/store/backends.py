@@ -89,3 +89,29 @@ def redis_state(settings: Settings, url: str, clock: Clock, owner: str) -> State
                  lambda limits: RedisCounter(link, me, clock, limits, members.outage_turns),
                  lambda: RedisSeenEvents(link), RedisScreens(link, me), RedisSessions(link),
                  (members.run,))
+
+
+SHARED_NAMESPACE = "toast-relay:shared:"
+"""Redis keys of what every account shares, when no account comes from TOAST_*."""
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What the accounts share: stored screens, console sessions, and the link they use."""
+
+    screens: ScreenStore
+    sessions: SessionStore
+    redis: RedisLink | None
+
+
+def shared_state(settings: Settings, default: State | None) -> Shared:
+    """The shared parts: the ``default`` account's (where a single-account relay always
+    kept them), else their own (RELAY_DATA_DIR/screens, or Redis under ``SHARED_NAMESPACE``)."""
+    if default is not None:
+        return Shared(default.screens, default.sessions, default.redis)
+    if settings.redis_url:
+        link = RedisLink(connect(settings.redis_url.get_secret_value()), SHARED_NAMESPACE)
+        return Shared(RedisScreens(link, replica_id()), RedisSessions(link), link)
+    data = settings.relay_data_dir
+    return Shared(DirectoryScreens(data / "screens") if data else MemoryScreens(),
+                  MemorySessions(), None)

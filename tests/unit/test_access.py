@@ -8,17 +8,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.access import KeyRing
+from app.access import KeyRing, Scope
 from app.config import ALL_RESTAURANTS, RESTAURANT_REF_PATTERN
 from app.errors import BadRequest, Forbidden, NotFound, Unauthorized
 
 A = "6f2b5e7a-0000-4000-8000-000000000001"
 B = "6f2b5e7a-0000-4000-8000-000000000002"
-ALL = frozenset({ALL_RESTAURANTS})
+ALL = Scope("default", frozenset({ALL_RESTAURANTS}))
 
 
 def ring(restaurants: dict[str, str] | None = None) -> KeyRing:
-    scopes = {"all-key-0123456789": ALL, "downtown-key-01234567": frozenset({"downtown"})}
+    scopes = {"all-key-0123456789": ALL.guids, "downtown-key-01234567": frozenset({"downtown"})}
     return KeyRing(scopes, restaurants if restaurants is not None else {"downtown": A, B: B})
 
 

@@ -176,17 +176,17 @@ async def test_menus_failure_cancels_the_calls_beside_it() -> None:
 
 async def test_publishes_cost_one_menus_call_each_and_details_once(rig: Rig) -> None:
     """Five webhook publishes within an hour: five /menus calls, no further details call."""
-    await rig.relay.menus.view(GUID)
+    await rig.relay.primary.menus.view(GUID)
     details, menus = await rig.calls("restaurants"), await rig.calls("menus")
     assert details == 1
     for i in range(5):
         published = await publish(rig)
-        rig.relay.menus.menus_updated(MenusUpdated(f"e{i}", GUID, published))
+        rig.relay.primary.menus.menus_updated(MenusUpdated(f"e{i}", GUID, published))
         await run(rig, 3)
     assert await rig.calls("menus") == menus + 5
     assert await rig.calls("restaurants") == details
     await rig.clock.advance(INFO_MAX_AGE)
     published = await publish(rig)
-    rig.relay.menus.menus_updated(MenusUpdated("late", GUID, published))
+    rig.relay.primary.menus.menus_updated(MenusUpdated("late", GUID, published))
     await run(rig, 3)
     assert (await rig.calls("menus"), await rig.calls("restaurants")) == (menus + 6, 2)

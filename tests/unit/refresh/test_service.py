@@ -21,35 +21,35 @@ from tests.support.service_rig import GUID, KEY, START, Rig, settings_env
 
 async def test_failure_marks_stale_and_recovery_clears_it(rig: Rig) -> None:
     """A failed check keeps the copy but marks it stale; the next good check clears the mark."""
-    view, result = await rig.relay.menus.view(GUID)
+    view, result = await rig.relay.primary.menus.view(GUID)
     assert result == "MISS" and not view.stale
     await rig.fault(endpoint="metadata", mode="503", count=None)
     await rig.check_now()
-    stale, result = await rig.relay.menus.view(GUID)
+    stale, result = await rig.relay.primary.menus.view(GUID)
     assert result == "STALE" and stale.stale and stale.rows == view.rows
     assert stale.json.etag != view.json.etag
     await rig.fault(endpoint="*", mode="off")
     for _ in range(6):  # backoff may push the next check a few intervals out
         await rig.check_now()
-    fresh, result = await rig.relay.menus.view(GUID)
+    fresh, result = await rig.relay.primary.menus.view(GUID)
     assert result == "HIT" and not fresh.stale
 
 
 async def test_empty_menu_after_full_one_keeps_last_good(rig: Rig) -> None:
     """A published menu with zero items is refused; the last good rows stay, marked stale."""
-    view, _ = await rig.relay.menus.view(GUID)
+    view, _ = await rig.relay.primary.menus.view(GUID)
     await rig.fault(endpoint="menus", mode="empty_menu", count=None)
     (await rig.sim.post(f"/_sim/publish/{GUID}")).raise_for_status()
     await rig.check_now()
-    after, result = await rig.relay.menus.view(GUID)
+    after, result = await rig.relay.primary.menus.view(GUID)
     assert result == "STALE" and len(after.rows) == len(view.rows) > 0
-    facts = rig.relay.menus.facts()[0]
+    facts = rig.relay.primary.menus.facts()[0]
     assert facts.last_error is not None and "no items" in facts.last_error
 
 
 async def test_unchanged_metadata_never_refetches_menus(rig: Rig) -> None:
     """Ten refresh intervals without a publish cost ten metadata calls and no /menus call."""
-    await rig.relay.menus.view(GUID)
+    await rig.relay.primary.menus.view(GUID)
     for _ in range(10):
         await rig.check_now()
     assert await rig.calls("menus") == 1
@@ -59,55 +59,55 @@ async def test_unchanged_metadata_never_refetches_menus(rig: Rig) -> None:
 async def test_refused_restaurant_is_remembered(rig: Rig) -> None:
     """A restaurant Toast refuses is a 404, and asking again soon does not reach Toast."""
     with pytest.raises(NotFound):
-        await rig.relay.menus.view(FORBIDDEN_RESTAURANT_GUID)
+        await rig.relay.primary.menus.view(FORBIDDEN_RESTAURANT_GUID)
     calls = (await rig.sim.get("/_sim/calls")).json()["calls"].get("menus", 0)
     with pytest.raises(NotFound):
-        await rig.relay.menus.view(FORBIDDEN_RESTAURANT_GUID)
+        await rig.relay.primary.menus.view(FORBIDDEN_RESTAURANT_GUID)
     assert (await rig.sim.get("/_sim/calls")).json()["calls"].get("menus", 0) == calls
 
 
 async def test_idle_restaurant_stops_being_polled(rig: Rig) -> None:
     """A restaurant nobody asked for in 24 hours is no longer checked."""
-    await rig.relay.menus.view(GUID)
+    await rig.relay.primary.menus.view(GUID)
     await rig.clock.advance(86_401)
-    rig.relay.menus.tick()
-    assert rig.relay.menus.known() == []
+    rig.relay.primary.menus.tick()
+    assert rig.relay.primary.menus.known() == []
 
 
 async def test_copy_older_than_stale_max_is_not_served(rig: Rig) -> None:
     """Past RELAY_STALE_MAX without a good check, the relay answers NotReady, not old prices."""
-    await rig.relay.menus.view(GUID)
+    await rig.relay.primary.menus.view(GUID)
     await rig.fault(endpoint="*", mode="503", count=None)
     for _ in range(30):
         await rig.clock.advance(3600)
-        rig.relay.menus.tick()
+        rig.relay.primary.menus.tick()
         await rig.clock.advance(0)
-        rig.relay.menus._tracked[GUID].last_requested = rig.clock.monotonic()
+        rig.relay.primary.menus._tracked[GUID].last_requested = rig.clock.monotonic()
     with pytest.raises(NotReady):
-        await rig.relay.menus.view(GUID)
+        await rig.relay.primary.menus.view(GUID)
     with pytest.raises(NotReady):
-        rig.relay.menus.cached(GUID)
+        rig.relay.primary.menus.cached(GUID)
 
 
 async def test_cached_answers_only_what_is_held_and_marks_it_requested(rig: Rig) -> None:
     """The screens' synchronous path returns None until a view is held, then that view."""
-    assert rig.relay.menus.cached(GUID) is None
-    view, _ = await rig.relay.menus.view(GUID)
+    assert rig.relay.primary.menus.cached(GUID) is None
+    view, _ = await rig.relay.primary.menus.view(GUID)
     await rig.clock.advance(30)
-    held = rig.relay.menus.cached(GUID)
+    held = rig.relay.primary.menus.cached(GUID)
     assert held == (view, "HIT")
-    assert rig.relay.menus._tracked[GUID].last_requested == rig.clock.monotonic()
+    assert rig.relay.primary.menus._tracked[GUID].last_requested == rig.clock.monotonic()
 
 
 async def test_time_specific_price_rerenders_when_it_flips(rig: Rig) -> None:
     """At the next time-specific price change the view is re-rendered without a Toast call."""
-    view, _ = await rig.relay.menus.view(GUID)
+    view, _ = await rig.relay.primary.menus.view(GUID)
     assert view.valid_until is not None
     menus_calls = await rig.calls("menus")
     await rig.clock.advance(view.valid_until.timestamp() - rig.clock.now() + 1)
-    rig.relay.menus.tick()
+    rig.relay.primary.menus.tick()
     await rig.clock.advance(0)
-    after, _ = await rig.relay.menus.view(GUID)
+    after, _ = await rig.relay.primary.menus.view(GUID)
     assert after.json.etag != view.json.etag
     assert [r.price for r in after.rows] != [r.price for r in view.rows]
     assert await rig.calls("menus") == menus_calls
@@ -149,7 +149,7 @@ async def test_restart_counts_stale_max_from_last_confirmation(tmp_path: Path) -
             await rig.clock.advance(3600)
             first.menus.tick()
             await rig.clock.advance(1)
-            first.menus._tracked[GUID].last_requested = clock.monotonic()
+            first.primary.menus._tracked[GUID].last_requested = clock.monotonic()
     await rig.fault(endpoint="*", mode="503", count=None)
     second = build()
     for _ in range(2):
@@ -164,48 +164,48 @@ async def test_restart_counts_stale_max_from_last_confirmation(tmp_path: Path) -
 
 async def test_a_failing_save_backs_off_instead_of_hammering(rig: Rig) -> None:
     """A refresh that fails for a non-Toast reason is retried with backoff, not every tick."""
-    await rig.relay.menus.view(GUID)
+    await rig.relay.primary.menus.view(GUID)
 
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("simulated bug")
 
-    rig.relay.menus._loader.last_updated = broken  # type: ignore[assignment,method-assign]
+    rig.relay.primary.menus._loader.last_updated = broken  # type: ignore[assignment,method-assign]
     await rig.check_now()
     for _ in range(40):
-        rig.relay.menus.tick()
+        rig.relay.primary.menus.tick()
         await rig.clock.advance(0.25)
-    facts = rig.relay.menus.facts()[0]
+    facts = rig.relay.primary.menus.facts()[0]
     assert facts.stale is True and "simulated bug" in str(facts.last_error)
     # 5 s, then 10 s ±10 %: the 10 s of ticks can see a third try, never the 40 of
     # a relay retrying every tick (the jitter made "<= 2" fail about a third of runs).
-    assert rig.relay.menus._tracked[GUID].state.failures <= 3
+    assert rig.relay.primary.menus._tracked[GUID].state.failures <= 3
 
 
 async def test_configured_restaurant_is_retried_after_failed_warm_up(rig: Rig) -> None:
     """A restaurant from RELAY_RESTAURANTS whose first load failed is loaded by the loop later."""
     await rig.fault(endpoint="menus", mode="503", count=None)
-    warm = asyncio.ensure_future(rig.relay.menus.warm([GUID]))
+    warm = asyncio.ensure_future(rig.relay.primary.menus.warm([GUID]))
     while not warm.done():  # the first load retries on the fake clock, then gives up
         await rig.clock.advance(1)
-    assert rig.relay.menus.info(GUID) is None
+    assert rig.relay.primary.menus.info(GUID) is None
     await rig.fault(endpoint="*", mode="off")
     for _ in range(12):
         await rig.clock.advance(60)
-        rig.relay.menus.tick()
+        rig.relay.primary.menus.tick()
         for _ in range(40):
             await rig.clock.advance(1)
-    assert rig.relay.menus.info(GUID) is not None
+    assert rig.relay.primary.menus.info(GUID) is not None
 
 
 async def test_webhook_event_fetches_menus_and_publishes_the_change(rig: Rig) -> None:
     """A webhook event fetches /menus at once (no metadata call) and the change feed hears it."""
     from app.refresh.decide import Event
 
-    view, _ = await rig.relay.menus.view(GUID)
+    view, _ = await rig.relay.primary.menus.view(GUID)
     heard: list[str] = []
 
     async def listen() -> None:
-        async for etag in rig.relay.menus.changes.subscribe(GUID):
+        async for etag in rig.relay.primary.menus.changes.subscribe(GUID):
             heard.append(etag)
             return
 
@@ -213,11 +213,11 @@ async def test_webhook_event_fetches_menus_and_publishes_the_change(rig: Rig) ->
     await asyncio.sleep(0)
     (await rig.sim.post(f"/_sim/publish/{GUID}")).raise_for_status()
     meta, menus = await rig.calls("metadata"), await rig.calls("menus")
-    task = asyncio.ensure_future(rig.relay.menus.handle(GUID, Event.WEBHOOK))
+    task = asyncio.ensure_future(rig.relay.primary.menus.handle(GUID, Event.WEBHOOK))
     while not task.done():
         await rig.clock.advance(1)
     await asyncio.wait_for(listener, 5)
-    after, _ = await rig.relay.menus.view(GUID)
+    after, _ = await rig.relay.primary.menus.view(GUID)
     assert after.last_updated != view.last_updated and heard == [after.json.etag]
     assert (await rig.calls("metadata"), await rig.calls("menus")) == (meta, menus + 1)
 
@@ -226,8 +226,8 @@ async def test_intervals_come_from_the_supplied_plan(rig: Rig) -> None:
     """A restaurant's check interval is whatever the interval provider says (a budget plan)."""
     from app.refresh.decide import Intervals
 
-    rig.relay.menus.intervals = lambda guid: Intervals(refresh=600.0, stock=600.0)
-    await rig.relay.menus.view(GUID)
+    rig.relay.primary.menus.intervals = lambda guid: Intervals(refresh=600.0, stock=600.0)
+    await rig.relay.primary.menus.view(GUID)
     before = await rig.calls("metadata")
     for _ in range(5):
         await rig.check_now()  # advances 60 s of the configured interval each time

@@ -16,7 +16,7 @@ async def test_a_screen_gets_503_with_retry_after_instead_of_hanging(rig: Rig) -
     """A first load slower than RELAY_FIRST_LOAD_WAIT answers NotReady with Retry-After, and
     the load goes on: once done, the next request is served."""
     await rig.fault(endpoint="menus", mode="slow", delay=30, count=1)
-    menus = rig.relay.menus
+    menus = rig.relay.primary.menus
     asking = asyncio.create_task(menus.view(GUID))
     await rig.clock.advance(0)  # the request starts waiting at t = 0
     await rig.clock.advance(menus.first_load_wait)
@@ -42,9 +42,9 @@ async def test_a_screen_moves_a_background_load_ahead(rig: Rig) -> None:
 
     limiter.boost = spy  # type: ignore[method-assign]  # a spy on one call
     await rig.fault(endpoint="menus", mode="slow", delay=2, count=1)
-    warming = asyncio.create_task(rig.relay.menus.warm([GUID]))
+    warming = asyncio.create_task(rig.relay.primary.menus.warm([GUID]))
     await rig.clock.advance(0)
-    asking = asyncio.create_task(rig.relay.menus.view(GUID))
+    asking = asyncio.create_task(rig.relay.primary.menus.view(GUID))
     await rig.clock.advance(3)
     assert (await asking)[0].rows and warming.done()
     assert boosted == [(GUID, Priority.FIRST_LOAD)]
@@ -53,6 +53,6 @@ async def test_a_screen_moves_a_background_load_ahead(rig: Rig) -> None:
 
 async def test_intervals_come_from_the_budget(rig: Rig) -> None:
     """The menu service schedules with the budget's effective intervals (60 s for one)."""
-    await rig.relay.menus.view(GUID)
-    assert rig.relay.menus.intervals(GUID) == Intervals(60, 60)
+    await rig.relay.primary.menus.view(GUID)
+    assert rig.relay.primary.menus.intervals(GUID) == Intervals(60, 60)
     assert rig.relay.budget.status()["restaurants"] == 1

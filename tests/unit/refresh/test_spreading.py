@@ -35,9 +35,9 @@ async def test_a_price_boundary_re_prices_every_restaurant_in_slices() -> None:
         "TOAST_CLIENT_SECRET": SAMPLE_CLIENT_SECRET, "RELAY_API_KEYS": "k" * 24,
         "RELAY_REFRESH_INTERVAL": "1d", "RELAY_STOCK_INTERVAL": "1d"}), clock=clock, http=http)
     reads = itertools.count()
-    pacer = relay.menus.pacer = Pacer(0.010, timer=lambda: next(reads) * STEP)
+    pacer = relay.primary.menus.pacer = Pacer(0.010, timer=lambda: next(reads) * STEP)
     try:
-        loading = asyncio.gather(*(relay.menus.view(g) for g in guids))
+        loading = asyncio.gather(*(relay.primary.menus.view(g) for g in guids))
         while not loading.done():  # first loads wait on the limiter's (fake) clock
             await clock.advance(0.1)
         views = [v for v, _ in loading.result()]
@@ -45,10 +45,10 @@ async def test_a_price_boundary_re_prices_every_restaurant_in_slices() -> None:
         assert boundary is not None and all(v.valid_until == boundary for v in views)
         slices_before = pacer.slices
         await clock.advance(boundary.timestamp() - clock.now() + 1)
-        relay.menus.tick()
+        relay.primary.menus.tick()
         for _ in range(10):
             await clock.advance(0)
-        after = [(await relay.menus.view(g))[0] for g in guids]
+        after = [(await relay.primary.menus.view(g))[0] for g in guids]
         assert all(a.json.etag != v.json.etag for a, v in zip(after, views, strict=True))
         assert pacer.slices - slices_before == FLEET // 4
     finally:

@@ -1,0 +1,129 @@
+"""One Toast account's parts: its token, its budgets, its refresh engine, its state.
+
+Each account of the relay (docs/accounts.md) is built from its own ``Settings`` and
+shares only the process-wide parts (the HTTP client, the clock, metrics, the change
+feed): one account's 429s, outages or wrong credentials never hold another's
+refreshes, and its failures carry its name in the logs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+import httpx
+
+from app.clock import Clock
+from app.config import Settings
+from app.logs import account_context
+from app.metrics import Metrics
+from app.refresh.budget import Budget
+from app.refresh.loader import SnapshotLoader
+from app.refresh.service import MenuService
+from app.serve.history import History
+from app.serve.push import ChangeFeed
+from app.store.backends import State, local_state, redis_state
+from app.store.counters import ClientLimits
+from app.toast.client import ToastClient
+from app.toast.limiter import UpstreamLimiter
+from app.toast.passthrough import PassThrough
+from app.toast.token import TokenManager
+from app.webhooks.receiver import WebhookReceiver
+
+log = logging.getLogger("toast_relay")
+
+
+@dataclass
+class Account:
+    name: str
+    settings: Settings
+    clock: Clock
+    state: State
+    limiter: UpstreamLimiter
+    tokens: TokenManager
+    toast: ToastClient
+    menus: MenuService
+    budget: Budget
+    passthrough: PassThrough
+    webhooks: WebhookReceiver | None = None
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, name: str, settings: Settings, *, clock: Clock, http: httpx.AsyncClient,
+              metrics: Metrics, changes: ChangeFeed) -> Account:
+        """The account's parts on the state backend its settings choose (Redis keys are
+        namespaced by Toast host and client id, files live in its data directory)."""
+        owner = TokenManager.owner_of(settings)
+        state = (redis_state(settings, settings.redis_url.get_secret_value(), clock, owner)
+                 if settings.redis_url else local_state(settings, owner))
+        limits = ClientLimits()
+        limiter = UpstreamLimiter(clock, limits, counter=state.counter(limits)
+                                  if state.counter else None)
+        tokens = TokenManager.from_settings(settings, http, clock, limiter, store=state.tokens,
+                                            on_login=metrics.count_login)
+        toast = ToastClient(http=http, base_url=settings.toast_api_url, tokens=tokens,
+                            limiter=limiter, clock=clock, observer=metrics.observe_toast)
+        loader = SnapshotLoader(toast=toast, store=state.snapshots, clock=clock,
+                                escape_formulas=settings.relay_csv_escape_formulas)
+        budget = Budget(limiter.limits, settings.relay_refresh_interval,
+                        settings.relay_stock_interval,
+                        webhooks=bool(settings.webhook_secrets()))
+        data = settings.relay_data_dir
+        menus = MenuService(
+            loader=loader, clock=clock,
+            refresh_interval=settings.relay_refresh_interval,
+            stock_interval=settings.relay_stock_interval,
+            stale_max=settings.relay_stale_max,
+            idle_after=settings.relay_idle_after,
+            not_found_ttl=settings.relay_not_found_ttl, intervals=budget.intervals,
+            limiter=limiter, first_load_wait=settings.relay_first_load_wait,
+            changes=changes, lease=state.lease, notifier=state.notifier,
+            history=History(size=settings.relay_history_size,
+                            directory=data / "history" if data else None),
+        )
+        budget.count = menus.count
+        passthrough = PassThrough(toast, clock, settings.relay_passthrough_ttl,
+                                  own_menus=menus.menus_body)
+        secrets = settings.webhook_secrets()
+        webhooks = (WebhookReceiver(secrets=secrets, sink=menus, clock=clock,
+                                    seen=state.seen_events()) if secrets else None)
+        return cls(name, settings, clock, state, limiter, tokens, toast, menus, budget,
+                   passthrough, webhooks)
+
+    def start(self) -> None:
+        """Start the token refresher, the menu loop, the state's loops and the warm-up of
+        the account's restaurants; their log lines name the account."""
+        with account_context(self.name):
+            self._tasks = [
+                asyncio.create_task(self.tokens.run_refresher(), name=f"{self.name}-token"),
+                asyncio.create_task(self.menus.run(), name=f"{self.name}-menus"),
+                asyncio.create_task(self.warm(), name=f"{self.name}-warm-up"),
+                *(asyncio.create_task(run(), name=f"{self.name}-state-{n}")
+                  for n, run in enumerate(self.state.tasks)),
+            ]
+
+    async def warm(self) -> None:
+        """Load the account's configured restaurants (saved copies first, then Toast)."""
+        guids = list(dict.fromkeys(self.settings.relay_restaurants.values()))
+        if not guids:
+            return
+        started = self.clock.monotonic()
+        await self.menus.warm(guids)
+        log.info("warm-up done", extra={
+            "restaurants": len(guids), "seconds": round(self.clock.monotonic() - started, 1),
+            "toastCallsLast15Min": self.limiter.usage().last_window})
+
+    async def stop(self) -> None:
+        """Stop its loops and close what it holds (not the shared HTTP client)."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks = []
+        await self.state.snapshots.close()
+        await self.tokens.close()
+        if self.state.redis is not None:
+            await self.state.redis.close()
