@@ -48,6 +48,8 @@ class Account:
     budget: Budget
     passthrough: PassThrough
     webhooks: WebhookReceiver | None = None
+    warming: asyncio.Task[None] | None = None
+    """The warm-up of its configured restaurants, while it runs (``start``)."""
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -96,13 +98,25 @@ class Account:
         """Start the token refresher, the menu loop, the state's loops and the warm-up of
         the account's restaurants; their log lines name the account."""
         with account_context(self.name):
+            self.warming = asyncio.create_task(self.warm(), name=f"{self.name}-warm-up")
             self._tasks = [
                 asyncio.create_task(self.tokens.run_refresher(), name=f"{self.name}-token"),
                 asyncio.create_task(self.menus.run(), name=f"{self.name}-menus"),
-                asyncio.create_task(self.warm(), name=f"{self.name}-warm-up"),
+                self.warming,
                 *(asyncio.create_task(run(), name=f"{self.name}-state-{n}")
                   for n, run in enumerate(self.state.tasks)),
             ]
+
+    def load_soon(self, guids: list[str]) -> None:
+        """Load restaurants newly listed for this account (a reloaded file) in the
+        background, as a screen's first request would."""
+        async def load(guid: str) -> None:
+            with contextlib.suppress(Exception):  # a failure shows in its status
+                await self.menus.view(guid)
+
+        with account_context(self.name):
+            self._tasks.extend(asyncio.create_task(load(g), name=f"{self.name}-load")
+                               for g in guids)
 
     async def warm(self) -> None:
         """Load the account's configured restaurants (saved copies first, then Toast)."""

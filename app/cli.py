@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.config import Settings, load_settings
+from app.config import Settings, load_accounts, load_settings
 from app.errors import ConfigError, RelayError
 from app.fdlimit import files_needed, log_open_files_limit, raise_open_files_limit
 
@@ -120,6 +120,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
 
     configure_logging(settings.relay_log_format)
     log = logging.getLogger("toast_relay")
+    accounts = load_accounts(settings)  # a bad accounts file stops here, in one line
     keep_alive = max(1, round(settings.relay_keepalive_timeout))
     # uvicorn has no timeout for a request's headers or body: a client that never finishes
     # them holds its connection until it gives up. The reverse proxy in front (see
@@ -133,7 +134,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
     # handler; with the default one the process would die by signal instead of exiting 0.
     signal.signal(signal.SIGTERM, lambda signum, frame: None)
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(settings, accounts=accounts),
         host=host,
         port=port,
         log_config=None,

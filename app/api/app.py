@@ -36,6 +36,7 @@ from app.api import (
     openapi,
     passthrough,
     push,
+    reload,
     restaurants,
     screen_admin,
     screen_pages,
@@ -62,14 +63,15 @@ from app.logs import AccessLogWriter
 from app.menu.money import load_locales
 from app.metrics import Metrics
 from app.relay import Relay
+from app.reload import Reloader
 from app.toast.client import make_http_client
 
 FAST_LANE_DOCS: tuple[APIRouter, ...] = (feed_docs.fast_lane, admin.fast_lane_docs)
 """Stubs documenting the fast-lane routes; requests never reach them."""
 ROUTERS: tuple[APIRouter, ...] = (
     feed_docs.fast_lane, restaurants.router, passthrough.router, health.router, admin.router,
-    admin.fast_lane_docs, screen_admin.router, changes.router, webhooks.router, openapi.router,
-    landing.router, console.router, console_screens.router)
+    admin.fast_lane_docs, reload.router, screen_admin.router, changes.router, webhooks.router,
+    openapi.router, landing.router, console.router, console_screens.router)
 """The FastAPI routes and stubs, in the order /docs lists them."""
 
 
@@ -167,12 +169,13 @@ async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
 
 def create_app(
     settings: Settings, *, clock: Clock | None = None, http: httpx.AsyncClient | None = None,
-    demo_key: str | None = None,
+    demo_key: str | None = None, accounts: dict[str, Settings] | None = None,
 ) -> ASGIApp:
     """Build the app. The FastAPI lifespan builds the relay (and with it the one httpx
     client to Toast, unless one is passed in), starts its background work, and stops
     and closes everything on shutdown. ``demo_key`` (``toast-relay demo`` only) lets the
-    landing page link each demo restaurant with that key."""
+    landing page link each demo restaurant with that key. ``accounts``: each account's
+    settings, when already read (else the relay reads RELAY_ACCOUNTS_FILE)."""
     metrics = Metrics()
     writer = AccessLogWriter(settings.relay_log_format) if settings.relay_access_log else None
     # No trailing-slash redirects on either lane: Starlette builds the Location from the
@@ -184,7 +187,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         client = http or make_http_client(settings.toast_timeout)
-        relay = Relay.build(settings, clock=clock, http=client, metrics=metrics)
+        relay = Relay.build(settings, clock=clock, http=client, metrics=metrics,
+                            accounts=accounts)
         app.state.relay = relay
         fast.routes[:] = fast_routes(relay, cors)
         lane.prefixes = fast_prefixes(fast.routes)
@@ -193,6 +197,7 @@ def create_app(
         templates.update({r.endpoint: r.path for r in [*fast.routes, *ops.all_routes()]
                           if isinstance(r, Route)})
         await relay.start()
+        reload.listen_for_sighup(app, Reloader(relay))
         load_locales()
         # Everything imported and built so far lives as long as the process: move it out
         # of the cyclic GC's generations, so collections triggered by request garbage do

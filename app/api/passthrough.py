@@ -64,10 +64,11 @@ async def passthrough(
         params["status"] = status
     if include_archived is not None:
         params["includeArchived"] = "true" if include_archived else "false"
-    passed = await relay.passthrough.get(guid, path, params)
+    passthrough = relay.account_of(guid).passthrough
+    passed = await passthrough.get(guid, path, params)
     # Always JSON, and not to be sniffed: Toast (or whatever answers in its place) could
     # send HTML, which must never render on the relay's origin.
-    headers = {"Cache-Control": f"private, max-age={int(relay.passthrough.ttl)}",
+    headers = {"Cache-Control": f"private, max-age={int(passthrough.ttl)}",
                "X-Cache": passed.cache, "X-Content-Type-Options": "nosniff"}
     if passed.retry_after is not None:
         headers["Retry-After"] = str(math.ceil(passed.retry_after))

@@ -1,4 +1,4 @@
-"""``POST /webhooks/toast``: Toast's menus and stock webhooks (on when RELAY_WEBHOOK_SECRET is set).
+"""``POST /webhooks/toast[/{account}]``: Toast's menus and stock webhooks, per account.
 
 The answer never waits on Toast: the receiver checks the signature, records the
 event and returns; fetching happens in the refresh loop (Toast wants a 2xx within
@@ -7,15 +7,16 @@ event and returns; fetching happens in the refresh loop (Toast wants a 2xx withi
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
 from app.api.deps import RelayDep
 from app.api.openapi import ErrorBody, json_answer
+from app.config import DEFAULT_ACCOUNT
 from app.errors import NotFound, PayloadTooLarge
 from app.webhooks.receiver import MAX_BODY, WebhookReceiver
 
@@ -65,11 +66,32 @@ async def read_capped(request: Request, receiver: WebhookReceiver) -> bytes:
 async def toast_webhook(relay: RelayDep, request: Request) -> Response:
     """Checks `Toast-Signature` (base64 HMAC-SHA256 of the raw body followed by the payload's
     `timestamp`, with any secret in RELAY_WEBHOOK_SECRET), takes the event and answers at
-    once: the fetch it causes happens afterwards, never before the answer."""
-    receiver = relay.webhooks
+    once: the fetch it causes happens afterwards, never before the answer. The `default`
+    account's subscriptions (the one TOAST_* describe)."""
+    account = relay.accounts.get(DEFAULT_ACCOUNT)
+    if account is None:
+        raise NotFound("no account comes from TOAST_*; send each account's webhooks to "
+                       "/webhooks/toast/{account}")
+    return await _take(account.webhooks, request, "RELAY_WEBHOOK_SECRET")
+
+
+@router.post("/webhooks/toast/{account}", summary="Toast webhooks for one account",
+             responses=RESPONSES)
+async def account_webhook(relay: RelayDep, request: Request, account: Annotated[str, Path(
+        description="The account's name in RELAY_ACCOUNTS_FILE.", max_length=40)]) -> Response:
+    """The same as `/webhooks/toast`, checked with that account's `webhook_secrets`; an
+    event for a restaurant of another account is ignored (200, no call to Toast)."""
+    found = relay.accounts.get(account)
+    if found is None:
+        raise NotFound(f"no account named {account[:40]!r}; use a name from "
+                       "RELAY_ACCOUNTS_FILE")
+    return await _take(found.webhooks, request, f"webhook_secrets of account {account!r}")
+
+
+async def _take(receiver: WebhookReceiver | None, request: Request, setting: str) -> Response:
     if receiver is None:
-        raise NotFound("webhooks are off; set RELAY_WEBHOOK_SECRET to the secrets of your "
-                       "Toast webhook subscriptions")
+        raise NotFound(f"webhooks are off; set {setting} to the secrets of your Toast "
+                       "webhook subscriptions")
     body = await read_capped(request, receiver)
     headers = request.headers
     receipt = await receiver.take(
