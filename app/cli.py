@@ -48,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--sim-port", type=int, default=8081,
                       help="simulated Toast port (default %(default)s)")
 
-    sim = sub.add_parser("sim", help="run only the Toast simulator with its sample restaurant")
+    sim = sub.add_parser("sim", help="run only the Toast simulator with its sample restaurants "
+                                     "and API clients")
     sim.add_argument("--host", default="127.0.0.1", help="address (default %(default)s)")
     sim.add_argument("--port", type=int, default=8081, help="port (default %(default)s)")
     sim.add_argument("--token-lifetime", type=float,
@@ -69,6 +70,10 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--webhook-time-scale", type=float, default=None,
                      help="multiply Toast's 5 and 10 minute resend waits by this (default 1, "
                           "or SIM_WEBHOOK_TIME_SCALE)")
+    sim.add_argument("--clients", type=Path, default=None, metavar="FILE",
+                     help="a TOML file of API clients replacing the built-in ones: "
+                          "[clients.ID] with secret, restaurants (GUIDs) and partner "
+                          "(true/false); see docs/development.md")
 
     check = sub.add_parser("check", help="validate the configuration, list RELAY_RESTAURANTS "
                                          "with names and menu timestamps and the restaurants "
@@ -160,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "sim":
+            from app.sim.clients import load_clients
             from app.sim.server import run_sim, webhook_time_scale_from_env
             from app.sim.webhooks import webhook_config
 
@@ -168,10 +174,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                     args.webhook_url, args.webhook_secret, args.stock_webhook_secret,
                     args.webhook_time_scale if args.webhook_time_scale is not None
                     else webhook_time_scale_from_env())
+                clients = load_clients(args.clients) if args.clients is not None else None
             except ValueError as exc:
                 raise ConfigError(f"sim: {exc}") from None
             run_sim(host=args.host, port=args.port, token_lifetime=args.token_lifetime,
-                    webhooks=hooks, local_images=args.local_images)
+                    webhooks=hooks, local_images=args.local_images, clients=clients)
         elif args.command == "demo":
             from app.demo import run_demo
 

@@ -12,6 +12,7 @@ Toast endpoints (see ``app.sim.toast_api``):
   names one restaurant of the group) (all need ``Authorization: Bearer`` and
   ``Toast-Restaurant-External-ID``), and ``GET /partners/v1/restaurants[?lastModified=]``
   (Bearer only; 403 for a client with standard API access, ``STANDARD_CLIENT_ID``).
+  Each API client (``app.sim.clients``) reads only its own restaurants (403 otherwise).
 - Every Toast endpoint shares a 20 requests/second limit per restaurant (or per
   client IP without the header), and each API client may send 20 requests per
   second and 10,000 per 15 minutes in all; a 429 carries ``Retry-After`` and
@@ -24,7 +25,8 @@ Control endpoints (no auth; answers are JSON):
   unauthorized_calls, rate_limited_calls (over_limit_calls: those refused by the
   limits, not injected), tokens_issued, revocations, refused_token_calls (a revoked or
   expired token), refused_token_repeats (a token refused 2 s or more before),
-  refused_tokens}. Endpoint names:
+  refused_tokens, by_client: {client id: {calls: {endpoint: n}, total, statuses,
+  tokens_issued}}}. Endpoint names:
   login, oauth_token, metadata, menus, stock, restaurants, groups, partners.
 - ``POST /_sim/reset``: clear counters, faults and rate-limit windows;
   ``?full=true`` also restores the sample data, forgets tokens, resets the lifetime.
@@ -39,8 +41,9 @@ Control endpoints (no auth; answers are JSON):
   deliveries with each attempt's status; ``POST`` {"url", "secret",
   "stockSecret", "timeScale"} sets them (no url: off).
 - ``POST /_sim/fault``: {"endpoint": menus|metadata|stock|restaurants|groups|partners|login|*,
-  "mode": 500|503|429|slow|broken_json|html|empty_menu|off, "count": N|null,
-  "delay": seconds (slow), "retryAfter": seconds (429)}. ``GET /_sim/faults`` lists them.
+  "mode": 500|503|429|401|slow|broken_json|html|empty_menu|off, "count": N|null,
+  "delay": seconds (slow), "retryAfter": seconds (429), "client": id|null (only that
+  API client's calls and logins; null: every client)}. ``GET /_sim/faults`` lists them.
 - ``POST /_sim/token-lifetime``: {"seconds": N} for tokens issued from now on;
   optional "renewWindow": S, a login gets a new token only in its last S seconds (60).
 - ``POST /_sim/revoke``: revoke every token (Toast did); each call with one is a 401.

@@ -135,6 +135,9 @@ class Control:
             fault = Fault.from_json(await _json(request))
         except ValueError as exc:
             raise ControlError(400, str(exc)) from None
+        if fault.client is not None and fault.client not in self.state.credentials:
+            raise ControlError(400, f"client {fault.client!r} is not one of the simulator's "
+                                    f"clients: {', '.join(sorted(self.state.credentials))}")
         self.state.faults.set(fault)
         return json_response(self.state.faults.to_json())
 

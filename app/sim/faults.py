@@ -1,4 +1,9 @@
-"""Injected failures: what the sim should do wrong, for which endpoint, how many times."""
+"""Injected failures: what the sim should do wrong, for which endpoint, how many times.
+
+A fault may name a ``client``: it then hits only calls made with that API client's
+token or login, so one Toast account can fail while another works (Toast limits and
+refuses each client on its own: docs/toast-api.md, rate limits).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,9 @@ from typing import Any
 
 ENDPOINTS = frozenset({"menus", "metadata", "stock", "restaurants", "groups", "partners", "login",
                        "*"})
-MODES = frozenset({"500", "503", "429", "slow", "broken_json", "html", "empty_menu", "off"})
-BEFORE_AUTH = frozenset({"500", "503", "429", "slow"})
+MODES = frozenset({"500", "503", "429", "401", "slow", "broken_json", "html", "empty_menu",
+                   "off"})
+BEFORE_AUTH = frozenset({"500", "503", "429", "401", "slow"})
 """Outages hit before Toast even looks at the token; the others spoil a good answer."""
 GARBAGE = frozenset({"broken_json", "html"})
 """A 200 whose body is not the JSON asked for: cut short, or a proxy's HTML page."""
@@ -21,6 +27,7 @@ class Fault:
     count: int | None = None  # None: until cleared
     delay: float = 0.0
     retry_after: int = 1
+    client: str | None = None  # None: every client, and calls with no known client
 
     @classmethod
     def from_json(cls, body: Any) -> Fault:
@@ -41,7 +48,10 @@ class Fault:
             raise ValueError("delay must be a number of seconds >= 0")
         if not isinstance(retry_after, int) or retry_after < 0:
             raise ValueError("retryAfter must be whole seconds >= 0")
-        return cls(endpoint, mode, count, float(delay), retry_after)
+        client = body.get("client")
+        if client is not None and (not isinstance(client, str) or not client):
+            raise ValueError("client must be an API client id (a string) or null")
+        return cls(endpoint, mode, count, float(delay), retry_after, client)
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -51,33 +61,37 @@ class Fault:
 
 class Faults:
     def __init__(self) -> None:
-        self._by_endpoint: dict[str, Fault] = {}
+        self._by_key: dict[tuple[str, str | None], Fault] = {}
+        """(endpoint, client) → its fault; client None applies to every client."""
 
     def set(self, fault: Fault) -> None:
-        """One fault per endpoint; ``off`` clears it (``*`` + ``off`` clears all)."""
-        if fault.mode == "off":
-            if fault.endpoint == "*":
-                self._by_endpoint.clear()
-            else:
-                self._by_endpoint.pop(fault.endpoint, None)
+        """One fault per endpoint and client; ``off`` clears the matching ones: ``*`` every
+        endpoint, no client every client (so ``*`` + ``off`` alone clears all)."""
+        if fault.mode != "off":
+            self._by_key[fault.endpoint, fault.client] = fault
             return
-        self._by_endpoint[fault.endpoint] = fault
+        for endpoint, client in list(self._by_key):
+            if fault.endpoint in ("*", endpoint) and fault.client in (None, client):
+                del self._by_key[endpoint, client]
 
-    def take(self, endpoint: str, modes: frozenset[str]) -> Fault | None:
-        """The fault to apply now (endpoint-specific before ``*``), using up one count."""
-        for key in (endpoint, "*"):
-            fault = self._by_endpoint.get(key)
+    def take(self, endpoint: str, modes: frozenset[str],
+             client: str | None = None) -> Fault | None:
+        """The fault to apply now, using up one count: the client's own (endpoint before
+        ``*``) before those for every client."""
+        owners = (client, None) if client is not None else (None,)
+        for key in [(e, c) for c in owners for e in (endpoint, "*")]:
+            fault = self._by_key.get(key)
             if fault is None or fault.mode not in modes:
                 continue
             if fault.count is not None:
                 fault.count -= 1
                 if fault.count <= 0:
-                    del self._by_endpoint[key]
+                    del self._by_key[key]
             return fault
         return None
 
     def clear(self) -> None:
-        self._by_endpoint.clear()
+        self._by_key.clear()
 
     def to_json(self) -> list[dict[str, Any]]:
-        return [f.to_json() for f in self._by_endpoint.values()]
+        return [f.to_json() for f in self._by_key.values()]

@@ -6,7 +6,9 @@ nested groups, every item pricing strategy (docs/toast-api.md, pricing), size gr
 SIZE_PRICE and a SEQUENCE_PRICE modifier group, premodifiers, tags, images,
 calories, alcohol, hidden entities, non-ASCII names and starting stock.
 "Maple Leaf Café" is a small CAD restaurant; the forbidden restaurant exists
-but the demo client may not read it (403).
+but the demo client may not read it (403). "Taquería Sol" and "Rise & Crumb Bakery"
+belong to another management group and another API client (an agency's), so the
+simulator can show two Toast accounts side by side, each blind to the other's.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from app.sim.menu_walk import find_items
 from app.sim.restaurants import Address, RestaurantSeed, partner_rep, restaurant_info
 
 __all__ = [
-    "FORBIDDEN_RESTAURANT_GUID", "GROUP_GUID", "LARGE_RESTAURANT_GUID", "SAMPLE_CLIENT_ID",
-    "SAMPLE_CLIENT_SECRET", "SAMPLE_RESTAURANT_GUID", "SECOND_RESTAURANT_GUID",
-    "STANDARD_CLIENT_ID", "STANDARD_CLIENT_SECRET",
-    "build_large_menu", "harbor_lights", "maple_leaf", "sample_restaurants",
+    "AGENCY_BAKERY_GUID", "AGENCY_CLIENT_ID", "AGENCY_CLIENT_SECRET", "AGENCY_GROUP_GUID",
+    "AGENCY_TAQUERIA_GUID", "FORBIDDEN_RESTAURANT_GUID", "GROUP_GUID", "LARGE_RESTAURANT_GUID",
+    "SAMPLE_CLIENT_ID", "SAMPLE_CLIENT_SECRET", "SAMPLE_RESTAURANT_GUID",
+    "SECOND_RESTAURANT_GUID", "STANDARD_CLIENT_ID", "STANDARD_CLIENT_SECRET",
+    "agency_restaurants", "build_large_menu", "harbor_lights", "maple_leaf",
+    "sample_restaurants", "simulated_restaurants",
 ]
 
 _NS = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/toast-relay/sim/sample")
@@ -37,6 +41,13 @@ SAMPLE_CLIENT_SECRET = "demo-secret-not-for-production"  # noqa: S105 - public d
 # so it finds its restaurants through the management group of one it knows.
 STANDARD_CLIENT_ID = "demo-standard-client"
 STANDARD_CLIENT_SECRET = "demo-standard-secret-not-for-production"  # noqa: S105 - public demo
+# A second Toast account: an agency's partner client reaching two restaurants of another
+# management group, none of the demo client's (and the demo client none of these).
+AGENCY_CLIENT_ID = "demo-agency-client"
+AGENCY_CLIENT_SECRET = "demo-agency-secret-not-for-production"  # noqa: S105 - public demo
+AGENCY_GROUP_GUID = str(uuid.uuid5(_NS, "management-group:agency"))
+AGENCY_TAQUERIA_GUID = str(uuid.uuid5(_NS, "restaurant:taqueria-sol"))
+AGENCY_BAKERY_GUID = str(uuid.uuid5(_NS, "restaurant:rise-and-crumb"))
 SAMPLE_LAST_UPDATED = "2025-02-15T12:30:00.000+0000"
 _CREATED = 1_700_000_000.0
 
@@ -122,3 +133,60 @@ def forbidden() -> RestaurantSeed:
 
 def sample_restaurants() -> list[RestaurantSeed]:
     return [harbor_lights(), maple_leaf(), forbidden()]
+
+
+def taqueria_sol() -> RestaurantSeed:
+    b = MenuBuilder(uuid.uuid5(_NS, "taqueria-sol"), 100_000_000_600_000_000)
+    salsa = b.modifier_group("Salsa", [
+        b.option("Verde", 0.0, default=True), b.option("Roja", 0.0),
+        b.option("Habanero", 0.5)], min_sel=1, required="REQUIRED")
+    tacos = b.group("Tacos", simple_items(b, [
+        ("Al Pastor", 4.25, "Pork, pineapple, onion, cilantro.", 210),
+        ("Carne Asada", 4.75, "Grilled steak, onion, cilantro.", 230),
+        ("Nopales", 3.75, "Grilled cactus, queso fresco.", 150)], modifiers=[salsa]))
+    drinks = b.group("Bebidas", simple_items(b, [
+        ("Horchata", 3.5, "", 240), ("Agua de Jamaica", 3.25, "", 120)]))
+    menus = [b.menu("Todo el Día", [tacos, drinks],
+                    schedules=[schedule(ALL_DAYS, "11:00", "23:00")])]
+    doc = b.restaurant(AGENCY_TAQUERIA_GUID, "America/Los_Angeles", SAMPLE_LAST_UPDATED, menus)
+    address = Address("410 Mission St", "San Francisco", "CA", "94105", "US", "4155550161",
+                      37.7897, -122.3972)
+    return _agency_seed(AGENCY_TAQUERIA_GUID, "Taquería Sol", "Mission", doc, address,
+                        "America/Los_Angeles", 3)
+
+
+def rise_and_crumb() -> RestaurantSeed:
+    b = MenuBuilder(uuid.uuid5(_NS, "rise-and-crumb"), 100_000_000_700_000_000)
+    breads = b.group("Breads", simple_items(b, [
+        ("Country Sourdough", 9.0, "Naturally leavened, 36-hour ferment.", None),
+        ("Seeded Rye", 8.5, "", None)]))
+    pastries = b.group("Pastries", simple_items(b, [
+        ("Morning Bun", 4.5, "Orange zest, cinnamon sugar.", 380),
+        ("Cardamom Knot", 4.75, "", 340)]))
+    menus = [b.menu("Bakery", [breads, pastries],
+                    schedules=[schedule(ALL_DAYS, "07:00", "15:00")])]
+    doc = b.restaurant(AGENCY_BAKERY_GUID, "America/Los_Angeles", SAMPLE_LAST_UPDATED, menus)
+    address = Address("22 Valencia St", "San Francisco", "CA", "94103", "US", "4155550177",
+                      37.7698, -122.4223)
+    return _agency_seed(AGENCY_BAKERY_GUID, "Rise & Crumb Bakery", "Valencia", doc, address,
+                        "America/Los_Angeles", 4)
+
+
+def _agency_seed(guid: str, name: str, location: str, doc: Json, address: Address,
+                 time_zone: str, modified_days: int) -> RestaurantSeed:
+    info = restaurant_info(guid, name, location_name=location, time_zone=time_zone,
+                           currency="USD", address=address, group_guid=AGENCY_GROUP_GUID,
+                           website="")
+    partner = partner_rep(guid, name, location, AGENCY_GROUP_GUID, _CREATED,
+                          _CREATED + modified_days * 86400)
+    return RestaurantSeed(guid, name, info, partner, doc)
+
+
+def agency_restaurants() -> list[RestaurantSeed]:
+    """The agency client's two restaurants (``AGENCY_CLIENT_ID``)."""
+    return [taqueria_sol(), rise_and_crumb()]
+
+
+def simulated_restaurants() -> list[RestaurantSeed]:
+    """Every restaurant the simulator serves by default: both accounts' and the forbidden one."""
+    return [*sample_restaurants(), *agency_restaurants()]

@@ -1,5 +1,7 @@
 """Everything one simulator instance holds: restaurants, credentials, tokens, counters, faults.
 
+``Credential`` and the built-in clients live in ``app.sim.clients`` (imported here too).
+
 Nothing here is global: each ``SimState`` is independent, and its clock is
 injected so tests can move time without sleeping.
 """
@@ -10,7 +12,6 @@ import hmac
 import math
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ import orjson
 
 from app.clock import Clock, SystemClock
 from app.sim import sample
+from app.sim.clients import Credential, default_credentials
 from app.sim.counters import Counters
 from app.sim.faults import Faults
 from app.sim.images import TOAST_IMAGE_HOST, local_image_prefix
@@ -35,31 +37,6 @@ FLEET_NAMESPACE = uuid.UUID("5f1e2d3c-4b5a-4968-8776-655443322110")
 MAX_FLEET = 5000
 
 
-@dataclass
-class Credential:
-    secret: str
-    restaurants: set[str]
-    naming_authority: str = "Harbor Lights Group"
-    rs_guid: str = sample.GROUP_GUID
-    partner: bool = True
-    """A partner API client (may use the partners API); False: standard API access, which
-    Toast answers 403 there (docs/toast-api.md, restaurant access)."""
-
-    def __repr__(self) -> str:  # never show the secret
-        return f"Credential(restaurants={sorted(self.restaurants)!r})"
-
-
-def default_credentials() -> dict[str, Credential]:
-    allowed = {sample.SAMPLE_RESTAURANT_GUID, sample.SECOND_RESTAURANT_GUID,
-               sample.LARGE_RESTAURANT_GUID}
-    return {
-        sample.SAMPLE_CLIENT_ID: Credential(sample.SAMPLE_CLIENT_SECRET, allowed),
-        sample.STANDARD_CLIENT_ID: Credential(
-            sample.STANDARD_CLIENT_SECRET,
-            {sample.SAMPLE_RESTAURANT_GUID, sample.SECOND_RESTAURANT_GUID}, partner=False),
-    }
-
-
 def format_toast_time(epoch: float) -> str:
     """Toast's absolute timestamp: ``yyyy-MM-dd'T'HH:mm:ss.SSS+0000`` in UTC."""
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
@@ -72,7 +49,7 @@ def parse_toast_time(value: str) -> float:
 class SimState:
     def __init__(
         self, *, clock: Clock | None = None, token_lifetime: float = DEFAULT_TOKEN_LIFETIME,
-        restaurants: Callable[[], Iterable[RestaurantSeed]] = sample.sample_restaurants,
+        restaurants: Callable[[], Iterable[RestaurantSeed]] = sample.simulated_restaurants,
         credentials: Callable[[], dict[str, Credential]] = default_credentials,
         global_rate_limit: int | None = 20, menus_interval: float | None = 1.0,
         client_per_second: int | None = 20, client_per_window: int | None = 10_000,

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.config import is_guid
-from app.sim.faults import BEFORE_AUTH, GARBAGE
+from app.sim.fault_effects import outage, spoil
 from app.sim.ratelimit import Decision
 from app.sim.responses import ToastHTTPError, error_response, json_response
 from app.sim.restaurants import RestaurantSeed
@@ -26,14 +26,27 @@ from app.sim.tokens import SCOPES, Token
 
 RESTAURANT_HEADER = "Toast-Restaurant-External-ID"
 Handler = Callable[[Request, Token, RestaurantSeed | None], Response]
-_OUTAGES = {"500": "Internal server error", "503": "Service unavailable"}
-_HTML_PAGE = (b"<!DOCTYPE html><html><head><title>Maintenance</title></head>"
-              b"<body><h1>We'll be right back</h1></body></html>")
-"""What a proxy or maintenance page in front of an API answers with a 200."""
 
 
 def _client_key(request: Request) -> str:
     return f"ip:{request.client.host if request.client else 'unknown'}"
+
+
+def _bearer(request: Request) -> str:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    # Toast enforces the "Bearer" prefix; a bare token is rejected.
+    return value.strip() if scheme.lower() == "bearer" else ""
+
+
+def _login_client(state: SimState, raw: bytes,
+                  read: Callable[[bytes], tuple[str, str]]) -> str | None:
+    """The client a login names, if the sim knows it (a typo names no one), to count the
+    login and apply that client's faults before the login itself is judged."""
+    try:
+        client_id = read(raw)[0]
+    except ToastHTTPError:
+        return None
+    return client_id if client_id in state.credentials else None
 
 
 class ToastApi:
@@ -42,25 +55,8 @@ class ToastApi:
 
     # --- shared steps -----------------------------------------------------
 
-    async def _outage(self, endpoint: str) -> float:
-        """Raise the injected outage, if any; a "slow" fault is returned as its delay."""
-        fault = self.state.faults.take(endpoint, BEFORE_AUTH)
-        if fault is None:
-            return 0.0
-        if fault.mode == "slow":
-            return fault.delay
-        if fault.mode == "429":
-            self.state.counters.rate_limited_calls += 1
-            decision = Decision(False, "GLOBAL", 0, fault.retry_after, fault.retry_after)
-            raise ToastHTTPError(429, "Rate limit exceeded",
-                                 decision.headers(self.state.clock.now()))
-        raise ToastHTTPError(int(fault.mode), _OUTAGES[fault.mode])
-
-    def _authorize(self, request: Request) -> Token:
+    def _authorize(self, bearer: str) -> Token:
         st = self.state
-        scheme, _, value = request.headers.get("authorization", "").partition(" ")
-        # Toast enforces the "Bearer" prefix; a bare token is rejected.
-        bearer = value.strip() if scheme.lower() == "bearer" else ""
         token = st.tokens.lookup(bearer) if bearer else None
         if token is None:
             st.counters.unauthorized_calls += 1
@@ -96,35 +92,27 @@ class ToastApi:
                                  decision.headers(self.state.clock.now()))
         return decision
 
-    def _spoil(self, endpoint: str, response: Response) -> Response:
-        fault = self.state.faults.take(endpoint, GARBAGE)
-        if fault is None:
-            return response
-        if fault.mode == "html":
-            return Response(_HTML_PAGE, status_code=response.status_code, media_type="text/html")
-        body = bytes(response.body)
-        return Response(body[: max(1, len(body) // 2)], status_code=response.status_code,
-                        media_type="application/json")
-
     async def _guarded(self, request: Request, endpoint: str, handler: Handler, *,
                        needs_restaurant: bool = True, int_status: bool = False) -> Response:
         st = self.state
         header = request.headers.get(RESTAURANT_HEADER, "").strip()
-        st.counters.call(endpoint, header.lower() if is_guid(header) else None)
+        bearer = _bearer(request)
+        client = st.tokens.owner(bearer) if bearer else None
+        st.counters.call(endpoint, header.lower() if is_guid(header) else None, client)
         try:
-            slow = await self._outage(endpoint)
-            token = self._authorize(request)
+            slow = outage(st, endpoint, client)
+            token = self._authorize(bearer)
             record = self._restaurant(header, token.client_id) if needs_restaurant else None
             key = record.guid.lower() if record is not None else _client_key(request)
             # Toast counts a request when it arrives; a slow answer is slow after that.
             decision = self._limit(key, endpoint, token.client_id)
             if slow:
                 await self.state.clock.sleep(slow)
-            response = self._spoil(endpoint, handler(request, token, record))
+            response = spoil(st, endpoint, handler(request, token, record), client)
             response.headers.update(decision.headers(st.clock.now()))
         except ToastHTTPError as err:
             response = error_response(err, int_status=int_status)
-        st.counters.status(endpoint, response.status_code)
+        st.counters.status(endpoint, response.status_code, client)
         return response
 
     # --- data endpoints ---------------------------------------------------
@@ -159,10 +147,11 @@ class ToastApi:
         return json_response({"restaurantGuid": doc["restaurantGuid"],
                               "lastUpdated": self.state.served_last_updated(record)})
 
-    def _menus(self, _: Request, __: Token, record: RestaurantSeed | None) -> Response:
+    def _menus(self, _: Request, token: Token, record: RestaurantSeed | None) -> Response:
         doc = self._published(record)
         assert record is not None
-        if self.state.faults.take("menus", frozenset({"empty_menu"})) is not None:
+        if self.state.faults.take("menus", frozenset({"empty_menu"}),
+                                  token.client_id) is not None:
             return json_response({**doc, "menus": [], "modifierGroupReferences": {},
                                   "modifierOptionReferences": {},
                                   "preModifierGroupReferences": {}})
@@ -222,20 +211,23 @@ class ToastApi:
                      read: Callable[[bytes], tuple[str, str]],
                      render: Callable[[Token], dict[str, Any]]) -> Response:
         st = self.state
-        st.counters.call(counter, None)
+        raw = await request.body()
+        client = _login_client(st, raw, read)
+        st.counters.call(counter, None, client)
         try:
-            await self._outage("login")
-            client_id, secret = read(await request.body())
+            outage(st, "login", client)
+            client_id, secret = read(raw)
             if st.check_secret(client_id, secret) is None:
                 raise ToastHTTPError(401, "Invalid client credentials")
             decision = self._limit(_client_key(request), "login")
             token, new = st.tokens.login(client_id)
-            st.counters.tokens_issued += int(new)
-            response = self._spoil("login", json_response(render(token)))
+            if new:
+                st.counters.token_issued(client_id)
+            response = spoil(st, "login", json_response(render(token)), client)
             response.headers.update(decision.headers(st.clock.now()))
         except ToastHTTPError as err:
             response = error_response(err)
-        st.counters.status(counter, response.status_code)
+        st.counters.status(counter, response.status_code, client)
         return response
 
     async def login(self, request: Request) -> Response:

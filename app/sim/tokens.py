@@ -88,6 +88,12 @@ class TokenStore:
         expected = _b64(hmac.new(self._key, head.encode("ascii"), hashlib.sha256).digest())
         return token if hmac.compare_digest(signature, expected) else None
 
+    def owner(self, access_token: str) -> str | None:
+        """The client a token this sim issued belongs to (live, expired or revoked), without
+        judging it: injected faults and counters go by client before the token is checked."""
+        token = self._issued.get(access_token) or self._revoked.get(access_token)
+        return token.client_id if token is not None else None
+
     def revoked(self, access_token: str) -> Token | None:
         """The token if this sim issued it and then revoked it (``lookup`` refuses those)."""
         return self._revoked.get(access_token)
