@@ -94,7 +94,8 @@ async def test_error_bodies_and_no_422(relay: httpx.AsyncClient) -> None:
     doc = await spec(relay)
     for path, item in doc["paths"].items():
         for op in item.values():
-            assert "422" not in op["responses"] or path.startswith(("/s/", "/admin/screens", "/admin/reload")), path
+            assert "422" not in op["responses"] or path.startswith(
+                ("/s/", "/admin/screens", "/admin/reload")), path
             for status, answer in op["responses"].items():
                 if status.startswith(("4", "5")):
                     schema = answer["content"]["application/json"]["schema"]
