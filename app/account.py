@@ -26,7 +26,7 @@ from app.serve.history import History
 from app.serve.push import ChangeFeed
 from app.store.backends import State, local_state, redis_state
 from app.store.counters import ClientLimits
-from app.toast.client import ToastClient
+from app.toast.client import ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
 from app.toast.passthrough import PassThrough
 from app.toast.token import TokenManager
@@ -48,15 +48,20 @@ class Account:
     budget: Budget
     passthrough: PassThrough
     webhooks: WebhookReceiver | None = None
+    own_http: httpx.AsyncClient | None = None
+    """Its own HTTP client to Toast, closed with it (None: a shared one)."""
     warming: asyncio.Task[None] | None = None
     """The warm-up of its configured restaurants, while it runs (``start``)."""
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
-    def build(cls, name: str, settings: Settings, *, clock: Clock, http: httpx.AsyncClient,
-              metrics: Metrics, changes: ChangeFeed) -> Account:
+    def build(cls, name: str, settings: Settings, *, clock: Clock,
+              http: httpx.AsyncClient | None, metrics: Metrics, changes: ChangeFeed) -> Account:
         """The account's parts on the state backend its settings choose (Redis keys are
-        namespaced by Toast host and client id, files live in its data directory)."""
+        namespaced by Toast host and client id, files live in its data directory).
+        ``http``: a client shared with other accounts; None: its own (closed by ``stop``)."""
+        own = http is None
+        http = http or make_http_client(settings.toast_timeout)
         owner = TokenManager.owner_of(settings)
         state = (redis_state(settings, settings.redis_url.get_secret_value(), clock, owner)
                  if settings.redis_url else local_state(settings, owner))
@@ -92,7 +97,7 @@ class Account:
         webhooks = (WebhookReceiver(secrets=secrets, sink=menus, clock=clock,
                                     seen=state.seen_events()) if secrets else None)
         return cls(name, settings, clock, state, limiter, tokens, toast, menus, budget,
-                   passthrough, webhooks)
+                   passthrough, webhooks, http if own else None)
 
     def start(self) -> None:
         """Start the token refresher, the menu loop, the state's loops and the warm-up of
@@ -141,3 +146,5 @@ class Account:
         await self.tokens.close()
         if self.state.redis is not None:
             await self.state.redis.close()
+        if self.own_http is not None:
+            await self.own_http.aclose()

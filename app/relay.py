@@ -36,7 +36,7 @@ from app.store.backends import Shared, State, shared_state
 from app.store.screens import MemoryScreens, Stored
 from app.store.session_secret import SecretSource
 from app.store.snapshots import SnapshotStore
-from app.toast.client import ToastClient, make_http_client
+from app.toast.client import ToastClient
 from app.toast.limiter import UpstreamLimiter
 from app.toast.passthrough import PassThrough
 from app.toast.token import TokenManager
@@ -78,7 +78,10 @@ class Relay:
     settings: Settings
     """The relay-wide settings (and the ``default`` account's, when TOAST_* name one)."""
     clock: Clock
-    http: httpx.AsyncClient
+    http: httpx.AsyncClient | None
+    """The HTTP client to Toast every account shares when one was passed in (tests); None:
+    each account has its own, so one account's slow Toast never holds another's
+    connections."""
     accounts: dict[str, Account]
     """Each Toast account's parts, by name (docs/accounts.md); ``default`` first."""
     keys: KeyRing
@@ -104,7 +107,6 @@ class Relay:
         """``accounts``: each account's settings (``load_accounts``; read from
         RELAY_ACCOUNTS_FILE here when not given)."""
         clock = clock or SystemClock()
-        http = http or make_http_client(settings.toast_timeout)
         metrics = metrics or Metrics()
         configured = accounts if accounts is not None else load_accounts(settings)
         changes = ChangeFeed(settings.relay_events_max_connections,
@@ -252,4 +254,5 @@ class Relay:
         await self.images.close()
         if self.shared.redis is not None and DEFAULT_ACCOUNT not in self.accounts:
             await self.shared.redis.close()
-        await self.http.aclose()
+        if self.http is not None:
+            await self.http.aclose()

@@ -69,7 +69,7 @@ class Pipeline:
         self.last_sizes: tuple[int, int, int] = (0, 0, 0)
 
     def close(self) -> None:
-        asyncio.run(self._relay.http.aclose())
+        asyncio.run(self._relay.stop())
 
     def run(self, body: bytes) -> dict[str, float]:
         from app.menu.model import decode_menus, decode_menus_head

@@ -64,7 +64,6 @@ from app.menu.money import load_locales
 from app.metrics import Metrics
 from app.relay import Relay
 from app.reload import Reloader
-from app.toast.client import make_http_client
 
 FAST_LANE_DOCS: tuple[APIRouter, ...] = (feed_docs.fast_lane, admin.fast_lane_docs)
 """Stubs documenting the fast-lane routes; requests never reach them."""
@@ -171,11 +170,11 @@ def create_app(
     settings: Settings, *, clock: Clock | None = None, http: httpx.AsyncClient | None = None,
     demo_key: str | None = None, accounts: dict[str, Settings] | None = None,
 ) -> ASGIApp:
-    """Build the app. The FastAPI lifespan builds the relay (and with it the one httpx
-    client to Toast, unless one is passed in), starts its background work, and stops
-    and closes everything on shutdown. ``demo_key`` (``toast-relay demo`` only) lets the
-    landing page link each demo restaurant with that key. ``accounts``: each account's
-    settings, when already read (else the relay reads RELAY_ACCOUNTS_FILE)."""
+    """Build the app. The FastAPI lifespan builds the relay (and with it each account's
+    httpx client to Toast, unless one shared client is passed in), starts its background
+    work, and stops and closes everything on shutdown. ``demo_key`` (``toast-relay demo``
+    only) lets the landing page link each demo restaurant with that key. ``accounts``:
+    each account's settings, when already read (else the relay reads RELAY_ACCOUNTS_FILE)."""
     metrics = Metrics()
     writer = AccessLogWriter(settings.relay_log_format) if settings.relay_access_log else None
     # No trailing-slash redirects on either lane: Starlette builds the Location from the
@@ -186,8 +185,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        client = http or make_http_client(settings.toast_timeout)
-        relay = Relay.build(settings, clock=clock, http=client, metrics=metrics,
+        relay = Relay.build(settings, clock=clock, http=http, metrics=metrics,
                             accounts=accounts)
         app.state.relay = relay
         fast.routes[:] = fast_routes(relay, cors)
