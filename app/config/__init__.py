@@ -6,6 +6,7 @@ variable and the fix. The parts: ``restaurant_refs`` (GUIDs and aliases),
 validators), ``loading`` (the environment in, one-line errors out).
 """
 
+from app.config.checks import MIN_REFRESH_WINDOW
 from app.config.loading import load_settings
 from app.config.parsing import (
     MIN_KEY_LENGTH,
@@ -26,7 +27,7 @@ from app.config.restaurant_refs import (
     is_alias,
     is_guid,
 )
-from app.config.settings import MIN_REFRESH_WINDOW, WEBHOOK_REFRESH_INTERVAL, Seconds, Settings
+from app.config.settings import WEBHOOK_REFRESH_INTERVAL, Seconds, Settings
 
 __all__ = [
     "ALIAS_RE", "ALIAS_RULE", "ALL_RESTAURANTS", "GUID_RE", "MIN_KEY_LENGTH",
