@@ -165,3 +165,14 @@ def test_no_secret_in_any_error_or_warning(
     for line in seen:
         for secret in SECRETS.values():
             assert secret not in line, line
+
+
+def test_no_secret_in_an_accounts_settings_repr(tmp_path: Path) -> None:
+    """A loaded account's settings show no client secret, key or webhook secret in repr."""
+    full = harbor(client_secret=SECRETS["client"], screen_keys=[SECRETS["screen"]],
+                  admin_key=SECRETS["admin"], webhook_secrets=[SECRETS["hook"]])
+    accounts = accounts_of(tmp_path, {"harbor": full},
+                           **{**ENV_DEFAULT, "RELAY_ADMIN_KEY": SECRETS["global"]})
+    for settings in accounts.values():
+        for secret in SECRETS.values():
+            assert secret not in repr(settings)
