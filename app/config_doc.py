@@ -18,6 +18,7 @@ from pydantic import SecretStr
 from pydantic.fields import FieldInfo
 
 from app.config import Settings
+from app.config.default_account import DEFAULT_ACCOUNT_FIELDS
 
 PAGE = Path("docs/configuration.md")
 
@@ -38,7 +39,7 @@ or `d` (`90`, `15m`, `7d`).
 """
 
 
-def _kind(field: FieldInfo) -> str:
+def _kind(name: str, field: FieldInfo) -> str:
     """What a value looks like, from the field's type and bounds."""
     annotation = field.annotation
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
@@ -59,7 +60,7 @@ def _kind(field: FieldInfo) -> str:
     if annotation is SecretStr:
         return "secret"
     if annotation is Path:
-        return "directory"
+        return "file" if name.endswith("_file") else "directory"
     if typing.get_origin(annotation) is dict:
         return "comma list or JSON object"
     if typing.get_origin(annotation) is tuple:
@@ -76,8 +77,10 @@ def _seconds(value: float) -> str:
     return f"{value:g}"
 
 
-def _default(field: FieldInfo) -> str:
-    if field.is_required():
+def _default(name: str, field: FieldInfo) -> str:
+    # The TOAST_* account settings have empty defaults only so that RELAY_ACCOUNTS_FILE can
+    # stand in for them; they are required otherwise.
+    if field.is_required() or name in DEFAULT_ACCOUNT_FIELDS:
         return "required"
     value = field.get_default(call_default_factory=True)
     if value is None or value in ("", {}, ()):
@@ -101,7 +104,7 @@ def render() -> str:
     for name, field in Settings.model_fields.items():
         if not field.description:
             raise ValueError(f"Settings.{name} has no docstring: say what it means")
-        rows.append(f"| `{name.upper()}` | {_kind(field)} | {_default(field)} | "
+        rows.append(f"| `{name.upper()}` | {_kind(name, field)} | {_default(name, field)} | "
                     f"{_cell(field.description)} |\n")
     return _HEAD + "".join(rows)
 

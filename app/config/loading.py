@@ -14,7 +14,8 @@ from app.config.settings import Settings
 from app.errors import ConfigError
 
 
-def _one_line(exc: ValidationError) -> str:
+def one_line(exc: ValidationError) -> str:
+    """The first problem of ``exc`` as ``NAME problem; fix``, NAME the variable's name."""
     err = exc.errors()[0]
     loc = err.get("loc") or ()
     name = str(loc[0]).upper() if loc else ""
@@ -42,4 +43,4 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         values.update(overrides)
         return Settings(_env_file=None, **values)
     except ValidationError as exc:
-        raise ConfigError(_one_line(exc)) from None
+        raise ConfigError(one_line(exc)) from None

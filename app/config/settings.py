@@ -6,18 +6,17 @@ the validators reject a bad value with a message that says what to write instead
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, ModelWrapValidatorHandler, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+import app.config.checks as checks
+import app.config.default_account as default_account
+from app.config.default_account import DEFAULT_ACCOUNT_FIELDS, is_blank
 from app.config.parsing import (
-    MIN_KEY_LENGTH,
     KeyScopes,
-    is_placeholder,
     normalize_base_url,
     parse_api_keys,
     parse_duration,
@@ -25,10 +24,7 @@ from app.config.parsing import (
     parse_restaurants,
     split_list,
 )
-from app.files import private_dir
 
-MIN_REFRESH_WINDOW = 2.0
-"""Seconds: below this a refresh window leaves no time to log in before the token expires."""
 WEBHOOK_REFRESH_INTERVAL = 1800.0
 """Metadata check interval when webhooks are on and RELAY_REFRESH_INTERVAL is not set."""
 
@@ -47,12 +43,13 @@ class Settings(BaseSettings):
         use_attribute_docstrings=True,
     )
 
-    toast_api_url: str
+    # Empty defaults left unchecked: they mean "not set", which _toast_account judges.
+    toast_api_url: str = Field("", validate_default=False)
     """Toast base URL (`https://ws-api.toasttab.com`, a sandbox host, or the simulator); a
     bare hostname means https."""
-    toast_client_id: str
+    toast_client_id: str = Field("", validate_default=False)
     """The Toast API client's id, from Toast Web."""
-    toast_client_secret: SecretStr
+    toast_client_secret: SecretStr = Field(SecretStr(""), validate_default=False)
     """The Toast API client's secret, from Toast Web; never logged, shown or exported."""
     toast_user_access_type: str = "TOAST_MACHINE_CLIENT"
     """Sent with the login."""
@@ -69,7 +66,8 @@ class Settings(BaseSettings):
     toast_timeout: Seconds = 10.0
     """Seconds to wait for Toast per request."""
 
-    relay_api_keys: Annotated[KeyScopes, NoDecode] = Field(repr=False)
+    relay_api_keys: Annotated[KeyScopes, NoDecode] = Field(
+        default_factory=dict, repr=False, validate_default=False)
     """Screen keys (16+ characters): a comma list (each key reads every allowed
     restaurant), or a JSON object key → list of GUIDs/aliases or `"*"`."""
     relay_admin_key: SecretStr | None = None
@@ -126,6 +124,10 @@ class Settings(BaseSettings):
     password in the URL; needs `pip install 'toast-relay[redis]'`, included in the Docker
     image). Redis then holds the Toast token: protect it. Unset: one process, state in
     memory (and `RELAY_DATA_DIR`)."""
+    relay_accounts_file: Path | None = None
+    """A TOML file naming several Toast accounts (docs/accounts.md); the `TOAST_*` variables
+    then describe the account named `default`, if set (`TOAST_API_URL`, `TOAST_CLIENT_ID`,
+    `TOAST_CLIENT_SECRET` and `RELAY_API_KEYS` are required only for it)."""
     relay_log_format: Literal["json", "text"] = "json"
     """`json` (one object per line) or `text` (for humans)."""
     relay_access_log: bool = True
@@ -169,11 +171,7 @@ class Settings(BaseSettings):
     @field_validator("toast_client_secret")
     @classmethod
     def _secret(cls, v: SecretStr) -> SecretStr:
-        if not v.get_secret_value().strip():
-            raise ValueError("is empty; copy the client secret from Toast Web")
-        if is_placeholder(v.get_secret_value()):
-            raise ValueError("still holds the placeholder from .env.example; copy the client "
-                             "secret from Toast Web")
+        checks.check_client_secret(v.get_secret_value())
         return v
 
     @field_validator("relay_session_secret")
@@ -181,19 +179,14 @@ class Settings(BaseSettings):
     def _session_secret(cls, v: SecretStr | None) -> SecretStr | None:
         if v is None or not v.get_secret_value():
             return None
-        if len(v.get_secret_value()) < 32:
-            raise ValueError("must be at least 32 characters (or unset it: the relay then "
-                             "generates one)")
+        checks.check_session_secret(v.get_secret_value())
         return v
 
     @field_validator("relay_admin_key", "relay_metrics_key")
     @classmethod
     def _admin_key(cls, v: SecretStr | None) -> SecretStr | None:
-        if v is not None and (is_placeholder(v.get_secret_value())
-                              or len(v.get_secret_value()) < MIN_KEY_LENGTH):
-            raise ValueError(f"must be a random key of {MIN_KEY_LENGTH}+ characters, not a "
-                             "placeholder; e.g. `python3 -c 'import secrets;"
-                             "print(secrets.token_urlsafe(24))'`")
+        if v is not None:
+            checks.check_random_key(v.get_secret_value())
         return v
 
     @field_validator("relay_api_keys", mode="before")
@@ -225,28 +218,56 @@ class Settings(BaseSettings):
             raise ValueError("must be more than 0 seconds")
         return seconds
 
+    @field_validator("toast_token_refresh_window")
+    @classmethod
+    def _window(cls, v: float) -> float:
+        checks.check_refresh_window(v)
+        return v
+
     @field_validator("relay_webhook_secret")
     @classmethod
     def _webhook_secret(cls, v: SecretStr | None) -> SecretStr | None:
         if v is None or not v.get_secret_value().strip():
             return None
-        for secret in split_list(v.get_secret_value()):
-            if is_placeholder(secret):
-                raise ValueError("still holds the placeholder from .env.example; copy each "
-                                 "subscription's secret from Toast Web (comma list)")
+        checks.check_webhook_secrets(split_list(v.get_secret_value()))
         return v
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _webhook_defaults(cls, data: Any, handler: ModelWrapValidatorHandler[Settings]
+                          ) -> Settings:
+        # With webhooks on, metadata polling is only the backup: Toast recommends
+        # checking every 30 minutes (docs/toast-api.md, webhooks). An explicit setting always wins.
+        filled = False
+        if isinstance(data, dict) and data.get("relay_refresh_interval") in (None, ""):
+            filled = not is_blank(data.get("relay_webhook_secret"))
+            if filled:
+                data = {**data, "relay_refresh_interval": WEBHOOK_REFRESH_INTERVAL}
+        settings = handler(data)
+        if filled:
+            # Not the operator's setting, so accounts in RELAY_ACCOUNTS_FILE do not inherit it.
+            settings.model_fields_set.discard("relay_refresh_interval")
+        return settings
 
     @model_validator(mode="before")
     @classmethod
-    def _webhook_defaults(cls, data: Any) -> Any:
-        # With webhooks on, metadata polling is only the backup: Toast recommends
-        # checking every 30 minutes (docs/toast-api.md, webhooks). An explicit setting always wins.
-        if isinstance(data, dict) and data.get("relay_refresh_interval") in (None, ""):
-            secret = data.get("relay_webhook_secret")
-            text = secret.get_secret_value() if isinstance(secret, SecretStr) else secret
-            if isinstance(text, str) and text.strip():
-                data = {**data, "relay_refresh_interval": WEBHOOK_REFRESH_INTERVAL}
-        return data
+    def _blank_means_unset(cls, data: Any) -> Any:
+        return default_account.without_blanks(data) if isinstance(data, dict) else data
+
+    @model_validator(mode="after")
+    def _toast_account(self) -> Settings:
+        # Without RELAY_ACCOUNTS_FILE these settings are the relay's one account; with it they
+        # are the account `default`, which exists only when its credentials are given.
+        given = (self.toast_api_url, self.toast_client_id,
+                 self.toast_client_secret.get_secret_value(), self.relay_api_keys)
+        default_account.check_toast_account(dict(zip(DEFAULT_ACCOUNT_FIELDS, given, strict=True)),
+                                   accounts_file=self.relay_accounts_file is not None)
+        return self
+
+    @property
+    def describes_account(self) -> bool:
+        """True when the TOAST_* settings name a Toast client (always, without an accounts file)."""
+        return bool(self.toast_client_id)
 
     def webhook_secrets(self) -> list[str]:
         """The configured webhook secrets (one per Toast subscription); empty = webhooks off."""
@@ -256,15 +277,8 @@ class Settings(BaseSettings):
     @field_validator("relay_data_dir")
     @classmethod
     def _data_dir(cls, v: Path | None) -> Path | None:
-        if v is None:
-            return None
-        try:
-            private_dir(v)
-        except OSError as exc:
-            raise ValueError(f"{v} cannot be created ({exc.strerror}); point it at a "
-                             "writable directory") from None
-        if not os.access(v, os.W_OK | os.X_OK):
-            raise ValueError(f"{v} is not writable by this user; fix its owner or mode")
+        if v is not None:
+            checks.check_data_dir(v)
         return v
 
     @field_validator("redis_url")
@@ -272,11 +286,7 @@ class Settings(BaseSettings):
     def _redis_url(cls, v: SecretStr | None) -> SecretStr | None:
         if v is None or not v.get_secret_value().strip():
             return None
-        parts = urlsplit(v.get_secret_value().strip())
-        if parts.scheme not in ("redis", "rediss") or not parts.hostname:
-            # The URL may carry a password: never echo it back.
-            raise ValueError("must look like redis://[:password@]host:6379/0 or rediss://... "
-                             "for TLS")
+        checks.check_redis_url(v.get_secret_value())
         return v
 
     @field_validator("relay_root_path")
@@ -286,15 +296,3 @@ class Settings(BaseSettings):
         if v and not v.startswith("/"):
             raise ValueError("must start with /, e.g. /toast")
         return v
-
-    @model_validator(mode="after")
-    def _window(self) -> Settings:
-        # Toast only hands out a new token during the token's last minute.
-        if self.toast_token_refresh_window > 3600:
-            raise ValueError("TOAST_TOKEN_REFRESH_WINDOW must be at most 3600 seconds")
-        if self.toast_token_refresh_window < MIN_REFRESH_WINDOW:
-            # The token stops being sent a quarter-window before it expires (at most 5 s);
-            # a shorter window leaves no time to log in between the refresh and that point.
-            raise ValueError(f"TOAST_TOKEN_REFRESH_WINDOW must be at least "
-                             f"{MIN_REFRESH_WINDOW:g} seconds (60 matches Toast's last minute)")
-        return self
