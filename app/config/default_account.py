@@ -26,6 +26,12 @@ def check_toast_account(given: dict[str, object], *, accounts_file: bool) -> Non
     required; with one they describe the account `default`, present only when its
     credentials are given, and then complete."""
     if accounts_file and not (given["toast_client_id"] or given["toast_client_secret"]):
+        for name in ("relay_api_keys", "toast_api_url"):
+            if given[name]:  # meant for an account that does not exist: say so, not ignore
+                raise ValueError(
+                    f"{name.upper()} is set but TOAST_CLIENT_ID and TOAST_CLIENT_SECRET are "
+                    "not, so there is no account `default` to use it; set them too, or "
+                    "move it into an account of RELAY_ACCOUNTS_FILE")
         return
     for name in DEFAULT_ACCOUNT_FIELDS:
         if not given[name]:

@@ -64,3 +64,13 @@ def test_a_filled_in_webhook_interval_is_not_the_operators() -> None:
     chosen = load_settings({**ENV_DEFAULT, "RELAY_WEBHOOK_SECRET": "hook",
                             "RELAY_REFRESH_INTERVAL": "1800"})
     assert "relay_refresh_interval" in chosen.model_fields_set
+
+
+@pytest.mark.parametrize("orphan", ["RELAY_API_KEYS", "TOAST_API_URL"])
+def test_a_default_accounts_setting_without_its_credentials_is_refused(orphan: str) -> None:
+    """Beside a file, RELAY_API_KEYS or TOAST_API_URL without TOAST_* credentials has no
+    account to go to: one line says so instead of ignoring it."""
+    with pytest.raises(ConfigError) as info:
+        load_settings({**FILE, orphan: ENV_DEFAULT[orphan]})
+    assert info.value.detail.startswith(f"{orphan} is set but TOAST_CLIENT_ID and "
+                                        "TOAST_CLIENT_SECRET are not")
