@@ -99,6 +99,21 @@ class Account:
         return cls(name, settings, clock, state, limiter, tokens, toast, menus, budget,
                    passthrough, webhooks, http if own else None)
 
+    def retune(self, settings: Settings) -> None:
+        """Take new intervals and webhook secrets in place (a reloaded accounts file): the
+        token, limiter and saved copies stay, so no login and no refetch."""
+        timing = self.menus.timing
+        timing.refresh_interval = settings.relay_refresh_interval
+        timing.stock_interval = settings.relay_stock_interval
+        self.budget = Budget(self.limiter.limits, settings.relay_refresh_interval,
+                             settings.relay_stock_interval,
+                             webhooks=bool(settings.webhook_secrets()), count=self.menus.count)
+        self.menus.intervals = self.budget.intervals
+        secrets = settings.webhook_secrets()
+        self.webhooks = (WebhookReceiver(secrets=secrets, sink=self.menus, clock=self.clock,
+                                         seen=self.state.seen_events()) if secrets else None)
+        self.settings = settings
+
     def start(self) -> None:
         """Start the token refresher, the menu loop, the state's loops and the warm-up of
         the account's restaurants; their log lines name the account."""

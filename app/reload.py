@@ -22,7 +22,11 @@ log = logging.getLogger("toast_relay")
 WARM_WAIT = 30.0
 """Longest a reload waits for new accounts' warm-ups before sending requests to them."""
 KEY_FIELDS = frozenset({"relay_api_keys", "relay_admin_key", "relay_restaurants"})
-"""What a running account takes over without being rebuilt (keys and restaurants)."""
+"""What a running account takes over as it is (keys and restaurants)."""
+TUNED_FIELDS = frozenset({"relay_refresh_interval", "relay_stock_interval",
+                          "relay_webhook_secret"})
+"""What a running account takes over in place (``Account.retune``): its token, limiter and
+copies stay. Anything else (credentials, the Toast host) builds the account anew."""
 
 
 @dataclass
@@ -38,8 +42,16 @@ class Reloaded:
 
 
 def same_parts(old: Settings, new: Settings) -> bool:
-    """Whether ``new`` runs on ``old``'s parts: only keys and restaurants differ."""
-    return old.model_dump(exclude=set(KEY_FIELDS)) == new.model_dump(exclude=set(KEY_FIELDS))
+    """Whether ``new`` runs on ``old``'s parts: only keys, restaurants, intervals or
+    webhook secrets differ."""
+    kept = set(KEY_FIELDS | TUNED_FIELDS)
+    return old.model_dump(exclude=kept) == new.model_dump(exclude=kept)
+
+
+def retuned(old: Settings, new: Settings) -> bool:
+    """Whether ``new`` changes intervals or webhook secrets."""
+    return (old.model_dump(include=set(TUNED_FIELDS))
+            != new.model_dump(include=set(TUNED_FIELDS)))
 
 
 class Reloader:
@@ -62,6 +74,8 @@ class Reloader:
                 if old is not None and same_parts(old.settings, settings):
                     (done.unchanged if old.settings == settings else done.changed).append(name)
                     listed = set(old.settings.relay_restaurants.values())
+                    if retuned(old.settings, settings):
+                        old.retune(settings)
                     old.settings = settings
                     old.load_soon([g for g in settings.relay_restaurants.values()
                                    if g not in listed])

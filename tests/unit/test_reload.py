@@ -1,0 +1,62 @@
+"""Reloading the accounts file: what a running account takes over in place, what rebuilds it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.account import Account
+from app.clock import FakeClock
+from app.metrics import Metrics
+from app.reload import retuned, same_parts
+from app.serve.push import ChangeFeed
+from tests.support.accounts_files import accounts_of, harbor
+
+
+def test_keys_and_restaurants_change_in_place(tmp_path: Path) -> None:
+    """New screen keys, admin key or restaurants keep the account's parts, untuned."""
+    old = accounts_of(tmp_path, {"harbor": harbor()})["harbor"]
+    new = accounts_of(tmp_path, {"harbor": harbor(screen_keys=["another-screen-key-01"],
+                                                  admin_key="harbor-admin-key-00001",
+                                                  restaurants=[harbor()["restaurants"]
+                                                               ["harbor"]])})["harbor"]
+    assert same_parts(old, new) and not retuned(old, new)
+
+
+def test_intervals_and_webhook_secrets_are_tuned_in_place(tmp_path: Path) -> None:
+    """Intervals and webhook secrets keep the parts but retune them."""
+    old = accounts_of(tmp_path, {"harbor": harbor()})["harbor"]
+    for change in ({"refresh_interval": 300}, {"stock_interval": "2m"},
+                   {"webhook_secrets": ["menus-subscription-secret"]}):
+        new = accounts_of(tmp_path, {"harbor": harbor(**change)})["harbor"]
+        assert same_parts(old, new) and retuned(old, new), change
+
+
+def test_new_credentials_or_host_rebuild_the_account(tmp_path: Path) -> None:
+    """Another client id, secret, host or login mode builds the account anew."""
+    old = accounts_of(tmp_path, {"harbor": harbor()})["harbor"]
+    for change in ({"client_id": "harbor-client-2"}, {"client_secret": "rotated-secret-1"},
+                   {"api_url": "https://ws-sandbox-api.eng.toasttab.com"},
+                   {"auth_mode": "legacy"}):
+        new = accounts_of(tmp_path, {"harbor": harbor(**change)})["harbor"]
+        assert not same_parts(old, new), change
+
+
+async def test_retune_takes_intervals_and_webhooks_without_a_new_token(tmp_path: Path) -> None:
+    """``Account.retune``: the new intervals plan the refreshes and the webhook receiver
+    checks the new secrets; the token manager and limiter are the same objects."""
+    old = accounts_of(tmp_path, {"harbor": harbor()})["harbor"]
+    new = accounts_of(tmp_path, {"harbor": harbor(refresh_interval=300, stock_interval=600,
+                                                  webhook_secrets=["menus-secret-0001"])}
+                      )["harbor"]
+    account = Account.build("harbor", old, clock=FakeClock(), http=None, metrics=Metrics(),
+                            changes=ChangeFeed())
+    tokens, limiter = account.tokens, account.limiter
+    assert account.webhooks is None
+    account.retune(new)
+    try:
+        assert (account.tokens, account.limiter) == (tokens, limiter)
+        assert account.menus.intervals("any").refresh == 300
+        assert account.budget.stock_interval == 600
+        assert account.webhooks is not None and account.settings is new
+    finally:
+        await account.stop()
