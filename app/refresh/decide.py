@@ -149,12 +149,12 @@ def first_load_failed(s: RefreshState, exc: BaseException, *,
     return replace(s, last_error=policy.error_text(exc), not_found_until=refused_until)
 
 
-def loaded(s: RefreshState, now: Now, iv: Intervals, *, stale: bool,
+def loaded(s: RefreshState, now: Now, iv: Intervals, *, check_now: bool,
            checked_at: float) -> RefreshState:
-    """A first load gave a copy; a restored (stale) one is checked at once."""
+    """A first load gave a copy; a restored one (``check_now``) is checked at once."""
     return replace(s, has_view=True, checked_at=checked_at, failures=0,
-                   next_check=now.mono if stale else now.mono + iv.refresh,
-                   next_stock=now.mono if stale else now.mono + iv.stock,
+                   next_check=now.mono if check_now else now.mono + iv.refresh,
+                   next_stock=now.mono if check_now else now.mono + iv.stock,
                    not_found_until=0.0)
 
 

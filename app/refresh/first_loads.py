@@ -94,15 +94,17 @@ class FirstLoads:
         return self._limiter.eta(Priority.FIRST_LOAD, calls=FIRST_LOAD_CALLS)
 
     async def restore(self, t: Tracked) -> None:
-        """Start from the saved copy (marked stale until Toast confirms it)."""
+        """Start from the saved copy (checked at once unless another replica just did)."""
         if t.view is not None:
             return
         snap = await self._copies.usable(t.guid)
         if snap is not None:
-            fresh = self._copies.fresh(snap)
-            self._display.show(t, await self._display.build(t, snap, stale=not fresh), snap)
+            # Served as it was before the restart, byte for byte (so boards' conditional
+            # requests get 304s); only a failing check marks it stale.
+            self._display.show(t, await self._display.build(t, snap, stale=False), snap)
             t.state = decide.loaded(t.state, now_of(self._clock),
-                                    self._timing.intervals(t.guid), stale=not fresh,
+                                    self._timing.intervals(t.guid),
+                                    check_now=not self._copies.fresh(snap),
                                     checked_at=snap.checked_at)
             self._log.info("restored saved menu", extra={"restaurant": t.guid})
         else:
@@ -111,24 +113,24 @@ class FirstLoads:
     async def _first_load(self, t: Tracked, priority: Priority) -> MenuView:
         leased = False
         try:
-            # A copy saved before a restart is served at once (marked stale until Toast
-            # confirms it, which the loop checks right away).
+            # A copy saved before a restart is served at once, as it was (the loop checks it
+            # right away; only a failing check marks it stale).
             snap = await self._copies.usable(t.guid)
             if snap is None and self._copies.shared:
                 snap, leased = await self._shared_first_load(t.guid)
-            stale = snap is not None and not self._copies.fresh(snap)
+            check_now = snap is not None and not self._copies.fresh(snap)
             fetched = snap is None
             if snap is None:
                 snap = await self._loader.fetch(t.guid, priority)
             # Built before it is stored: the menus are decoded (and their shape checked)
             # only in the build, so a menu Toast sent in a shape we cannot read is never
             # saved over a good copy.
-            view = await self._display.build(t, snap, stale=stale)
+            view = await self._display.build(t, snap, stale=False)
             if fetched:
                 await self._copies.keep(snap.released())
             self._display.show(t, view, snap)
             t.state = decide.loaded(t.state, now_of(self._clock),
-                                    self._timing.intervals(t.guid), stale=stale,
+                                    self._timing.intervals(t.guid), check_now=check_now,
                                     checked_at=snap.checked_at)
             t.not_found = None
             return view

@@ -87,8 +87,8 @@ def test_failed_check_respects_retry_after() -> None:
 
 def test_restored_copy_is_checked_at_once_fresh_one_later() -> None:
     """A first load from a saved copy checks now; a fresh one waits a full interval."""
-    stale = decide.loaded(state(has_view=False), AT, IV, stale=True, checked_at=900.0)
-    fresh = decide.loaded(state(has_view=False), AT, IV, stale=False, checked_at=1_000.0)
+    stale = decide.loaded(state(has_view=False), AT, IV, check_now=True, checked_at=900.0)
+    fresh = decide.loaded(state(has_view=False), AT, IV, check_now=False, checked_at=1_000.0)
     assert (stale.next_check, stale.next_stock, stale.has_view) == (50.0, 50.0, True)
     assert (fresh.next_check, fresh.next_stock) == (110.0, 80.0)
 
