@@ -147,6 +147,11 @@ class KeyRing:
                                "account's admin_key) as X-API-Key or ?key=")
         return found
 
+    @property
+    def any_admin(self) -> bool:
+        """Whether some admin key is configured (RELAY_ADMIN_KEY or an account's)."""
+        return bool(self._admins)
+
     def account_of(self, guid: str) -> str:
         """The account serving ``guid`` (a lower-case GUID); 404 when none does."""
         account = self._owner.get(guid) or self._open

@@ -56,14 +56,14 @@ def image_store(settings: Settings, clock: Clock) -> ImageStore:
                       close=http.aclose)
 
 
-def console_gate(settings: Settings, state: Shared, clock: Clock) -> Gate:
-    """The console's sessions live where the shared state does (``state.sessions``,
-    chosen in app/store/backends.py), signed with a secret kept there too."""
+def console_gate(settings: Settings, keys: KeyRing, state: Shared, clock: Clock) -> Gate:
+    """Every admin key in ``keys`` signs in (to its account). The console's sessions live
+    where the shared state does (``state.sessions``, chosen in app/store/backends.py),
+    signed with a secret kept there too."""
     configured = settings.relay_session_secret
     secret = SecretSource(configured.get_secret_value().encode() if configured else None,
                           redis=state.redis, directory=settings.relay_data_dir)
-    return Gate(settings.relay_admin_key, Sessions(state.sessions, clock, secret), clock,
-                state.redis)
+    return Gate(keys, Sessions(state.sessions, clock, secret), clock, state.redis)
 
 
 def key_ring(base: Settings, accounts: dict[str, Settings]) -> KeyRing:
@@ -121,7 +121,7 @@ class Relay:
                     image_store(settings, clock), changes)
         relay.watch_metrics()
         relay.screens = ScreenBook(shared.screens, clock, relay.screen_changed)
-        relay.console = console_gate(settings, shared, clock)
+        relay.console = console_gate(settings, keys, shared, clock)
         return relay
 
     def watch_metrics(self) -> None:
@@ -209,9 +209,9 @@ class Relay:
 
     def readiness(self) -> Readiness:
         """Can screens be served, account by account (``app.readiness.combined``)."""
-        return combined({name: self._readiness(a) for name, a in self.accounts.items()})
+        return combined({name: self.account_readiness(a) for name, a in self.accounts.items()})
 
-    def _readiness(self, account: Account) -> Readiness:
+    def account_readiness(self, account: Account) -> Readiness:
         """An account can serve with a token held or obtainable, or a servable copy of every
         restaurant it serves (the configured ones, else those screens asked for)."""
         ok, detail = account.tokens.ready()

@@ -9,8 +9,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from app.account import Account
 from app.api.console_deps import (
     Checked,
+    accounts_seen,
     check_origin,
     current,
     gate_of,
@@ -20,8 +22,7 @@ from app.api.console_deps import (
     set_cookie,
     to,
 )
-from app.api.deps import RelayDep
-from app.console.gate import DEFAULT_ACCOUNT
+from app.api.deps import RelayDep, check_manages
 from app.console.render import STATIC, page, static_file
 from app.console.sessions import Session
 from app.errors import NotFound
@@ -40,15 +41,19 @@ def shell(request: Request, session: Session, **values: Any) -> dict[str, Any]:
     return {"root": root(request), "csrf": session.csrf, **values}
 
 
-def restaurants(relay: Relay) -> list[dict[str, Any]]:
-    """Every configured or tracked restaurant with its freshness and webhook figures."""
-    facts = {f.guid: f.as_json() for f in relay.menus.facts()}
-    aliases = {guid: alias for alias, guid in relay.settings.relay_restaurants.items()}
+def restaurants(relay: Relay, name: str, account: Account) -> list[dict[str, Any]]:
+    """The account's configured or tracked restaurants with their freshness and webhook
+    figures."""
+    facts = {f.guid: f.as_json() for f in account.menus.facts()}
+    configured = account.settings.relay_restaurants
+    aliases = {guid: alias for alias, guid in configured.items()}
     hooks: dict[str, Any] = {}
-    if relay.webhooks is not None:
-        hooks = relay.webhooks.stats.status()["restaurants"]  # type: ignore[assignment]
+    if account.webhooks is not None:
+        hooks = account.webhooks.stats.status()["restaurants"]  # type: ignore[assignment]
     out = []
-    for guid in dict.fromkeys([*relay.settings.relay_restaurants.values(), *facts]):
+    for guid in dict.fromkeys([*configured.values(), *facts]):
+        if not relay.keys.manages(name, guid):
+            continue  # moved to another account by a reloaded file: shown there
         fact = facts.get(guid, {})
         out.append({"guid": guid, "alias": aliases.get(guid, ""),
                     "name": fact.get("name") or aliases.get(guid) or guid,
@@ -59,20 +64,30 @@ def restaurants(relay: Relay) -> list[dict[str, Any]]:
     return out
 
 
+def account_view(relay: Relay, name: str) -> dict[str, Any]:
+    """One account's heading on the overview (token state, readiness, Toast budget,
+    webhooks on or off: never the token or a secret) and its restaurants."""
+    account = relay.accounts[name]
+    token = account.tokens.status()
+    return {"name": name, "restaurants": restaurants(relay, name, account),
+            "token": {k: token.get(k) for k in ("mode", "expiresAt", "lastLogin", "error",
+                                                "loginsLastHour", "loginsPerHour")},
+            "readiness": relay.account_readiness(account),
+            "budget": account.limiter.state()["perWindow"],
+            "webhooks": account.webhooks is not None}
+
+
 @router.get("/admin/")
 async def console_home(request: Request, relay: RelayDep) -> Response:
-    """The overview once signed in; the sign-in form before."""
+    """The overview once signed in (each account the session sees, with its restaurants);
+    the sign-in form before."""
     gate_of(relay)
     session = await current(request, relay)
     if session is None:
         return sign_in_page(request)
-    token = relay.tokens.status()
-    upstream = relay.limiter.state()
     return html(page("overview.html", **shell(
-        request, session, account=DEFAULT_ACCOUNT, restaurants=restaurants(relay),
-        token={k: token.get(k) for k in ("mode", "expiresAt", "lastLogin", "error",
-                                         "loginsLastHour", "loginsPerHour")},
-        budget=upstream["perWindow"], webhooks=relay.webhooks is not None,
+        request, session,
+        accounts=[account_view(relay, name) for name in accounts_seen(relay, session)],
         refreshed=request.query_params.get("refreshed", ""))))
 
 
@@ -93,7 +108,7 @@ async def sign_in(request: Request, relay: RelayDep) -> Response:
     form = await read_form(request)
     account = gate.account_of((form.get("key") or [""])[0].strip())
     if account is None:
-        return sign_in_page(request, "That is not the admin key.", 401)
+        return sign_in_page(request, "That is not an admin key.", 401)
     await gate.throttle.succeeded(client)
     old = await current(request, relay)
     if old is not None:
@@ -118,6 +133,7 @@ async def refresh(request: Request, relay: RelayDep, change: Checked,
                   restaurant: str) -> Response:
     """The overview's refresh button: check the restaurant now, then back to the overview."""
     guid = relay.keys.resolve(restaurant)
+    check_manages(relay.keys, change.session.account, guid)
     await relay.menus.refresh(guid)
     return to(request, f"/admin/?refreshed={guid}")
 
@@ -130,6 +146,7 @@ async def history(request: Request, relay: RelayDep, restaurant: str) -> Respons
     if session is None:
         return to(request, "/admin/")
     guid = relay.keys.resolve(restaurant)
+    check_manages(relay.keys, session.account, guid)
     view = relay.menus.current(guid)
     zone = view.info.time_zone if view else None
     return html(page("history.html", **shell(

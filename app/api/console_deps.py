@@ -1,5 +1,5 @@
-"""What every console route shares: the signed-in session, the CSRF guard, the form,
-and the headers of a console page (docs/console.md)."""
+"""What every console route shares: the signed-in session and what its account sees,
+the CSRF guard, the form, and the headers of a console page (docs/console.md)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from app.api.deps import RelayDep
 from app.console import csrf
 from app.console.gate import Gate
 from app.console.render import CONSOLE_CSP
-from app.console.sessions import COOKIE, SESSION_SECONDS, Session
-from app.errors import NotFound, PayloadTooLarge, Unauthorized
+from app.console.sessions import COOKIE, EVERY_ACCOUNT, SESSION_SECONDS, Session
+from app.errors import Forbidden, NotFound, PayloadTooLarge, RelayError, Unauthorized
 from app.relay import Relay
+from app.screens.model import Screen
 
 MAX_FORM = 512 * 1024
 PAGE_HEADERS = {"Content-Security-Policy": CONSOLE_CSP, "X-Frame-Options": "DENY",
@@ -27,9 +28,10 @@ PAGE_HEADERS = {"Content-Security-Policy": CONSOLE_CSP, "X-Frame-Options": "DENY
 
 
 def gate_of(relay: Relay) -> Gate:
-    """The console's gate; 404 when the admin console is off (no RELAY_ADMIN_KEY)."""
+    """The console's gate; 404 when the admin console is off (no admin key at all)."""
     if relay.console is None or not relay.console.enabled:
-        raise NotFound("the admin console is off; set RELAY_ADMIN_KEY to use it")
+        raise NotFound("the admin console is off; set RELAY_ADMIN_KEY (or an account's "
+                       "admin_key) to use it")
     return relay.console
 
 
@@ -60,8 +62,42 @@ def set_cookie(request: Request, response: Response, value: str | None) -> None:
 
 
 async def current(request: Request, relay: Relay) -> Session | None:
-    """The live session the request's cookie names (None: sign in first)."""
-    return await gate_of(relay).sessions.find(request.cookies.get(COOKIE))
+    """The live session the request's cookie names (None: sign in first). A session of an
+    account that a reloaded accounts file removed is over."""
+    session = await gate_of(relay).sessions.find(request.cookies.get(COOKIE))
+    if session is None or session.account not in (EVERY_ACCOUNT, *relay.accounts):
+        return None
+    return session
+
+
+def accounts_seen(relay: Relay, session: Session) -> list[str]:
+    """The accounts a session shows: its own, or every one (``default`` first) for
+    RELAY_ADMIN_KEY."""
+    return [name for name in relay.accounts if session.account in (EVERY_ACCOUNT, name)]
+
+
+def restaurant_guid(relay: Relay, ref: str | None) -> str | None:
+    """The GUID of a screen's restaurant reference; None for none or one no longer served."""
+    try:
+        return relay.keys.resolve(ref) if ref else None
+    except RelayError:
+        return None
+
+
+def sees_screen(relay: Relay, session: Session, screen: Screen) -> bool:
+    """Whether a session may see and edit ``screen``: one of its account's restaurants
+    (a chain-wide screen, or one whose restaurant is gone: RELAY_ADMIN_KEY only)."""
+    if session.account == EVERY_ACCOUNT:
+        return True
+    guid = restaurant_guid(relay, screen.restaurant)
+    return guid is not None and relay.keys.manages(session.account, guid)
+
+
+def check_screen(relay: Relay, session: Session, screen: Screen) -> None:
+    """403 unless the session may see and edit ``screen``."""
+    if not sees_screen(relay, session, screen):
+        raise Forbidden("this screen belongs to another account; sign in with that "
+                        "account's admin_key or RELAY_ADMIN_KEY")
 
 
 async def read_form(request: Request) -> dict[str, list[str]]:

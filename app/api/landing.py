@@ -8,9 +8,25 @@ from starlette.responses import HTMLResponse
 
 from app.api.deps import RelayDep
 from app.api.headers import LANDING, NOT_FRAMED
+from app.errors import RelayError
+from app.relay import Relay
 from app.serve.pages import landing_page
 
 router = APIRouter(tags=["operations"])
+
+
+def demo_restaurants(relay: Relay, key: str) -> list[dict[str, str]]:
+    """The restaurants ``key`` may read, whichever account lists them, by alias."""
+    try:
+        scope = relay.keys.identify(key)
+    except RelayError:
+        return []
+    out = []
+    for guid in relay.keys.readable(scope, []):
+        ref = next(iter(relay.keys.aliases_of(guid)), guid)
+        info = relay.menus.info(guid)
+        out.append({"ref": ref, "name": info.name if info else ref})
+    return out
 
 
 @router.get("/", summary="Landing page", response_class=HTMLResponse)
@@ -18,11 +34,9 @@ async def landing(request: Request, relay: RelayDep) -> HTMLResponse:
     """A small HTML page: what this is, readiness, links to /docs and the health routes."""
     now = relay.readiness()
     demo_key: str | None = getattr(request.app.state, "demo_key", None)
-    restaurants = []
+    restaurants: list[dict[str, str]] = []
     if demo_key:  # only `toast-relay demo` sets it: real deployments never show a key
-        for alias, guid in relay.settings.relay_restaurants.items():
-            info = relay.menus.info(guid)
-            restaurants.append({"ref": alias, "name": info.name if info else alias})
+        restaurants = demo_restaurants(relay, demo_key)
     docs = any(getattr(r, "path", "") == "/docs" for r in request.app.all_routes())
     body = landing_page(root=request.scope.get("root_path", ""), ready=now.ready,
                           ready_detail=now.detail, docs=docs, key=demo_key or "",

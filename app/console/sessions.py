@@ -32,7 +32,8 @@ EVERY_ACCOUNT = "*"
 class Session:
     sid: str
     account: str
-    """Whose restaurants and screens it sees (``EVERY_ACCOUNT`` for the admin key)."""
+    """Whose restaurants and screens it sees: the account whose admin key signed in
+    (``EVERY_ACCOUNT`` for RELAY_ADMIN_KEY)."""
     csrf: str
     expires: float
 
@@ -43,7 +44,9 @@ class Session:
     @classmethod
     def decode(cls, sid: str, data: bytes) -> Session:
         raw = orjson.loads(data)
-        return cls(sid, str(raw["account"]), str(raw["csrf"]), float(raw["expires"]))
+        # A record without an account was written when only RELAY_ADMIN_KEY signed in.
+        return cls(sid, str(raw.get("account", EVERY_ACCOUNT)), str(raw["csrf"]),
+                   float(raw["expires"]))
 
 
 def store_key(sid: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 import pytest
 
 from app.clock import FakeClock
@@ -101,3 +102,23 @@ def test_a_generated_secret_is_kept_private_and_reused(tmp_path: Path) -> None:
 async def test_a_configured_secret_wins() -> None:
     """RELAY_SESSION_SECRET is used as given, never replaced by a generated one."""
     assert await SecretSource(SECRET)() == SECRET
+
+
+async def test_a_session_remembers_its_account() -> None:
+    """A session made for an account's admin key finds that account again."""
+    book = sessions(FakeClock())
+    _, cookie = await book.create("agency")
+    found = await book.find(cookie)
+    assert found is not None and found.account == "agency"
+
+
+async def test_a_record_without_an_account_sees_every_account() -> None:
+    """A session stored before accounts (no ``account`` field) still works, as
+    RELAY_ADMIN_KEY's (``*``)."""
+    store = MemorySessions()
+    book = sessions(FakeClock(), store)
+    session, cookie = await book.create("*")
+    old = orjson.dumps({"csrf": session.csrf, "expires": session.expires})
+    await store.put(store_key(session.sid), old, SESSION_SECONDS)
+    found = await book.find(cookie)
+    assert found is not None and found.account == "*" and found.csrf == session.csrf
