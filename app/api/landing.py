@@ -1,7 +1,9 @@
 """``GET /``: what this server is, where its health and docs are, and (in the demo only)
-links to each demo restaurant's board, JSON and CSV with the demo key."""
+links to each demo account's restaurants (board, JSON and CSV) with that account's key."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
@@ -17,16 +19,21 @@ router = APIRouter(tags=["operations"])
 async def landing(request: Request, relay: RelayDep) -> HTMLResponse:
     """A small HTML page: what this is, readiness, links to /docs and the health routes."""
     now = relay.readiness()
-    demo_key: str | None = getattr(request.app.state, "demo_key", None)
-    restaurants = []
-    if demo_key:  # only `toast-relay demo` sets it: real deployments never show a key
-        for alias, guid in relay.settings.relay_restaurants.items():
+    # Only `toast-relay demo` sets demo keys: real deployments never show a key.
+    demo_keys: Mapping[str, str] = getattr(request.app.state, "demo_keys", None) or {}
+    accounts = []
+    for name, key in demo_keys.items():
+        account = relay.accounts.get(name)
+        if account is None:
+            continue
+        restaurants = []
+        for alias, guid in account.settings.relay_restaurants.items():
             info = relay.menus.info(guid)
             restaurants.append({"ref": alias, "name": info.name if info else alias})
+        accounts.append({"name": name, "key": key, "restaurants": restaurants})
     docs = any(getattr(r, "path", "") == "/docs" for r in request.app.all_routes())
     body = landing_page(root=request.scope.get("root_path", ""), ready=now.ready,
-                          ready_detail=now.detail, docs=docs, key=demo_key or "",
-                          restaurants=restaurants)
+                          ready_detail=now.detail, docs=docs, accounts=accounts)
     return HTMLResponse(body, headers={"Cache-Control": "no-store",
                                        "Content-Security-Policy": LANDING,
                                        "X-Frame-Options": NOT_FRAMED})
