@@ -28,6 +28,7 @@ from app.sim.sample import (
 from tests.support.procs import RELAY
 from tests.support.relay_env import KEY, relay_env
 from tests.support.stack import RunningStack, running_stack
+from tests.support.terminal import converse
 from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.integration
@@ -208,3 +209,36 @@ def test_setup_account_flag_refusals(tmp_path: Path, args: list[str], expected: 
     assert r.returncode == 2 and expected in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_interactive_setup_asks_for_the_new_accounts_credentials(stack: RunningStack,
+                                                                  tmp_path: Path) -> None:
+    """At a terminal, with the account `default`'s TOAST_* in the environment, setup
+    --account asks for the new client's id and secret (not taking those), skips an alias
+    another account uses, and appends a table that loads with the default account beside
+    it."""
+    accounts = tmp_path / "accounts.toml"
+    accounts.write_text(account_toml("first", {
+        "api_url": stack.sim, "client_id": AGENCY_CLIENT_ID, "client_secret": "unused-here",
+        "restaurants": {"taqueria": "c0dd7491-0000-4000-8000-0000000000aa"},
+        "screen_keys": [AGENCY_KEY]}))
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("TOAST_", "RELAY_"))},
+           **default_env(stack.sim), "RELAY_ACCOUNTS_FILE": str(accounts)}
+    session = converse([RELAY, "setup", "--account", "agency"], env, tmp_path, [
+        ("Toast API host", stack.sim),
+        ("Client ID", AGENCY_CLIENT_ID),
+        ("Client secret", AGENCY_CLIENT_SECRET),
+        ("Which to serve", "1"),
+        ("Alias for Taquer", "taqueria"),
+        ("Alias for Taquer", "sol"),
+        ("The relay's address", "https://relay.example.com"),
+    ])
+    assert session.returncode == 0, session.screen
+    assert "another account of the accounts file uses it" in session.screen
+    assert AGENCY_CLIENT_SECRET not in session.screen
+    assert f"[{SAMPLE_CLIENT_ID}]" not in session.screen and "taken from" not in session.screen
+    assert read_accounts_file(accounts)["agency"]["restaurants"] == {"sol": AGENCY_TAQUERIA_GUID}
+    assert "https://relay.example.com/webhooks/toast/agency" in session.screen
+    r = run(["check", "--account", "agency"], default_env(
+        stack.sim, RELAY_ACCOUNTS_FILE=str(accounts)), tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
