@@ -30,6 +30,7 @@ from app.setup_account import (
     account_target,
     credentials_source,
     save_account,
+    with_login_defaults,
 )
 from app.setup_env import (
     EnvValues,
@@ -90,6 +91,8 @@ async def run_setup(opts: SetupOptions, environ: Mapping[str, str], ask: Prompte
         say(f"Adding the account {target.name!r} to {target.accounts_file}.")
         environ = credentials_source(environ, asking=ask is not None)
     values = _credentials(environ, ask)
+    if target is not None:
+        values = with_login_defaults(values)
     data_dir = target.data_dir if target else (opts.data_dir or Path("data")).resolve()
     screen_key = new_key()
     settings = load_settings({**values, "RELAY_API_KEYS": screen_key,
@@ -136,7 +139,7 @@ def _append(target: AccountTarget, settings: Settings, aliases: dict[str, str],
         api_url=settings.toast_api_url, client_id=settings.toast_client_id,
         client_secret=settings.toast_client_secret.get_secret_value(),
         auth_mode=settings.toast_auth_mode, restaurants=aliases, screen_key=screen_key,
-        admin_key=new_key())
+        admin_key=new_key(), user_access_type=settings.toast_user_access_type)
     secret_file = save_account(target, new)
     say(account_summary(AccountDone(
         name=target.name, accounts_file=target.accounts_file, secret_file=secret_file,

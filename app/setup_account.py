@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.config import append_account, load_accounts, load_settings
+from app.config import Settings, append_account, load_accounts, load_settings
 from app.config.accounts_file import (
     ACCOUNT_NAME_RE,
     ACCOUNT_NAME_RULE,
@@ -60,6 +60,7 @@ class NewAccount:
     restaurants: Mapping[str, str]
     screen_key: str = field(repr=False)
     admin_key: str = field(repr=False)
+    user_access_type: str = "TOAST_MACHINE_CLIENT"
 
 
 def account_target(name: str, accounts_file: Path | None, data_dir: Path | None,
@@ -92,6 +93,14 @@ def credentials_source(environ: Mapping[str, str], asking: bool) -> dict[str, st
     return {k: v for k, v in environ.items() if k not in DEFAULT_ACCOUNT_CREDENTIALS}
 
 
+def with_login_defaults(values: Mapping[str, str]) -> dict[str, str]:
+    """``values`` with the login settings they leave out at their defaults: ``Settings``
+    would otherwise read those from the process environment, the account ``default``'s."""
+    unset = {name: str(Settings.model_fields[name.lower()].default)
+             for name in ("TOAST_AUTH_MODE", "TOAST_USER_ACCESS_TYPE")}
+    return {**unset, **values}
+
+
 def account_fields(new: NewAccount, secret: Path | None) -> dict[str, object]:
     """The table's fields: the secret by file (``secret``), or inline (only for the check)."""
     return {
@@ -100,6 +109,9 @@ def account_fields(new: NewAccount, secret: Path | None) -> dict[str, object]:
         "client_secret_file": str(secret) if secret is not None else None,
         "client_secret": new.client_secret if secret is None else None,
         "auth_mode": new.auth_mode,
+        "user_access_type": (new.user_access_type if new.user_access_type
+                             != Settings.model_fields["toast_user_access_type"].default
+                             else None),
         "restaurants": dict(new.restaurants),
         "screen_keys": [new.screen_key],
         "admin_key": new.admin_key,

@@ -15,9 +15,11 @@ from app.errors import ConfigError
 from app.setup_account import (
     AccountTarget,
     NewAccount,
+    account_fields,
     account_target,
     credentials_source,
     save_account,
+    with_login_defaults,
 )
 from app.setup_env import propose_aliases
 from app.setup_guide import AccountDone, account_summary
@@ -118,6 +120,23 @@ def test_at_a_terminal_the_default_accounts_credentials_are_not_taken() -> None:
                "TOAST_CLIENT_SECRET": "default-secret"}
     assert credentials_source(environ, asking=True) == {"TOAST_API_URL": "https://x.test"}
     assert credentials_source(environ, asking=False) == environ
+
+
+def test_login_settings_left_out_take_their_defaults_not_the_environments() -> None:
+    """The new account's login settings that were not given are the defaults (not the
+    account `default`'s TOAST_AUTH_MODE from the environment); given ones win."""
+    assert with_login_defaults({"TOAST_CLIENT_ID": "x"}) == {
+        "TOAST_CLIENT_ID": "x", "TOAST_AUTH_MODE": "machine",
+        "TOAST_USER_ACCESS_TYPE": "TOAST_MACHINE_CLIENT"}
+    assert with_login_defaults({"TOAST_AUTH_MODE": "legacy"})["TOAST_AUTH_MODE"] == "legacy"
+
+
+def test_user_access_type_is_written_only_when_not_the_default() -> None:
+    """The table names user_access_type only when the login used another than Toast's
+    machine-client default."""
+    assert account_fields(new_account(), None)["user_access_type"] is None
+    other = NewAccount(**{**new_account().__dict__, "user_access_type": "EXTERNAL_PARTNER"})
+    assert account_fields(other, Path("secrets/lake"))["user_access_type"] == "EXTERNAL_PARTNER"
 
 
 def test_summary_names_the_reload_and_the_accounts_webhook_url(tmp_path: Path) -> None:
