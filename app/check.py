@@ -3,22 +3,59 @@
 It uses the token saved in ``RELAY_DATA_DIR`` while that is valid, so running it
 while debugging costs none of Toast's two logins an hour; ``--login`` forces one
 (to test the credentials themselves) and does not replace the saved token.
+
+With RELAY_ACCOUNTS_FILE each account is checked in turn under its name, or only the one
+``--account NAME`` picks (docs/accounts.md).
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TextIO
 
 from app.clock import SystemClock
-from app.config import Settings
+from app.config import DEFAULT_ACCOUNT, Settings
 from app.discover import Discovery, discover
-from app.errors import ToastError
+from app.errors import ConfigError, ToastError
 from app.toast.client import RetryPolicy, ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
 from app.toast.token import TokenManager
+
+
+def accounts_to_check(accounts: Mapping[str, Settings], wanted: str | None,
+                      accounts_file: Path | None) -> dict[str, Settings]:
+    """The accounts ``check`` looks at: all of them, or the one ``--account`` names
+    (``ConfigError`` listing the known names for any other)."""
+    if wanted is None:
+        return dict(accounts)
+    if wanted in accounts:
+        return {wanted: accounts[wanted]}
+    if accounts_file is None:
+        raise ConfigError(f"--account {wanted[:60]!r}: RELAY_ACCOUNTS_FILE is not set, so the "
+                          f"only account is {DEFAULT_ACCOUNT!r}; set it to the accounts file "
+                          "(docs/accounts.md)")
+    raise ConfigError(f"--account {wanted[:60]!r} is not in RELAY_ACCOUNTS_FILE "
+                      f"{accounts_file}; the accounts are: {', '.join(accounts)}")
+
+
+async def run_checks(accounts: Mapping[str, Settings], out: TextIO = sys.stdout, *,
+                     force_login: bool = False) -> int:
+    """``run_check`` for each account in turn, each under a heading with its name; exit
+    code 1 when any account failed (the last line names them)."""
+    failed = []
+    for name, settings in accounts.items():
+        print(f"== account {name}", file=out, flush=True)
+        if await run_check(settings, out, force_login=force_login):
+            failed.append(name)
+        print(file=out, flush=True)
+    if failed:
+        print(f"{len(failed)} of {len(accounts)} account(s) failed: {', '.join(failed)}",
+              file=out)
+    return 1 if failed else 0
 
 
 async def run_check(settings: Settings, out: TextIO = sys.stdout, *,

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.config import Settings, load_accounts, load_settings
+from app.config import DEFAULT_ACCOUNT, Settings, load_accounts, load_settings
 from app.errors import ConfigError, RelayError
 from app.fdlimit import files_needed, log_open_files_limit, raise_open_files_limit
 
@@ -82,6 +82,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--login", action="store_true",
                        help="log in to Toast even while a saved token is valid (to test the "
                             "credentials themselves; counts against Toast's 2 logins an hour)")
+    check.add_argument("--account", default=None, metavar="NAME",
+                       help="with RELAY_ACCOUNTS_FILE, check only this account (default: "
+                            "every account in turn)")
     _setup_parser(sub)
     from app.screens_cli import add_parser
 
@@ -91,9 +94,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _setup_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     setup = sub.add_parser(
-        "setup", help="from Toast credentials to a working .env: log in once (or reuse a "
-                      "saved token) and save the token for the relay, list the restaurants, "
-                      "write aliases and fresh keys",
+        "setup", help="from Toast credentials to a working .env (or, with --account, a new "
+                      "account in the accounts file): log in once (or reuse a saved token) "
+                      "and save the token for the relay, list the restaurants, write aliases "
+                      "and fresh keys",
         description="Asks at a terminal. With --yes, or without a terminal, it asks nothing: "
                     "TOAST_API_URL, TOAST_CLIENT_ID and TOAST_CLIENT_SECRET come from the "
                     "environment (TOAST_AUTH_MODE too, if set).")
@@ -104,13 +108,22 @@ def _setup_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                             "API access needs one: setup lists its management group's "
                             "restaurants and serves them all. A partner client lists its "
                             "restaurants itself; with --restaurant it serves only those given")
-    setup.add_argument("--env-file", type=Path, default=Path(".env"), metavar="PATH",
-                       help="the file to write (default %(default)s), mode 0600")
-    setup.add_argument("--data-dir", type=Path, default=Path("data"), metavar="DIR",
+    setup.add_argument("--env-file", type=Path, default=None, metavar="PATH",
+                       help="the file to write (default .env), mode 0600")
+    setup.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
                        help="RELAY_DATA_DIR, where the token is saved for the relay "
-                            "(default ./%(default)s; written to the .env as an absolute path)")
+                            "(default ./data; written to the .env as an absolute path; with "
+                            "--account, RELAY_DATA_DIR if set)")
     setup.add_argument("--force", action="store_true",
                        help="replace an existing --env-file (without it setup stops)")
+    setup.add_argument("--account", default=None, metavar="NAME",
+                       help="add these credentials as the account NAME: append an "
+                            "[accounts.NAME] table to the accounts file (the secret in a "
+                            "0600 file beside it) instead of writing a .env; at a terminal "
+                            "the TOAST_* variables are not taken for it")
+    setup.add_argument("--accounts-file", type=Path, default=None, metavar="PATH",
+                       help="with --account: the accounts file (default RELAY_ACCOUNTS_FILE; "
+                            "created mode 0600 if missing)")
     setup.add_argument("--public-url", default=None, metavar="URL",
                        help="the relay's address as players and Toast's webhooks reach it, "
                             "for the printed URLs (default http://<this machine's LAN "
@@ -184,9 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             run_demo(host=args.host, port=args.port, sim_port=args.sim_port)
         elif args.command == "check":
-            from app.check import run_check
-
-            return asyncio.run(run_check(load_settings(), force_login=args.login))
+            return _check(args)
         elif args.command == "setup":
             return _setup(args)
         elif args.command == "screens":
@@ -206,14 +217,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    from app.check import accounts_to_check, run_check, run_checks
+
+    settings = load_settings()
+    if settings.relay_accounts_file is None and args.account in (None, DEFAULT_ACCOUNT):
+        return asyncio.run(run_check(settings, force_login=args.login))  # one account, as ever
+    chosen = accounts_to_check(load_accounts(settings), args.account,
+                               settings.relay_accounts_file)
+    return asyncio.run(run_checks(chosen, force_login=args.login))
+
+
 def _setup(args: argparse.Namespace) -> int:
     from app.prompts import Prompter
     from app.setup import SetupOptions, run_setup
 
+    if args.account is None and args.accounts_file is not None:
+        raise ConfigError("--accounts-file goes with --account NAME (the account to add)")
+    if args.account is not None and (args.env_file is not None or args.force):
+        raise ConfigError("--account appends to the accounts file and writes no .env; drop "
+                          "--env-file and --force")
     ask = None if args.yes or not sys.stdin.isatty() else Prompter(sys.stdin, sys.stdout)
     opts = SetupOptions(restaurants=tuple(args.restaurant),
-                        env_file=args.env_file, data_dir=args.data_dir, force=args.force,
-                        public_url=args.public_url)
+                        env_file=args.env_file or Path(".env"), data_dir=args.data_dir,
+                        force=args.force, public_url=args.public_url, account=args.account,
+                        accounts_file=args.accounts_file)
     return asyncio.run(run_setup(opts, os.environ, ask, sys.stdout))
 
 

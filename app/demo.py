@@ -4,6 +4,11 @@ Both listen on 127.0.0.1 by default. With ``--host 0.0.0.0`` the relay listens o
 every interface so a TV or player on the LAN can show it (the simulator stays on
 127.0.0.1: only the relay talks to it), the printed URLs use the LAN address, and
 the admin key is a fresh random one instead of the well-known demo key.
+
+The demo runs two accounts (docs/accounts.md), as an agency's relay would: the sample
+client as the account ``default`` (the TOAST_* settings), and the simulator's second
+client as the account ``agency``, from an accounts file the demo writes into its
+temporary folder. Each has its own screen key, which reads only its own restaurants.
 """
 
 from __future__ import annotations
@@ -12,15 +17,21 @@ import asyncio
 import json
 import secrets
 import sys
+import tempfile
+from pathlib import Path
 
 import uvicorn
 
 from app.api.app import RelayServer, create_app
-from app.config import load_settings
+from app.config import DEFAULT_ACCOUNT, append_account, load_accounts, load_settings
 from app.lan import WILDCARDS, url_host
 from app.logs import configure_logging
 from app.sim.app import create_sim_app
 from app.sim.sample import (
+    AGENCY_BAKERY_GUID,
+    AGENCY_CLIENT_ID,
+    AGENCY_CLIENT_SECRET,
+    AGENCY_TAQUERIA_GUID,
     SAMPLE_CLIENT_ID,
     SAMPLE_CLIENT_SECRET,
     SAMPLE_RESTAURANT_GUID,
@@ -33,6 +44,9 @@ from app.sim.webhooks import WebhookConfig
 # is well-known only while the demo listens on 127.0.0.1 alone.
 DEMO_KEY = "demo-screen-key-local-only"
 DEMO_ADMIN_KEY = "demo-admin-key-local-only"
+DEMO_AGENCY_ACCOUNT = "agency"
+DEMO_AGENCY_KEY = "demo-agency-screen-key-local-only"
+DEMO_AGENCY_RESTAURANTS = {"taqueria": AGENCY_TAQUERIA_GUID, "bakery": AGENCY_BAKERY_GUID}
 # The simulator signs its webhooks with these, as Toast does with each subscription's secret.
 DEMO_MENUS_WEBHOOK_SECRET = "demo-menus-webhook-secret-local-only"  # noqa: S105 - demo only
 DEMO_STOCK_WEBHOOK_SECRET = "demo-stock-webhook-secret-local-only"  # noqa: S105 - demo only
@@ -62,11 +76,40 @@ def banner(port: int, sim_port: int, host: str = "127.0.0.1") -> str:
         f"  restaurants: {base}/restaurants?{k}",
         f"  live events: {base}/events/harbor?{k}",
         f"  second (CAD): {base}/menu/maple?{k}",
+        *agency_banner(base),
         f"  try a price change (the simulator sends a signed webhook; the menu changes within"
         f" a second): curl -X POST http://127.0.0.1:{sim_port}/_sim/publish/"
         f"{SAMPLE_RESTAURANT_GUID} -d '{{\"itemName\": \"Black Bean Burger\", \"price\": 14.50}}'",
         "",
     ])
+
+
+def agency_banner(base: str) -> list[str]:
+    """The second account's lines: its key, its boards, and the default key refused."""
+    k = f"key={DEMO_AGENCY_KEY}"
+    return [
+        f"  account {DEMO_AGENCY_ACCOUNT!r} (a second Toast client; its key reads only its "
+        "own restaurants):",
+        f"    screen key: {DEMO_AGENCY_KEY}",
+        *(f"    board:      {base}/board/{alias}?{k}" for alias in DEMO_AGENCY_RESTAURANTS),
+        f"    JSON:       {base}/menu/taqueria?{k}",
+        f"    refused:    {base}/menu/taqueria?key={DEMO_KEY}  (403: the default "
+        "account's key)",
+    ]
+
+
+def write_demo_accounts(folder: Path, sim_port: int) -> Path:
+    """The demo's accounts file (mode 0600): the simulator's agency client as ``agency``.
+    Its secret is written inline: it is the simulator's public demo credential."""
+    path = folder / "accounts.toml"
+    append_account(path, DEMO_AGENCY_ACCOUNT, {
+        "api_url": f"http://127.0.0.1:{sim_port}",
+        "client_id": AGENCY_CLIENT_ID,
+        "client_secret": AGENCY_CLIENT_SECRET,
+        "restaurants": DEMO_AGENCY_RESTAURANTS,
+        "screen_keys": [DEMO_AGENCY_KEY],
+    })
+    return path
 
 
 DEMO_SCREENS: dict[str, dict[str, object]] = {
@@ -115,9 +158,10 @@ def lan_note(bind: str, shown: str) -> str:
             f"URLs above ({shown} is this machine's LAN address; the sample data only).\n")
 
 
-async def _serve(host: str, port: int, sim_port: int) -> None:
+async def _serve(host: str, port: int, sim_port: int, folder: Path) -> None:
     admin_key = DEMO_ADMIN_KEY if host not in WILDCARDS else secrets.token_urlsafe(24)
     settings = load_settings({
+        "RELAY_ACCOUNTS_FILE": str(write_demo_accounts(folder, sim_port)),
         "TOAST_API_URL": f"http://127.0.0.1:{sim_port}",
         "TOAST_CLIENT_ID": SAMPLE_CLIENT_ID,
         "TOAST_CLIENT_SECRET": SAMPLE_CLIENT_SECRET,
@@ -139,9 +183,10 @@ async def _serve(host: str, port: int, sim_port: int) -> None:
                                       image_base=f"http://127.0.0.1:{sim_port}"))
     sim = uvicorn.Server(uvicorn.Config(sim_app, host="127.0.0.1", port=sim_port,
                                         log_config=None, access_log=False))
-    relay = RelayServer(uvicorn.Config(create_app(settings, demo_key=DEMO_KEY),
-                                       host=host, port=port,
-                                       log_config=None, access_log=False))
+    demo_keys = {DEFAULT_ACCOUNT: DEMO_KEY, DEMO_AGENCY_ACCOUNT: DEMO_AGENCY_KEY}
+    app = create_app(settings, demo_keys=demo_keys, accounts=load_accounts(settings))
+    relay = RelayServer(uvicorn.Config(app, host=host, port=port, log_config=None,
+                                       access_log=False))
     sim_task = asyncio.create_task(sim.serve())
     while not sim.started:
         if sim_task.done():
@@ -165,6 +210,8 @@ async def _serve(host: str, port: int, sim_port: int) -> None:
 
 def run_demo(host: str = "127.0.0.1", port: int = 8080, sim_port: int = 8081) -> None:
     try:
-        asyncio.run(_serve(host, port, sim_port))
+        # Private (0700) and gone when the demo stops, with the accounts file in it.
+        with tempfile.TemporaryDirectory(prefix="toast-relay-demo-") as folder:
+            asyncio.run(_serve(host, port, sim_port, Path(folder)))
     except KeyboardInterrupt:
         print("demo stopped", file=sys.stderr)

@@ -5,7 +5,9 @@ One login (or none, when a token saved by an earlier run is still valid), saved 
 first start does not log in again. Then the restaurants the credentials reach
 (``app.discover``), aliases for them, fresh screen and admin keys, a private
 ``.env`` and the next steps. At a terminal it asks; with ``--yes`` or without a
-terminal it asks nothing and takes the credentials from the environment.
+terminal it asks nothing and takes the credentials from the environment. With
+``--account NAME`` the same flow ends in a new table of the accounts file instead
+(app/setup_account.py).
 """
 
 from __future__ import annotations
@@ -22,6 +24,14 @@ from app.discover import Access, Reachable, group_restaurants, partner_restauran
 from app.errors import ConfigError, RelayError
 from app.lan import lan_address
 from app.prompts import Prompter
+from app.setup_account import (
+    AccountTarget,
+    NewAccount,
+    account_target,
+    credentials_source,
+    save_account,
+    with_login_defaults,
+)
 from app.setup_env import (
     EnvValues,
     new_key,
@@ -31,7 +41,7 @@ from app.setup_env import (
     usable_alias,
 )
 from app.setup_env import write_private as write_env
-from app.setup_guide import Done, summary
+from app.setup_guide import AccountDone, Done, account_summary, summary
 from app.toast.client import RetryPolicy, ToastClient, make_http_client
 from app.toast.limiter import UpstreamLimiter
 from app.toast.token import TokenManager
@@ -49,38 +59,57 @@ NEED_GUID = ("these credentials have standard API access (Toast refuses them the
 class SetupOptions:
     restaurants: tuple[str, ...] = ()
     env_file: Path = Path(".env")
-    data_dir: Path = Path("data")
+    data_dir: Path | None = None
+    """RELAY_DATA_DIR (default ./data; with ``account``, RELAY_DATA_DIR of the environment)."""
     force: bool = False
     public_url: str | None = None
     port: int = 8080
     """Where the relay will listen (for the default public URL)."""
     lan: Callable[[], str | None] = field(default=lan_address, repr=False)
+    account: str | None = None
+    """Append this account to the accounts file instead of writing a .env."""
+    accounts_file: Path | None = None
+    """With ``account``: the accounts file (default RELAY_ACCOUNTS_FILE)."""
 
 
 async def run_setup(opts: SetupOptions, environ: Mapping[str, str], ask: Prompter | None,
                     out: TextIO) -> int:
-    """Exit code 0 once the .env is written; errors raise (the CLI prints one line)."""
+    """Exit code 0 once the .env is written (or the account appended); errors raise (the
+    CLI prints one line)."""
     given = _guids(opts.restaurants)
     if opts.public_url is not None and _url_problem(opts.public_url):
         raise ConfigError(f"--public-url {opts.public_url[:80]!r} is not a URL; e.g. "
                           "https://relay.example.com")
-    if opts.env_file.exists() and not opts.force:
+    # Everything that can refuse is checked before the login, which Toast allows twice an hour.
+    target = (account_target(opts.account, opts.accounts_file, opts.data_dir, environ)
+              if opts.account is not None else None)
+    if target is None and opts.env_file.exists() and not opts.force:
         raise RelayError(f"{opts.env_file} already exists; setup does not overwrite it "
                          "without --force (or choose another with --env-file)")
     say = ask.say if ask is not None else (lambda text="": print(text, file=out, flush=True))
+    if target is not None:
+        say(f"Adding the account {target.name!r} to {target.accounts_file}.")
+        environ = credentials_source(environ, asking=ask is not None)
     values = _credentials(environ, ask)
-    data_dir = opts.data_dir.resolve()
+    if target is not None:
+        values = with_login_defaults(values)
+    data_dir = target.data_dir if target else (opts.data_dir or Path("data")).resolve()
     screen_key = new_key()
     settings = load_settings({**values, "RELAY_API_KEYS": screen_key,
                               "RELAY_DATA_DIR": str(data_dir)})
     # setup prints its own lines; the token manager's log records would repeat them.
     logging.getLogger().addHandler(logging.NullHandler())
     chosen, access = await _reach(settings, given, ask, say)
-    aliases = _aliases(chosen, ask)
+    aliases = _aliases(chosen, ask, target.taken if target else frozenset())
     public = opts.public_url or f"http://{opts.lan() or '127.0.0.1'}:{opts.port}"
     if ask is not None and opts.public_url is None:
         public = ask.ask("The relay's address as players (and Toast's webhooks) will reach it",
                          public, _url_problem)
+    labels = {a: next(r.label for r in chosen if r.guid == g) for a, g in aliases.items()}
+    if target is not None:
+        _append(target, settings, aliases, screen_key, access, normalize_base_url(public),
+                labels, say)
+        return 0
     env = EnvValues(
         api_url=settings.toast_api_url, client_id=settings.toast_client_id,
         client_secret=settings.toast_client_secret.get_secret_value(),
@@ -95,13 +124,28 @@ async def run_setup(opts: SetupOptions, environ: Mapping[str, str], ask: Prompte
     except OSError as exc:
         raise RelayError(f"cannot write {opts.env_file} ({exc.strerror}); choose another "
                          "place with --env-file") from None
-    labels = {a: next(r.label for r in chosen if r.guid == g) for a, g in aliases.items()}
     say(summary(Done(
         public_url=normalize_base_url(public), aliases=labels, screen_key=screen_key,
         env_file=opts.env_file, token_file=data_dir / "token.json", access=access,
         client_id=settings.toast_client_id,
         in_cwd=opts.env_file.resolve() == (Path.cwd() / ".env").resolve())))
     return 0
+
+
+def _append(target: AccountTarget, settings: Settings, aliases: dict[str, str],
+            screen_key: str, access: Access, public: str, labels: dict[str, str],
+            say: Callable[[str], None]) -> None:
+    new = NewAccount(
+        api_url=settings.toast_api_url, client_id=settings.toast_client_id,
+        client_secret=settings.toast_client_secret.get_secret_value(),
+        auth_mode=settings.toast_auth_mode, restaurants=aliases, screen_key=screen_key,
+        admin_key=new_key(), user_access_type=settings.toast_user_access_type)
+    secret_file = save_account(target, new)
+    say(account_summary(AccountDone(
+        name=target.name, accounts_file=target.accounts_file, secret_file=secret_file,
+        public_url=public, aliases=labels, screen_key=screen_key,
+        token_file=target.data_dir / "token.json", access=access,
+        client_id=settings.toast_client_id)))
 
 
 def _guids(given: tuple[str, ...]) -> tuple[str, ...]:
@@ -218,8 +262,9 @@ def _picked(found: list[Reachable], ask: Prompter | None,
     return [found[p - 1] for p in dict.fromkeys(numbers(answer) or [])]
 
 
-def _aliases(chosen: list[Reachable], ask: Prompter | None) -> dict[str, str]:
-    proposed = propose_aliases(chosen)
+def _aliases(chosen: list[Reachable], ask: Prompter | None,
+             taken: frozenset[str]) -> dict[str, str]:
+    proposed = propose_aliases(chosen, taken)
     if ask is None:
         return proposed
     out: dict[str, str] = {}
@@ -229,6 +274,8 @@ def _aliases(chosen: list[Reachable], ask: Prompter | None) -> dict[str, str]:
         def problem(answer: str) -> str | None:
             if not usable_alias(answer):
                 return "letters, digits, '.', '_', '~' or '-'; not GUID-like"
+            if answer in taken:
+                return "another account of the accounts file uses it"
             return "already taken" if answer in out else None
 
         out[ask.ask(f"Alias for {label} (screens use /board/<alias>)", alias, problem)] = guid

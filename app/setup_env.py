@@ -11,7 +11,7 @@ import os
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,8 +37,10 @@ def usable_alias(alias: str) -> bool:
     return is_alias(alias) and bool(_REF.fullmatch(alias))
 
 
-def propose_aliases(restaurants: Iterable[Reachable]) -> dict[str, str]:
-    """Alias → GUID: the name's slug; the location added where names repeat; then a number."""
+def propose_aliases(restaurants: Iterable[Reachable],
+                    taken: Collection[str] = ()) -> dict[str, str]:
+    """Alias → GUID: the name's slug; the location added where names repeat; then a number
+    (also past the ``taken`` aliases, which other accounts use)."""
     chosen = list(restaurants)
     names = [slug(r.name) for r in chosen]
     out: dict[str, str] = {}
@@ -50,7 +52,7 @@ def propose_aliases(restaurants: Iterable[Reachable]) -> dict[str, str]:
         elif not usable_alias(base):  # hex, dashes and digits: the relay would see a bad GUID
             base = f"r-{base}" if usable_alias(f"r-{base}") else "restaurant"
         alias, n = base, 2
-        while alias in out:
+        while alias in out or alias in taken:
             alias, n = f"{base}-{n}", n + 1
         out[alias] = r.guid
     return out

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gc
 import socket
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 
 import httpx
@@ -168,12 +168,13 @@ async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
 
 def create_app(
     settings: Settings, *, clock: Clock | None = None, http: httpx.AsyncClient | None = None,
-    demo_key: str | None = None, accounts: dict[str, Settings] | None = None,
+    demo_keys: Mapping[str, str] | None = None, accounts: dict[str, Settings] | None = None,
 ) -> ASGIApp:
     """Build the app. The FastAPI lifespan builds the relay (and with it each account's
     httpx client to Toast, unless one shared client is passed in), starts its background
-    work, and stops and closes everything on shutdown. ``demo_key`` (``toast-relay demo``
-    only) lets the landing page link each demo restaurant with that key. ``accounts``:
+    work, and stops and closes everything on shutdown. ``demo_keys`` (``toast-relay demo``
+    only: account → screen key) lets the landing page link each demo account's restaurants
+    with its key. ``accounts``:
     each account's settings, when already read (else the relay reads RELAY_ACCOUNTS_FILE)."""
     metrics = Metrics()
     writer = AccessLogWriter(settings.relay_log_format) if settings.relay_access_log else None
@@ -213,7 +214,7 @@ def create_app(
                            openapi_url="/openapi.json", redirect_slashes=False)
     for router in ROUTERS:
         ops.include_router(router)
-    ops.state.demo_key = demo_key
+    ops.state.demo_keys = demo_keys
     ops.add_exception_handler(RelayError, relay_error_handler)
     ops.add_exception_handler(HTTPException, http_error_handler)
     ops.add_exception_handler(RequestValidationError, validation_error_handler)

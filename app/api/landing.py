@@ -1,7 +1,9 @@
 """``GET /``: what this server is, where its health and docs are, and (in the demo only)
-links to each demo restaurant's board, JSON and CSV with the demo key."""
+links to each demo account's restaurants (board, JSON and CSV) with that account's key."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
@@ -33,14 +35,13 @@ def demo_restaurants(relay: Relay, key: str) -> list[dict[str, str]]:
 async def landing(request: Request, relay: RelayDep) -> HTMLResponse:
     """A small HTML page: what this is, readiness, links to /docs and the health routes."""
     now = relay.readiness()
-    demo_key: str | None = getattr(request.app.state, "demo_key", None)
-    restaurants: list[dict[str, str]] = []
-    if demo_key:  # only `toast-relay demo` sets it: real deployments never show a key
-        restaurants = demo_restaurants(relay, demo_key)
+    # Only `toast-relay demo` sets demo keys: real deployments never show a key.
+    demo_keys: Mapping[str, str] = getattr(request.app.state, "demo_keys", None) or {}
+    accounts = [{"name": name, "key": key, "restaurants": demo_restaurants(relay, key)}
+                for name, key in demo_keys.items() if name in relay.accounts]
     docs = any(getattr(r, "path", "") == "/docs" for r in request.app.all_routes())
     body = landing_page(root=request.scope.get("root_path", ""), ready=now.ready,
-                          ready_detail=now.detail, docs=docs, key=demo_key or "",
-                          restaurants=restaurants)
+                          ready_detail=now.detail, docs=docs, accounts=accounts)
     return HTMLResponse(body, headers={"Cache-Control": "no-store",
                                        "Content-Security-Policy": LANDING,
                                        "X-Frame-Options": NOT_FRAMED})

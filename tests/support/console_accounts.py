@@ -33,9 +33,9 @@ _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 @asynccontextmanager
-async def two_accounts(demo_key: str | None = None) -> AsyncIterator[Stack]:
+async def two_accounts(demo_keys: dict[str, str] | None = None) -> AsyncIterator[Stack]:
     """``default`` (harbor; RELAY_ADMIN_KEY and screen key ``KEY``) and ``agency``
-    (taqueria, bakery; its own admin key and screen key) on a fake clock; ``demo_key`` as
+    (taqueria, bakery; its own admin key and screen key) on a fake clock; ``demo_keys`` as
     ``toast-relay demo`` passes it (the landing page links boards with it)."""
     clock = FakeClock(start=START)
     sim = httpx.AsyncClient(transport=httpx.ASGITransport(
@@ -51,7 +51,7 @@ async def two_accounts(demo_key: str | None = None) -> AsyncIterator[Stack]:
         "relay_restaurants": {"taqueria": AGENCY_TAQUERIA_GUID, "bakery": AGENCY_BAKERY_GUID},
         "relay_api_keys": {AGENCY_KEY: frozenset({"*"})},
         "relay_admin_key": SecretStr(AGENCY_ADMIN)})
-    app = create_app(base, clock=clock, http=sim, demo_key=demo_key,
+    app = create_app(base, clock=clock, http=sim, demo_keys=demo_keys,
                      accounts={"default": base, "agency": agency})
     ops = lifespan_of(app)
     async with ops.router.lifespan_context(ops), httpx.AsyncClient(

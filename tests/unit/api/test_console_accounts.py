@@ -147,7 +147,7 @@ async def test_the_admin_key_gets_each_screen_a_key_of_its_account() -> None:
 async def test_the_demo_landing_page_links_what_its_key_reads() -> None:
     """The demo's landing page links the restaurants its key may read, whichever account
     lists them, and none of another account's."""
-    async with two_accounts(demo_key=AGENCY_KEY) as stack:
+    async with two_accounts(demo_keys={"agency": AGENCY_KEY}) as stack:
         page = (await stack.client.get("/")).text
     assert "/board/taqueria?key=" in page and "/board/bakery?key=" in page
     assert "/board/harbor" not in page
