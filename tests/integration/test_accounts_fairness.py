@@ -5,6 +5,7 @@ the failure shows under the failing account's name in /admin/status and the logs
 from __future__ import annotations
 
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,12 @@ def failing_parts(answer: dict[str, Any], account: str, guids: set[str]) -> str:
     return str([r for r in answer["restaurants"] if r["restaurant"] in guids])
 
 
+def status_naming(url: str, code: str) -> dict[str, Any] | None:
+    """/admin/status once it shows ``code`` under the agency, else None."""
+    answer = status(url)
+    return answer if code in failing_parts(answer, AGENCY, AGENCY_GUIDS) else None
+
+
 def agency_error_lines(output: str) -> list[dict[str, Any]]:
     return [line for line in json_lines(output)
             if line.get("level") in ("warning", "error") and line.get("account") == AGENCY]
@@ -88,8 +95,8 @@ def test_one_account_answered_429s_does_not_slow_the_other(tmp_path: Path) -> No
         for step in range(2):
             assert publish_reaches_menu(stack, item, round(item["price"] + 1 + step, 2)) < REACH
         assert get(stack.url, "/menu/taqueria", AGENCY_KEY).status_code == 200
-        answer = wait_for(lambda: (s := status(stack.url)) and "429" in failing_parts(
-            s, AGENCY, AGENCY_GUIDS) and s, timeout=15, what="the agency's 429 in the status")
+        answer = wait_for(partial(status_naming, stack.url, "429"), timeout=15,
+                          what="the agency's 429 in the status")
         assert "429" not in failing_parts(answer, HARBOR, set(RESTAURANTS[HARBOR].values()))
         lines = agency_error_lines(stack.relay.output())
         assert lines and all(line["account"] == AGENCY for line in lines)
@@ -109,8 +116,8 @@ def test_one_account_with_refused_credentials_does_not_hold_the_other(tmp_path: 
         assert publish_reaches_menu(stack, item, round(item["price"] + 2, 2)) < REACH
         refused = get(stack.url, "/menu/taqueria", AGENCY_KEY)
         assert refused.status_code >= 500 and refused.json()["error"]
-        answer = wait_for(lambda: (s := status(stack.url)) and "401" in failing_parts(
-            s, AGENCY, AGENCY_GUIDS) and s, timeout=15, what="the agency's 401 in the status")
+        answer = wait_for(partial(status_naming, stack.url, "401"), timeout=15,
+                          what="the agency's 401 in the status")
         harbor_part = failing_parts(answer, HARBOR, set(RESTAURANTS[HARBOR].values()))
         assert "401" not in harbor_part
         wait_for(lambda: agency_error_lines(stack.relay.output()), timeout=15,

@@ -4,7 +4,9 @@ secrets and its own restaurants; /webhooks/toast is the account `default`'s."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -20,6 +22,7 @@ from tests.support.accounts import (
     RESTAURANTS,
     accounts_stack,
     get,
+    json_lines,
 )
 from tests.support.sim_calls import endpoint_count
 from tests.support.stack import RunningStack
@@ -37,11 +40,19 @@ HOURLY = {"refresh_interval": "1h", "stock_interval": "1h"}
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     with accounts_stack(tmp_path_factory.mktemp("hooks"),
                         changes={HARBOR: HOURLY, AGENCY: HOURLY}) as (running, _):
-        for name, restaurants in RESTAURANTS.items():
-            for guid in restaurants.values():
-                wait_for(lambda g=guid: endpoint_count(running.sim, "menus", g) == 1,
-                         what=f"{name}'s first load of {guid}")
+        for guid in (*RESTAURANTS[HARBOR].values(), *RESTAURANTS[AGENCY].values()):
+            wait_for(partial(loaded_once, running.sim, guid), what=f"the first load of {guid}")
         yield running
+
+
+def loaded_once(sim_url: str, guid: str) -> bool:
+    return endpoint_count(sim_url, "menus", guid) == 1
+
+
+def refusals_logged(stack: RunningStack, account: str) -> list[dict[str, Any]]:
+    """The relay's log lines about a failed signature check, logged under ``account``."""
+    return [x for x in json_lines(stack.relay.output())
+            if "signature" in x["msg"].lower() and x.get("account") == account]
 
 
 def publish(sim_url: str, guid: str) -> str:
@@ -74,13 +85,18 @@ def test_an_accounts_webhook_signed_with_its_secret_fetches(stack: RunningStack)
 
 def test_another_accounts_secret_is_refused(stack: RunningStack) -> None:
     """The agency's secret at the harbor group's endpoint (and the reverse) is refused as a
-    bad signature, and nothing is fetched."""
+    bad signature naming the account's own secrets, logged under its name, and nothing is
+    fetched."""
     before = endpoint_count(stack.sim, "menus", None)
-    for path, secret, guid in ((f"/webhooks/toast/{HARBOR}", AGENCY_HOOK, HARBOR_GUID),
-                               (f"/webhooks/toast/{AGENCY}", HARBOR_HOOK, TAQUERIA)):
-        r = post(stack.url, path, secret, guid)
-        assert r.status_code == 401, (path, r.text)
+    for name, secret, guid in ((HARBOR, AGENCY_HOOK, HARBOR_GUID),
+                               (AGENCY, HARBOR_HOOK, TAQUERIA)):
+        r = post(stack.url, f"/webhooks/toast/{name}", secret, guid)
+        assert r.status_code == 401, (name, r.text)
+        assert f"webhook_secrets of account '{name}'" in r.json()["detail"]
         assert secret not in r.text
+        logged = wait_for(partial(refusals_logged, stack, name),
+                          what=f"the refusal logged under {name}")
+        assert f"/webhooks/toast/{name}" in logged[0]["msg"]
     stays(lambda: endpoint_count(stack.sim, "menus", None) == before, 1.5,
           "no fetch after refused webhooks")
 

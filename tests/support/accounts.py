@@ -9,7 +9,7 @@ relays reading that file, with or without an account ``default`` from TOAST_*.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -87,20 +87,24 @@ def default_env(sim_url: str) -> dict[str, str]:
 def accounts_stack(tmp: Path, names: tuple[str, ...] = (HARBOR, AGENCY), *,
                    default: bool = False, relays: int = 1, redis: RedisServer | bool = False,
                    changes: dict[str, dict[str, Any]] | None = None,
+                   more: Callable[[str], dict[str, dict[str, Any]]] | None = None,
+                   sim_args: list[str] | None = None,
                    **env: str) -> Iterator[tuple[RunningStack, Path]]:
     """The simulator and ``relays`` relays reading an accounts file of ``names`` (each
-    table with ``changes[name]`` applied); ``default``: TOAST_* also describe the account
-    `default` (the demo client). Yields the stack and the file's path."""
+    table with ``changes[name]`` applied, then the tables ``more(sim_url)`` gives);
+    ``default``: TOAST_* also describe the account `default` (the demo client);
+    ``sim_args`` go to the simulator. Yields the stack and the file's path."""
     path = tmp / "accounts.toml"
 
     def env_for(sim_url: str, **extra: str) -> dict[str, str]:
-        write_accounts(path, {n: account_fields(n, sim_url, **(changes or {}).get(n, {}))
-                              for n in names})
+        write_accounts(path, {**{n: account_fields(n, sim_url, **(changes or {}).get(n, {}))
+                                 for n in names}, **(more(sim_url) if more else {})})
         return {"RELAY_ACCOUNTS_FILE": str(path), "RELAY_ADMIN_KEY": GLOBAL_ADMIN,
                 "RELAY_LOG_FORMAT": "json",
-                **(default_env(sim_url) if default else {}), **extra}
+                **(default_env(sim_url) if default else {}), **env, **extra}
 
-    with running_stack(tmp, relays=relays, redis=redis, env_for=env_for, **env) as stack:
+    with running_stack(tmp, relays=relays, redis=redis, env_for=env_for,
+                       sim_args=sim_args) as stack:
         yield stack, path
 
 
