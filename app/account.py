@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from app.clock import Clock
-from app.config import Settings
+from app.config import DEFAULT_ACCOUNT, Settings
 from app.logs import account_context
 from app.metrics import Metrics
 from app.refresh.budget import Budget
@@ -94,8 +94,12 @@ class Account:
         passthrough = PassThrough(toast, clock, settings.relay_passthrough_ttl,
                                   own_menus=menus.menus_body)
         secrets = settings.webhook_secrets()
-        webhooks = (WebhookReceiver(secrets=secrets, sink=menus, clock=clock,
-                                    seen=state.seen_events()) if secrets else None)
+        own = name != DEFAULT_ACCOUNT  # its refusals name its own endpoint and secrets
+        webhooks = (WebhookReceiver(
+            secrets=secrets, sink=menus, clock=clock, seen=state.seen_events(),
+            path=f"/webhooks/toast/{name}" if own else "/webhooks/toast",
+            setting=f"webhook_secrets of account {name!r}" if own else "RELAY_WEBHOOK_SECRET",
+        ) if secrets else None)
         return cls(name, settings, clock, state, limiter, tokens, toast, menus, budget,
                    passthrough, webhooks, http if own else None)
 

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from app.api.deps import RelayDep, ScreenRestaurantQuery
 from app.api.openapi import TOAST_ERRORS, errors
+from app.logs import account_context
 from app.toast.passthrough import ALLOWED, JSON, on_allowlist
 
 router = APIRouter(tags=["pass-through"], default_response_class=Response)
@@ -64,8 +65,10 @@ async def passthrough(
         params["status"] = status
     if include_archived is not None:
         params["includeArchived"] = "true" if include_archived else "false"
-    passthrough = relay.account_of(guid).passthrough
-    passed = await passthrough.get(guid, path, params)
+    account = relay.account_of(guid)
+    passthrough = account.passthrough
+    with account_context(account.name):  # its Toast errors are logged under its name
+        passed = await passthrough.get(guid, path, params)
     # Always JSON, and not to be sniffed: Toast (or whatever answers in its place) could
     # send HTML, which must never render on the relay's origin.
     headers = {"Cache-Control": f"private, max-age={int(passthrough.ttl)}",

@@ -18,6 +18,7 @@ from app.api.deps import RelayDep
 from app.api.openapi import ErrorBody, json_answer
 from app.config import DEFAULT_ACCOUNT
 from app.errors import NotFound, PayloadTooLarge
+from app.logs import account_context
 from app.webhooks.receiver import MAX_BODY, WebhookReceiver
 
 router = APIRouter(tags=["webhooks"], default_response_class=Response)
@@ -72,7 +73,7 @@ async def toast_webhook(relay: RelayDep, request: Request) -> Response:
     if account is None:
         raise NotFound("no account comes from TOAST_*; send each account's webhooks to "
                        "/webhooks/toast/{account}")
-    return await _take(account.webhooks, request, "RELAY_WEBHOOK_SECRET")
+    return await _take(DEFAULT_ACCOUNT, account.webhooks, request, "RELAY_WEBHOOK_SECRET")
 
 
 @router.post("/webhooks/toast/{account}", summary="Toast webhooks for one account",
@@ -85,18 +86,21 @@ async def account_webhook(relay: RelayDep, request: Request, account: Annotated[
     if found is None:
         raise NotFound(f"no account named {account[:40]!r}; use a name from "
                        "RELAY_ACCOUNTS_FILE")
-    return await _take(found.webhooks, request, f"webhook_secrets of account {account!r}")
+    return await _take(account, found.webhooks, request,
+                       f"webhook_secrets of account {account!r}")
 
 
-async def _take(receiver: WebhookReceiver | None, request: Request, setting: str) -> Response:
+async def _take(account: str, receiver: WebhookReceiver | None, request: Request,
+                setting: str) -> Response:
     if receiver is None:
         raise NotFound(f"webhooks are off; set {setting} to the secrets of your Toast "
                        "webhook subscriptions")
     body = await read_capped(request, receiver)
     headers = request.headers
-    receipt = await receiver.take(
-        body, signature=headers.get("toast-signature"),
-        restaurant_header=headers.get("toast-restaurant-external-id"),
-        attempt=headers.get("toast-attempt-number"))
+    with account_context(account):  # its refusals and receipts are logged under its name
+        receipt = await receiver.take(
+            body, signature=headers.get("toast-signature"),
+            restaurant_header=headers.get("toast-restaurant-external-id"),
+            attempt=headers.get("toast-attempt-number"))
     return Response(orjson.dumps(receipt.as_json()), media_type="application/json",
                     headers={"Cache-Control": "no-store"})

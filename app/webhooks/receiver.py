@@ -63,8 +63,11 @@ class WebhookReceiver:
     def __init__(
         self, *, secrets: Sequence[str], sink: WebhookSink, clock: Clock,
         stats: WebhookStats | None = None, seen: SeenStore | None = None,
-        logger: logging.Logger | None = None,
+        logger: logging.Logger | None = None, path: str = "/webhooks/toast",
+        setting: str = "RELAY_WEBHOOK_SECRET",
     ) -> None:
+        """``path`` and ``setting``: the endpoint and where its secrets are configured, as
+        the refusals name them (an account's are its own, docs/accounts.md)."""
         if not secrets:
             raise ValueError("a webhook receiver needs at least one secret")
         self._secrets = list(secrets)
@@ -75,6 +78,7 @@ class WebhookReceiver:
         self._seen: SeenStore = seen if seen is not None else SeenEvents()
         self._log = logger or logging.getLogger("toast_relay.webhooks")
         self._warned_signature = False
+        self._path, self._setting = path, setting
 
     def too_large(self) -> None:
         self.stats.outcome("too_large")
@@ -152,12 +156,12 @@ class WebhookReceiver:
             # then stops, a subscription after 50 errors in 5 minutes (docs/toast-api.md, webhooks).
             self._warned_signature = True
             self._log.error(
-                "WEBHOOK SIGNATURE CHECK FAILED: a delivery to /webhooks/toast was not signed "
-                "with any secret in RELAY_WEBHOOK_SECRET. If Toast sent it, copy the secret "
-                "of each subscription (menus and stock have different ones) from Toast Web "
-                "into RELAY_WEBHOOK_SECRET as a comma list; Toast stops a subscription that "
-                "keeps failing", extra=extra)
+                "WEBHOOK SIGNATURE CHECK FAILED: a delivery to %s was not signed with any "
+                "secret in %s. If Toast sent it, copy the secret of each subscription (menus "
+                "and stock have different ones) from Toast Web into %s; Toast stops a "
+                "subscription that keeps failing", self._path, self._setting, self._setting,
+                extra=extra)
         else:
             self._log.warning("webhook signature check failed", extra=extra)
         raise Unauthorized("the Toast-Signature header is missing or does not match "
-                           "RELAY_WEBHOOK_SECRET")
+                           f"{self._setting}")
