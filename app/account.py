@@ -35,6 +35,20 @@ from app.webhooks.receiver import WebhookReceiver
 log = logging.getLogger("toast_relay")
 
 
+def receiver(name: str, settings: Settings, menus: MenuService, clock: Clock,
+             state: State) -> WebhookReceiver | None:
+    """The account's webhook receiver, None without secrets; a file account's refusals name
+    its own endpoint and secrets."""
+    secrets = settings.webhook_secrets()
+    if not secrets:
+        return None
+    own = name != DEFAULT_ACCOUNT
+    return WebhookReceiver(
+        secrets=secrets, sink=menus, clock=clock, seen=state.seen_events(),
+        path=f"/webhooks/toast/{name}" if own else "/webhooks/toast",
+        setting=f"webhook_secrets of account {name!r}" if own else "RELAY_WEBHOOK_SECRET")
+
+
 @dataclass
 class Account:
     name: str
@@ -60,8 +74,9 @@ class Account:
         """The account's parts on the state backend its settings choose (Redis keys are
         namespaced by Toast host and client id, files live in its data directory).
         ``http``: a client shared with other accounts; None: its own (closed by ``stop``)."""
-        own = http is None
-        http = http or make_http_client(settings.toast_timeout)
+        own_http = None if http is not None else make_http_client(settings.toast_timeout)
+        http = http or own_http
+        assert http is not None
         owner = TokenManager.owner_of(settings)
         state = (redis_state(settings, settings.redis_url.get_secret_value(), clock, owner)
                  if settings.redis_url else local_state(settings, owner))
@@ -69,7 +84,8 @@ class Account:
         limiter = UpstreamLimiter(clock, limits, counter=state.counter(limits)
                                   if state.counter else None)
         tokens = TokenManager.from_settings(settings, http, clock, limiter, store=state.tokens,
-                                            on_login=metrics.count_login)
+                                            on_login=metrics.count_login,
+                                            account=None if name == DEFAULT_ACCOUNT else name)
         toast = ToastClient(http=http, base_url=settings.toast_api_url, tokens=tokens,
                             limiter=limiter, clock=clock, observer=metrics.observe_toast)
         loader = SnapshotLoader(toast=toast, store=state.snapshots, clock=clock,
@@ -93,15 +109,8 @@ class Account:
         budget.count = menus.count
         passthrough = PassThrough(toast, clock, settings.relay_passthrough_ttl,
                                   own_menus=menus.menus_body)
-        secrets = settings.webhook_secrets()
-        own = name != DEFAULT_ACCOUNT  # its refusals name its own endpoint and secrets
-        webhooks = (WebhookReceiver(
-            secrets=secrets, sink=menus, clock=clock, seen=state.seen_events(),
-            path=f"/webhooks/toast/{name}" if own else "/webhooks/toast",
-            setting=f"webhook_secrets of account {name!r}" if own else "RELAY_WEBHOOK_SECRET",
-        ) if secrets else None)
         return cls(name, settings, clock, state, limiter, tokens, toast, menus, budget,
-                   passthrough, webhooks, http if own else None)
+                   passthrough, receiver(name, settings, menus, clock, state), own_http)
 
     def retune(self, settings: Settings) -> None:
         """Take new intervals and webhook secrets in place (a reloaded accounts file): the
@@ -113,9 +122,7 @@ class Account:
                              settings.relay_stock_interval,
                              webhooks=bool(settings.webhook_secrets()), count=self.menus.count)
         self.menus.intervals = self.budget.intervals
-        secrets = settings.webhook_secrets()
-        self.webhooks = (WebhookReceiver(secrets=secrets, sink=self.menus, clock=self.clock,
-                                         seen=self.state.seen_events()) if secrets else None)
+        self.webhooks = receiver(self.name, settings, self.menus, self.clock, self.state)
         self.settings = settings
 
     def start(self) -> None:

@@ -38,6 +38,18 @@ class Credentials:
     client_secret: SecretStr
     user_access_type: str = "TOAST_MACHINE_CLIENT"
     mode: Literal["machine", "legacy"] = "machine"
+    account: str | None = field(default=None, compare=False)
+    """The file account these belong to (docs/accounts.md); None: the TOAST_* variables."""
+
+    def settings(self, *variables: str) -> str:
+        """What an operator edits (``variables``: TOAST_* names, the last with its value):
+        the variables, or the matching fields of the account in RELAY_ACCOUNTS_FILE."""
+        names = variables if self.account is None else tuple(
+            v.removeprefix("TOAST_").lower() for v in variables)
+        text = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        if self.account is None:
+            return text
+        return f"{text} of account {self.account!r} in RELAY_ACCOUNTS_FILE"
 
 
 @dataclass(frozen=True)
@@ -86,8 +98,8 @@ async def login_once(
         raise ToastTimeout(f"Toast login ({path}) timed out", endpoint=path) from None
     except httpx.HTTPError as exc:
         raise ToastUnavailable(
-            f"cannot reach Toast for login ({type(exc).__name__}); check TOAST_API_URL "
-            "and the network", endpoint=path) from None
+            f"cannot reach Toast for login ({type(exc).__name__}); check "
+            f"{credentials.settings('TOAST_API_URL')} and the network", endpoint=path) from None
     return _read_answer(response, path, credentials, secret, now, logger)
 
 
@@ -106,8 +118,9 @@ def _read_answer(
     kw: dict[str, Any] = {"upstream_status": status, "endpoint": path, "request_id": request_id}
     if status in (400, 401, 403):
         raise ToastAuthError(
-            f"Toast rejected the client id/secret ({status}){extra}; check TOAST_CLIENT_ID, "
-            f"TOAST_CLIENT_SECRET and TOAST_AUTH_MODE={credentials.mode}", **kw)
+            f"Toast rejected the client id/secret ({status}){extra}; check "
+            + credentials.settings("TOAST_CLIENT_ID", "TOAST_CLIENT_SECRET",
+                                   f"TOAST_AUTH_MODE={credentials.mode}"), **kw)
     if status == 429:
         wait = retry_after_seconds(response.headers, now) or _DEFAULT_RATE_LIMIT_WAIT
         raise ToastRateLimited(f"Toast rate-limited the login (429){extra}", retry_after=wait,
@@ -133,8 +146,9 @@ def _grant(
     if not isinstance(holder, dict) or not isinstance(holder.get(token_key), str) \
             or not holder[token_key]:
         raise ToastBadResponse(
-            f"Toast login answered 2xx without {token_key}; is TOAST_AUTH_MODE="
-            f"{credentials.mode} right for this host?", endpoint=path, request_id=request_id)
+            f"Toast login answered 2xx without {token_key}; is "
+            f"{credentials.settings(f'TOAST_AUTH_MODE={credentials.mode}')} right for this host?",
+            endpoint=path, request_id=request_id)
     token: str = holder[token_key]
     expires_in = holder.get(expires_key)
     fallback = float(expires_in) if isinstance(expires_in, int | float) \

@@ -40,10 +40,13 @@ _SAME_TOKEN_GAP = 5.0  # least spacing of in-window retries after a same-token a
 _MAX_NAP = 3600.0  # the refresher re-reads the wall clock at least hourly
 
 
-def credentials_of(settings: Settings) -> Credentials:
+def credentials_of(settings: Settings, account: str | None = None) -> Credentials:
+    """``account``: the name of the file account these settings are (errors name its
+    fields instead of the TOAST_* variables)."""
     return Credentials(
         client_id=settings.toast_client_id, client_secret=settings.toast_client_secret,
-        user_access_type=settings.toast_user_access_type, mode=settings.toast_auth_mode)
+        user_access_type=settings.toast_user_access_type, mode=settings.toast_auth_mode,
+        account=account)
 
 
 class TokenManager(TokenState):
@@ -52,9 +55,10 @@ class TokenManager(TokenState):
     @classmethod
     def from_settings(
         cls, settings: Settings, http: httpx.AsyncClient, clock: Clock,
-        limiter: UpstreamLimiter, **kw: Any,
+        limiter: UpstreamLimiter, account: str | None = None, **kw: Any,
     ) -> TokenManager:
-        creds = credentials_of(settings)
+        """``account``: the file account's name (None for the TOAST_* variables)."""
+        creds = credentials_of(settings, account)
         data_dir = settings.relay_data_dir
         if "store" not in kw:
             kw.setdefault("token_file", data_dir / "token.json" if data_dir else None)
