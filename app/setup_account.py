@@ -154,7 +154,8 @@ def check_loads(path: Path, name: str, fields: Mapping[str, object]) -> None:
         # The relay-wide settings as this environment has them, but no account `default`:
         # with --yes the TOAST_* variables here are the new account's own credentials.
         load_accounts(load_settings(relay_accounts_file=tmp, toast_client_id="",
-                                    toast_client_secret=""))
+                                    toast_client_secret="", toast_api_url="",
+                                    relay_api_keys=""))
     except ConfigError as exc:
         raise ConfigError(exc.detail.replace(tmp, str(path))
                           + " (the accounts file was not changed)") from None
