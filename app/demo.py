@@ -50,6 +50,9 @@ DEMO_AGENCY_RESTAURANTS = {"taqueria": AGENCY_TAQUERIA_GUID, "bakery": AGENCY_BA
 # The simulator signs its webhooks with these, as Toast does with each subscription's secret.
 DEMO_MENUS_WEBHOOK_SECRET = "demo-menus-webhook-secret-local-only"  # noqa: S105 - demo only
 DEMO_STOCK_WEBHOOK_SECRET = "demo-stock-webhook-secret-local-only"  # noqa: S105 - demo only
+DEMO_AGENCY_WEBHOOK_SECRETS = ("demo-agency-menus-webhook-secret",
+                               "demo-agency-stock-webhook-secret")
+"""The agency's own subscriptions, sent to ``/webhooks/toast/agency``."""
 
 
 def banner(port: int, sim_port: int, host: str = "127.0.0.1") -> str:
@@ -108,6 +111,7 @@ def write_demo_accounts(folder: Path, sim_port: int) -> Path:
         "client_secret": AGENCY_CLIENT_SECRET,
         "restaurants": DEMO_AGENCY_RESTAURANTS,
         "screen_keys": [DEMO_AGENCY_KEY],
+        "webhook_secrets": list(DEMO_AGENCY_WEBHOOK_SECRETS),
     })
     return path
 
@@ -179,8 +183,11 @@ async def _serve(host: str, port: int, sim_port: int, folder: Path) -> None:
     relay_here = "127.0.0.1" if host in WILDCARDS else url_host(host)
     hooks = WebhookConfig(f"http://{relay_here}:{port}/webhooks/toast",
                           DEMO_MENUS_WEBHOOK_SECRET, DEMO_STOCK_WEBHOOK_SECRET)
-    sim_app = create_sim_app(SimState(webhooks=hooks,
-                                      image_base=f"http://127.0.0.1:{sim_port}"))
+    sim_state = SimState(webhooks=hooks, image_base=f"http://127.0.0.1:{sim_port}")
+    sim_state.webhooks.subscriptions[AGENCY_CLIENT_ID] = WebhookConfig(
+        f"http://{relay_here}:{port}/webhooks/toast/{DEMO_AGENCY_ACCOUNT}",
+        *DEMO_AGENCY_WEBHOOK_SECRETS)
+    sim_app = create_sim_app(sim_state)
     sim = uvicorn.Server(uvicorn.Config(sim_app, host="127.0.0.1", port=sim_port,
                                         log_config=None, access_log=False))
     demo_keys = {DEFAULT_ACCOUNT: DEMO_KEY, DEMO_AGENCY_ACCOUNT: DEMO_AGENCY_KEY}

@@ -121,13 +121,23 @@ class Control:
             if not isinstance(body, dict):
                 raise ControlError(400, "body must be a JSON object")
             try:
-                sender.config = webhook_config(body.get("url"), body.get("secret"),
-                                               body.get("stockSecret"),
-                                               body.get("timeScale", 1.0))
+                config = webhook_config(body.get("url"), body.get("secret"),
+                                        body.get("stockSecret"), body.get("timeScale", 1.0))
             except ValueError as exc:
                 raise ControlError(400, str(exc)) from None
+            client = body.get("client")
+            if client is None:
+                sender.config = config
+            elif client not in self.state.credentials:
+                raise ControlError(400, f"unknown client {str(client)[:60]!r}; known: "
+                                        f"{', '.join(sorted(self.state.credentials))}")
+            elif config is None:
+                sender.subscriptions.pop(client, None)
+            else:
+                sender.subscriptions[client] = config
         return json_response({
             "config": sender.config.public() if sender.config else None,
+            "subscriptions": {c: s.public() for c, s in sender.subscriptions.items()},
             "deliveries": [d.as_json() for d in sender.deliveries]})
 
     async def fault(self, request: Request) -> Response:

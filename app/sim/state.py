@@ -73,6 +73,7 @@ class SimState:
         self._held: dict[str, tuple[float, bytes, str]] = {}
         """guid → (until, bytes, lastUpdated): the document served until a delayed publish."""
         self.webhooks = WebhookSender(self.clock, webhooks)
+        self.webhooks.clients_of = self.clients_reaching
         self.image_base = image_base
         """Serve the sample's images from this base URL (``/_sim/images/``), not Toast's S3."""
         self._load()
@@ -101,6 +102,10 @@ class SimState:
         if cred is None or not hmac.compare_digest(cred.secret.encode(), secret.encode()):
             return None
         return cred
+
+    def clients_reaching(self, guid: str) -> list[str]:
+        """The clients that may read restaurant ``guid``."""
+        return [c for c in self.credentials if self.accessible(c, guid) is not None]
 
     def accessible(self, client_id: str, guid: str) -> RestaurantSeed | None:
         cred = self.credentials.get(client_id)

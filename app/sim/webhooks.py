@@ -20,6 +20,7 @@ import asyncio
 import logging
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -119,6 +120,11 @@ class WebhookSender:
         self._posts = 0
         self.http = http
         """Made on first use (Toast's 2 s timeouts) unless a test passes one in."""
+        self.subscriptions: dict[str, WebhookConfig] = {}
+        """Client id → that client's own subscription: as at Toast, an event goes to the
+        subscription of every client reaching the restaurant (``config`` when none has one)."""
+        self.clients_of: Callable[[str], list[str]] = lambda restaurant: []
+        """The clients that reach a restaurant (the simulator's state sets it)."""
 
     def menus_updated(self, restaurant: str, published: float) -> None:
         self._send("menus", "menus_updated", restaurant, {
@@ -133,11 +139,18 @@ class WebhookSender:
             details["quantity"] = quantity
         self._send("stock", stock_event_type(status, quantity), restaurant, details)
 
+    def _targets(self, restaurant: str) -> list[WebhookConfig]:
+        own = [self.subscriptions[c] for c in self.clients_of(restaurant)
+               if c in self.subscriptions]
+        return own or ([self.config] if self.config is not None else [])
+
     def _send(self, category: str, event_type: str, restaurant: str,
               details: dict[str, Any]) -> None:
-        config = self.config
-        if config is None:
-            return
+        for config in self._targets(restaurant):
+            self._send_to(config, category, event_type, restaurant, details)
+
+    def _send_to(self, config: WebhookConfig, category: str, event_type: str, restaurant: str,
+                 details: dict[str, Any]) -> None:
         timestamp = toast_time(self.clock.now())
         guid = str(uuid.uuid4())
         body = orjson.dumps({"timestamp": timestamp, "eventCategory": category,

@@ -7,7 +7,7 @@ import orjson
 import pytest
 
 from app.clock import FakeClock
-from app.sim.sample import SAMPLE_RESTAURANT_GUID
+from app.sim.sample import AGENCY_CLIENT_ID, AGENCY_TAQUERIA_GUID, SAMPLE_RESTAURANT_GUID
 from app.sim.state import SimState
 from app.sim.webhooks import WebhookConfig, webhook_config
 from app.webhooks.events import read_envelope, to_event
@@ -193,3 +193,31 @@ async def test_resends_go_to_the_next_replica(client: httpx.AsyncClient, state: 
     await state.webhooks.drain()
     assert [r.url.host for r in rec.requests] == ["r1.test", "r2.test"]
     assert [r.headers["Toast-Attempt-Number"] for r in rec.requests] == ["1", "2"]
+
+
+async def test_a_clients_subscription_gets_its_restaurants_events(
+        client: httpx.AsyncClient, state: SimState, receiver: Receiver) -> None:
+    """With a subscription of its own (``client`` on /_sim/webhooks), a client's restaurants'
+    events go there, signed with its secret; other restaurants' still go to the global one."""
+    r = await client.post("/_sim/webhooks", json={
+        "client": AGENCY_CLIENT_ID, "url": "http://relay.test/webhooks/toast/agency",
+        "secret": "agency-menus-secret"})
+    assert r.json()["subscriptions"][AGENCY_CLIENT_ID]["url"].endswith("/toast/agency")
+    await client.post(f"/_sim/publish/{AGENCY_TAQUERIA_GUID}")
+    await client.post(f"/_sim/publish/{GUID}")
+    await state.webhooks.drain()
+    sent = {str(req.url): req for req in receiver.requests}
+    assert set(sent) == {"http://relay.test/webhooks/toast/agency",
+                         "http://relay.test/webhooks/toast"}
+    agency = sent["http://relay.test/webhooks/toast/agency"]
+    env = read_envelope(agency.content)
+    assert env.details["restaurantGuid"] == AGENCY_TAQUERIA_GUID
+    assert verify(agency.content, env.timestamp, agency.headers["Toast-Signature"],
+                  ["agency-menus-secret"])
+
+
+async def test_a_subscription_for_an_unknown_client_is_refused(client: httpx.AsyncClient) -> None:
+    """``client`` must name one of the simulator's clients (400 listing them)."""
+    r = await client.post("/_sim/webhooks", json={"client": "nobody", "url": "http://x.test/",
+                                                  "secret": "s"})
+    assert r.status_code == 400 and AGENCY_CLIENT_ID in r.json()["detail"]
