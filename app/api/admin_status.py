@@ -21,6 +21,8 @@ from app.relay import Relay
 from app.serve.status import RestaurantFacts, Selection, page, summarise
 
 _GUID = "c0dd7491-1f6d-5316-a0d3-afe13f97e29c"
+PROBLEMS_SHOWN = 10
+"""Problem restaurants listed per account (``summary.problems`` counts them all)."""
 
 
 class AccountStatus(BaseModel):
@@ -35,6 +37,9 @@ class AccountStatus(BaseModel):
     webhooks: dict[str, Any]
     restaurants: int
     """How many restaurants the account tracks."""
+    problems: list[dict[str, Any]]
+    """Its first restaurants (by GUID, at most ten) that are not ok or whose stock checks
+    fail, with the error: what Toast answers this account, at a glance."""
 
 
 class AdminStatus(BaseModel):
@@ -95,7 +100,8 @@ EXAMPLE = {
     "events": {"streams": 3, "maxStreams": 1000, "byRestaurant": {_GUID: 3}},
     "accounts": {"default": {
         "token": _TOKEN, "readiness": _READINESS, "summary": _SUMMARY, "upstream": _UPSTREAM,
-        "budget": _BUDGET, "state": _STATE, "webhooks": _WEBHOOKS, "restaurants": 1}},
+        "budget": _BUDGET, "state": _STATE, "webhooks": _WEBHOOKS, "restaurants": 1,
+        "problems": []}},
 }
 
 
@@ -115,6 +121,14 @@ def _webhooks(account: Account) -> dict[str, Any]:
     return {"enabled": True, **account.webhooks.stats.status()}
 
 
+def problems(facts: list[RestaurantFacts]) -> list[dict[str, Any]]:
+    """The first ``PROBLEMS_SHOWN`` problem restaurants (by GUID), with their errors."""
+    chosen = sorted((f for f in facts if f.is_problem), key=lambda f: f.guid)
+    return [{"restaurant": f.guid, "name": f.name, "state": f.state,
+             "lastError": f.last_error, "stockError": f.stock_error}
+            for f in chosen[:PROBLEMS_SHOWN]]
+
+
 def account_status(relay: Relay, account: Account, facts: list[RestaurantFacts],
                    now: float) -> dict[str, Any]:
     """One account's part of the answer."""
@@ -127,6 +141,7 @@ def account_status(relay: Relay, account: Account, facts: list[RestaurantFacts],
         "state": account.state.status(),
         "webhooks": _webhooks(account),
         "restaurants": len(facts),
+        "problems": problems(facts),
     }
 
 

@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
+from app.api.admin_status import PROBLEMS_SHOWN, problems
+from app.serve.status import RestaurantFacts
 from app.sim.sample import AGENCY_TAQUERIA_GUID, SAMPLE_RESTAURANT_GUID
 from tests.support.accounts import AGENCY, AGENCY_ADMIN, RESTAURANTS, two_accounts
 from tests.support.in_process_relay import ADMIN, Open, Stack
@@ -137,3 +139,16 @@ async def test_openapi_documents_accounts_in_the_status(accounts: Stack) -> None
     assert "accounts" in schema["required"]
     answer = doc["paths"]["/admin/status"]["get"]["responses"]["200"]["content"]
     assert "default" in answer["application/json"]["example"]["accounts"]
+
+
+def test_an_accounts_problems_are_listed_under_it() -> None:
+    """Each account lists its first ten problem restaurants by GUID, with their errors; the
+    ok ones are left out."""
+    facts = [RestaurantFacts(f"00000000-0000-4000-8000-{i:012d}", stale=True,
+                             last_error="Toast answered 429") for i in range(12, 0, -1)]
+    facts.append(RestaurantFacts("00000000-0000-4000-8000-000000000000", stale=False))
+    listed = problems(facts)
+    assert len(listed) == PROBLEMS_SHOWN == 10
+    assert listed[0] == {"restaurant": "00000000-0000-4000-8000-000000000001", "name": None,
+                         "state": "stale", "lastError": "Toast answered 429",
+                         "stockError": None}
