@@ -194,15 +194,21 @@ class KeyRing:
         ``note``: the request's access-log facts, which then name the restaurant."""
         guid = self.resolve(ref)
         if note is not None:
-            note["restaurant"] = guid
+            self.note(note, guid)
         self.authorize(allowed, guid)
         return guid
+
+    def note(self, note: dict[str, Any], guid: str) -> None:
+        """Name restaurant ``guid`` and its account in a request's access-log facts
+        (``scope["relay"]``); one dictionary lookup, on every screen request."""
+        note["restaurant"] = guid
+        note["account"] = self._owner.get(guid) or self._open
 
     def resolve_path(self, scope: ASGIScope) -> str:
         """A raw route's ``{restaurant}`` → its GUID (400/404), named in the request's
         access-log line (for a route whose key is not a screen key)."""
         guid = self.resolve(scope["path_params"]["restaurant"])
-        scope["relay"]["restaurant"] = guid
+        self.note(scope["relay"], guid)
         return guid
 
     def authorize(self, scope: Scope, guid: str) -> None:

@@ -19,6 +19,7 @@ from app.clock import Clock
 from app.config import DEFAULT_ACCOUNT, Settings
 from app.logs import account_context
 from app.metrics import Metrics
+from app.metrics_collectors import AccountGauges
 from app.refresh.budget import Budget
 from app.refresh.loader import SnapshotLoader
 from app.refresh.service import MenuService
@@ -84,10 +85,10 @@ class Account:
         limiter = UpstreamLimiter(clock, limits, counter=state.counter(limits)
                                   if state.counter else None)
         tokens = TokenManager.from_settings(settings, http, clock, limiter, store=state.tokens,
-                                            on_login=metrics.count_login,
+                                            on_login=metrics.login_counter(name),
                                             account=None if name == DEFAULT_ACCOUNT else name)
         toast = ToastClient(http=http, base_url=settings.toast_api_url, tokens=tokens,
-                            limiter=limiter, clock=clock, observer=metrics.observe_toast)
+                            limiter=limiter, clock=clock, observer=metrics.toast_observer(name))
         loader = SnapshotLoader(toast=toast, store=state.snapshots, clock=clock,
                                 escape_formulas=settings.relay_csv_escape_formulas)
         budget = Budget(limiter.limits, settings.relay_refresh_interval,
@@ -124,6 +125,15 @@ class Account:
         self.menus.intervals = self.budget.intervals
         self.webhooks = receiver(self.name, settings, self.menus, self.clock, self.state)
         self.settings = settings
+
+    def gauges(self) -> AccountGauges:
+        """What /metrics reads of this account (under its name) when Prometheus scrapes."""
+        budget = self.budget
+        return AccountGauges(
+            self.name, self.tokens.expires_at, self.menus.facts, self.limiter.usage,
+            self.limiter.limits, self.limiter.waiting, budget.gauges,
+            lambda: budget.current().stretch,
+            self.webhooks.stats if self.webhooks is not None else None)
 
     def start(self) -> None:
         """Start the token refresher, the menu loop, the state's loops and the warm-up of

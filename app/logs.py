@@ -145,10 +145,11 @@ class AccessLogWriter:
 
     def emit(self, request_id: bytes, method: str | None, route: str, status: int,
              seconds: float, cache: str | None, restaurant: str | None,
-             client: str | None) -> None:
-        """Queue one request's line: it took ``seconds``, answered ``status``."""
+             client: str | None, account: str | None = None) -> None:
+        """Queue one request's line: it took ``seconds``, answered ``status``; ``account``:
+        the restaurant's account (the line names it only when the request named one)."""
         self._entries.append((time.time(), request_id, method, route, status, seconds, cache,
-                              restaurant, client))
+                              restaurant, client, account))
         if self._scheduled:
             return
         try:
@@ -165,10 +166,14 @@ class AccessLogWriter:
 
     def _line(self, at: float, request_id: bytes, method: str | None, route: str, status: int,
               seconds: float, cache: str | None, restaurant: str | None,
-              client: str | None) -> str:
-        fields = {"requestId": request_id.decode(), "method": method, "route": route,
-                  "status": status, "durationMs": round(seconds * 1000, 2), "cache": cache,
-                  "restaurant": restaurant, "client": client}
+              client: str | None, account: str | None) -> str:
+        fields: dict[str, object] = {
+            "requestId": request_id.decode(), "method": method, "route": route,
+            "status": status, "durationMs": round(seconds * 1000, 2), "cache": cache,
+            "restaurant": restaurant}
+        if account is not None:
+            fields["account"] = account
+        fields["client"] = client
         if self._json:
             return orjson.dumps({"ts": self._ts(at), "level": "info",
                                  "logger": "toast_relay.access", "msg": "request",

@@ -10,7 +10,7 @@ menu service at scrape time instead of being kept up to date
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import CounterMetricFamily, Metric
@@ -26,13 +26,14 @@ class Metrics:
         self.requests = RequestCounts()
         self.registry.register(self.requests)
         self.toast_calls = Counter(
-            "relay_toast_requests", "Calls to Toast by endpoint and outcome",
-            ["endpoint", "status"], registry=self.registry)
+            "relay_toast_requests", "Calls to Toast by account, endpoint and outcome",
+            ["account", "endpoint", "status"], registry=self.registry)
         self.toast_latency = Histogram(
-            "relay_toast_request_seconds", "Toast call latency by endpoint", ["endpoint"],
-            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30), registry=self.registry)
+            "relay_toast_request_seconds", "Toast call latency by account and endpoint",
+            ["account", "endpoint"], buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+            registry=self.registry)
         self.logins = Counter(
-            "relay_token_refreshes", "Toast logins by result", ["result"],
+            "relay_token_refreshes", "Toast logins by account and result", ["account", "result"],
             registry=self.registry)
         self.loop_lag = Histogram(
             "relay_event_loop_lag_seconds", "How late a 50 ms timer on the event loop woke: "
@@ -53,9 +54,23 @@ class Metrics:
             ["generation"], buckets=LAG_BUCKETS, registry=self.registry)
         self._gc_children = {g: self.gc_pauses.labels(str(g)) for g in (0, 1, 2)}
 
-    def observe_toast(self, endpoint: str, status: str, seconds: float) -> None:
-        self.toast_calls.labels(endpoint, status).inc()
-        self.toast_latency.labels(endpoint).observe(seconds)
+    def toast_observer(self, account: str) -> Callable[[str, str, float], None]:
+        """What the account's Toast client reports each call to (endpoint, outcome,
+        seconds): the account is bound here, once, rather than looked up per call."""
+        calls, latency = self.toast_calls, self.toast_latency
+
+        def observe(endpoint: str, status: str, seconds: float) -> None:
+            calls.labels(account, endpoint, status).inc()
+            latency.labels(account, endpoint).observe(seconds)
+        return observe
+
+    def login_counter(self, account: str) -> Callable[[str], None]:
+        """What the account's token manager reports each login's result to."""
+        logins = self.logins
+
+        def count(result: str) -> None:
+            logins.labels(account, result).inc()
+        return count
 
     def observe_loop_lag(self, seconds: float, held: float) -> None:
         self.loop_lag.observe(seconds)
@@ -68,9 +83,6 @@ class Metrics:
         child = self._gc_children.get(generation)
         if child is not None:
             child.observe(seconds)
-
-    def count_login(self, result: str) -> None:
-        self.logins.labels(result).inc()
 
     def watch(self, collector: Collector) -> None:
         self.registry.register(collector)

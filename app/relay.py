@@ -22,6 +22,7 @@ from app.heap import hold_mmap_threshold
 from app.loopwatch import GcWatch, LoopWatch
 from app.metrics import Metrics
 from app.metrics_collectors import (
+    AccountGauges,
     BudgetCollector,
     ReadinessCollector,
     StateCollector,
@@ -125,16 +126,15 @@ class Relay:
         return relay
 
     def watch_metrics(self) -> None:
-        """Collectors reading the accounts when Prometheus scrapes."""
-        first = self.primary
-        self.metrics.watch(StateCollector(first.tokens.expires_at, self.menus.facts,
-                                          self.clock.now,
+        """Collectors reading the accounts when Prometheus scrapes (those of that moment:
+        a reload adds and removes accounts)."""
+        def accounts() -> list[AccountGauges]:
+            return [account.gauges() for account in self.accounts.values()]
+
+        self.metrics.watch(StateCollector(accounts, self.clock.now,
                                           self.settings.relay_metrics_restaurants))
-        self.metrics.watch(BudgetCollector(first.limiter.usage, first.limiter.limits,
-                                           first.limiter.waiting, first.budget.gauges,
-                                           lambda: first.budget.current().stretch))
-        if first.webhooks is not None:
-            self.metrics.watch(WebhookCollector(first.webhooks.stats))
+        self.metrics.watch(BudgetCollector(accounts))
+        self.metrics.watch(WebhookCollector(accounts))
         self.metrics.watch(ReadinessCollector(
             self.readiness, lambda: (self.changes.subscribers, self.changes.max_subscribers)))
 

@@ -1,8 +1,9 @@
 """One access-log line per request, cheap enough for the hot path.
 
-Routes put ``cache`` and ``restaurant`` into ``scope["relay"]``; this middleware
-adds a request id, the route template, status, duration and client address,
-counts the request in the metrics, and hands the line to an ``AccessLogWriter``.
+Routes put ``cache``, ``restaurant`` and its ``account`` into ``scope["relay"]``
+(``KeyRing.note``); this middleware adds a request id, the route template, status,
+duration and client address, counts the request in the metrics, and hands the line
+to an ``AccessLogWriter``.
 The query string is never logged (it may hold ``?key=``).
 """
 
@@ -72,4 +73,4 @@ class AccessLog:
                 client = scope.get("client")
                 self.writer.emit(request_id, scope.get("method"), route, status,
                                  time.perf_counter() - start, cache, info.get("restaurant"),
-                                 client[0] if client else None)
+                                 client[0] if client else None, info.get("account"))

@@ -13,7 +13,7 @@ documents it.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Query
@@ -24,13 +24,14 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from app.access import presented_key
+from app.api.admin_status import EXAMPLE, RESTAURANT_EXAMPLE, AdminStatus, status_answer
 from app.api.deps import AdminKey, AdminRestaurant, MetricsKey, RelayDep, check_manages
 from app.api.headers import LOCKED
 from app.api.openapi import TOAST_ERRORS, errors, json_answer
 from app.errors import NotFound
 from app.relay import Relay
 from app.serve.query import parse_query
-from app.serve.status import Selection, page, summarise
+from app.serve.status import Selection
 
 router = APIRouter(default_response_class=Response)
 fast_lane_docs = APIRouter(default_response_class=Response)
@@ -42,25 +43,6 @@ MAX_OFFSET = 2**31 - 1
 number the encoder takes (past 64 bits it was a 500)."""
 
 
-class AdminStatus(BaseModel):
-    """Token state (never the token), a summary of the restaurants and one page of them,
-    Toast's budget as spent (``upstream``) and as planned (``budget``: the effective
-    polling intervals)."""
-
-    token: dict[str, Any]
-    readiness: dict[str, Any]
-    """What /readyz answers (``status``, ``detail``, ``loginError``, ``restaurants``)."""
-    summary: dict[str, Any]
-    restaurants: list[dict[str, Any]]
-    page: dict[str, Any]
-    upstream: dict[str, Any]
-    budget: dict[str, Any]
-    state: dict[str, Any]
-    """Where state lives: ``local``, or ``redis`` with ``up`` and ``degraded``."""
-    webhooks: dict[str, Any]
-    events: dict[str, Any]
-
-
 class RestaurantStatus(BaseModel):
     """One restaurant's freshness as the refresh loop sees it."""
 
@@ -70,15 +52,8 @@ class RestaurantStatus(BaseModel):
     fetchedAt: str | None
     stale: bool | None
     lastError: str | None
-
-
-_STATUS_EXAMPLE = {
-    "restaurant": "c0dd7491-1f6d-5316-a0d3-afe13f97e29c", "state": "ok",
-    "name": "Harbor Lights Kitchen",
-    "lastUpdated": "2025-02-15T12:30:00.000+0000", "fetchedAt": "2026-11-22T13:35:32Z",
-    "checkedAt": "2026-11-22T13:36:32Z", "stale": False, "rows": 64, "lastError": None,
-    "stockError": None, "nextCheck": "2026-11-22T13:37:32Z",
-    "nextStockCheck": "2026-11-22T13:37:32Z", "pinned": True}
+    account: str
+    """The Toast account serving it."""
 
 
 def _json(data: object) -> Response:
@@ -89,42 +64,9 @@ def _json(data: object) -> Response:
 
 
 @router.get("/admin/status", tags=["admin"], summary="Token, freshness and budget",
-            responses={200: json_answer(AdminStatus, {
-                "token": {"mode": "machine", "expiresAt": "2026-11-23T13:35:30Z"},
-                "readiness": {"status": "ready",
-                              "detail": "Toast token valid until 2026-11-23T13:35:30Z",
-                              "loginError": None,
-                              "restaurants": {"total": 1, "servable": 1}},
-                "summary": {"total": 1, "ok": 1, "stale": 0, "loading": 0, "unavailable": 0,
-                            "problems": 0, "stockFailing": 0, "pinned": 1, "rows": 64,
-                            "oldestCheckedAt": "2026-11-22T13:36:32Z",
-                            "maxCheckAgeSeconds": 12.0},
-                "restaurants": [_STATUS_EXAMPLE],
-                "page": {"offset": 0, "limit": 50, "matching": 1, "state": "all",
-                         "next": None},
-                "upstream": {
-                    "perSecond": {"used": 3, "limit": 18, "toastLimit": 20},
-                    "perWindow": {"used": 2410, "limit": 9500, "backgroundLimit": 8500,
-                                  "toastLimit": 10000, "seconds": 900.0},
-                    "menusSpacing": 1.05, "throttledTotal": 12, "blocked": {},
-                    "waiting": {"login": 0, "first_load": 0, "urgent": 0, "background": 4}},
-                "budget": {
-                    "restaurants": 500, "webhookFed": 0,
-                    "configured": {"metadataInterval": 60.0, "stockInterval": 60.0},
-                    "effective": {"metadataInterval": 120.0, "webhookMetadataInterval": 3600.0,
-                                  "stockInterval": 120.0, "stretch": 2.0,
-                                  "plannedCallsPerWindow": 7500.0,
-                                  "plannedBudgetPerWindow": 7500, "windowSeconds": 900.0}},
-                "state": {"backend": "local", "degraded": False},
-                "webhooks": {"enabled": True, "outcomes": {"accepted": 12},
-                             "restaurants": {"c0dd7491-1f6d-5316-a0d3-afe13f97e29c": {
-                                 "events": 12, "lastEventAt": "2026-11-22T13:30:02Z",
-                                 "signatureFailures": 0, "byType": {"menus_updated": 12}}}},
-                "events": {"streams": 3, "maxStreams": 1000,
-                           "byRestaurant": {"c0dd7491-1f6d-5316-a0d3-afe13f97e29c": 3}},
-            }), **errors(400, 401)})
+            responses={200: json_answer(AdminStatus, EXAMPLE), **errors(400, 401)})
 async def status(
-    relay: RelayDep, _: AdminKey,
+    relay: RelayDep, admin: AdminKey,
     state: Annotated[Selection, Query(description=(
         "which restaurants to list: all, problems (anything not ok, or failing stock "
         "checks), or one state"))] = "all",
@@ -135,26 +77,13 @@ async def status(
 ) -> Response:
     """Token state (never the token), a summary of every restaurant, one page of them
     (``page.next`` links the next), Toast's budget as spent and as planned, where state lives,
-    webhooks and event streams."""
-    facts = relay.menus.facts()
-    shown = page(facts, selection=state, offset=offset, limit=limit)
-    return _json({
-        "token": relay.tokens.status(),
-        "readiness": relay.readiness().as_json(),
-        "summary": summarise(facts, relay.clock.now()),
-        "restaurants": shown.entries,
-        "page": shown.as_json("/admin/status", state),
-        "upstream": relay.limiter.state(),
-        "budget": relay.budget.status(),
-        "state": relay.state.status(),
-        "webhooks": ({"enabled": True, **relay.webhooks.stats.status()}
-                     if relay.webhooks is not None else {"enabled": False}),
-        "events": relay.changes.status(),
-    })
+    webhooks and event streams; under ``accounts`` the same for each Toast account. An
+    account's admin key sees only its account, RELAY_ADMIN_KEY all of them."""
+    return _json(status_answer(relay, admin, selection=state, offset=offset, limit=limit))
 
 
 @router.get("/admin/status/{restaurant}", tags=["admin"], summary="One restaurant's status",
-            responses={200: json_answer(RestaurantStatus, _STATUS_EXAMPLE),
+            responses={200: json_answer(RestaurantStatus, RESTAURANT_EXAMPLE),
                        **errors(400, 401, 404)})
 async def restaurant_status(relay: RelayDep, guid: AdminRestaurant) -> Response:
     """One restaurant's entry, with the same fields as in /admin/status."""
@@ -162,12 +91,12 @@ async def restaurant_status(relay: RelayDep, guid: AdminRestaurant) -> Response:
     if facts is None:
         raise NotFound(f"the relay does not track {guid} (not configured and not asked "
                        "for recently); GET /menu/{restaurant} loads it")
-    return _json(facts.as_json())
+    return _json(facts.as_json(relay.menus.account(guid)))
 
 
 @fast_lane_docs.post("/admin/refresh/{restaurant}", tags=["admin"],
                      summary="Refresh one restaurant now",
-                     responses={200: json_answer(RestaurantStatus, _STATUS_EXAMPLE),
+                     responses={200: json_answer(RestaurantStatus, RESTAURANT_EXAMPLE),
                                 **errors(400, 401, 404), **TOAST_ERRORS})
 def refresh(guid: AdminRestaurant) -> None:
     """Check one restaurant now and re-fetch its menu (Toast's limits still apply); the
@@ -188,7 +117,9 @@ class Refresh:
         check_manages(relay.keys, account, guid)
         await relay.menus.refresh(guid)
         facts = relay.menus.facts_of(guid)
-        await _json(facts.as_json() if facts else {"restaurant": guid})(scope, receive, send)
+        owner = relay.menus.account(guid)
+        await _json(facts.as_json(owner) if facts else {"restaurant": guid, "account": owner}
+                    )(scope, receive, send)
 
 
 def routes(relay: Relay) -> list[Route]:

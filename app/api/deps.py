@@ -61,13 +61,6 @@ def log_facts(request: Request) -> dict[str, Any] | None:
     return info if isinstance(info, dict) else None
 
 
-def note_restaurant(request: Request, guid: str) -> None:
-    """Name the restaurant in the request's access-log line."""
-    info = log_facts(request)
-    if info is not None:
-        info["restaurant"] = guid
-
-
 def screen_scope(
     relay: RelayDep,
     header: Annotated[str | None, Security(_screen_header)],
@@ -135,7 +128,9 @@ def admin_restaurant(
 ) -> str:
     """``{restaurant}`` → its GUID for an admin of its account (RELAY_ADMIN_KEY: any)."""
     guid = relay.keys.resolve(restaurant)
-    note_restaurant(request, guid)
+    note = log_facts(request)
+    if note is not None:
+        relay.keys.note(note, guid)
     check_manages(relay.keys, account, guid)
     return guid
 

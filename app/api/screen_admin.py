@@ -22,7 +22,8 @@ from starlette.responses import Response
 
 from app.api.deps import AdminKey, RelayDep
 from app.api.openapi import errors, ref
-from app.errors import BadRequest, InvalidScreen, NotFound, PayloadTooLarge, RelayError
+from app.config import ALL_RESTAURANTS
+from app.errors import BadRequest, Forbidden, InvalidScreen, NotFound, PayloadTooLarge, RelayError
 from app.relay import Relay
 from app.screens.model import NAME_PATTERN, NAME_RULE, Screen, check_name, parse_screen_json
 from app.screens.select import select
@@ -49,6 +50,8 @@ _PUT_422 = ("The definition is not one the relay can take, or `screen` is not a 
 _BAD_IF_MATCH = 'An `If-Match` that is not a version such as `"3"`.'
 _REDIS_DOWN = "Screens are kept in Redis and Redis is unreachable: nothing was changed."
 _NOT_HERE = "No screen of that name."
+_NOT_YOURS = ("An account's admin key, and the screen (or the definition) shows another "
+              "account's restaurant, or every restaurant (chain-wide: RELAY_ADMIN_KEY only).")
 _EXAMPLE = {"screen": "drinks", "version": 3, "updatedAt": "2026-11-22T13:35:32Z",
             "definition": {"restaurant": "harbor", "title": "Drinks", "menus": [],
                            "groups": ["Coffee & Juice"], "items": [], "hide": [], "rename": {},
@@ -112,6 +115,29 @@ async def missing(relay: Relay, screen: Screen) -> dict[str, list[str]] | None:
     return found if compared else None
 
 
+def manages(relay: Relay, admin: str, screen: Screen) -> bool:
+    """Whether an admin of ``admin`` (``*``: RELAY_ADMIN_KEY) manages ``screen``: its
+    restaurant's account's admin does; a chain-wide screen, or one whose restaurant no
+    account serves any more, only RELAY_ADMIN_KEY."""
+    if admin == ALL_RESTAURANTS:
+        return True
+    if screen.restaurant is None:
+        return False
+    try:
+        return relay.keys.manages(admin, relay.keys.resolve(screen.restaurant))
+    except RelayError:
+        return False
+
+
+def check_manages(relay: Relay, admin: str, *screens: Screen | None) -> None:
+    """403 unless an admin of ``admin`` manages each of ``screens`` (None: no screen)."""
+    for screen in screens:
+        if screen is not None and not manages(relay, admin, screen):
+            raise Forbidden("this admin key manages another account's screens (a chain-wide "
+                            "screen: every account's); use RELAY_ADMIN_KEY or that "
+                            "account's admin_key")
+
+
 def _check_restaurant(relay: Relay, screen: Screen) -> None:
     if screen.restaurant is None:
         return
@@ -128,17 +154,18 @@ def _check_restaurant(relay: Relay, screen: Screen) -> None:
                "restaurant": "harbor", "title": "Drinks", "parts": 1,
                "urls": {"board": ["/s/drinks"], "menu": "/s/drinks/menu"}}]}}}},
     **errors(401)})
-async def list_screens(relay: RelayDep, _: AdminKey) -> Response:
-    """Every stored screen, by name."""
+async def list_screens(relay: RelayDep, admin: AdminKey) -> Response:
+    """Every stored screen the key manages, by name (an account's admin key: the screens
+    of its account's restaurants)."""
     return _json({"screens": [
         {"screen": s.name, "version": s.version, "updatedAt": s.updated_at,
          "restaurant": s.screen.restaurant, "title": s.screen.title, "parts": s.screen.parts,
-         "urls": urls(s)} for s in relay.screens.all()]})
+         "urls": urls(s)} for s in relay.screens.all() if manages(relay, admin, s.screen)]})
 
 
 @router.get("/admin/screens/{screen}", summary="One screen's definition", responses={
-    200: _STORED, **errors(401, why={404: _NOT_HERE, 422: _NAME_422})})
-async def get_screen(relay: RelayDep, _: AdminKey, screen: ScreenName) -> Response:
+    200: _STORED, **errors(401, why={403: _NOT_YOURS, 404: _NOT_HERE, 422: _NAME_422})})
+async def get_screen(relay: RelayDep, admin: AdminKey, screen: ScreenName) -> Response:
     """The definition, its version, its player URLs, and under ``missing`` the menu
     names, group names and item GUIDs it names that the menu no longer has (null when
     the menu could not be read)."""
@@ -146,16 +173,17 @@ async def get_screen(relay: RelayDep, _: AdminKey, screen: ScreenName) -> Respon
     stored = relay.screens.get(screen)
     if stored is None:
         raise NotFound(f"no screen named {screen!r}; GET /admin/screens lists them")
+    check_manages(relay, admin, stored.screen)
     return _json({**stored.as_json(), "urls": urls(stored),
                   "missing": await missing(relay, stored.screen)}, version=stored.version)
 
 
 @router.put("/admin/screens/{screen}", summary="Create or replace a screen", responses={
-    200: _STORED, **errors(401, 412, 413, why={400: _BAD_IF_MATCH, 422: _PUT_422,
+    200: _STORED, **errors(401, 412, 413, why={400: _BAD_IF_MATCH, 403: _NOT_YOURS, 422: _PUT_422,
                                                 503: _REDIS_DOWN})},
     openapi_extra={"requestBody": {
         "required": True, "content": {"application/json": {"schema": ref("Screen")}}}})
-async def put_screen(relay: RelayDep, _: AdminKey, request: Request, screen: ScreenName,
+async def put_screen(relay: RelayDep, admin: AdminKey, request: Request, screen: ScreenName,
                      if_match: IfMatch = None) -> Response:
     """Store the whole definition as the screen's next version; open boards of it
     update within two seconds."""
@@ -165,6 +193,8 @@ async def put_screen(relay: RelayDep, _: AdminKey, request: Request, screen: Scr
         raise PayloadTooLarge(f"a screen definition is at most {MAX_BODY // 1024} KiB")
     definition = parse_screen_json(body)
     _check_restaurant(relay, definition)
+    held = relay.screens.get(screen)
+    check_manages(relay, admin, held.screen if held else None, definition)
     stored = await relay.screens.put(screen, definition, expected_version(if_match))
     return _json({**stored.as_json(), "urls": urls(stored),
                   "missing": await missing(relay, stored.screen)}, version=stored.version)
@@ -172,12 +202,14 @@ async def put_screen(relay: RelayDep, _: AdminKey, request: Request, screen: Scr
 
 @router.delete("/admin/screens/{screen}", summary="Delete a screen", status_code=204,
                responses={204: {"description": "Deleted"}, **errors(
-                   401, 412, why={400: _BAD_IF_MATCH, 404: _NOT_HERE, 422: _NAME_422,
-                                  503: _REDIS_DOWN})})
-async def delete_screen(relay: RelayDep, _: AdminKey, screen: ScreenName,
+                   401, 412, why={400: _BAD_IF_MATCH, 403: _NOT_YOURS, 404: _NOT_HERE,
+                                  422: _NAME_422, 503: _REDIS_DOWN})})
+async def delete_screen(relay: RelayDep, admin: AdminKey, screen: ScreenName,
                         if_match: IfMatch = None) -> Response:
     """Delete the screen; its players then get 404."""
     check_name(screen)
+    held = relay.screens.get(screen)
+    check_manages(relay, admin, held.screen if held else None)
     if not await relay.screens.delete(screen, expected_version(if_match)):
         raise NotFound(f"no screen named {screen!r}; GET /admin/screens lists them")
     return Response(status_code=204, headers={"Cache-Control": "no-store"})

@@ -112,7 +112,7 @@ class ScreenPages:
         guid = self.keys.resolve(ref)
         if asked and guid != self.keys.resolve(asked):
             raise BadRequest(f"screen {name!r} shows one restaurant; leave out ?restaurant=")
-        scope["relay"]["restaurant"] = guid
+        self.keys.note(scope["relay"], guid)
         self.keys.authorize(allowed, guid)
         return stored, guid, q
 

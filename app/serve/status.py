@@ -10,7 +10,7 @@ aggregates beyond a configured number of restaurants.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -52,8 +52,9 @@ class RestaurantFacts:
     def is_problem(self) -> bool:
         return self.state != "ok" or self.stock_error is not None
 
-    def as_json(self) -> dict[str, object]:
-        return {
+    def as_json(self, account: str | None = None) -> dict[str, object]:
+        """The entry of /admin/status; ``account``: the account serving it, when named."""
+        entry: dict[str, object] = {
             "restaurant": self.guid,
             "state": self.state,
             "name": self.name,
@@ -68,6 +69,9 @@ class RestaurantFacts:
             "nextStockCheck": _iso(self.next_stock),
             "pinned": self.pinned,
         }
+        if account is not None:
+            entry["account"] = account
+        return entry
 
 
 def _iso(ts: float | None) -> str | None:
@@ -119,12 +123,14 @@ class Page:
 
 
 def page(facts: Sequence[RestaurantFacts], *, selection: Selection, offset: int,
-         limit: int) -> Page:
-    """Entries ``offset``..``offset+limit`` of the selection, ordered by GUID (stable)."""
+         limit: int, accounts: Mapping[str, str] | None = None) -> Page:
+    """Entries ``offset``..``offset+limit`` of the selection, ordered by GUID (stable);
+    ``accounts`` (GUID → account) names each entry's account."""
     chosen = [f for f in facts if _selected(f, selection)]
     chosen.sort(key=lambda f: f.guid)
-    return Page([f.as_json() for f in chosen[offset:offset + limit]], offset, limit,
-                len(chosen))
+    owner = accounts or {}
+    return Page([f.as_json(owner.get(f.guid)) for f in chosen[offset:offset + limit]],
+                offset, limit, len(chosen))
 
 
 def _selected(f: RestaurantFacts, selection: Selection) -> bool:

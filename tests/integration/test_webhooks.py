@@ -188,8 +188,8 @@ def test_status_and_metrics_show_webhook_counts(stack: tuple[str, str, Proc]) ->
     post_hook(url, body, headers)
     post_hook(url, body, {**headers, "Toast-Signature": "d3Jvbmc="})
     text = httpx.get(f"{url}/metrics").text
-    assert f'relay_webhook_events_total{{restaurant="{GUID}"}}' in text
-    assert 'relay_webhooks_total{result="bad_signature"}' in text
+    assert f'relay_webhook_events_total{{account="default",restaurant="{GUID}"}}' in text
+    assert 'relay_webhooks_total{account="default",result="bad_signature"}' in text
     assert MENUS_SECRET not in text and STOCK_SECRET not in text
     out = relay.wait_output("WEBHOOK SIGNATURE CHECK FAILED")
     assert MENUS_SECRET not in out and STOCK_SECRET not in out

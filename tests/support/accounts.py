@@ -3,7 +3,8 @@
 The account ``harbor-group`` is the simulator's ``demo-client`` (Harbor Lights, Maple Leaf),
 ``agency`` its ``demo-agency-client`` (Taquería Sol, Rise & Crumb); each has its own
 screen key, admin key and webhook secret. ``accounts_stack`` starts the simulator and
-relays reading that file, with or without an account ``default`` from TOAST_*.
+relays reading that file, with or without an account ``default`` from TOAST_*;
+``two_accounts`` builds such a pair in code, for ``create_app(settings, accounts=...)``.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
-from app.config import account_toml
+from app.config import Settings, account_toml
 from app.sim.sample import (
     AGENCY_BAKERY_GUID,
     AGENCY_CLIENT_ID,
@@ -140,3 +142,18 @@ def json_lines(output: str) -> list[dict[str, Any]]:
             except ValueError:
                 continue
     return lines
+
+
+def two_accounts(base: Settings) -> dict[str, Settings]:
+    """``default`` (``base``, the demo client, serving HARBOR's restaurants with ``base``'s
+    keys) and AGENCY (the agency client, its own screen key and admin key, no webhooks),
+    as ``load_accounts`` would give them."""
+    agency = base.model_copy(update={
+        "toast_client_id": AGENCY_CLIENT_ID,
+        "toast_client_secret": SecretStr(AGENCY_CLIENT_SECRET),
+        "relay_restaurants": RESTAURANTS[AGENCY],
+        "relay_api_keys": {AGENCY_KEY: frozenset({"*"})},
+        "relay_admin_key": SecretStr(AGENCY_ADMIN),
+        "relay_webhook_secret": None})
+    return {"default": base.model_copy(update={"relay_restaurants": RESTAURANTS[HARBOR]}),
+            AGENCY: agency}

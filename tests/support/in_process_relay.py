@@ -11,7 +11,7 @@ import httpx
 
 from app.api.app import create_app, lifespan_of, relay_of
 from app.clock import FakeClock
-from app.config import load_settings
+from app.config import Settings, load_settings
 from app.relay import Relay
 from app.sim.app import create_sim_app
 from app.sim.sample import SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_RESTAURANT_GUID
@@ -44,8 +44,10 @@ Open = Callable[..., AbstractAsyncContextManager[Stack]]
 
 
 @asynccontextmanager
-async def open_relay(**extra: str | None) -> AsyncIterator[Stack]:
-    """A relay on a fake clock, lifespan running (a variable given as None is left unset)."""
+async def open_relay(accounts: Callable[[Settings], dict[str, Settings]] | None = None,
+                     **extra: str | None) -> AsyncIterator[Stack]:
+    """A relay on a fake clock, lifespan running (a variable given as None is left unset);
+    ``accounts`` makes its accounts from the settings (else the one ``default``)."""
     clock = FakeClock(start=START)
     sim = httpx.AsyncClient(transport=httpx.ASGITransport(
         app=create_sim_app(SimState(clock=clock))), base_url="http://toast.test")
@@ -53,8 +55,9 @@ async def open_relay(**extra: str | None) -> AsyncIterator[Stack]:
            "TOAST_CLIENT_SECRET": SAMPLE_CLIENT_SECRET, "RELAY_API_KEYS": KEY,
            "RELAY_ADMIN_KEY": ADMIN, "RELAY_RESTAURANTS": f'{{"harbor": "{GUID}"}}',
            **extra}
-    app = create_app(load_settings({k: v for k, v in env.items() if v is not None}),
-                     clock=clock, http=sim)
+    settings = load_settings({k: v for k, v in env.items() if v is not None})
+    app = create_app(settings, clock=clock, http=sim,
+                     accounts=accounts(settings) if accounts else None)
     ops = lifespan_of(app)
     async with ops.router.lifespan_context(ops), httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://relay") as client:

@@ -99,3 +99,20 @@ def test_documented_reference_pattern_is_the_rule(ref: str) -> None:
     except BadRequest:
         accepted = False
     assert bool(re.fullmatch(RESTAURANT_REF_PATTERN, ref)) == accepted
+
+
+def test_access_log_facts_name_the_restaurant_and_its_account() -> None:
+    """Resolving a screen's or an admin's restaurant notes its GUID and its account for the
+    access log, also when it is refused (403) and for the default account taking any GUID."""
+    two = KeyRing.of_accounts({
+        "default": ({"all-key-0123456789": ALL.guids}, {}, None),
+        "agency": ({"agency-key-0123456789": ALL.guids}, {"tacos": A}, None)}, None)
+    note: dict[str, object] = {}
+    assert two.admit(two.identify("agency-key-0123456789"), "tacos", note) == A
+    assert note == {"restaurant": A, "account": "agency"}
+    refused: dict[str, object] = {}
+    with pytest.raises(Forbidden):
+        two.admit(two.identify("all-key-0123456789"), "tacos", refused)
+    assert refused == {"restaurant": A, "account": "agency"}
+    two.note(note, B)
+    assert note == {"restaurant": B, "account": "default"}

@@ -70,3 +70,24 @@ def test_access_writer_text_format() -> None:
     AccessLogWriter("text", out).emit(b"b1", "GET", "/healthz", 200, 0.0005, None, None, None)
     assert ("toast_relay.access: request | requestId=b1 method=GET route=/healthz status=200 "
             "durationMs=0.5") in out.getvalue()
+
+
+def test_access_line_names_the_account_only_when_a_restaurant_was_named() -> None:
+    """A request naming a restaurant has ``account`` in its line (JSON and text); one naming
+    none has no ``account`` field at all."""
+    import io
+
+    from app.logs import AccessLogWriter
+
+    out = io.StringIO()
+    writer = AccessLogWriter("json", out)
+    writer.emit(b"c1", "GET", "/menu/{restaurant}", 200, 0.001, "HIT", "g-1", None, "agency")
+    writer.emit(b"c2", "GET", "/healthz", 200, 0.001, None, None, None)
+    writer.flush()
+    first, second = (json.loads(line) for line in out.getvalue().splitlines())
+    assert first["account"] == "agency" and first["restaurant"] == "g-1"
+    assert "account" not in second
+    text = io.StringIO()
+    AccessLogWriter("text", text).emit(b"c3", "GET", "/menu/{restaurant}", 200, 0.001, None,
+                                       "g-1", None, "agency")
+    assert "restaurant=g-1 account=agency" in text.getvalue()

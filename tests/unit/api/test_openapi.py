@@ -184,9 +184,10 @@ async def test_screen_writes_document_if_match_and_every_status(
     """If-Match is a documented string pattern (never null); each status a route answers is
     documented with the JSON error body."""
     paths = (await spec(relay))["paths"]["/admin/screens/{screen}"]
-    for method, statuses in (("get", {"200", "401", "404", "422"}),
-                             ("put", {"200", "400", "401", "412", "413", "422", "503"}),
-                             ("delete", {"204", "400", "401", "404", "412", "422", "503"})):
+    for method, statuses in (("get", {"200", "401", "403", "404", "422"}),
+                             ("put", {"200", "400", "401", "403", "412", "413", "422", "503"}),
+                             ("delete", {"204", "400", "401", "403", "404", "412", "422",
+                                         "503"})):
         assert set(paths[method]["responses"]) == statuses, method
         params = {p["name"]: p["schema"] for p in paths[method]["parameters"]}
         assert params["screen"]["pattern"] == NAME_PATTERN

@@ -8,6 +8,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from app.api.admin import DEFAULT_PAGE
 from app.metrics_collectors import StateCollector
 from app.serve.status import RestaurantFacts, page, summarise
+from tests.support.metrics import gauges
 
 NOW = 1_800_000_000.0
 
@@ -77,7 +78,7 @@ def test_status_answer_at_1000_restaurants_is_small() -> None:
 
 def scrape(facts: list[RestaurantFacts], per_restaurant_max: int) -> str:
     registry = CollectorRegistry()
-    registry.register(StateCollector(lambda: NOW + 3600, lambda: facts, lambda: NOW,
+    registry.register(StateCollector(lambda: [gauges("default", facts)], lambda: NOW,
                                      per_restaurant_max))
     return generate_latest(registry).decode()
 
@@ -85,11 +86,12 @@ def scrape(facts: list[RestaurantFacts], per_restaurant_max: int) -> str:
 def test_metrics_aggregate_beyond_the_threshold() -> None:
     """Beyond RELAY_METRICS_RESTAURANTS only aggregates are exported, so size stays flat."""
     small, big = scrape(fleet(20), 100), scrape(fleet(1000), 100)
-    assert 'relay_menu_rows{restaurant="00000000-0000-4000-8000-000000000000"} 150.0' in small
+    assert ('relay_menu_rows{account="default",restaurant="00000000-0000-4000-8000-000000000000"}'
+            ' 150.0') in small
     assert "relay_menu_rows{" not in big and "relay_menu_age_seconds{" not in big
-    assert 'relay_restaurants{state="stale"} 10.0' in big
-    assert "relay_menu_rows_total 148500.0" in big
-    assert "relay_menu_check_age_seconds_max 89.0" in big
+    assert 'relay_restaurants{account="default",state="stale"} 10.0' in big
+    assert 'relay_menu_rows_total{account="default"} 148500.0' in big
+    assert 'relay_menu_check_age_seconds_max{account="default"} 89.0' in big
     assert len(big) < 3_000 and len(scrape(fleet(1000), 0)) == len(big)
 
 
