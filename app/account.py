@@ -123,7 +123,10 @@ class Account:
                              settings.relay_stock_interval,
                              webhooks=bool(settings.webhook_secrets()), count=self.menus.count)
         self.menus.intervals = self.budget.intervals
+        kept = self.webhooks
         self.webhooks = receiver(self.name, settings, self.menus, self.clock, self.state)
+        if kept is not None and self.webhooks is not None:
+            self.webhooks.stats = kept.stats  # the counts go on across new secrets
         self.settings = settings
 
     def gauges(self) -> AccountGauges:

@@ -58,5 +58,9 @@ async def test_retune_takes_intervals_and_webhooks_without_a_new_token(tmp_path:
         assert account.menus.intervals("any").refresh == 300
         assert account.budget.stock_interval == 600
         assert account.webhooks is not None and account.settings is new
+        stats = account.webhooks.stats
+        account.retune(accounts_of(tmp_path, {"harbor": harbor(
+            webhook_secrets=["menus-secret-0002"])})["harbor"])
+        assert account.webhooks.stats is stats  # the counts go on
     finally:
         await account.stop()
