@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr, flush=True)
             n_accounts, each = a.accounts or ((3, 20) if quick else (3, 200))
             sections.append(accounts.run(tmp / "j", accounts.Config(
-                n_accounts, each, 20.0 if quick else 120.0)))
+                n_accounts, each, 15.0 if quick else 120.0, 15.0 if quick else 60.0)))
     elapsed = time.monotonic() - started
     cmd = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
     preamble = [

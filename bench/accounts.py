@@ -24,7 +24,14 @@ from pathlib import Path
 import httpx
 
 from app.config.accounts_file import account_toml
-from bench.accounts_figures import AccountRun, ClientCalls, RelayRun, unloaded, warm_floor
+from bench.accounts_figures import (
+    AccountRun,
+    ClientCalls,
+    RelayRun,
+    steady_span,
+    unloaded,
+    warm_floor,
+)
 from bench.many import ADMIN, ITEMS, MODIFIER_GROUPS
 from bench.procs import Procs, cpu_seconds, proc_status, start_relay, start_sim
 from bench.report import Section
@@ -41,7 +48,9 @@ class Config:
     accounts: int = 3
     per_account: int = 200
     steady_s: float = 120.0
-    """Seconds of calls counted after the warm-up: two of the default 60 s intervals."""
+    """At least this many seconds of calls counted once every restaurant was checked."""
+    interval: float = 60.0
+    """``RELAY_REFRESH_INTERVAL`` and ``RELAY_STOCK_INTERVAL`` (the defaults)."""
 
 
 @dataclass(frozen=True)
@@ -115,23 +124,24 @@ class _Relay:
     dir: Path
 
 
-def _multi(tmp: Path, sim_url: str, accounts: list[Account], per_account: int | None
-           ) -> _Relay:
+def _multi(tmp: Path, sim_url: str, accounts: list[Account], per_account: int | None,
+           interval: float) -> _Relay:
     tmp.mkdir(parents=True, exist_ok=True)
     path = tmp / "accounts.toml"
     path.write_text(accounts_file(sim_url, accounts, per_account))
     path.chmod(0o600)
     env = {"RELAY_ACCOUNTS_FILE": str(path), "RELAY_ADMIN_KEY": ADMIN,
-           "RELAY_DATA_DIR": str(tmp / "data"), "RELAY_REFRESH_INTERVAL": "60",
-           "RELAY_STOCK_INTERVAL": "60"}
+           "RELAY_DATA_DIR": str(tmp / "data"), "RELAY_REFRESH_INTERVAL": f"{interval:g}",
+           "RELAY_STOCK_INTERVAL": f"{interval:g}"}
     return _Relay(tuple((a.name, a.name, a.guids[:per_account]) for a in accounts), env, tmp)
 
 
-def _solo(tmp: Path, sim_url: str, guids: list[str]) -> _Relay:
+def _solo(tmp: Path, sim_url: str, guids: list[str], interval: float) -> _Relay:
     tmp.mkdir(parents=True, exist_ok=True)
     env = relay_env(sim_url, TOAST_CLIENT_ID=SOLO, TOAST_CLIENT_SECRET=f"bench-secret-of-{SOLO}",
                     RELAY_RESTAURANTS=",".join(guids), RELAY_ADMIN_KEY=ADMIN,
-                    RELAY_DATA_DIR=str(tmp / "data"))
+                    RELAY_DATA_DIR=str(tmp / "data"), RELAY_REFRESH_INTERVAL=f"{interval:g}",
+                    RELAY_STOCK_INTERVAL=f"{interval:g}")
     return _Relay((("default", SOLO, tuple(guids)),), env, tmp)
 
 
@@ -147,15 +157,15 @@ def _base_rss(procs: Procs, relay: _Relay) -> int:
     return rss
 
 
-def _measure(procs: Procs, sim_url: str, relay: _Relay, base: _Relay,
-             steady_s: float) -> RelayRun:
-    base_kib = _base_rss(procs, base)
-    start_calls = _by_client(sim_url)
-    proc, url = start_relay(procs, relay.dir, relay.env)
-    t0 = time.monotonic()
+Warm = dict[str, tuple[float, dict[str, object]]]
+"""Account → (seconds until all its restaurants had a copy, ``/_sim/calls`` then)."""
+
+
+def _warm_up(url: str, sim_url: str, relay: _Relay, t0: float) -> tuple[Warm, set[str]]:
+    """Each account's warm-up (as far as it got by the timeout), and what is left."""
     left = {name: set(guids) for name, _, guids in relay.accounts}
-    warm: dict[str, tuple[float, dict[str, object]]] = {}
-    timeout = 60 + 3 * max(warm_floor(len(g)) for _, _, g in relay.accounts)
+    warm: Warm = {}
+    timeout = 60 + 3 * max(warm_floor(len(g)) for g in left.values())
     while len(warm) < len(left) and time.monotonic() - t0 < timeout:
         pending = _unloaded(url)
         for name in left:
@@ -163,15 +173,49 @@ def _measure(procs: Procs, sim_url: str, relay: _Relay, base: _Relay,
                 warm[name] = (time.monotonic() - t0, _by_client(sim_url))
         time.sleep(POLL)
     pending = _unloaded(url)
-    now = time.monotonic() - t0
-    for name in left:  # not done within the timeout: as far as it got
-        warm.setdefault(name, (now, _by_client(sim_url)))
+    for name in left:
+        warm.setdefault(name, (time.monotonic() - t0, _by_client(sim_url)))
+    return warm, pending
+
+
+def _interval(url: str) -> float:
+    """The longer effective polling interval (budget-stretched) of the relay's first
+    account; the accounts here are alike, so it is each one's."""
+    r = httpx.get(f"{url}/admin/status", params={"limit": 1}, headers={"X-API-Key": ADMIN},
+                  timeout=30)
+    r.raise_for_status()
+    plan = r.json()["budget"]["effective"]
+    return max(float(plan["metadataInterval"]), float(plan["stockInterval"]))
+
+
+def _all_checked(sim_url: str, relay: _Relay, since: dict[str, object], limit: float
+                 ) -> None:
+    """Until every restaurant had its first metadata check (a first round waits behind
+    Toast's rate, later ones keep its spacing: from here on polling is periodic)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        now = _by_client(sim_url)
+        if all(ClientCalls.of(now, c).since(ClientCalls.of(since, c)).checks >= len(g)
+               for _, c, g in relay.accounts):
+            return
+        time.sleep(1.0)
+
+
+def _measure(procs: Procs, sim_url: str, relay: _Relay, base: _Relay,
+             steady_s: float) -> RelayRun:
+    base_kib = _base_rss(procs, base)
+    start_calls = _by_client(sim_url)
+    proc, url = start_relay(procs, relay.dir, relay.env)
+    t0 = time.monotonic()
+    warm, pending = _warm_up(url, sim_url, relay, t0)
     time.sleep(1.0)
     rss = proc_status(proc.pid)["VmRSS"]
+    interval = _interval(url)
+    _all_checked(sim_url, relay, start_calls, 3 * interval)
+    span = steady_span(interval, steady_s)
     before, cpu0, s0 = _by_client(sim_url), cpu_seconds(proc.pid), time.monotonic()
-    time.sleep(steady_s)
+    time.sleep(span)
     after, cpu1, s1 = _by_client(sim_url), cpu_seconds(proc.pid), time.monotonic()
-    elapsed = s1 - t0
     procs.stop_last()
     runs = []
     for name, client, guids in relay.accounts:
@@ -181,9 +225,9 @@ def _measure(procs: Procs, sim_url: str, relay: _Relay, base: _Relay,
             name, len(guids), warm_s, len(set(guids) - pending),
             ClientCalls.of(at_warm, client).since(first),
             ClientCalls.of(after, client).since(ClientCalls.of(before, client)), s1 - s0,
-            ClientCalls.of(after, client).since(first), elapsed))
+            ClientCalls.of(after, client).since(first), s1 - t0))
     return RelayRun(tuple(runs), rss, base_kib, len(base.accounts),
-                    (cpu1 - cpu0) / (s1 - s0) * 60)
+                    (cpu1 - cpu0) / (s1 - s0) * 60, interval)
 
 
 def measure(tmp: Path, cfg: Config) -> tuple[RelayRun, RelayRun]:
@@ -198,10 +242,11 @@ def measure(tmp: Path, cfg: Config) -> tuple[RelayRun, RelayRun]:
         httpx.post(f"{sim_url}/_sim/fleet", timeout=600, json={
             "guids": every, "items": ITEMS, "modifierGroups": MODIFIER_GROUPS,
         }).raise_for_status()
-        multi = _measure(procs, sim_url, _multi(tmp / "accounts", sim_url, accounts, None),
-                         _multi(tmp / "accounts-base", sim_url, accounts, 1), cfg.steady_s)
-        solo = _measure(procs, sim_url, _solo(tmp / "one", sim_url, every),
-                        _solo(tmp / "one-base", sim_url, every[:1]), cfg.steady_s)
+        iv = cfg.interval
+        multi = _measure(procs, sim_url, _multi(tmp / "accounts", sim_url, accounts, None, iv),
+                         _multi(tmp / "accounts-base", sim_url, accounts, 1, iv), cfg.steady_s)
+        solo = _measure(procs, sim_url, _solo(tmp / "one", sim_url, every, iv),
+                        _solo(tmp / "one-base", sim_url, every[:1], iv), cfg.steady_s)
     return multi, solo
 
 

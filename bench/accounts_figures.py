@@ -6,6 +6,7 @@ Pure (no processes, no clock), so ``tests/bench`` pins it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,14 @@ def first_window(so_far: int, elapsed: float, steady_calls: int, steady_seconds:
     return so_far + (steady_calls / steady_seconds * rest if rest else 0.0)
 
 
+def steady_span(interval: float, at_least: float) -> float:
+    """Seconds to count steady calls over: whole effective intervals, at least
+    ``at_least``. A restaurant is polled once per interval after its first check, but the
+    restaurants' checks bunch (the warm-up ends for many at once, and they queue behind
+    Toast's rate), so only a whole number of intervals counts every one equally."""
+    return interval * max(1, math.ceil(at_least / interval - 1e-9))
+
+
 def per_restaurant_mib(rss_kib: int, base_kib: int, restaurants: int, base: int) -> float:
     """Resident MiB each restaurant adds: (RSS with ``restaurants`` − RSS with ``base``) /
     (``restaurants`` − ``base``), the process's own footprint left out (part g's figure)."""
@@ -68,6 +77,8 @@ class ClientCalls:
     logins: int = 0
     """Login calls (a client already holding a live token is handed the same one, so the
     simulator's tokens issued would miss them)."""
+    checks: int = 0
+    """Metadata calls: one per restaurant per effective interval once warm."""
 
     @classmethod
     def of(cls, calls: Mapping[str, Any], client: str) -> ClientCalls:
@@ -75,11 +86,13 @@ class ClientCalls:
         if row is None:
             return cls()
         refused = sum(int(codes.get("429", 0)) for codes in row.get("statuses", {}).values())
-        return cls(int(row.get("total", 0)), refused, int(row.get("calls", {}).get("login", 0)))
+        calls = row.get("calls", {})
+        return cls(int(row.get("total", 0)), refused, int(calls.get("login", 0)),
+                   int(calls.get("metadata", 0)))
 
     def since(self, before: ClientCalls) -> ClientCalls:
         return ClientCalls(self.total - before.total, self.refused - before.refused,
-                           self.logins - before.logins)
+                           self.logins - before.logins, self.checks - before.checks)
 
 
 @dataclass(frozen=True)
@@ -128,6 +141,8 @@ class RelayRun:
     base_restaurants: int
     """The same relay's RSS with one restaurant per account: the fixed cost, left out."""
     cpu_s_per_min: float
+    interval: float
+    """The effective polling interval (seconds) while the steady calls were counted."""
 
     @property
     def restaurants(self) -> int:

@@ -41,14 +41,16 @@ def report(multi: RelayRun, solo: RelayRun, cfg: Config) -> Section:
         f"enforces Toast's limits per client (20/s, 10,000 per 15 minutes). First "
         f"`toast-relay serve` with `RELAY_ACCOUNTS_FILE` naming {cfg.accounts} accounts (each "
         f"its client, its restaurants, a screen key), then with the same restaurants as one "
-        f"account (`TOAST_*`, the client reading all); default 60 s intervals, a fresh "
+        f"account (`TOAST_*`, the client reading all); {fmt(cfg.interval, 0)} s metadata and "
+        f"stock intervals (the relay stretches them to fit a client's budget), a fresh "
         f"`RELAY_DATA_DIR` each. Warm-up: from the relay answering until each account's "
         f"restaurants all have a copy; floor: {CALLS_PER_RESTAURANT} calls each at its "
         f"client's {TOAST_PER_SECOND}/s. Calls: what the simulator counted per client "
-        f"(`/_sim/calls` `by_client`); steady: the {fmt(cfg.steady_s, 0)} s after every "
-        f"account's warm-up, scaled to 15 minutes; first 15 minutes: the calls from the "
-        f"relay's start (warm-up included) plus the rest of the window at the steady pace, "
-        f"the busiest window there is.")
+        f"(`/_sim/calls` `by_client`); steady: from when every restaurant had its first "
+        f"metadata check (polling is periodic from then on), whole effective intervals, "
+        f"at least {fmt(cfg.steady_s, 0)} s, scaled to 15 minutes; first 15 minutes: the "
+        f"calls from the relay's start (warm-up included) plus the rest of the window at "
+        f"the steady pace, the busiest window there is.")
     section.add(md_table(
         ["account", "restaurants", "warm-up s", "floor s", "× floor", "calls in warm-up",
          "logins", "steady calls", "steady per 15 min", "first 15 min", "of Toast's 10,000",
@@ -63,15 +65,16 @@ def report(multi: RelayRun, solo: RelayRun, cfg: Config) -> Section:
         f"one restaurant per account) / (restaurants − accounts), so each account's fixed "
         f"cost (its login, limiter, HTTP connections: {fmt(extra, 1)} MiB per extra account "
         f"here) is left out. CPU: the relay's user+system seconds per minute over the steady "
-        f"period.")
+        f"period, at the effective interval shown (one budget stretches it for all the "
+        f"restaurants; accounts each have their own).")
     section.add(md_table(
         ["relay", "restaurants", "RSS MiB", "RSS, one restaurant per account MiB",
-         "MiB/restaurant", "ratio to one account", "CPU s/min"],
+         "MiB/restaurant", "ratio to one account", "effective interval s", "CPU s/min"],
         [[f"{len(r.accounts)} account{'s' if len(r.accounts) > 1 else ''}",
           f"{r.restaurants:,}", fmt(r.rss_kib / kib, 0), fmt(r.base_kib / kib, 0),
           fmt(r.per_restaurant_mib, 3), fmt_ratio(ratio(r.per_restaurant_mib,
                                                         solo.per_restaurant_mib)),
-          fmt(r.cpu_s_per_min, 2)] for r in (multi, solo)]))
+          fmt(r.interval, 0), fmt(r.cpu_s_per_min, 2)] for r in (multi, solo)]))
     for a in multi.accounts:
         section.targets.append(Target(
             f"j. Toast calls per 15 minutes, {a.name} ({a.restaurants:,} restaurants)",

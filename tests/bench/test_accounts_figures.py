@@ -17,6 +17,7 @@ from bench.accounts_figures import (
     first_window,
     per_restaurant_mib,
     per_window,
+    steady_span,
     unloaded,
     warm_floor,
 )
@@ -41,6 +42,13 @@ def test_first_window_adds_the_rest_of_the_window_at_the_steady_pace() -> None:
     assert math.isnan(first_window(700, 300.0, 10, 0.0))
 
 
+def test_steady_span_is_whole_intervals_of_at_least_the_minimum() -> None:
+    """Steady calls are counted over whole polling intervals, never shorter than asked."""
+    assert steady_span(60.0, 120.0) == 120.0
+    assert steady_span(144.0, 120.0) == 144.0
+    assert steady_span(50.0, 120.0) == 150.0
+
+
 def test_per_restaurant_mib_leaves_the_fixed_footprint_out() -> None:
     """(RSS at N − RSS at the base) / (N − base), in MiB; no restaurants added is NaN."""
     assert per_restaurant_mib(100 * 1024 + 597 * 512, 100 * 1024, 600, 3) == 0.5
@@ -55,13 +63,13 @@ def test_unloaded_counts_only_restaurants_without_a_copy() -> None:
 
 
 def test_client_calls_read_by_client_and_subtract() -> None:
-    """Totals, 429s over every endpoint and login calls of one client; an unseen client is 0."""
-    calls = {"by_client": {"c1": {"total": 50, "calls": {"login": 2, "menus": 48},
+    """Totals, 429s over every endpoint, login and metadata calls of a client; unseen: 0."""
+    calls = {"by_client": {"c1": {"total": 50, "calls": {"login": 2, "menus": 41, "metadata": 7},
                                   "statuses": {"menus": {"200": 40, "429": 3},
                                                "login": {"429": 1}}}}}
     now = ClientCalls.of(calls, "c1")
-    assert now == ClientCalls(50, 4, 2)
-    assert now.since(ClientCalls(20, 1, 1)) == ClientCalls(30, 3, 1)
+    assert now == ClientCalls(50, 4, 2, 7)
+    assert now.since(ClientCalls(20, 1, 1, 2)) == ClientCalls(30, 3, 1, 5)
     assert ClientCalls.of(calls, "c2") == ClientCalls()
 
 
