@@ -1,9 +1,9 @@
-"""``python -m bench``: serving, parsing, Toast-call, board, many-restaurant, screen and push
-figures.
+"""``python -m bench``: serving, parsing, Toast-call, board, many-restaurant, screen, push
+and account figures.
 
 Writes the Markdown table to bench/results/latest.md and prints it. ``--quick``
 is a smoke run; ``--only a,c`` runs some parts; ``--sizes`` sets part g's counts,
-``--streams`` part i's.
+``--streams`` part i's, ``--accounts`` part j's.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import (
+    accounts,
     board,
     freshness,
     many,
@@ -32,14 +33,14 @@ from bench.load import LoadGenerator
 from bench.report import Section, render
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PARTS = ("a", "b", "c", "d", "e", "f", "g", "h", "i")
+PARTS = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j")
 
 
 def _parts(raw: str) -> list[str]:
     parts = [p.strip() for p in raw.split(",") if p.strip()]
     bad = [p for p in parts if p not in PARTS]
     if bad or not parts:
-        raise argparse.ArgumentTypeError(f"expected a, b, c, d, e, f, g, h, i or a comma list, "
+        raise argparse.ArgumentTypeError(f"expected a, b, c, d, e, f, g, h, i, j or a comma list, "
                                          f"got {raw!r}")
     return parts
 
@@ -54,10 +55,19 @@ def _sizes(raw: str) -> tuple[int, ...]:
     return sizes
 
 
+def _accounts(raw: str) -> tuple[int, int]:
+    count, _, each = raw.lower().partition("x")
+    if not (count.strip().isdigit() and each.strip().isdigit()) or int(count) < 2 or int(
+            each) < 1:
+        raise argparse.ArgumentTypeError(f"expected ACCOUNTSxRESTAURANTS with at least 2 "
+                                         f"accounts, e.g. 3x200, got {raw!r}")
+    return int(count), int(each)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="smoke run: short durations")
-    p.add_argument("--only", type=_parts, default=list(PARTS), metavar="a|b|...|i",
+    p.add_argument("--only", type=_parts, default=list(PARTS), metavar="a|b|...|j",
                    help="run only these parts (comma list)")
     p.add_argument("--seconds", type=float, help="seconds per load run (default 4; quick 1)")
     p.add_argument("--reps", type=int, help="load repetitions (default 3; quick 1)")
@@ -68,6 +78,8 @@ def parser() -> argparse.ArgumentParser:
                                                  "100,500,1000; quick 20)")
     p.add_argument("--streams", type=_sizes, help="part i: open /events streams (boards) per "
                                                    "run (default 1000,5000; quick 200)")
+    p.add_argument("--accounts", type=_accounts, metavar="AxN",
+                   help="part j: accounts x restaurants each (default 3x200; quick 3x20)")
     p.add_argument("--rounds", type=int, help="part i: fan-out rounds per size (default 20; "
                                               "quick 5)")
     p.add_argument("--publishes", type=int, help="publishes each way for part f (default 20; "
@@ -151,6 +163,12 @@ def main(argv: list[str] | None = None) -> int:
             (tmp / "i").mkdir()
             counts = a.streams or ((200,) if quick else (1000, 5000))
             sections += push.run(tmp / "i", counts, a.rounds or (5 if quick else 20))
+        if "j" in a.only:
+            print("part j: accounts (several Toast clients on one relay) ...",
+                  file=sys.stderr, flush=True)
+            n_accounts, each = a.accounts or ((3, 20) if quick else (3, 200))
+            sections.append(accounts.run(tmp / "j", accounts.Config(
+                n_accounts, each, 15.0 if quick else 120.0, 15.0 if quick else 60.0)))
     elapsed = time.monotonic() - started
     cmd = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
     preamble = [

@@ -158,12 +158,15 @@ def cpu_seconds(pid: int) -> float:
 
 
 def start_sim(procs: Procs, tmp: Path, token_lifetime: float | None = None, *,
-              local_images: bool = False) -> str:
+              local_images: bool = False, clients: Path | None = None) -> str:
+    """``toast-relay sim``; ``clients``: a ``--clients`` file replacing its API clients."""
     port = free_port()
     lifetime = [] if token_lifetime is None else ["--token-lifetime", str(token_lifetime)]
     images = ["--local-images"] if local_images else []
+    clients_file = [] if clients is None else ["--clients", str(clients)]
     proc = procs.start(Proc("sim", [RELAY, "sim", "--host", HOST, "--port", str(port),
-                                    *lifetime, *images], tmp / "sim.log", cwd=tmp))
+                                    *lifetime, *images, *clients_file], tmp / "sim.log",
+                            cwd=tmp))
     url = f"http://{HOST}:{port}"
     proc.wait_http(f"{url}/_sim/calls")
     return url

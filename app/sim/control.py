@@ -188,18 +188,30 @@ class Control:
 
 
     async def fleet(self, request: Request) -> Response:
-        """Many restaurants sharing one generated menu (benchmarks of many locations)."""
+        """Many restaurants sharing one generated menu (benchmarks of many locations):
+        ``count`` new ones, or ``guids`` (e.g. a clients file's, each client's own)."""
         body = await _json(request, default={})
         if not isinstance(body, dict):
             raise ControlError(400, "body must be a JSON object")
-        sizes = [body.get("count"), body.get("items", 150), body.get("modifierGroups", 5),
-                 body.get("seed", 1)]
+        guids = _fleet_guids(body.get("guids", []))
+        if guids and "count" in body:
+            raise ControlError(400, "give count or guids, not both")
+        count, items, groups, seed = sizes = [
+            body.get("count", len(guids) or None), body.get("items", 150),
+            body.get("modifierGroups", 5), body.get("seed", 1)]
         if not all(isinstance(v, int) and v >= 0 for v in sizes):
             raise ControlError(400, "count, items, modifierGroups and seed must be integers "
                                     ">= 0")
-        if not 1 <= sizes[0] <= MAX_FLEET:
+        if not 1 <= count <= MAX_FLEET:
             raise ControlError(400, f"count must be from 1 to {MAX_FLEET}")
-        return json_response({"guids": self.state.load_fleet(*sizes)})
+        return json_response({"guids": self.state.load_fleet(count, items, groups, seed,
+                                                             guids)})
+
+
+def _fleet_guids(raw: object) -> list[str]:
+    if not isinstance(raw, list) or not all(isinstance(g, str) and is_guid(g) for g in raw):
+        raise ControlError(400, "guids must be a list of restaurant GUIDs")
+    return list(dict.fromkeys(g.lower() for g in raw))
 
 
 def _wrap(handler: Any) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import math
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -246,20 +246,24 @@ class SimState:
         record.menus = doc
         self._menu_bytes.pop(key, None)
 
-    def load_fleet(self, count: int, items: int, modifier_groups: int, seed: int) -> list[str]:
-        """``count`` new restaurants serving one generated menu; their GUIDs.
+    def load_fleet(self, count: int, items: int, modifier_groups: int, seed: int,
+                   guids: Sequence[str] = ()) -> list[str]:
+        """``count`` new restaurants serving one generated menu, or the menu served for
+        ``guids``; their GUIDs.
 
         The menu tree is shared between them (only the top-level record is copied), so a
         thousand restaurants cost the simulator one menu; a price change through
-        ``/_sim/publish`` therefore shows in all of them, a plain publish in one.
+        ``/_sim/publish`` therefore shows in all of them, a plain publish in one. A GUID
+        the simulator knows (a clients file's) keeps the clients that may read it, so
+        each client's fleet stays its own.
         """
         template = build_large_menu(items, modifier_groups, seed)
-        guids = []
-        for i in range(count):
-            guid = str(uuid.uuid5(FLEET_NAMESPACE, f"{seed}/{items}/{modifier_groups}/{i}"))
+        chosen = [g.lower() for g in guids] or [
+            str(uuid.uuid5(FLEET_NAMESPACE, f"{seed}/{items}/{modifier_groups}/{i}"))
+            for i in range(count)]
+        for i, guid in enumerate(chosen):
             self.load_menu(guid, dict(template), name=f"Fleet Kitchen {i + 1}")
-            guids.append(guid)
-        return guids
+        return chosen
 
     def load_large(self, guid: str, items: int, modifier_groups: int, seed: int) -> None:
         self.load_menu(guid, build_large_menu(items, modifier_groups, seed, guid.lower()))

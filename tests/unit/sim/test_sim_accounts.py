@@ -8,6 +8,7 @@ import httpx
 import orjson
 import pytest
 
+from app.sim.large import build_large_menu
 from app.sim.sample import (
     AGENCY_BAKERY_GUID,
     AGENCY_CLIENT_ID,
@@ -166,3 +167,21 @@ async def test_a_login_with_a_wrong_secret_counts_for_its_client(
     assert calls["by_client"] == {AGENCY_CLIENT_ID: {
         "calls": {"login": 1}, "total": 1, "tokens_issued": 0,
         "statuses": {"login": {"401": 1}}}}
+
+
+async def test_a_fleet_over_one_clients_restaurants_stays_that_clients(
+        client: httpx.AsyncClient) -> None:
+    """/_sim/fleet with guids serves its menu there, readable by their own client alone."""
+    r = await client.post("/_sim/fleet", json={"guids": [AGENCY_TAQUERIA_GUID.upper()],
+                                               "items": 40, "modifierGroups": 2})
+    assert r.status_code == 200 and r.json()["guids"] == [AGENCY_TAQUERIA_GUID]
+    demo, agency = await _login(client, CREDENTIALS), await _login(client, AGENCY)
+    menus = await client.get("/menus/v2/menus", headers=headers(agency, AGENCY_TAQUERIA_GUID))
+    assert menus.status_code == 200
+    assert menus.json()["menus"] == orjson.loads(orjson.dumps(build_large_menu(40, 2, 1)))["menus"]
+    assert (await client.get("/menus/v2/metadata", headers=headers(demo, AGENCY_TAQUERIA_GUID))
+            ).status_code == 403
+    both = await client.post("/_sim/fleet", json={"count": 1, "guids": [AGENCY_BAKERY_GUID]})
+    bad = await client.post("/_sim/fleet", json={"guids": ["not-a-guid"]})
+    assert both.status_code == 400 and "not both" in both.json()["detail"]
+    assert bad.status_code == 400 and "guids" in bad.json()["detail"]
