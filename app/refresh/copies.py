@@ -41,7 +41,11 @@ class Copies:
             return None
         return snap
 
+    def recent(self, snap: Snapshot) -> bool:
+        """Toast confirmed ``snap`` within one check interval: it is as current as any copy
+        served between two checks, so it is not shown stale."""
+        return self._clock.now() - snap.checked_at < self._timing.intervals(snap.guid).refresh
+
     def fresh(self, snap: Snapshot) -> bool:
         """A shared copy another replica confirmed within the interval needs no check now."""
-        return (self.shared and self._clock.now() - snap.checked_at
-                < self._timing.intervals(snap.guid).refresh)
+        return self.shared and self.recent(snap)

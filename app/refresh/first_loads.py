@@ -99,9 +99,11 @@ class FirstLoads:
             return
         snap = await self._copies.usable(t.guid)
         if snap is not None:
-            # Served as it was before the restart, byte for byte (so boards' conditional
-            # requests get 304s); only a failing check marks it stale.
-            self._display.show(t, await self._display.build(t, snap, stale=False), snap)
+            # Confirmed within an interval, it is served as it was before the restart, byte
+            # for byte (boards' conditional requests get 304s); older, it is stale until
+            # confirmed. A failing check marks it stale either way.
+            stale = not self._copies.recent(snap)
+            self._display.show(t, await self._display.build(t, snap, stale=stale), snap)
             t.state = decide.loaded(t.state, now_of(self._clock),
                                     self._timing.intervals(t.guid),
                                     check_now=not self._copies.fresh(snap),
@@ -113,8 +115,8 @@ class FirstLoads:
     async def _first_load(self, t: Tracked, priority: Priority) -> MenuView:
         leased = False
         try:
-            # A copy saved before a restart is served at once, as it was (the loop checks it
-            # right away; only a failing check marks it stale).
+            # A copy saved before a restart is served at once (stale unless confirmed within an
+            # interval, as in ``restore``) and checked right away.
             snap = await self._copies.usable(t.guid)
             if snap is None and self._copies.shared:
                 snap, leased = await self._shared_first_load(t.guid)
@@ -125,7 +127,8 @@ class FirstLoads:
             # Built before it is stored: the menus are decoded (and their shape checked)
             # only in the build, so a menu Toast sent in a shape we cannot read is never
             # saved over a good copy.
-            view = await self._display.build(t, snap, stale=False)
+            view = await self._display.build(
+                t, snap, stale=not fetched and not self._copies.recent(snap))
             if fetched:
                 await self._copies.keep(snap.released())
             self._display.show(t, view, snap)

@@ -173,6 +173,8 @@ def test_readyz_200_with_saved_copies_while_login_fails(sim_url: str, tmp_path: 
             body = r.json()
             assert body["status"] == "degraded" and "503" in body["loginError"]
             assert body["restaurants"] == {"total": 2, "servable": 2}
+            wait_for(lambda: httpx.get(f"{url}/menu/harbor", params={"key": KEY}).headers.get(
+                "X-Cache") == "STALE", 30, "the copy marked stale by its failing check")
             menu = httpx.get(f"{url}/menu/harbor", params={"key": KEY})
             assert menu.status_code == 200 and menu.headers["X-Cache"] == "STALE"
             status = httpx.get(f"{url}/admin/status", params={"key": ADMIN}).json()

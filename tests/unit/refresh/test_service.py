@@ -153,7 +153,7 @@ async def test_restart_counts_stale_max_from_last_confirmation(tmp_path: Path) -
             first.primary.menus._tracked[GUID].last_requested = clock.monotonic()
     await rig.fault(endpoint="*", mode="503", count=None)
     second = build()
-    view, result = await second.menus.view(GUID)
+    view, result = await second.menus.view(GUID)  # confirmed a second ago: as it was
     assert (result, view.stale) == ("MISS", False) and view.rows
     second.menus.tick()  # the check due at once fails against the failing Toast
     for _ in range(120):  # its retries run on the fake clock
@@ -235,3 +235,23 @@ async def test_intervals_come_from_the_supplied_plan(rig: Rig) -> None:
     for _ in range(5):
         await rig.check_now()  # advances 60 s of the configured interval each time
     assert await rig.calls("metadata") - before <= 1
+
+
+async def test_a_copy_confirmed_longer_ago_than_an_interval_restores_stale(
+        tmp_path: Path) -> None:
+    """After a restart, a saved copy Toast last confirmed more than one check interval ago is
+    served marked stale until a check confirms it; a recent one is served as it was."""
+    clock = FakeClock(start=START)
+    sim = create_sim_app(SimState(clock=clock))
+    env = settings_env(RELAY_DATA_DIR=str(tmp_path), RELAY_REFRESH_INTERVAL="60")
+
+    def build() -> Relay:
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=sim),
+                                 base_url="http://toast.test")
+        return Relay.build(load_settings(env), clock=clock, http=http)
+
+    await build().menus.view(GUID)
+    await clock.advance(30)
+    assert (await build().menus.view(GUID))[0].stale is False
+    await clock.advance(61)
+    assert (await build().menus.view(GUID))[0].stale is True
