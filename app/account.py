@@ -152,15 +152,13 @@ class Account:
             ]
 
     def load_soon(self, guids: list[str]) -> None:
-        """Load restaurants newly listed for this account (a reloaded file) in the
-        background, as a screen's first request would."""
-        async def load(guid: str) -> None:
-            with contextlib.suppress(Exception):  # a failure shows in its status
-                await self.menus.view(guid)
-
+        """Pin and load restaurants newly listed for this account (a reloaded file) in the
+        background, as the start-up warm-up does for the listed ones."""
+        if not guids:
+            return
         with account_context(self.name):
-            self._tasks.extend(asyncio.create_task(load(g), name=f"{self.name}-load")
-                               for g in guids)
+            self._tasks.append(asyncio.create_task(self.menus.warm(guids),
+                                                   name=f"{self.name}-warm-more"))
 
     async def warm(self) -> None:
         """Load the account's configured restaurants (saved copies first, then Toast)."""

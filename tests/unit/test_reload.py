@@ -9,7 +9,9 @@ from app.clock import FakeClock
 from app.metrics import Metrics
 from app.reload import retuned, same_parts
 from app.serve.push import ChangeFeed
+from app.sim.sample import SECOND_RESTAURANT_GUID
 from tests.support.accounts_files import accounts_of, harbor
+from tests.support.in_process_relay import open_relay
 
 
 def test_keys_and_restaurants_change_in_place(tmp_path: Path) -> None:
@@ -64,3 +66,17 @@ async def test_retune_takes_intervals_and_webhooks_without_a_new_token(tmp_path:
         assert account.webhooks.stats is stats  # the counts go on
     finally:
         await account.stop()
+
+
+async def test_restaurants_newly_listed_by_a_reload_are_pinned_and_loaded() -> None:
+    """``Account.load_soon``: a restaurant a reloaded file adds to a running account is
+    loaded in the background and always polled, like one listed at start-up."""
+    async with open_relay() as stack:
+        account = stack.relay.primary
+        account.load_soon([SECOND_RESTAURANT_GUID])
+        for _ in range(50):
+            tracked = account.menus._tracked.get(SECOND_RESTAURANT_GUID)
+            if tracked is not None and tracked.view is not None:
+                break
+            await stack.clock.advance(0.1)
+        assert tracked is not None and tracked.view is not None and tracked.state.pinned
