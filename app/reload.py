@@ -69,6 +69,7 @@ class Reloader:
             done = Reloaded(removed=[n for n in relay.accounts if n not in configured])
             running: dict[str, Account] = {}
             fresh: list[Account] = []
+            unlisted: list[tuple[Account, set[str]]] = []
             for name, settings in configured.items():
                 old = relay.accounts.get(name)
                 if old is not None and same_parts(old.settings, settings):
@@ -77,8 +78,9 @@ class Reloader:
                     if retuned(old.settings, settings):
                         old.retune(settings)
                     old.settings = settings
-                    old.load_soon([g for g in settings.relay_restaurants.values()
-                                   if g not in listed])
+                    now_listed = set(settings.relay_restaurants.values())
+                    old.load_soon([g for g in now_listed if g not in listed])
+                    unlisted.append((old, listed - now_listed))
                     running[name] = old
                     continue
                 (done.changed if old is not None else done.added).append(name)
@@ -92,6 +94,8 @@ class Reloader:
             relay.menus.replace({n: a.menus for n, a in running.items()})
             retired = [a for n, a in relay.accounts.items() if running.get(n) is not a]
             relay.accounts = running
+            for account, guids in unlisted:  # no longer routed to it: stop polling them
+                account.menus.drop(guids)
             for account in retired:
                 await account.stop()
             log.info("accounts reloaded", extra=done.as_json())

@@ -223,6 +223,12 @@ class MenuService:
     def known(self) -> list[str]:
         return list(self._tracked)
 
+    def drop(self, guids: Iterable[str]) -> None:
+        """Stop holding and polling these restaurants (no longer this account's after a
+        reload); a check already running finishes unheard."""
+        for guid in guids:
+            self._tracked.pop(guid, None)
+
     def count(self) -> int:
         """How many restaurants are tracked (polled) now; the budget plans for them."""
         return len(self._tracked)

@@ -6,11 +6,18 @@ from pathlib import Path
 
 from app.account import Account
 from app.clock import FakeClock
+from app.config import load_accounts
 from app.metrics import Metrics
-from app.reload import retuned, same_parts
+from app.reload import Reloader, retuned, same_parts
 from app.serve.push import ChangeFeed
-from app.sim.sample import SECOND_RESTAURANT_GUID
-from tests.support.accounts_files import accounts_of, harbor
+from app.sim.sample import (
+    AGENCY_BAKERY_GUID,
+    AGENCY_CLIENT_ID,
+    AGENCY_CLIENT_SECRET,
+    AGENCY_TAQUERIA_GUID,
+    SECOND_RESTAURANT_GUID,
+)
+from tests.support.accounts_files import accounts_of, harbor, write_accounts
 from tests.support.in_process_relay import open_relay
 
 
@@ -80,3 +87,32 @@ async def test_restaurants_newly_listed_by_a_reload_are_pinned_and_loaded() -> N
                 break
             await stack.clock.advance(0.1)
         assert tracked is not None and tracked.view is not None and tracked.state.pinned
+
+
+async def test_a_reload_moves_a_running_accounts_restaurants(tmp_path: Path) -> None:
+    """A restaurant a reload takes off a running account is no longer polled by it, and
+    one it adds is pinned and loaded; the account itself keeps running (same token)."""
+    def other(guid: str) -> Path:
+        return write_accounts(tmp_path, {"other": {
+            "api_url": "http://toast.test", "client_id": AGENCY_CLIENT_ID,
+            "client_secret": AGENCY_CLIENT_SECRET, "restaurants": [guid],
+            "screen_keys": ["other-screen-key-000001"]}})
+
+    path = other(AGENCY_TAQUERIA_GUID)
+    async with open_relay(accounts=load_accounts, RELAY_ACCOUNTS_FILE=str(path)) as stack:
+        account = stack.relay.accounts["other"]
+        tokens = account.tokens
+        for _ in range(50):
+            if account.menus.current(AGENCY_TAQUERIA_GUID) is not None:
+                break
+            await stack.clock.advance(0.1)
+        other(AGENCY_BAKERY_GUID)
+        done = await Reloader(stack.relay).reload()
+        assert done.changed == ["other"] and stack.relay.accounts["other"] is account
+        assert account.tokens is tokens
+        assert AGENCY_TAQUERIA_GUID not in account.menus.known()
+        for _ in range(50):  # the newly listed one loads in the background
+            if account.menus.current(AGENCY_BAKERY_GUID) is not None:
+                break
+            await stack.clock.advance(0.1)
+        assert account.menus.current(AGENCY_BAKERY_GUID) is not None
