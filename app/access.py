@@ -152,9 +152,13 @@ class KeyRing:
         """Whether some admin key is configured (RELAY_ADMIN_KEY or an account's)."""
         return bool(self._admins)
 
+    def _serving(self, guid: str) -> str | None:
+        """The account serving ``guid``: the one listing it, else the open ``default``."""
+        return self._owner.get(guid) or self._open
+
     def account_of(self, guid: str) -> str:
         """The account serving ``guid`` (a lower-case GUID); 404 when none does."""
-        account = self._owner.get(guid) or self._open
+        account = self._serving(guid)
         if account is None:
             raise NotFound(f"restaurant {guid} is not served by this relay " + (
                 "(no account in RELAY_ACCOUNTS_FILE lists it)" if self._several
@@ -193,16 +197,16 @@ class KeyRing:
 
         ``note``: the request's access-log facts, which then name the restaurant."""
         guid = self.resolve(ref)
+        owner = self._serving(guid)
         if note is not None:
-            self.note(note, guid)
-        self.authorize(allowed, guid)
+            note["restaurant"], note["account"] = guid, owner
+        self._authorize(allowed, guid, owner)
         return guid
 
     def note(self, note: dict[str, Any], guid: str) -> None:
         """Name restaurant ``guid`` and its account in a request's access-log facts
-        (``scope["relay"]``); one dictionary lookup, on every screen request."""
-        note["restaurant"] = guid
-        note["account"] = self._owner.get(guid) or self._open
+        (``scope["relay"]``)."""
+        note["restaurant"], note["account"] = guid, self._serving(guid)
 
     def resolve_path(self, scope: ASGIScope) -> str:
         """A raw route's ``{restaurant}`` → its GUID (400/404), named in the request's
@@ -214,7 +218,11 @@ class KeyRing:
     def authorize(self, scope: Scope, guid: str) -> None:
         """403 unless ``scope`` covers ``guid``; the answer does not name the GUID (the
         request may have named an alias of another account's restaurant)."""
-        if (scope.account != (self._owner.get(guid) or self._open)
+        self._authorize(scope, guid, self._serving(guid))
+
+    def _authorize(self, scope: Scope, guid: str, owner: str | None) -> None:
+        """``authorize``, with ``guid``'s account already looked up."""
+        if (scope.account != owner
                 or (ALL_RESTAURANTS not in scope.guids and guid not in scope.guids)):
             raise Forbidden("this key may not read this restaurant; use a key that "
                             "RELAY_API_KEYS" + (" or its account's screen_keys"
@@ -222,7 +230,7 @@ class KeyRing:
 
     def manages(self, account: str, guid: str) -> bool:
         """Whether an admin of ``account`` (``admin``) manages restaurant ``guid``."""
-        return account == ALL_RESTAURANTS or (self._owner.get(guid) or self._open) == account
+        return account == ALL_RESTAURANTS or self._serving(guid) == account
 
     def listed(self, account: str | None = None) -> list[str]:
         """The restaurants the accounts list (one account's with ``account``), in order."""
@@ -237,7 +245,7 @@ class KeyRing:
             mine += [g for g in known if g not in self._owner]
         if ALL_RESTAURANTS not in scope.guids:
             mine = [g for g in dict.fromkeys([*mine, *scope.guids]) if g in scope.guids
-                    and (self._owner.get(g) or self._open) == scope.account]
+                    and self._serving(g) == scope.account]
         return [g for g in dict.fromkeys(mine) if is_guid(g)]
 
     def aliases_of(self, guid: str) -> list[str]:
