@@ -91,7 +91,7 @@ async def restaurant_status(relay: RelayDep, guid: AdminRestaurant) -> Response:
     if facts is None:
         raise NotFound(f"the relay does not track {guid} (not configured and not asked "
                        "for recently); GET /menu/{restaurant} loads it")
-    return _json(facts.as_json(relay.menus.account(guid)))
+    return _json(facts.as_json(relay.keys.account_of(guid)))
 
 
 @fast_lane_docs.post("/admin/refresh/{restaurant}", tags=["admin"],
@@ -117,7 +117,7 @@ class Refresh:
         check_manages(relay.keys, account, guid)
         await relay.menus.refresh(guid)
         facts = relay.menus.facts_of(guid)
-        owner = relay.menus.account(guid)
+        owner = relay.keys.account_of(guid)
         await _json(facts.as_json(owner) if facts else {"restaurant": guid, "account": owner}
                     )(scope, receive, send)
 

@@ -39,14 +39,6 @@ class MenuDesk:
             found = self._route[guid] = self._services[self._account_of(guid)]
         return found
 
-    def account(self, guid: str) -> str:
-        return self._account_of(guid)
-
-    @property
-    def services(self) -> Mapping[str, MenuService]:
-        """Each account's service, by account name."""
-        return self._services
-
     # --- screens (the hot path: one dictionary lookup more than a single service) ---------
 
     def cached(self, guid: str) -> tuple[MenuView, CacheResult] | None:
@@ -58,19 +50,11 @@ class MenuDesk:
         with account_context(self._account_of(guid)):
             return await service.view(guid)
 
-    async def menus_body(self, guid: str) -> tuple[bytes, CacheResult]:
-        service = self.service(guid)
-        with account_context(self._account_of(guid)):
-            return await service.menus_body(guid)
-
     def current(self, guid: str) -> MenuView | None:
         return self.service(guid).current(guid)
 
     def info(self, guid: str) -> RestaurantInfo | None:
         return self.service(guid).info(guid)
-
-    def can_serve(self, guid: str) -> bool:
-        return self.service(guid).can_serve(guid)
 
     # --- operators ----------------------------------------------------------------------
 
@@ -93,9 +77,6 @@ class MenuDesk:
 
     def known(self) -> list[str]:
         return [g for s in self._services.values() for g in s.known()]
-
-    def count(self) -> int:
-        return sum(s.count() for s in self._services.values())
 
     def tick(self, guids: Iterable[str] | None = None) -> None:
         """Start what is due (for ``guids``, or everything) in every account."""
