@@ -29,19 +29,12 @@ from app.metrics_collectors import (
     WebhookCollector,
 )
 from app.readiness import Readiness, combined, readiness
-from app.refresh.budget import Budget
 from app.refresh.desk import MenuDesk
 from app.screens.book import ScreenBook
 from app.serve.push import ChangeFeed
-from app.store.backends import Shared, State, shared_state
+from app.store.backends import Shared, shared_state
 from app.store.screens import MemoryScreens, Stored
 from app.store.session_secret import SecretSource
-from app.store.snapshots import SnapshotStore
-from app.toast.client import ToastClient
-from app.toast.limiter import UpstreamLimiter
-from app.toast.passthrough import PassThrough
-from app.toast.token import TokenManager
-from app.webhooks.receiver import WebhookReceiver
 
 log = logging.getLogger("toast_relay")
 
@@ -149,39 +142,6 @@ class Relay:
     def account_of(self, guid: str) -> Account:
         """The account serving restaurant ``guid`` (404 when none does)."""
         return self.accounts[self.keys.account_of(guid)]
-
-    # The primary account's parts, for a single-account relay's callers.
-    @property
-    def tokens(self) -> TokenManager:
-        return self.primary.tokens
-
-    @property
-    def limiter(self) -> UpstreamLimiter:
-        return self.primary.limiter
-
-    @property
-    def toast(self) -> ToastClient:
-        return self.primary.toast
-
-    @property
-    def budget(self) -> Budget:
-        return self.primary.budget
-
-    @property
-    def state(self) -> State:
-        return self.primary.state
-
-    @property
-    def store(self) -> SnapshotStore:
-        return self.primary.state.snapshots
-
-    @property
-    def webhooks(self) -> WebhookReceiver | None:
-        return self.primary.webhooks
-
-    @property
-    def passthrough(self) -> PassThrough:
-        return self.primary.passthrough
 
     def screen_changed(self, old: Stored | None, new: Stored | None) -> None:
         """Tell the boards that may show a changed screen to look again (``/events``).

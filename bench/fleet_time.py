@@ -181,7 +181,7 @@ async def measure(n: int) -> FleetTime:
                     if g not in lag and v is not None and v.last_updated != versions[g]:
                         lag[g] = clock.monotonic() - published_at
         after = sim.counters.to_json()
-        plan = relay.budget.gauges()
+        plan = relay.primary.budget.gauges()
         repriced = sum(1 for g in guids[PUBLISHED:] if (v := menus.current(g)) is not None
                        and v.json.etag != first.get(g))
         slices = menus.pacer.slices - slices

@@ -63,7 +63,8 @@ class Pipeline:
                                       "TOAST_CLIENT_SECRET": SAMPLE_CLIENT_SECRET,
                                       "RELAY_API_KEYS": KEY})
         self._relay = Relay.build(settings)  # no I/O: only the parts are wired
-        self.loader = SnapshotLoader(toast=self._relay.toast, store=self._relay.store,
+        self.loader = SnapshotLoader(toast=self._relay.primary.toast,
+                                     store=self._relay.primary.state.snapshots,
                                      clock=self._relay.clock)
         self.guid = guid
         self.last_sizes: tuple[int, int, int] = (0, 0, 0)

@@ -76,7 +76,7 @@ async def test_metadata_passes_through_and_is_cached(stack: Stack) -> None:
     before = await stack.toast_calls("metadata")
     first = await toast(stack, "menus/v2/metadata")
     direct = await stack.sim.get("/menus/v2/metadata", headers={
-        "Authorization": f"Bearer {await stack.relay.tokens.get_token()}",
+        "Authorization": f"Bearer {await stack.relay.primary.tokens.get_token()}",
         "Toast-Restaurant-External-ID": GUID})
     assert first.status_code == 200 and first.json() == direct.json()
     assert first.headers["x-cache"] == "MISS"
@@ -125,7 +125,7 @@ async def test_key_and_restaurant_rules(stack: Stack) -> None:
 async def test_toast_errors_keep_status_and_body(open_relay: Open) -> None:
     """Toast's 403 comes back with Toast's status and body (not the relay's), never the token."""
     async with open_relay(RELAY_RESTAURANTS="") as stack:
-        token = await stack.relay.tokens.get_token()
+        token = await stack.relay.primary.tokens.get_token()
         refused = await toast(stack, "menus/v2/metadata", restaurant=FORBIDDEN_RESTAURANT_GUID)
         assert refused.status_code == 403
         assert "error" not in refused.json()  # Toast's ErrorMessage, not the relay's body

@@ -32,7 +32,7 @@ async def test_a_screen_gets_503_with_retry_after_instead_of_hanging(rig: Rig) -
 async def test_a_screen_moves_a_background_load_ahead(rig: Rig) -> None:
     """A screen asking for a restaurant being warmed up boosts its load to FIRST_LOAD, and the
     boost ends with the load."""
-    limiter = rig.relay.limiter
+    limiter = rig.relay.primary.limiter
     boosted: list[tuple[str, Priority]] = []
     original = limiter.boost
 
@@ -55,4 +55,4 @@ async def test_intervals_come_from_the_budget(rig: Rig) -> None:
     """The menu service schedules with the budget's effective intervals (60 s for one)."""
     await rig.relay.primary.menus.view(GUID)
     assert rig.relay.primary.menus.intervals(GUID) == Intervals(60, 60)
-    assert rig.relay.budget.status()["restaurants"] == 1
+    assert rig.relay.primary.budget.status()["restaurants"] == 1
