@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -34,6 +35,15 @@ from app.toast.token import TokenManager
 from app.webhooks.receiver import WebhookReceiver
 
 log = logging.getLogger("toast_relay")
+
+
+def planned_budget(settings: Settings, limiter: UpstreamLimiter,
+                   count: Callable[[], int] = lambda: 0) -> Budget:
+    """The account's Toast budget planner, from its intervals and whether webhooks feed it;
+    ``count``: how many restaurants it tracks (its menu service's ``count``)."""
+    return Budget(limiter.limits, settings.relay_refresh_interval,
+                  settings.relay_stock_interval, webhooks=bool(settings.webhook_secrets()),
+                  count=count)
 
 
 def receiver(name: str, settings: Settings, menus: MenuService, clock: Clock,
@@ -91,9 +101,7 @@ class Account:
                             limiter=limiter, clock=clock, observer=metrics.toast_observer(name))
         loader = SnapshotLoader(toast=toast, store=state.snapshots, clock=clock,
                                 escape_formulas=settings.relay_csv_escape_formulas)
-        budget = Budget(limiter.limits, settings.relay_refresh_interval,
-                        settings.relay_stock_interval,
-                        webhooks=bool(settings.webhook_secrets()))
+        budget = planned_budget(settings, limiter)
         data = settings.relay_data_dir
         menus = MenuService(
             loader=loader, clock=clock,
@@ -119,9 +127,7 @@ class Account:
         timing = self.menus.timing
         timing.refresh_interval = settings.relay_refresh_interval
         timing.stock_interval = settings.relay_stock_interval
-        self.budget = Budget(self.limiter.limits, settings.relay_refresh_interval,
-                             settings.relay_stock_interval,
-                             webhooks=bool(settings.webhook_secrets()), count=self.menus.count)
+        self.budget = planned_budget(settings, self.limiter, count=self.menus.count)
         self.menus.intervals = self.budget.intervals
         kept = self.webhooks
         self.webhooks = receiver(self.name, settings, self.menus, self.clock, self.state)
