@@ -68,15 +68,28 @@ async def fetch(port: int, path: str, headers: Mapping[str, str] | None = None) 
     return status
 
 
-class Fleet:
+class Streams:
+    """Open connections and the tasks reading them, all ended by ``close``."""
+
+    def __init__(self) -> None:
+        self._tasks: list[asyncio.Task[None]] = []
+        self._writers: list[asyncio.StreamWriter] = []
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for writer in self._writers:
+            writer.close()
+
+
+class Fleet(Streams):
     """N open streams; ``arrivals`` gets the time each stream reads an update."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.arrivals: list[float] = []
         self.held = 0
         self.all_heard = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
-        self._writers: list[asyncio.StreamWriter] = []
 
     async def open(self, port: int, path: str, n: int) -> None:
         gate = asyncio.Semaphore(OPEN_AT_ONCE)
@@ -105,9 +118,3 @@ class Fleet:
                         self.all_heard.set()
         except ERRORS:
             return
-
-    async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for writer in self._writers:
-            writer.close()

@@ -46,6 +46,7 @@ from bench.sse_client import (
     OPEN_AT_ONCE,
     TIMEOUT,
     UPDATE,
+    Streams,
     delay,
     fetch,
     last_event_id,
@@ -72,16 +73,15 @@ class Board:
     """The reopened stream announced a version (the board missed one, or it changed)."""
 
 
-class Boards:
+class Boards(Streams):
     def __init__(self, port: int, guid: str, content_etag: str, seed: int = 25) -> None:
+        super().__init__()
         self.port, self.guid, self.content_etag = port, guid, content_etag
         self.rng = random.Random(seed)
         self.boards: list[Board] = []
         self.deadline = math.inf
         self.done = 0
         self.all_done = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
-        self._writers: list[asyncio.StreamWriter] = []
 
     def _events(self, seen: str) -> str:
         last = f"&lastEventId={quote(seen, safe='')}" if seen else ""
@@ -140,12 +140,6 @@ class Boards:
                 board.told = board.told or UPDATE in chunk
         except ERRORS:
             return
-
-    async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for writer in self._writers:
-            writer.close()
 
 
 @dataclass
